@@ -1,7 +1,33 @@
 // createEngine(): compiles the inlined engine.wasm (or a module/bytes the host supplies) and wraps
 // its raw-pointer kernels in the GeometryEngine API. Pointers never leave this file.
 import { ENGINE_WASM_BASE64 } from "./generated/engine-wasm.js";
-import type { GeometryEngine } from "./geometry-types.js";
+import {
+  rotatedBoxToPolygon,
+  type Box,
+  type GeometryEngine,
+  type PixelOrder,
+  type Rle,
+  type RotatedBox,
+} from "./geometry-types.js";
+import {
+  boxToPolygon,
+  checkBitmask,
+  checkBox,
+  checkBoxArray,
+  checkCounts,
+  checkCrowd,
+  checkOrder,
+  checkPolygon,
+  checkPolygonList,
+  checkRle,
+  checkRleList,
+  checkRleString,
+  checkRotatedBox,
+  checkSameSize,
+  checkSize,
+  rleStringError,
+} from "./geometry-validate.js";
+import { rleFrString } from "./reference/geometry.js";
 
 export type WasmSource = BufferSource | WebAssembly.Module | Response | Promise<Response>;
 
@@ -27,7 +53,7 @@ export interface Engine extends GeometryEngine {
 
 let inlineModule: Promise<WebAssembly.Module> | undefined;
 
-function decodeBase64(text: string): Uint8Array {
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const bin = atob(text);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
@@ -50,7 +76,6 @@ async function compile(source: WasmSource | undefined): Promise<WebAssembly.Modu
 /** Instantiates the engine. Works in Node, browsers and workers; no top-level await anywhere. */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   const module = await compile(options.wasm);
-  let memory: WebAssembly.Memory | undefined;
   const imports = {
     env: {
       // Only the checked debug build calls abort (a failed bounds check or assertion).
@@ -61,14 +86,351 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   };
   const instance = await WebAssembly.instantiate(module, imports);
   const exports = instance.exports as unknown as EngineExports;
-  memory = exports.memory;
-  void memory;
   return bindKernels(exports, module);
 }
 
-// The kernels' wrappers: each call resets the bump allocator, lays its inputs out, runs, copies out.
+// The kernels' wrappers: each call validates, resets the bump allocator, allocates every buffer,
+// then takes the memory views (memory.grow detaches them), copies in once, runs, copies out once.
+
+/** The kernel signatures of assembly/index.ts (pointers and lengths are plain numbers). */
+interface Kernels {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  reset(): void;
+  rleArea(cnts: number, m: number): number;
+  rleBbox(cnts: number, m: number, h: number, w: number, out: number): number;
+  rleBboxes(cnts: number, table: number, n: number, boxes: number): void;
+  rleMerge(ptrs: number, lens: number, n: number, intersect: number, out: number, tmp: number, total: number): number;
+  rleToString(cnts: number, m: number, out: number): number;
+  rleFromString(s: number, n: number, hw: number, out: number, err: number): number;
+  rleEncode(mask: number, h: number, w: number, stride: number, offset: number, rowMajor: number, out: number): number;
+  rleDecode(cnts: number, m: number, h: number, w: number, rowMajor: number, out: number): void;
+  rleFrPoly(xy: number, k: number, h: number, w: number, a: number, tmp: number, cap: number): number;
+  rleFrPolys(xys: number, ks: number, caps: number, n: number, h: number, w: number, bufs: number, tmp: number, out: number, out2: number): number;
+  boxIouRows(dt: number, d0: number, d1: number, gt: number, n: number, crowd: number, out: number): void;
+  maskIouRows(cnts: number, dtTab: number, dtBox: number, d0: number, d1: number, gtTab: number, gtBox: number, n: number, crowd: number, out: number): void;
+}
+
+/** Run-merge steps (or box pairs) per kernel call: about a millisecond of optimised code. */
+const MASK_IOU_BUDGET = 1 << 20;
+const BOX_IOU_BUDGET = 1 << 18;
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
+class WasmGeometry implements Engine {
+  private readonly k: Kernels;
+  private buffer: ArrayBuffer | SharedArrayBuffer | undefined;
+  private u8v = new Uint8Array(0);
+  private u32v = new Uint32Array(0);
+  private f64v = new Float64Array(0);
+
+  constructor(
+    readonly exports: EngineExports,
+    readonly module: WebAssembly.Module,
+  ) {
+    this.k = exports as unknown as Kernels;
+  }
+
+  // ---- memory ----------------------------------------------------------------------------------
+  private alloc(bytes: number): number {
+    const p = this.k.alloc(bytes);
+    if (p === 0 && bytes > 0) throw new RangeError(`engine.wasm: out of memory allocating ${bytes} bytes`);
+    return p;
+  }
+  /** Views over the current memory; call after the last alloc of a batch. */
+  private views(): void {
+    const b = this.k.memory.buffer;
+    if (b !== this.buffer || this.u8v.byteLength === 0) {
+      this.buffer = b;
+      this.u8v = new Uint8Array(b);
+      this.u32v = new Uint32Array(b);
+      this.f64v = new Float64Array(b);
+    }
+  }
+  private counts(ptr: number, m: number): Uint32Array {
+    return this.u32v.slice(ptr >>> 2, (ptr >>> 2) + m);
+  }
+
+  // ---- RLE ---------------------------------------------------------------------------------------
+  rleFromString(counts: string, h: number, w: number): Rle {
+    const fn = "rleFromString";
+    checkRleString(fn, counts);
+    checkSize(fn, h, w);
+    const n = counts.length;
+    this.k.reset();
+    const sp = this.alloc(n);
+    const out = this.alloc(4 * n);
+    const err = this.alloc(16);
+    this.views();
+    const { read } = textEncoder.encodeInto(counts, this.u8v.subarray(sp, sp + n));
+    if (read !== n) {
+      // A non-ASCII character (never valid): let the reference decoder name the first problem.
+      const r = rleFrString(counts, h, w);
+      if ("error" in r) throw rleStringError(fn, counts, r.error[0], r.error[1], r.error[2], h, w);
+    }
+    const m = this.k.rleFromString(sp, n, h * w, out, err);
+    if (m < 0) throw rleStringError(fn, counts, -m, this.f64v[err >>> 3]!, this.f64v[(err >>> 3) + 1]!, h, w);
+    return { h, w, counts: this.counts(out, m) };
+  }
+
+  rleToString(rle: Rle): string {
+    checkRle("rleToString", rle);
+    const m = rle.counts.length;
+    this.k.reset();
+    const cp = this.alloc(4 * m);
+    const out = this.alloc(7 * m);
+    this.views();
+    this.u32v.set(rle.counts, cp >>> 2);
+    const len = this.k.rleToString(cp, m, out);
+    return textDecoder.decode(this.u8v.subarray(out, out + len));
+  }
+
+  rleFromCounts(counts: ArrayLike<number>, h: number, w: number): Rle {
+    checkSize("rleFromCounts", h, w);
+    checkCounts("rleFromCounts", counts, h, w);
+    return { h, w, counts: Uint32Array.from(counts) };
+  }
+
+  /** Copies one mask's counts in; returns the pointer. */
+  private putRle(rle: Rle): number {
+    const cp = this.alloc(4 * rle.counts.length);
+    this.views();
+    this.u32v.set(rle.counts, cp >>> 2);
+    return cp;
+  }
+
+  rleArea(rle: Rle): number {
+    checkRle("rleArea", rle);
+    this.k.reset();
+    return this.k.rleArea(this.putRle(rle), rle.counts.length) >>> 0;
+  }
+
+  rleToBbox(rle: Rle): [number, number, number, number] {
+    checkRle("rleToBbox", rle);
+    this.k.reset();
+    const out = this.alloc(32);
+    const cp = this.putRle(rle);
+    if (this.k.rleBbox(cp, rle.counts.length, rle.h, rle.w, out) === 0) return [0, 0, 0, 0];
+    const o = out >>> 3;
+    return [this.f64v[o]!, this.f64v[o + 1]!, this.f64v[o + 2]!, this.f64v[o + 3]!];
+  }
+
+  rleMerge(rles: readonly Rle[], intersect: boolean): Rle {
+    const fn = "rleMerge";
+    checkRleList(fn, rles, "rles");
+    checkSameSize(fn, rles);
+    const { h, w } = rles[0]!;
+    const n = rles.length;
+    if (n === 1) return { h, w, counts: Uint32Array.from(rles[0]!.counts) };
+    this.k.reset();
+    let total = 0;
+    const ptrs = new Uint32Array(n);
+    const lens = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      lens[i] = rles[i]!.counts.length;
+      ptrs[i] = this.alloc(4 * lens[i]!);
+      total += lens[i]!;
+    }
+    const pp = this.alloc(4 * n);
+    const lp = this.alloc(4 * n);
+    const out = this.alloc(4 * (total + 1));
+    const tmp = this.alloc(4 * (total + 1));
+    this.views();
+    for (let i = 0; i < n; i++) this.u32v.set(rles[i]!.counts, ptrs[i]! >>> 2);
+    this.u32v.set(ptrs, pp >>> 2);
+    this.u32v.set(lens, lp >>> 2);
+    const m = this.k.rleMerge(pp, lp, n, intersect ? 1 : 0, out, tmp, h * w);
+    return { h, w, counts: this.counts(out, m) };
+  }
+
+  rleFromBitmask(mask: ArrayLike<number>, h: number, w: number, order: PixelOrder, stride = 1, offset = 0): Rle {
+    const fn = "rleFromBitmask";
+    checkBitmask(fn, mask, h, w, order, stride, offset);
+    const a = h * w;
+    this.k.reset();
+    const bytes = mask instanceof Uint8Array || mask instanceof Uint8ClampedArray || mask instanceof Int8Array;
+    const mp = this.alloc(bytes ? mask.length : a);
+    const out = this.alloc(4 * (a + 1));
+    this.views();
+    if (bytes) {
+      this.u8v.set(mask, mp);
+    } else {
+      // Other element types: binarise here (a byte copy would wrap 256 to 0).
+      const dst = this.u8v;
+      for (let i = 0; i < a; i++) dst[mp + i] = mask[i * stride + offset] !== 0 ? 1 : 0;
+      stride = 1;
+      offset = 0;
+    }
+    const m = this.k.rleEncode(mp, h, w, stride, offset, order === "row-major" ? 1 : 0, out);
+    return { h, w, counts: this.counts(out, m) };
+  }
+
+  rleToBitmask(rle: Rle, order: PixelOrder): Uint8Array {
+    checkRle("rleToBitmask", rle);
+    checkOrder("rleToBitmask", order);
+    const a = rle.h * rle.w;
+    this.k.reset();
+    const out = this.alloc(a);
+    const cp = this.putRle(rle);
+    this.k.rleDecode(cp, rle.counts.length, rle.h, rle.w, order === "row-major" ? 1 : 0, out);
+    this.views();
+    return this.u8v.slice(out, out + a);
+  }
+
+  // ---- polygons and boxes ----------------------------------------------------------------------
+  /** One validated polygon (cap from checkPolygon) through rleFrPoly. */
+  private raster(xy: ArrayLike<number>, h: number, w: number, cap: number): Rle {
+    this.k.reset();
+    const xp = this.alloc(8 * xy.length);
+    const ap = this.alloc(4 * cap);
+    const tp = this.alloc(4 * cap);
+    this.views();
+    this.f64v.set(xy, xp >>> 3);
+    const m = this.k.rleFrPoly(xp, xy.length / 2, h, w, ap, tp, cap);
+    if (m < 0) throw new Error("engine.wasm: rleFrPoly overflowed its buffer (a bug: please report)");
+    return { h, w, counts: this.counts(ap, m) };
+  }
+
+  rleFromPolygon(xy: ArrayLike<number>, h: number, w: number): Rle {
+    checkSize("rleFromPolygon", h, w);
+    const cap = checkPolygon("rleFromPolygon", xy, h, w);
+    return this.raster(xy, h, w, cap);
+  }
+
+  rleFromPolygons(parts: readonly ArrayLike<number>[], h: number, w: number): Rle {
+    const fn = "rleFromPolygons";
+    checkSize(fn, h, w);
+    const caps = checkPolygonList(fn, parts, h, w);
+    const n = parts.length;
+    if (n === 1) return this.raster(parts[0]!, h, w, caps[0]!);
+    this.k.reset();
+    let coords = 0;
+    let capSum = 0;
+    let capMax = 0;
+    for (let i = 0; i < n; i++) {
+      coords += parts[i]!.length;
+      capSum += caps[i]!;
+      capMax = Math.max(capMax, caps[i]!);
+    }
+    const xys = this.alloc(8 * coords);
+    const ks = this.alloc(4 * n);
+    const cp = this.alloc(4 * n);
+    const bp = this.alloc(4 * n);
+    const bufs = new Uint32Array(n);
+    for (let i = 0; i < n; i++) bufs[i] = this.alloc(4 * caps[i]!);
+    const tmp = this.alloc(4 * capMax);
+    const out = this.alloc(4 * capSum);
+    const out2 = this.alloc(4 * capSum);
+    this.views();
+    let at = xys >>> 3;
+    for (let i = 0; i < n; i++) {
+      this.f64v.set(parts[i]!, at);
+      at += parts[i]!.length;
+      this.u32v[(ks >>> 2) + i] = parts[i]!.length / 2;
+    }
+    this.u32v.set(caps, cp >>> 2);
+    this.u32v.set(bufs, bp >>> 2);
+    const m = this.k.rleFrPolys(xys, ks, cp, n, h, w, bp, tmp, out, out2);
+    if (m < 0) throw new Error("engine.wasm: rleFrPoly overflowed its buffer (a bug: please report)");
+    return { h, w, counts: this.counts(out, m) };
+  }
+
+  rleFromBox(box: Box, h: number, w: number): Rle {
+    checkSize("rleFromBox", h, w);
+    const cap = checkBox("rleFromBox", box, h, w);
+    return this.raster(boxToPolygon(box), h, w, cap);
+  }
+
+  rleFromRotatedBox(box: RotatedBox, h: number, w: number): Rle {
+    const fn = "rleFromRotatedBox";
+    checkSize(fn, h, w);
+    checkRotatedBox(fn, box);
+    const xy = rotatedBoxToPolygon(box);
+    const cap = checkPolygon(fn, xy, h, w, "rotated box");
+    return this.raster(xy, h, w, cap);
+  }
+
+  // ---- IoU ---------------------------------------------------------------------------------------
+  boxIou(dt: Float64Array, gt: Float64Array, crowd: Uint8Array | null): Float64Array {
+    const fn = "boxIou";
+    const m = checkBoxArray(fn, dt, "dt");
+    const n = checkBoxArray(fn, gt, "gt");
+    checkCrowd(fn, crowd, n);
+    if (m === 0 || n === 0) return new Float64Array(0);
+    this.k.reset();
+    const dp = this.alloc(8 * dt.length);
+    const gp = this.alloc(8 * gt.length);
+    const cp = crowd ? this.alloc(n) : 0;
+    const out = this.alloc(8 * m * n);
+    this.views();
+    this.f64v.set(dt, dp >>> 3);
+    this.f64v.set(gt, gp >>> 3);
+    if (crowd) this.u8v.set(crowd, cp);
+    const rows = Math.max(1, Math.floor(BOX_IOU_BUDGET / n));
+    for (let d = 0; d < m; d += rows) this.k.boxIouRows(dp, d, Math.min(m, d + rows), gp, n, cp, out);
+    return this.f64v.slice(out >>> 3, (out >>> 3) + m * n);
+  }
+
+  maskIou(dt: readonly Rle[], gt: readonly Rle[], crowd: Uint8Array | null): Float64Array {
+    const fn = "maskIou";
+    checkRleList(fn, dt, "dt");
+    checkRleList(fn, gt, "gt");
+    checkCrowd(fn, crowd, gt.length);
+    const m = dt.length;
+    const n = gt.length;
+    if (m === 0 || n === 0) return new Float64Array(0);
+    this.k.reset();
+    let total = 0;
+    let gtTotal = 0;
+    for (const r of dt) total += r.counts.length;
+    for (const r of gt) gtTotal += r.counts.length;
+    total += gtTotal;
+    const cnts = this.alloc(4 * total);
+    const dtTab = this.alloc(16 * m);
+    const gtTab = this.alloc(16 * n);
+    const dtBox = this.alloc(32 * m);
+    const gtBox = this.alloc(32 * n);
+    const cp = crowd ? this.alloc(n) : 0;
+    const out = this.alloc(8 * m * n);
+    this.views();
+    const u32 = this.u32v;
+    let at = 0;
+    const put = (list: readonly Rle[], tab: number): void => {
+      for (let i = 0; i < list.length; i++) {
+        const r = list[i]!;
+        u32.set(r.counts, (cnts >>> 2) + at);
+        const t = (tab >>> 2) + 4 * i;
+        u32[t] = at;
+        u32[t + 1] = r.counts.length;
+        u32[t + 2] = r.h;
+        u32[t + 3] = r.w;
+        at += r.counts.length;
+      }
+    };
+    put(dt, dtTab);
+    put(gt, gtTab);
+    if (crowd) this.u8v.set(crowd, cp);
+    this.k.rleBboxes(cnts, dtTab, m, dtBox);
+    this.k.rleBboxes(cnts, gtTab, n, gtBox);
+    // Rows in pieces of about MASK_IOU_BUDGET merge steps (an upper bound: the box prefilter skips most).
+    let d0 = 0;
+    let work = 0;
+    for (let d = 0; d < m; d++) {
+      work += n * dt[d]!.counts.length + gtTotal;
+      if (work >= MASK_IOU_BUDGET || d === m - 1) {
+        this.k.maskIouRows(cnts, dtTab, dtBox, d0, d + 1, gtTab, gtBox, n, cp, out);
+        d0 = d + 1;
+        work = 0;
+      }
+    }
+    return this.f64v.slice(out >>> 3, (out >>> 3) + m * n);
+  }
+}
+
 function bindKernels(exports: EngineExports, module: WebAssembly.Module): Engine {
-  throw new Error("kernels not bound yet: see issue 2");
-  void exports;
-  void module;
+  for (const name of ["rleArea", "rleBbox", "rleMerge", "rleFrPoly", "maskIouRows"]) {
+    if (typeof exports[name] !== "function") throw new Error(`engine.wasm does not export ${name}: rebuild it (node scripts/build.mjs)`);
+  }
+  return new WasmGeometry(exports, module);
 }

@@ -1,0 +1,282 @@
+// Run-length masks in pycocotools' layout (column-major, background run first, uint32 counts):
+// string codec, area, bounding box, merge, bitmask encode/decode. Ports of maskApi.c.
+// All buffers are raw pointers into linear memory; inputs are validated by the host first.
+
+// @ts-ignore: decorator
+@inline function cnt(p: usize, j: u32): u32 {
+  return load<u32>(p + (<usize>j << 2));
+}
+
+/** rleArea: the sum of the foreground (odd-index) runs. */
+export function rleArea(cnts: usize, m: u32): u32 {
+  let a: u32 = 0;
+  for (let j: u32 = 1; j < m; j += 2) a += cnt(cnts, j);
+  return a;
+}
+
+/**
+ * pycocotools 2.0.11 rleToBbox, uint arithmetic included, written to out[0..3] as f64.
+ * Returns the number of non-empty foreground runs (0: the mask is empty).
+ */
+export function rleBbox(cnts: usize, m: u32, h: u32, w: u32, out: usize): u32 {
+  m = (m >> 1) << 1;
+  let xs = w, ys = h, xe: u32 = 0, ye: u32 = 0, cc: u32 = 0, runs: u32 = 0;
+  if (m == 0) {
+    store<f64>(out, 0); store<f64>(out, 0, 8); store<f64>(out, 0, 16); store<f64>(out, 0, 24);
+    return 0;
+  }
+  for (let j: u32 = 0; j < m; j += 2) {
+    const start = cc + cnt(cnts, j);
+    const len = cnt(cnts, j + 1);
+    cc = start + len;
+    if (len == 0) continue;
+    runs++;
+    const yStart = start % h, xStart = start / h;
+    const last = cc - 1;
+    const yEnd = last % h, xEnd = last / h;
+    if (xStart < xs) xs = xStart;
+    if (xEnd > xe) xe = xEnd;
+    if (xStart < xEnd) {
+      ys = 0; ye = h - 1;
+    } else {
+      if (yStart < ys) ys = yStart;
+      if (yEnd > ye) ye = yEnd;
+    }
+  }
+  store<f64>(out, <f64>xs);
+  store<f64>(out, <f64>ys, 8);
+  store<f64>(out, <f64>(xe - xs + 1), 16);
+  store<f64>(out, <f64>(ye - ys + 1), 24);
+  return runs;
+}
+
+/**
+ * C-exact boxes of many masks. `table` holds u32 quads [offset, length, h, w] (offset in counts,
+ * relative to `cnts`); writes f64 quads to `boxes`.
+ */
+export function rleBboxes(cnts: usize, table: usize, n: u32, boxes: usize): void {
+  for (let i: u32 = 0; i < n; i++) {
+    const t = table + (<usize>i << 4);
+    rleBbox(cnts + (<usize>load<u32>(t) << 2), load<u32>(t, 4), load<u32>(t, 8), load<u32>(t, 12), boxes + (<usize>i << 5));
+  }
+}
+
+/**
+ * One rleMerge step, literally as maskApi.c: A (ma counts) with B (mb counts) into out; returns
+ * the count and leaves the pixels it covered in `mergeCovered`. With zero-length runs in both
+ * masks at one place the C loop stops early (pycocotools returns a truncated RLE); see mergeTwo.
+ */
+let mergeCovered: u32 = 0;
+function mergeStepC(A: usize, ma: u32, B: usize, mb: u32, out: usize, intersect: bool): u32 {
+  let ca: u32 = ma > 0 ? cnt(A, 0) : 0;
+  let cb: u32 = mb > 0 ? cnt(B, 0) : 0;
+  let v = false, va = false, vb = false;
+  let a: u32 = 1, b: u32 = 1, cc: u32 = 0, ct: u32 = 1, m: u32 = 0, covered: u32 = 0;
+  while (ct > 0) {
+    const c = min(ca, cb);
+    cc += c;
+    covered += c;
+    ct = 0;
+    let moved = false;
+    ca -= c;
+    if (!ca && a < ma) { ca = cnt(A, a++); va = !va; moved = true; }
+    ct += ca;
+    cb -= c;
+    if (!cb && b < mb) { cb = cnt(B, b++); vb = !vb; moved = true; }
+    ct += cb;
+    const vp = v;
+    v = intersect ? va && vb : va || vb;
+    if (v != vp || ct == 0) { store<u32>(out + (<usize>m << 2), cc); m++; cc = 0; }
+    if (c == 0 && !moved) break; // only reachable with counts of different sums: never hang
+  }
+  mergeCovered = covered;
+  return m;
+}
+
+/** Drops zero-length runs after the first, in place (as rleFrPoly's last loop); returns the count. */
+export function dropZeroRuns(a: usize, k: u32): u32 {
+  if (k == 0) return 0;
+  let j: u32 = 1, n: u32 = 1;
+  while (j < k) {
+    const c = cnt(a, j);
+    if (c > 0) {
+      store<u32>(a + (<usize>n << 2), c);
+      n++; j++;
+    } else {
+      j++;
+      if (j < k) {
+        const q = a + (<usize>(n - 1) << 2);
+        store<u32>(q, load<u32>(q) + cnt(a, j));
+        j++;
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * A merge step of masks of `total` pixels: maskApi.c's result, unless it is truncated; then the
+ * step is redone on A and B without zero-length runs (normalised in place: A and B are scratch).
+ */
+export function mergeTwo(A: usize, ma: u32, B: usize, mb: u32, out: usize, intersect: bool, total: u32): u32 {
+  const m = mergeStepC(A, ma, B, mb, out, intersect);
+  if (mergeCovered == total) return m;
+  return mergeStepC(A, dropZeroRuns(A, ma), B, dropZeroRuns(B, mb), out, intersect);
+}
+
+/**
+ * rleMerge of n >= 1 same-sized masks of `total` pixels: ptrs/lens are u32 arrays of count
+ * pointers and lengths (the counts are scratch). `out` and `tmp` each hold sum(lens) + 1 counts;
+ * the result is written to out, its length returned.
+ */
+export function rleMerge(ptrs: usize, lens: usize, n: u32, intersect: bool, out: usize, tmp: usize, total: u32): u32 {
+  let m = load<u32>(lens);
+  if (n == 1) {
+    memory.copy(out, <usize>load<u32>(ptrs), <usize>m << 2);
+    return m;
+  }
+  let src = <usize>load<u32>(ptrs);
+  for (let i: u32 = 1; i < n; i++) {
+    const dst = ((n - 1 - i) & 1) == 0 ? out : tmp;
+    m = mergeTwo(src, m, <usize>load<u32>(ptrs + (<usize>i << 2)), load<u32>(lens + (<usize>i << 2)), dst, intersect, total);
+    src = dst;
+  }
+  return m;
+}
+
+/** rleToString into out (at most 7 chars per count); returns the string's length. */
+export function rleToString(cnts: usize, m: u32, out: usize): u32 {
+  let p: usize = out;
+  for (let i: u32 = 0; i < m; i++) {
+    let x = <i64>cnt(cnts, i);
+    if (i > 2) x -= <i64>cnt(cnts, i - 2);
+    let more = true;
+    while (more) {
+      let c = <i32>(x & 0x1f);
+      x >>= 5;
+      more = (c & 0x10) != 0 ? x != -1 : x != 0;
+      if (more) c |= 0x20;
+      store<u8>(p++, <u8>(c + 48));
+    }
+  }
+  return <u32>(p - out);
+}
+
+// Error codes, as in bindings/geometry-validate.ts.
+const STR_BAD_CHAR = 1;
+const STR_DANGLING = 2;
+const STR_TOO_LONG = 3;
+const STR_NEGATIVE = 4;
+const STR_TOO_BIG = 5;
+const STR_SUM = 6;
+const STR_MAX_CHARS = 10;
+
+// @ts-ignore: decorator
+@inline function strError(err: usize, code: i32, a: f64, b: f64): i32 {
+  store<f64>(err, a);
+  store<f64>(err, b, 8);
+  return -code;
+}
+
+/**
+ * rleFrString with exact arithmetic and validation: decodes n chars at s into out (room for n
+ * counts). Returns the number of counts, or -code with [a, b] at err (see rleStringError).
+ */
+export function rleFromString(s: usize, n: u32, hw: f64, out: usize, err: usize): i32 {
+  let p: u32 = 0, m: u32 = 0;
+  let sum: f64 = 0;
+  while (p < n) {
+    let x: f64 = 0, scale: f64 = 1;
+    let k: i32 = 0;
+    let more = true;
+    while (more) {
+      if (p >= n) return strError(err, STR_DANGLING, <f64>m, 0);
+      const ch = <i32>load<u8>(s + p);
+      if (ch < 48 || ch > 111) return strError(err, STR_BAD_CHAR, <f64>p, 0);
+      if (k >= STR_MAX_CHARS) return strError(err, STR_TOO_LONG, <f64>m, 0);
+      const c = ch - 48;
+      x += <f64>(c & 0x1f) * scale;
+      scale *= 32;
+      more = (c & 0x20) != 0;
+      p++;
+      k++;
+      if (!more && (c & 0x10) != 0) x -= scale;
+    }
+    if (m > 2) x += <f64>cnt(out, m - 2);
+    if (x < 0) return strError(err, STR_NEGATIVE, <f64>m, x);
+    if (x > 4294967295) return strError(err, STR_TOO_BIG, <f64>m, x);
+    store<u32>(out + (<usize>m << 2), <u32>x);
+    m++;
+    sum += x;
+  }
+  if (sum != hw) return strError(err, STR_SUM, <f64>m, sum);
+  return <i32>m;
+}
+
+/**
+ * rleEncode of a bitmask (non-zero = set) of h*w pixels, each `stride` bytes apart from `offset`,
+ * in column-major (rowMajor = false) or row-major order. Writes at most h*w+1 counts to out.
+ */
+export function rleEncode(mask: usize, h: u32, w: u32, stride: u32, offset: u32, rowMajor: bool, out: usize): u32 {
+  const a = h * w;
+  let k: u32 = 0, c: u32 = 0;
+  let p = false;
+  if (!rowMajor) {
+    let src = mask + offset;
+    if (stride == 1) {
+      for (let j: u32 = 0; j < a; j++) {
+        const v = load<u8>(src + j) != 0;
+        if (v != p) { store<u32>(out + (<usize>k << 2), c); k++; c = 0; p = v; }
+        c++;
+      }
+    } else {
+      for (let j: u32 = 0; j < a; j++) {
+        const v = load<u8>(src) != 0;
+        src += stride;
+        if (v != p) { store<u32>(out + (<usize>k << 2), c); k++; c = 0; p = v; }
+        c++;
+      }
+    }
+  } else {
+    const rowStep = <usize>w * stride;
+    for (let x: u32 = 0; x < w; x++) {
+      let src = mask + offset + <usize>x * stride;
+      for (let y: u32 = 0; y < h; y++) {
+        const v = load<u8>(src) != 0;
+        src += rowStep;
+        if (v != p) { store<u32>(out + (<usize>k << 2), c); k++; c = 0; p = v; }
+        c++;
+      }
+    }
+  }
+  store<u32>(out + (<usize>k << 2), c);
+  k++;
+  return k;
+}
+
+/** rleDecode to h*w bytes (0/1) at out, column-major or row-major. Counts must sum to h*w. */
+export function rleDecode(cnts: usize, m: u32, h: u32, w: u32, rowMajor: bool, out: usize): void {
+  if (!rowMajor) {
+    let p = out;
+    for (let j: u32 = 0; j < m; j++) {
+      const c = cnt(cnts, j);
+      memory.fill(p, <u8>(j & 1), c);
+      p += c;
+    }
+    return;
+  }
+  memory.fill(out, 0, <usize>h * w);
+  let pos: u32 = 0;
+  for (let j: u32 = 0; j < m; j++) {
+    const c = cnt(cnts, j);
+    if ((j & 1) != 0 && c > 0) {
+      let y = pos % h, x = pos / h;
+      let dst = out + <usize>y * w + x;
+      for (let i: u32 = 0; i < c; i++) {
+        store<u8>(dst, 1);
+        if (++y == h) { y = 0; x++; dst = out + x; } else dst += w;
+      }
+    }
+    pos += c;
+  }
+}
