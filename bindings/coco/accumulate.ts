@@ -1,0 +1,163 @@
+// pycocotools COCOeval.accumulate(): per (category, area range, maxDets) the detections of all images are
+// merged by score (stable: image order, then score order within the image), and precision is sampled at
+// the recall thresholds after making it non-increasing.
+import type { CocoMatches } from "./evaluate.js";
+import type { CocoParams } from "./params.js";
+
+export interface Accumulated {
+  readonly precision: Float64Array;
+  readonly precisionShape: readonly [number, number, number, number, number];
+  readonly recall: Float64Array;
+  readonly recallShape: readonly [number, number, number, number];
+  readonly scores: Float64Array;
+}
+
+const EPS = 2.220446049250313e-16; // np.spacing(1)
+
+/** np.searchsorted(a[0:n], v, side='left') on a non-decreasing array. */
+function searchLeft(a: Float64Array, n: number, v: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function accumulate(m: CocoMatches, p: CocoParams, score: Float64Array, idIsZero: Uint8Array): Accumulated {
+  const T = p.iouThrs.length;
+  const R = p.recThrs.length;
+  const K = p.useCats ? p.catIds.length : 1;
+  const A = p.areaRng.length;
+  const M = p.maxDets.length;
+  const precision = new Float64Array(T * R * K * A * M).fill(-1);
+  const recall = new Float64Array(T * K * A * M).fill(-1);
+  const scores = new Float64Array(T * R * K * A * M).fill(-1);
+  const nDt = m.dt.length;
+  const nGt = m.gt.length;
+
+  // blocks of each category (contiguous: blocks are category-major)
+  const kStart = new Int32Array(K + 1);
+  {
+    let b = 0;
+    for (let k = 0; k < K; k++) {
+      kStart[k] = b;
+      while (b < m.blockCount && (p.useCats ? m.blockCategory[b] === k : true)) b++;
+    }
+    kStart[K] = b;
+  }
+  const rank = new Int32Array(nDt);
+  for (let b = 0; b < m.blockCount; b++) {
+    for (let j = m.blockDtStart[b]!; j < m.blockDtStart[b + 1]!; j++) rank[j] = j - m.blockDtStart[b]!;
+  }
+  const dtScore = new Float64Array(nDt);
+  for (let j = 0; j < nDt; j++) dtScore[j] = score[m.dt[j]!]!;
+
+  let maxN = 0;
+  for (let k = 0; k < K; k++) maxN = Math.max(maxN, m.blockDtStart[kStart[k + 1]!]! - m.blockDtStart[kStart[k]!]!);
+  const rc = new Float64Array(maxN);
+  const pr = new Float64Array(maxN);
+  const order = new Int32Array(maxN); // positions sorted by score
+  const sortedScore = new Float64Array(maxN);
+  const status = new Uint8Array(maxN); // per sorted detection at one (a, t): 0 ignored, 1 tp, 2 fp
+  const selBuf = new Int32Array(maxN * M);
+  const selLen = new Int32Array(M);
+  const selScore = new Float64Array(maxN * M);
+  const positions: number[] = [];
+  const stride = K * A * M;
+
+  for (let k = 0; k < K; k++) {
+    const b0 = kStart[k]!;
+    const b1 = kStart[k + 1]!;
+    if (b0 === b1) continue; // no evalImgs for this category: stays -1
+    const lo = m.blockDtStart[b0]!;
+    const hi = m.blockDtStart[b1]!;
+    const glo = m.blockGtStart[b0]!;
+    const ghi = m.blockGtStart[b1]!;
+    const n = hi - lo;
+    // concatenation order is position order; stable sort by score descending (np.argsort(-s, 'mergesort'))
+    positions.length = 0;
+    for (let j = lo; j < hi; j++) positions.push(j);
+    positions.sort((x, y) => {
+      const sx = dtScore[x]!;
+      const sy = dtScore[y]!;
+      if (sx > sy) return -1;
+      if (sx < sy) return 1;
+      if (sx === sy) return x - y;
+      const nx = Number.isNaN(sx);
+      return nx === Number.isNaN(sy) ? x - y : nx ? 1 : -1;
+    });
+    for (let i = 0; i < n; i++) {
+      const j = positions[i]!;
+      order[i] = j;
+      sortedScore[i] = dtScore[j]!;
+    }
+    // per maxDets: the sorted indices of each image's first maxDet detections
+    for (let mi = 0; mi < M; mi++) {
+      const maxDet = p.maxDets[mi]!;
+      let nd = 0;
+      const off = mi * maxN;
+      for (let i = 0; i < n; i++) {
+        if (rank[order[i]!]! < maxDet) {
+          selBuf[off + nd] = i;
+          selScore[off + nd++] = sortedScore[i]!;
+        }
+      }
+      selLen[mi] = nd;
+    }
+    for (let a = 0; a < A; a++) {
+      let npig = 0;
+      for (let g = glo; g < ghi; g++) if (!m.gtIgnore[a * nGt + g]) npig++;
+      if (npig === 0) continue;
+      for (let t = 0; t < T; t++) {
+        const base = (a * T + t) * nDt;
+        for (let i = 0; i < n; i++) {
+          const j = base + order[i]!;
+          if (m.dtIgnore[j]) status[i] = 0;
+          else {
+            const mt = m.dtMatch[j]!;
+            status[i] = mt >= 0 && !idIsZero[mt] ? 1 : 2;
+          }
+        }
+        for (let mi = 0; mi < M; mi++) {
+          const nd = selLen[mi]!;
+          const off = mi * maxN;
+          let tp = 0;
+          let fp = 0;
+          for (let i = 0; i < nd; i++) {
+            const st = status[selBuf[off + i]!]!;
+            if (st === 1) tp++;
+            else if (st === 2) fp++;
+            rc[i] = tp / npig;
+            pr[i] = tp / (fp + tp + EPS);
+          }
+          recall[((t * K + k) * A + a) * M + mi] = nd ? rc[nd - 1]! : 0;
+          for (let i = nd - 1; i > 0; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
+          const pbase = t * R * stride + (k * A + a) * M + mi;
+          for (let r = 0; r < R; r++) {
+            const pi = searchLeft(rc, nd, p.recThrs[r]!);
+            if (pi >= nd) {
+              // pycocotools: the IndexError ends the loop; the rest stay 0
+              for (let r2 = r; r2 < R; r2++) {
+                precision[pbase + r2 * stride] = 0;
+                scores[pbase + r2 * stride] = 0;
+              }
+              break;
+            }
+            precision[pbase + r * stride] = pr[pi]!;
+            scores[pbase + r * stride] = selScore[off + pi]!;
+          }
+        }
+      }
+    }
+  }
+  return {
+    precision,
+    precisionShape: [T, R, K, A, M],
+    recall,
+    recallShape: [T, K, A, M],
+    scores,
+  };
+}

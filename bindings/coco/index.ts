@@ -1,0 +1,21 @@
+// COCO evaluation with pycocotools parity: parsing, evaluate / accumulate / summarize.
+export { CocoInputError } from "./errors.js";
+export type { CocoId } from "./ids.js";
+export {
+  parseCocoDataset,
+  type CocoDataset,
+  type CocoImages,
+  type CocoCategories,
+  type CocoAnnotations,
+  type JsonInput,
+  BOX_OK,
+  BOX_MISSING,
+  BOX_MALFORMED,
+} from "./dataset.js";
+export { parseCocoResults, type CocoResults, type ResultSource } from "./results.js";
+export { resolveParams, COCO_KEYPOINT_SIGMAS, type CocoParams, type CocoParamsInput, type IouType } from "./params.js";
+export { evaluateCoco, type CocoEvaluation, type CocoMatches, type CocoCategoryResult } from "./evaluate.js";
+export { accumulate, type Accumulated } from "./accumulate.js";
+export { summarize, summaryLines, statsLabels, perCategory, type CategoryResult } from "./summarize.js";
+export { segmentationToRle } from "./shapes.js";
+export { linspace, pairwiseSum, npSum, npMean, formatFixed } from "./numeric.js";

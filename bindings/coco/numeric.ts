@@ -1,0 +1,127 @@
+// Bit-exact reproductions of the numpy / Python numerics that pycocotools' results depend on.
+
+/** numpy.linspace(start, stop, num): start + i*step, with the last value exactly `stop`. */
+export function linspace(start: number, stop: number, num: number): number[] {
+  const out: number[] = [];
+  if (num <= 0) return out;
+  const div = num - 1;
+  const delta = stop - start;
+  const step = div > 0 ? delta / div : NaN;
+  for (let i = 0; i < num; i++) {
+    // numpy: y = arange * step (or arange / div * delta when step == 0), then y += start
+    const y = div === 0 ? 0 : step === 0 ? (i / div) * delta : i * step;
+    out.push(y + start);
+  }
+  if (num > 1) out[num - 1] = stop;
+  return out;
+}
+
+/** numpy's pairwise summation of a contiguous float64 run (pairwise_sum_DOUBLE, blocks of 8, split above 128). */
+export function pairwiseSum(a: ArrayLike<number>, offset = 0, n = a.length - offset): number {
+  if (n < 8) {
+    let res = -0.0;
+    for (let i = 0; i < n; i++) res += a[offset + i]!;
+    return res;
+  }
+  if (n <= 128) {
+    let r0 = a[offset]!, r1 = a[offset + 1]!, r2 = a[offset + 2]!, r3 = a[offset + 3]!;
+    let r4 = a[offset + 4]!, r5 = a[offset + 5]!, r6 = a[offset + 6]!, r7 = a[offset + 7]!;
+    const end = n - (n % 8);
+    let i = 8;
+    for (; i < end; i += 8) {
+      const p = offset + i;
+      r0 += a[p]!;
+      r1 += a[p + 1]!;
+      r2 += a[p + 2]!;
+      r3 += a[p + 3]!;
+      r4 += a[p + 4]!;
+      r5 += a[p + 5]!;
+      r6 += a[p + 6]!;
+      r7 += a[p + 7]!;
+    }
+    let res = r0 + r1 + (r2 + r3) + (r4 + r5 + (r6 + r7));
+    for (; i < n; i++) res += a[offset + i]!;
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return pairwiseSum(a, offset, n2) + pairwiseSum(a, offset + n2, n - n2);
+}
+
+/** numpy's ufunc buffer size: reductions run the pairwise inner loop on chunks of this many elements. */
+export const NPY_BUFSIZE = 8192;
+
+/**
+ * np.add.reduce / np.sum of a 1-d float64 array: the accumulator starts at the identity 0 and adds the
+ * pairwise sum of each 8192-element chunk in turn (verified bit for bit against numpy's stats).
+ */
+export function npSum(a: ArrayLike<number>, offset = 0, n = a.length - offset): number {
+  let res = 0;
+  for (let i = 0; i < n; i += NPY_BUFSIZE) res += pairwiseSum(a, offset + i, Math.min(NPY_BUFSIZE, n - i));
+  return res;
+}
+
+/** np.mean of a 1-d float64 array (NaN when empty, like numpy). */
+export function npMean(a: ArrayLike<number>): number {
+  return npSum(a) / a.length;
+}
+
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Python's `format(x, '.{digits}f')`: the exact binary value rounded half-to-even
+ * (JavaScript's toFixed rounds exact ties away from zero, e.g. 0.0625 -> "0.063" where Python prints "0.062").
+ */
+export function formatFixed(x: number, digits: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  const negative = x < 0 || Object.is(x, -0);
+  F64[0] = Math.abs(x);
+  const hi = U32[LITTLE ? 1 : 0]!;
+  const lo = U32[LITTLE ? 0 : 1]!;
+  const biased = (hi >>> 20) & 0x7ff;
+  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let exp: number;
+  if (biased === 0) exp = -1074;
+  else {
+    mant |= 1n << 52n;
+    exp = biased - 1075;
+  }
+  // value = mant * 2^exp; scaled = value * 10^digits, rounded half to even
+  const scale = 10n ** BigInt(digits);
+  let q: bigint;
+  if (exp >= 0) q = (mant << BigInt(exp)) * scale;
+  else {
+    const num = mant * scale;
+    const den = 1n << BigInt(-exp);
+    q = num / den;
+    const r2 = (num % den) * 2n;
+    if (r2 > den || (r2 === den && q % 2n === 1n)) q += 1n;
+  }
+  let s = q.toString();
+  if (digits > 0) {
+    s = s.padStart(digits + 1, "0");
+    s = `${s.slice(0, s.length - digits)}.${s.slice(s.length - digits)}`;
+  }
+  return negative ? `-${s}` : s;
+}
+
+/** Stable argsort of `keys` descending (numpy argsort(-keys, kind='mergesort'); NaN keys last). */
+export function argsortDescending(keys: ArrayLike<number>, index: Int32Array): Int32Array {
+  const arr = Array.from(index);
+  arr.sort((a, b) => {
+    const ka = keys[a]!;
+    const kb = keys[b]!;
+    if (ka > kb) return -1;
+    if (ka < kb) return 1;
+    if (ka === kb) return a - b;
+    // NaN involved: numpy sorts NaN (of -score) to the end
+    const na = Number.isNaN(ka);
+    const nb = Number.isNaN(kb);
+    if (na !== nb) return na ? 1 : -1;
+    return a - b;
+  });
+  return Int32Array.from(arr);
+}
