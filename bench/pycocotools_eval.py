@@ -1,0 +1,29 @@
+"""Reference timing for bench/run.ts: one whole pycocotools evaluation (loading included).
+
+usage: python3 bench/pycocotools_eval.py GT.json RESULTS.json bbox|segm
+Prints one JSON line: {"stats": [...], "seconds": s, "maxRssBytes": n}.
+"""
+import contextlib
+import io
+import json
+import resource
+import sys
+import time
+
+t0 = time.perf_counter()
+from pycocotools.coco import COCO  # noqa: E402
+from pycocotools.cocoeval import COCOeval  # noqa: E402
+
+gt_path, dt_path, iou_type = sys.argv[1:4]
+with contextlib.redirect_stdout(io.StringIO()):
+    gt = COCO(gt_path)
+    dt = gt.loadRes(dt_path)
+    ev = COCOeval(gt, dt, iou_type)
+    ev.evaluate()
+    ev.accumulate()
+    ev.summarize()
+print(json.dumps({
+    "stats": [float(x) for x in ev.stats],
+    "seconds": time.perf_counter() - t0,
+    "maxRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+}))

@@ -1,0 +1,364 @@
+// The benchmark: `npm run bench` (build, then this). Generates the workloads once (cached under
+// .cache/bench/), runs the CLI on each as a child process (`coco ... --format json`), and reports
+// wall time (median of --runs), the child's peak RSS, and the speedup over pycocotools: measured
+// in the same run when python3 can import pycocotools, else the baselines below.
+//
+//   npx tsx bench/run.ts [--runs 3] [--workers N] [--huge] [--only val-bbox,dense-bbox] [--json]
+//                        [--seed N] [--py-runs 1] [--py-huge] [--no-python] [--cli PATH]
+//                        [--engine auto|wasm|reference]
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { type EngineKind, loadEngine } from "./engine.js";
+import type { CocoSetCounts, PresetName } from "./synth.js";
+import { cachedCocoSet } from "./synth-write.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const PRELOAD = pathToFileURL(fileURLToPath(new URL("./rss-preload.mjs", import.meta.url))).href;
+const PY_SCRIPT = fileURLToPath(new URL("./pycocotools_eval.py", import.meta.url));
+/** Bump with the generator's output (like bench/demo.ts's cache name). */
+const CACHE_VERSION = "v1";
+
+/**
+ * Baselines copied from /work/shared/README.md ("Baselines" table: one run each on the project's
+ * 2-core machine, whole evaluation incl. loading). They were measured on the shared fixtures
+ * synth_val (34,117 labels / 43,082 detections) and the dense set (33,828 / 463,328), which our
+ * generated val and dense presets resemble in counts but do not reproduce exactly.
+ */
+export const BASELINES: Record<string, { pycocotools: number; fasterCocoEval: number }> = {
+  "val-bbox": { pycocotools: 12.7, fasterCocoEval: 2.8 },
+  "val-segm": { pycocotools: 17.3, fasterCocoEval: 4.8 },
+  "dense-bbox": { pycocotools: 54.1, fasterCocoEval: 8.6 },
+};
+
+interface Workload {
+  name: string;
+  preset: PresetName;
+  iouType: "bbox" | "segm";
+  huge?: boolean;
+}
+
+const WORKLOADS: Workload[] = [
+  { name: "val-bbox", preset: "val", iouType: "bbox" },
+  { name: "val-segm", preset: "val", iouType: "segm" },
+  { name: "dense-bbox", preset: "dense", iouType: "bbox" },
+  { name: "huge-bbox", preset: "huge", iouType: "bbox", huge: true },
+];
+
+interface Args {
+  runs: number;
+  workers?: number;
+  huge: boolean;
+  only?: string[];
+  json: boolean;
+  seed?: number;
+  pyRuns: number;
+  pyHuge: boolean;
+  python: boolean;
+  cli: string;
+  engine: EngineKind;
+}
+
+const USAGE =
+  "usage: npx tsx bench/run.ts [--runs N] [--workers N] [--huge] [--only a,b] [--json] [--seed N] " +
+  "[--py-runs N] [--py-huge] [--no-python] [--cli PATH] [--engine auto|wasm|reference]";
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(code);
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { runs: 3, huge: false, json: false, pyRuns: 1, pyHuge: false, python: true, cli: join(ROOT, "dist", "cli.js"), engine: "auto" };
+  const int = (name: string, v: string | undefined, min: number): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isInteger(n) || n < min) fail(`${name} needs an integer >= ${min}, got ${JSON.stringify(v)}\n${USAGE}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = argv[i + 1];
+    switch (k) {
+      case "--runs": a.runs = int(k, v, 1); i++; break;
+      case "--workers": a.workers = int(k, v, 0); i++; break;
+      case "--seed": a.seed = int(k, v, 0); i++; break;
+      case "--py-runs": a.pyRuns = int(k, v, 1); i++; break;
+      case "--only": a.only = (v ?? "").split(",").filter(Boolean); i++; break;
+      case "--cli": if (!v) fail(`--cli needs a path\n${USAGE}`); a.cli = resolve(v); i++; break;
+      case "--engine":
+        if (v !== "auto" && v !== "wasm" && v !== "reference") fail(`--engine must be auto, wasm or reference\n${USAGE}`);
+        a.engine = v; i++; break;
+      case "--huge": a.huge = true; break;
+      case "--json": a.json = true; break;
+      case "--py-huge": a.pyHuge = true; break;
+      case "--no-python": a.python = false; break;
+      case "--help": case "-h": process.stdout.write(USAGE + "\n"); process.exit(0);
+      default: fail(`unknown argument ${JSON.stringify(k)}\n${USAGE}`);
+    }
+  }
+  if (a.only) {
+    const names = new Set(WORKLOADS.map((w) => w.name));
+    for (const n of a.only) if (!names.has(n)) fail(`unknown workload ${JSON.stringify(n)} (${[...names].join(", ")})`);
+  }
+  return a;
+}
+
+interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  seconds: number;
+  stdout: string;
+  stderr: string;
+}
+
+function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ChildResult> {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", reject);
+    child.on("close", (code, signal) =>
+      resolvePromise({
+        code,
+        signal,
+        seconds: (performance.now() - t0) / 1000,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+      }),
+    );
+  });
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function statsOf(stdout: string): number[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch {
+    throw new Error(`output is not JSON: ${JSON.stringify(stdout.slice(0, 200))}`);
+  }
+  const stats = (parsed as { stats?: unknown }).stats;
+  if (!Array.isArray(stats) || stats.length !== 12 || !stats.every((x) => typeof x === "number")) {
+    throw new Error(`output has no "stats" array of 12 numbers: ${JSON.stringify(stdout.slice(0, 200))}`);
+  }
+  return stats as number[];
+}
+
+const firstLine = (s: string): string => s.trim().split("\n")[0] ?? "";
+
+interface WorkloadResult {
+  name: string;
+  iouType: string;
+  gt: string;
+  dt: string;
+  labels: number;
+  detections: number;
+  ok: boolean;
+  error?: string;
+  seconds: number[];
+  medianSeconds?: number;
+  peakRssBytes?: number;
+  stats?: number[];
+  pycocotools?: {
+    source: "measured" | "baseline";
+    seconds: number;
+    peakRssBytes?: number;
+    stats?: number[];
+    /** max |ours - pycocotools| over the 12 stats (measured only). */
+    maxStatsDiff?: number;
+    error?: string;
+  };
+  fasterCocoEvalBaseline?: number;
+}
+
+function pythonCommand(): string {
+  return process.env.PYTHON || "python3";
+}
+
+function pycocotoolsAvailable(): boolean {
+  const r = spawnSync(pythonCommand(), ["-c", "import pycocotools"], { stdio: "ignore" });
+  return r.status === 0;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const log = (s: string): void => void process.stderr.write(s + "\n");
+  if (!existsSync(args.cli)) {
+    fail(
+      `${args.cli} not found: build the CLI first (\`npm run build\`, which bundles bindings/cli.ts), ` +
+        `or point --cli at one`,
+      1,
+    );
+  }
+  const workloads = WORKLOADS.filter((w) => (args.only ? args.only.includes(w.name) : !w.huge || args.huge));
+
+  // Data sets, generated once per (preset, seed, generator version).
+  let enginePromise: ReturnType<typeof loadEngine> | undefined;
+  const getEngine = async () => (await (enginePromise ??= loadEngine(args.engine))).engine;
+  const sets = new Map<PresetName, { counts: CocoSetCounts; files: { gt: string; dtBbox: string; dtSegm?: string } }>();
+  for (const preset of new Set(workloads.map((w) => w.preset))) {
+    const seedPart = args.seed === undefined ? "" : `-seed${args.seed}`;
+    const dir = join(ROOT, ".cache", "bench", `${preset}-${CACHE_VERSION}${seedPart}`);
+    const t0 = performance.now();
+    const set = await cachedCocoSet(getEngine, { preset, seed: args.seed }, dir, (done, total) => {
+      if (process.stderr.isTTY) process.stderr.write(`\rgenerating ${preset}: ${done}/${total} images`);
+    });
+    if (process.stderr.isTTY) process.stderr.write("\r");
+    if (set.generated) {
+      const kind = (await enginePromise!).kind;
+      log(`generated ${preset} in ${((performance.now() - t0) / 1000).toFixed(1)} s (${kind} engine) -> ${dir}`);
+    }
+    sets.set(preset, set);
+  }
+
+  const usePython = args.python && pycocotoolsAvailable();
+  const rssDir = mkdtempSync(join(tmpdir(), "detection-eval-bench-"));
+  const results: WorkloadResult[] = [];
+  try {
+    for (const w of workloads) {
+      const set = sets.get(w.preset)!;
+      const dt = w.iouType === "segm" ? set.files.dtSegm : set.files.dtBbox;
+      if (!dt) throw new Error(`preset ${w.preset} has no ${w.iouType} results`);
+      const r: WorkloadResult = {
+        name: w.name,
+        iouType: w.iouType,
+        gt: set.files.gt,
+        dt,
+        labels: set.counts.labels,
+        detections: set.counts.detections,
+        ok: true,
+        seconds: [],
+      };
+      results.push(r);
+      const cliArgs = ["coco", "--gt", set.files.gt, "--dt", dt, "--iou-type", w.iouType, "--format", "json"];
+      if (args.workers !== undefined) cliArgs.push("--workers", String(args.workers));
+      let peak = 0;
+      for (let run = 0; run < args.runs; run++) {
+        const rssFile = join(rssDir, `${w.name}-${run}`);
+        const env = { ...process.env, DETECTION_EVAL_BENCH_RSS_FILE: rssFile };
+        const c = await runChild(process.execPath, ["--import", PRELOAD, args.cli, ...cliArgs], env);
+        if (c.code !== 0) {
+          r.ok = false;
+          r.error = `exit ${c.code ?? c.signal}: ${firstLine(c.stderr) || "(no message)"}`;
+          break;
+        }
+        try {
+          r.stats = statsOf(c.stdout);
+        } catch (e) {
+          r.ok = false;
+          r.error = (e as Error).message;
+          break;
+        }
+        r.seconds.push(c.seconds);
+        if (existsSync(rssFile)) peak = Math.max(peak, Number(readFileSync(rssFile, "utf8")));
+        log(`${w.name}: run ${run + 1}/${args.runs} ${c.seconds.toFixed(2)} s`);
+      }
+      if (r.ok) {
+        r.medianSeconds = median(r.seconds);
+        if (peak > 0) r.peakRssBytes = peak;
+      } else log(`${w.name}: FAILED: ${r.error}`);
+
+      const base = BASELINES[w.name];
+      if (base) r.fasterCocoEvalBaseline = base.fasterCocoEval;
+      if (usePython && (!w.huge || args.pyHuge)) {
+        const times: number[] = [];
+        let py: NonNullable<WorkloadResult["pycocotools"]> = { source: "measured", seconds: NaN };
+        for (let run = 0; run < args.pyRuns; run++) {
+          const c = await runChild(pythonCommand(), [PY_SCRIPT, set.files.gt, dt, w.iouType]);
+          if (c.code !== 0) {
+            py.error = `pycocotools exit ${c.code ?? c.signal}: ${firstLine(c.stderr.split("\n").slice(-2).join("\n"))}`;
+            break;
+          }
+          const out = JSON.parse(c.stdout.trim().split("\n").pop()!) as { stats: number[]; maxRssBytes: number };
+          times.push(c.seconds);
+          py = { ...py, stats: out.stats, peakRssBytes: Math.max(py.peakRssBytes ?? 0, out.maxRssBytes) };
+          log(`${w.name}: pycocotools run ${run + 1}/${args.pyRuns} ${c.seconds.toFixed(2)} s`);
+        }
+        if (times.length > 0) py.seconds = median(times);
+        if (py.stats && r.stats) py.maxStatsDiff = Math.max(...py.stats.map((x, i) => Math.abs(x - r.stats![i])));
+        r.pycocotools = py;
+      } else if (base) {
+        r.pycocotools = { source: "baseline", seconds: base.pycocotools };
+      }
+    }
+  } finally {
+    rmSync(rssDir, { recursive: true, force: true });
+  }
+
+  const measured = results.some((r) => r.pycocotools?.source === "measured");
+  const pyNote = measured
+    ? `pycocotools measured in this run (median of ${args.pyRuns}, \`${pythonCommand()} bench/pycocotools_eval.py\`, loading included)` +
+      (args.pyHuge ? "" : "; not run on huge (add --py-huge)")
+    : `pycocotools not importable by \`${pythonCommand()}\`${args.python ? "" : " (--no-python)"}: ratios against the baselines of ` +
+      "shared/README.md (one run each on the 2-core machine, measured on the shared synth_val / dense sets, which our presets resemble, not reproduce)";
+  if (args.json) {
+    const report = {
+      node: process.version,
+      cli: args.cli,
+      runs: args.runs,
+      workers: args.workers ?? null,
+      pycocotools: measured ? "measured" : "baseline",
+      note: pyNote,
+      workloads: results,
+    };
+    process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+  } else {
+    process.stdout.write(markdown(results, args, pyNote) + "\n");
+  }
+  if (results.some((r) => !r.ok)) process.exit(1);
+}
+
+const int = (n: number): string => n.toLocaleString("en-US");
+const secs = (s: number | undefined): string => (s === undefined || Number.isNaN(s) ? "n/a" : `${s.toFixed(2)} s`);
+const mibs = (b: number | undefined): string => (b === undefined ? "n/a" : `${Math.round(b / 2 ** 20)} MiB`);
+const ratio = (ref: number | undefined, ours: number | undefined): string =>
+  ref === undefined || ours === undefined || Number.isNaN(ref) || !(ours > 0) ? "n/a" : `${(ref / ours).toFixed(1)}x`;
+
+function markdown(results: WorkloadResult[], args: Args, note: string): string {
+  const measured = results.some((r) => r.pycocotools?.source === "measured");
+  const head = [
+    "workload",
+    "labels",
+    "detections",
+    `time (median of ${args.runs})`,
+    "peak RSS",
+    measured ? "pycocotools (measured)" : "pycocotools (baseline)",
+    "speedup vs pycocotools",
+    "speedup vs faster-coco-eval (baseline)",
+    ...(measured ? ["max abs Δ of stats vs pycocotools"] : []),
+  ];
+  const rows = results.map((r) => [
+    r.name,
+    int(r.labels),
+    int(r.detections),
+    r.ok ? secs(r.medianSeconds) : `FAILED (${r.error})`,
+    mibs(r.peakRssBytes),
+    r.pycocotools?.error ? r.pycocotools.error : secs(r.pycocotools?.seconds),
+    ratio(r.pycocotools?.seconds, r.medianSeconds),
+    ratio(r.fasterCocoEvalBaseline, r.medianSeconds),
+    ...(measured ? [r.pycocotools?.maxStatsDiff === undefined ? "n/a" : r.pycocotools.maxStatsDiff.toExponential(1)] : []),
+  ]);
+  const line = (cells: string[]): string => `| ${cells.join(" | ")} |`;
+  const workers = args.workers === undefined ? "" : `, --workers ${args.workers}`;
+  return [
+    `detection-eval bench: node ${process.version}, ${args.runs} run(s) per workload${workers}`,
+    "",
+    line(head),
+    line(head.map(() => "---")),
+    ...rows.map(line),
+    "",
+    `Speedup = reference time / our median time (> 1: we are faster). ${note}.`,
+  ].join("\n");
+}
+
+main().catch((e: unknown) => fail(e instanceof Error ? e.message : String(e), 1));
