@@ -1,0 +1,29 @@
+// Analysis mode (model-performance.md): the browser-safe public API. The CLI commands live in
+// ./commands.ts (Node only).
+export { analyze, type AnalyzeOptions, type CandidateMode, type UserMetricValues } from "./prepare.js";
+export {
+  Analysis,
+  AnalysisView,
+  RECALL_THRESHOLDS,
+  COCO_IOU_THRESHOLDS,
+  FP_REASONS,
+  FN_REASONS,
+  type AtOptions,
+  type MetricRange,
+  type ClassResult,
+  type PrCurve,
+  type ConfidenceCurve,
+  type PredictionRow,
+  type LabelRow,
+  type OutcomeCounts,
+  type CorrelationRow,
+  type PerformanceBin,
+  type AnalysisSummary,
+  type FpReason,
+  type FnReason,
+} from "./view.js";
+export { parseEncordJson, isEncordJson, type ParsedEncord } from "./encord-format.js";
+export { fromCoco, type CocoAdapterOptions } from "./coco-adapter.js";
+export { PREDICTION_METRICS, LABEL_METRICS, type MetricTable } from "./metric-names.js";
+export { pearson, spearman, averageRanks } from "./stats.js";
+export { AnalysisInputError, type AnalysisInput, type ObjectInput, type Shape, type ImageInfo, type CategoryInfo } from "./types.js";

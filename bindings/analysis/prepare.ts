@@ -1,0 +1,471 @@
+// analyze(): the one heavy pass of analysis mode. Renders every shape to a mask at image resolution,
+// computes the IoU of every prediction with every label of its image, and stores the nearest-label
+// encoding of model-performance.md (candidate, IoU, dup, crowd absorption) in typed arrays laid out
+// so that Analysis.at() answers any question with one linear pass and no geometry.
+import type { GeometryEngine, Rle } from "../geometry-types.js";
+import { AnalysisInputError, type AnalysisInput, type ObjectInput, type Shape } from "./types.js";
+import { PREDICTION_METRICS, LABEL_METRICS, type MetricTable } from "./metric-names.js";
+import { Analysis } from "./view.js";
+
+export type CandidateMode = "same-class" | "any-class";
+
+export interface AnalyzeOptions {
+  /** Where a prediction looks for its candidate (closest) label. Default "same-class". */
+  candidates?: CandidateMode;
+  /** "mask" (default): every IoU on rendered masks. "box": exact box IoU; every shape must be an axis-aligned box. */
+  iou?: "mask" | "box";
+  /** User metrics: numeric columns by object index (array) or by object id (record / Map). */
+  metrics?: {
+    predictions?: Record<string, UserMetricValues>;
+    labels?: Record<string, UserMetricValues>;
+  };
+}
+
+export type UserMetricValues = ArrayLike<number> | Readonly<Record<string, number>> | ReadonlyMap<number | string, number>;
+
+/** Everything analyze() computes once; the fields are read by Analysis (view.ts). Typed arrays throughout. */
+export interface Prepared {
+  readonly images: AnalysisInput["images"];
+  readonly categories: AnalysisInput["categories"];
+  /** the user's object ids (undefined where none was given) */
+  readonly predIds: readonly (number | string | undefined)[];
+  readonly labelIds: readonly (number | string | undefined)[];
+  readonly mode: CandidateMode;
+  readonly iouKind: "mask" | "box";
+  readonly nPred: number;
+  readonly nLabel: number;
+  readonly nClass: number;
+  readonly nImage: number;
+  // per prediction, input order
+  readonly pImage: Int32Array;
+  readonly pClass: Int32Array;
+  readonly pConf: Float64Array;
+  /** candidate label index, -1 when no label overlaps (IoU > 0) */
+  readonly pCand: Int32Array;
+  /** IoU with the candidate, 0 without one */
+  readonly pIou: Float64Array;
+  /** largest IoU among higher-ranked predictions with the same candidate, -1 if none (or other-class candidate) */
+  readonly pDup: Float64Array;
+  /** max over same-class crowd labels of intersection / prediction area, -1 when there is none */
+  readonly pCrowd: Float64Array;
+  /** prediction -> position in the class-sorted layout */
+  readonly pPos: Int32Array;
+  // per label, input order
+  readonly lImage: Int32Array;
+  readonly lClass: Int32Array;
+  readonly lCrowd: Uint8Array;
+  /** best IoU among the same-class predictions whose candidate it is (no filter), -1 if none */
+  readonly lBest: Float64Array;
+  /** other-class predictions overlapping the label (IoU > 0), CSR, each list by confidence descending */
+  readonly lOtherStart: Int32Array;
+  readonly lOtherPos: Int32Array;
+  readonly lOtherIou: Float64Array;
+  /** per class: number of non-crowd labels */
+  readonly classLabels: Int32Array;
+  // class-sorted layout: positions classStart[k]..classStart[k+1] hold class k's predictions in rank order
+  // (confidence desc, then candidate IoU desc, then input order)
+  readonly classStart: Int32Array;
+  readonly sPred: Int32Array;
+  readonly sConf: Float64Array;
+  readonly sImage: Int32Array;
+  readonly sCand: Int32Array;
+  /** candidate IoU (also for other-class candidates) */
+  readonly sIou: Float64Array;
+  /** IoU usable for a match: sIou, or -1 when the candidate is another class or missing */
+  readonly sMatch: Float64Array;
+  readonly sDup: Float64Array;
+  readonly sCrowd: Float64Array;
+  /** the predictions of every class in one global rank order (positions in the class-sorted layout) */
+  readonly globalOrder: Int32Array;
+  /** confidence in global rank order */
+  readonly globalConf: Float64Array;
+  /** largest class size */
+  readonly maxClass: number;
+  /** per label, its same-class candidate predictions in rank order (positions), CSR */
+  readonly groupStart: Int32Array;
+  readonly groupPos: Int32Array;
+  readonly predMetrics: MetricTable;
+  readonly labelMetrics: MetricTable;
+  readonly timings: { rasterMs: number; iouMs: number; encodeMs: number };
+}
+
+function shapeToRle(engine: GeometryEngine, shape: Shape, h: number, w: number, path: string): Rle {
+  switch (shape.kind) {
+    case "box":
+      return engine.rleFromBox(shape.box, h, w);
+    case "rotated":
+      return engine.rleFromRotatedBox(shape.box, h, w);
+    case "polygon":
+      return engine.rleFromPolygons(shape.parts, h, w);
+    case "rleString":
+      try {
+        return engine.rleFromString(shape.counts, h, w);
+      } catch (e) {
+        throw new AnalysisInputError(`${path}: ${(e as Error).message}`);
+      }
+    case "rle":
+      if (shape.rle.h !== h || shape.rle.w !== w)
+        throw new AnalysisInputError(`${path}: mask size ${shape.rle.h}x${shape.rle.w} differs from the image's ${h}x${w}`);
+      return shape.rle;
+  }
+}
+
+function shapeBox(shape: Shape, path: string): [number, number, number, number] {
+  if (shape.kind !== "box") throw new AnalysisInputError(`${path}: iou "box" needs axis-aligned boxes, got a ${shape.kind}`);
+  return [shape.box[0], shape.box[1], shape.box[2], shape.box[3]];
+}
+
+/** Groups object indices by image: CSR start (nImage+1) and members (input order within an image). */
+function byImage(objs: readonly ObjectInput[], nImage: number): { start: Int32Array; idx: Int32Array } {
+  const start = new Int32Array(nImage + 1);
+  for (const o of objs) start[o.image + 1]++;
+  for (let i = 0; i < nImage; i++) start[i + 1] += start[i];
+  const fill = start.slice(0, nImage);
+  const idx = new Int32Array(objs.length);
+  for (let i = 0; i < objs.length; i++) idx[fill[objs[i].image]++] = i;
+  return { start, idx };
+}
+
+function validate(input: AnalysisInput): void {
+  const nI = input.images.length;
+  const nK = input.categories.length;
+  const check = (objs: readonly ObjectInput[], what: string, pred: boolean) => {
+    for (let i = 0; i < objs.length; i++) {
+      const o = objs[i];
+      if (!Number.isInteger(o.image) || o.image < 0 || o.image >= nI) throw new AnalysisInputError(`${what}[${i}].image: no image with index ${o.image}`);
+      if (!Number.isInteger(o.category) || o.category < 0 || o.category >= nK)
+        throw new AnalysisInputError(`${what}[${i}].category: no category with index ${o.category}`);
+      if (pred && (typeof o.confidence !== "number" || Number.isNaN(o.confidence)))
+        throw new AnalysisInputError(`${what}[${i}].confidence: expected a number, got ${JSON.stringify(o.confidence)}`);
+    }
+  };
+  check(input.labels, "labels", false);
+  check(input.predictions, "predictions", true);
+  for (let i = 0; i < nI; i++) {
+    const im = input.images[i];
+    if (!(im.width > 0 && im.height > 0 && Number.isInteger(im.width) && Number.isInteger(im.height)))
+      throw new AnalysisInputError(`images[${i}]: width and height must be positive integers, got ${im.width}x${im.height}`);
+  }
+}
+
+/**
+ * The heavy pass. `engine` is any GeometryEngine (the wasm engine from createEngine() or ReferenceGeometry).
+ * Returns an Analysis whose at() answers questions from typed arrays only.
+ */
+export function analyze(engine: GeometryEngine, input: AnalysisInput, options: AnalyzeOptions = {}): Analysis {
+  const mode: CandidateMode = options.candidates ?? "same-class";
+  if (mode !== "same-class" && mode !== "any-class") throw new AnalysisInputError(`candidates: expected "same-class" or "any-class", got ${JSON.stringify(mode)}`);
+  const iouKind = options.iou ?? "mask";
+  if (iouKind !== "mask" && iouKind !== "box") throw new AnalysisInputError(`iou: expected "mask" or "box", got ${JSON.stringify(iouKind)}`);
+  validate(input);
+  const { images, labels, predictions } = input;
+  const nI = images.length;
+  const nK = input.categories.length;
+  const nP = predictions.length;
+  const nL = labels.length;
+
+  const pImage = new Int32Array(nP);
+  const pClass = new Int32Array(nP);
+  const pConf = new Float64Array(nP);
+  const pCand = new Int32Array(nP).fill(-1);
+  const pIou = new Float64Array(nP);
+  const pCrowd = new Float64Array(nP).fill(-1);
+  const lImage = new Int32Array(nL);
+  const lClass = new Int32Array(nL);
+  const lCrowd = new Uint8Array(nL);
+  for (let i = 0; i < nP; i++) {
+    const o = predictions[i];
+    pImage[i] = o.image;
+    pClass[i] = o.category;
+    pConf[i] = o.confidence as number;
+  }
+  for (let i = 0; i < nL; i++) {
+    const o = labels[i];
+    lImage[i] = o.image;
+    lClass[i] = o.category;
+    lCrowd[i] = o.crowd ? 1 : 0;
+  }
+
+  // metric columns computed from the geometry
+  const pm = newMetricTable(PREDICTION_METRICS, nP);
+  const lm = newMetricTable(LABEL_METRICS, nL);
+  const pImgBy = byImage(predictions, nI);
+  const lImgBy = byImage(labels, nI);
+  // other-class overlaps, collected as pairs then turned into CSR
+  const ovLabel: number[] = [];
+  const ovPred: number[] = [];
+  const ovIou: number[] = [];
+  let rasterMs = 0;
+  let iouMs = 0;
+
+  for (let im = 0; im < nI; im++) {
+    const W = images[im].width;
+    const H = images[im].height;
+    const ps = pImgBy.idx.subarray(pImgBy.start[im], pImgBy.start[im + 1]);
+    const ls = lImgBy.idx.subarray(lImgBy.start[im], lImgBy.start[im + 1]);
+    if (ps.length === 0 && ls.length === 0) continue;
+    const t0 = performance.now();
+    let pl: Float64Array; // predictions x labels, out[d*n+g], crowd-aware
+    let ll: Float64Array; // labels x labels, plain IoU
+    const crowdFlags = new Uint8Array(ls.length);
+    for (let j = 0; j < ls.length; j++) crowdFlags[j] = lCrowd[ls[j]];
+    const setGeom = (m: MetricTable, idx: number, area: number, bx: number, by: number, bw: number, bh: number, count: number) => {
+      m.area[idx] = area;
+      m.relativeArea[idx] = area / (W * H);
+      m.width[idx] = bw;
+      m.height[idx] = bh;
+      m.aspectRatio[idx] = bh > 0 ? bw / bh : NaN;
+      m.borderDistance[idx] = Math.max(0, Math.min(bx, by, W - (bx + bw), H - (by + bh)));
+      m.objectsPerImage[idx] = count;
+    };
+    if (iouKind === "box") {
+      const pq = new Float64Array(ps.length * 4);
+      const lq = new Float64Array(ls.length * 4);
+      for (let j = 0; j < ps.length; j++) {
+        const b = shapeBox(predictions[ps[j]].shape, `predictions[${ps[j]}]`);
+        pq.set(b, j * 4);
+        setGeom(pm, ps[j], b[2] * b[3], b[0], b[1], b[2], b[3], ps.length);
+      }
+      for (let j = 0; j < ls.length; j++) {
+        const b = shapeBox(labels[ls[j]].shape, `labels[${ls[j]}]`);
+        lq.set(b, j * 4);
+        setGeom(lm, ls[j], b[2] * b[3], b[0], b[1], b[2], b[3], ls.length);
+      }
+      const t1 = performance.now();
+      rasterMs += t1 - t0;
+      pl = engine.boxIou(pq, lq, crowdFlags);
+      ll = engine.boxIou(lq, lq, null);
+      iouMs += performance.now() - t1;
+    } else {
+      const pr: Rle[] = new Array(ps.length);
+      const lr: Rle[] = new Array(ls.length);
+      for (let j = 0; j < ps.length; j++) {
+        const r = shapeToRle(engine, predictions[ps[j]].shape, H, W, `predictions[${ps[j]}]`);
+        pr[j] = r;
+        const b = engine.rleToBbox(r);
+        setGeom(pm, ps[j], engine.rleArea(r), b[0], b[1], b[2], b[3], ps.length);
+      }
+      for (let j = 0; j < ls.length; j++) {
+        const r = shapeToRle(engine, labels[ls[j]].shape, H, W, `labels[${ls[j]}]`);
+        lr[j] = r;
+        const b = engine.rleToBbox(r);
+        setGeom(lm, ls[j], engine.rleArea(r), b[0], b[1], b[2], b[3], ls.length);
+      }
+      const t1 = performance.now();
+      rasterMs += t1 - t0;
+      pl = ps.length && ls.length ? engine.maskIou(pr, lr, crowdFlags) : new Float64Array(0);
+      ll = ls.length > 1 ? engine.maskIou(lr, lr, null) : new Float64Array(ls.length * ls.length);
+      iouMs += performance.now() - t1;
+    }
+    const n = ls.length;
+    // label metric: largest IoU with another label of the image
+    for (let a = 0; a < n; a++) {
+      let m = 0;
+      for (let b = 0; b < n; b++) if (b !== a && ll[a * n + b] > m) m = ll[a * n + b];
+      lm.maxIouWithOtherLabel[ls[a]] = m;
+    }
+    // candidates
+    for (let j = 0; j < ps.length; j++) {
+      const p = ps[j];
+      const k = pClass[p];
+      let best = 0;
+      let cand = -1;
+      let crowd = -1;
+      const row = j * n;
+      for (let g = 0; g < n; g++) {
+        const v = pl[row + g];
+        const l = ls[g];
+        const same = lClass[l] === k;
+        if (lCrowd[l]) {
+          if (same && v > crowd) crowd = v;
+          continue;
+        }
+        if (!same && v > 0) {
+          ovLabel.push(l);
+          ovPred.push(p);
+          ovIou.push(v);
+        }
+        if (mode === "same-class" && !same) continue;
+        if (v > best) {
+          best = v;
+          cand = l;
+        }
+      }
+      pCand[p] = cand;
+      pIou[p] = cand >= 0 ? best : 0;
+      pCrowd[p] = crowd;
+      // prediction metric: largest IoU with a (non-crowd) label other than its candidate
+      let other = 0;
+      for (let g = 0; g < n; g++) {
+        const l = ls[g];
+        if (!lCrowd[l] && l !== cand && pl[row + g] > other) other = pl[row + g];
+      }
+      pm.maxIouWithOtherLabel[p] = other;
+    }
+  }
+  for (let p = 0; p < nP; p++) pm.confidence[p] = pConf[p];
+
+  const t2 = performance.now();
+  // class-sorted layout
+  const classStart = new Int32Array(nK + 1);
+  for (let p = 0; p < nP; p++) classStart[pClass[p] + 1]++;
+  for (let k = 0; k < nK; k++) classStart[k + 1] += classStart[k];
+  const sPred = new Int32Array(nP);
+  for (let p = 0; p < nP; p++) sPred[p] = p;
+  const rankCmp = (a: number, b: number) => pConf[b] - pConf[a] || pIou[b] - pIou[a] || a - b;
+  sPred.sort((a, b) => pClass[a] - pClass[b] || rankCmp(a, b));
+  const pPos = new Int32Array(nP);
+  const sConf = new Float64Array(nP);
+  const sImage = new Int32Array(nP);
+  const sCand = new Int32Array(nP);
+  const sIou = new Float64Array(nP);
+  const sMatch = new Float64Array(nP);
+  const sDup = new Float64Array(nP);
+  const sCrowd = new Float64Array(nP);
+  const pDup = new Float64Array(nP).fill(-1);
+  const lBest = new Float64Array(nL).fill(-1);
+  const groupStart = new Int32Array(nL + 1);
+  for (let i = 0; i < nP; i++) {
+    const p = sPred[i];
+    pPos[p] = i;
+    sConf[i] = pConf[p];
+    sImage[i] = pImage[p];
+    const c = pCand[p];
+    sCand[i] = c;
+    sIou[i] = pIou[p];
+    sCrowd[i] = pCrowd[p];
+    const ok = c >= 0 && lClass[c] === pClass[p];
+    sMatch[i] = ok ? pIou[p] : -1;
+    if (ok) {
+      // rank order within a class = rank order within each label's group
+      sDup[i] = lBest[c];
+      pDup[p] = lBest[c];
+      if (pIou[p] > lBest[c]) lBest[c] = pIou[p];
+      groupStart[c + 1]++;
+    } else sDup[i] = -1;
+  }
+  for (let l = 0; l < nL; l++) groupStart[l + 1] += groupStart[l];
+  const groupPos = new Int32Array(groupStart[nL]);
+  {
+    const fill = groupStart.slice(0, nL);
+    for (let i = 0; i < nP; i++) if (sMatch[i] >= 0) groupPos[fill[sCand[i]]++] = i;
+  }
+  const globalOrder = new Int32Array(nP);
+  const globalConf = new Float64Array(nP);
+  {
+    const tmp = sPred.slice().sort(rankCmp);
+    for (let i = 0; i < nP; i++) {
+      globalOrder[i] = pPos[tmp[i]];
+      globalConf[i] = pConf[tmp[i]];
+    }
+  }
+  let maxClass = 0;
+  for (let k = 0; k < nK; k++) maxClass = Math.max(maxClass, classStart[k + 1] - classStart[k]);
+  // other-class overlaps per label, by confidence desc (then rank)
+  const lOtherStart = new Int32Array(nL + 1);
+  for (const l of ovLabel) lOtherStart[l + 1]++;
+  for (let l = 0; l < nL; l++) lOtherStart[l + 1] += lOtherStart[l];
+  const ovOrder = Array.from(ovLabel.keys()).sort((a, b) => ovLabel[a] - ovLabel[b] || rankCmp(ovPred[a], ovPred[b]));
+  const lOtherPos = new Int32Array(ovOrder.length);
+  const lOtherIou = new Float64Array(ovOrder.length);
+  for (let i = 0; i < ovOrder.length; i++) {
+    lOtherPos[i] = pPos[ovPred[ovOrder[i]]];
+    lOtherIou[i] = ovIou[ovOrder[i]];
+  }
+  const classLabels = new Int32Array(nK);
+  for (let l = 0; l < nL; l++) if (!lCrowd[l]) classLabels[lClass[l]]++;
+
+  const predIds = predictions.map((o) => o.id);
+  const labelIds = labels.map((o) => o.id);
+  addUserMetrics(pm, options.metrics?.predictions, predIds, "metrics.predictions");
+  addUserMetrics(lm, options.metrics?.labels, labelIds, "metrics.labels");
+
+  // the Analysis keeps no reference to the input objects (a large JS heap makes every GC slow)
+  const prepared: Prepared = {
+    images: input.images.map((m) => ({ ...m })),
+    categories: input.categories.map((c) => ({ ...c })),
+    predIds,
+    labelIds,
+    mode,
+    iouKind,
+    nPred: nP,
+    nLabel: nL,
+    nClass: nK,
+    nImage: nI,
+    pImage,
+    pClass,
+    pConf,
+    pCand,
+    pIou,
+    pDup,
+    pCrowd,
+    pPos,
+    lImage,
+    lClass,
+    lCrowd,
+    lBest,
+    lOtherStart,
+    lOtherPos,
+    lOtherIou,
+    classLabels,
+    classStart,
+    sPred,
+    sConf,
+    sImage,
+    sCand,
+    sIou,
+    sMatch,
+    sDup,
+    sCrowd,
+    globalOrder,
+    globalConf,
+    maxClass,
+    groupStart,
+    groupPos,
+    predMetrics: pm,
+    labelMetrics: lm,
+    timings: { rasterMs, iouMs, encodeMs: performance.now() - t2 },
+  };
+  return new Analysis(prepared);
+}
+
+function newMetricTable(names: readonly string[], n: number): MetricTable {
+  const t: MetricTable = {};
+  for (const name of names) t[name] = new Float64Array(n).fill(NaN);
+  return t;
+}
+
+/** Adds user metric columns to a table (by index when array-like, by object id otherwise; missing = NaN). */
+export function addUserMetrics(
+  table: MetricTable,
+  metrics: Record<string, UserMetricValues> | undefined,
+  ids: readonly (number | string | undefined)[],
+  path: string,
+): void {
+  if (!metrics) return;
+  for (const [name, values] of Object.entries(metrics)) {
+    if (name in table && !name.startsWith("user:")) {
+      // user metrics may not silently replace a built-in one
+      throw new AnalysisInputError(`${path}.${name}: a built-in metric has this name`);
+    }
+    const n = ids.length;
+    const col = new Float64Array(n).fill(NaN);
+    if (values instanceof Map) {
+      for (let i = 0; i < n; i++) {
+        const id = ids[i];
+        if (id !== undefined && values.has(id)) col[i] = Number(values.get(id));
+      }
+    } else if (typeof (values as ArrayLike<number>).length === "number") {
+      const arr = values as ArrayLike<number>;
+      if (arr.length !== n) throw new AnalysisInputError(`${path}.${name}: expected ${n} values, got ${arr.length}`);
+      for (let i = 0; i < n; i++) col[i] = Number(arr[i]);
+    } else {
+      const rec = values as Record<string, number>;
+      for (let i = 0; i < n; i++) {
+        const id = ids[i];
+        if (id !== undefined && Object.prototype.hasOwnProperty.call(rec, String(id))) col[i] = Number(rec[String(id)]);
+      }
+    }
+    table[name] = col;
+  }
+}
