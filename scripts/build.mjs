@@ -9,7 +9,14 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
-const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
+const run = (cmd, args) => {
+  try {
+    execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
+  } catch {
+    console.error(`build failed: ${cmd.split("/").pop()} ${args.join(" ")}`);
+    process.exit(1);
+  }
+};
 const quick = process.argv.includes("--wasm-only");
 
 for (const target of ["release", "debug"]) run(bin("asc"), ["assembly/index.ts", "--target", target]);

@@ -1,0 +1,82 @@
+// The CLI's command model, shared by every layer that contributes a subcommand: options are declared,
+// parsed here, and run() returns the command's stdout. Node only (commands read files by path).
+
+/** A wrong command line: exit code 2 with the command's usage. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export type OptionSpec =
+  | { kind: "value"; values?: readonly string[]; default?: string; required?: boolean; help?: string }
+  | { kind: "flag"; help?: string };
+
+export interface CommandContext {
+  /** Parsed options (`--iou-type bbox` -> opts["iou-type"] = "bbox"; flags are "true" when given). */
+  opts: Record<string, string | undefined>;
+  /** Reports progress of long work; given only when stderr is a terminal. */
+  progress?: (message: string) => void;
+  warn: (message: string) => void;
+}
+
+export interface Command {
+  summary: string;
+  usage: string;
+  options: Record<string, OptionSpec>;
+  run(ctx: CommandContext): Promise<string>;
+}
+
+/** True for errors caused by the input (exit code 1, one line, no stack): names ending in InputError. */
+export function isInputError(e: unknown): boolean {
+  return e instanceof Error && /InputError$/.test(e.name);
+}
+
+export function parseOptions(name: string, c: Command, args: readonly string[]): Record<string, string | undefined> {
+  const opts: Record<string, string | undefined> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith("--")) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
+    const eq = arg.indexOf("=");
+    const key = arg.slice(2, eq >= 0 ? eq : undefined);
+    const spec = c.options[key];
+    if (!spec) throw new UsageError(`unknown option --${key} for "${name}"`);
+    if (spec.kind === "flag") {
+      if (eq >= 0) throw new UsageError(`--${key} takes no value`);
+      opts[key] = "true";
+      continue;
+    }
+    let value: string | undefined;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else {
+      value = args[++i];
+      if (value === undefined || (value.startsWith("--") && value.length > 2)) throw new UsageError(`--${key} needs a value`);
+    }
+    if (spec.values && !spec.values.includes(value)) throw new UsageError(`--${key} must be one of ${spec.values.join(", ")} (got ${JSON.stringify(value)})`);
+    opts[key] = value;
+  }
+  for (const [key, spec] of Object.entries(c.options)) {
+    if (spec.kind !== "value") continue;
+    if (opts[key] === undefined && spec.default !== undefined) opts[key] = spec.default;
+    if (opts[key] === undefined && spec.required) throw new UsageError(`--${key} is required`);
+  }
+  return opts;
+}
+
+export function commandUsage(name: string, c: Command, globalOptions: string): string {
+  const opts = Object.entries(c.options).map(([k, s]) => {
+    const vals = s.kind === "value" ? (s.values ? ` ${s.values.join("|")}` : " VALUE") : "";
+    const dflt = s.kind === "value" && s.default !== undefined ? ` (default ${s.default})` : "";
+    const req = s.kind === "value" && s.required ? " (required)" : "";
+    const help = s.help ? `  ${s.help}` : "";
+    return `  --${k}${vals}${req}${dflt}${help}`;
+  });
+  return `usage: ${c.usage}\n\n${c.summary}\n\noptions:\n${opts.join("\n")}\n${globalOptions}`;
+}
+
+/** A number option, validated: `--iou: expected a number, got "x"`. */
+export function numberOption(opts: Record<string, string | undefined>, key: string, dflt: number): number {
+  const v = opts[key];
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n)) throw new UsageError(`--${key}: expected a number, got ${JSON.stringify(v)}`);
+  return n;
+}
