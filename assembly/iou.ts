@@ -29,37 +29,135 @@ export function boxIouRows(dt: usize, d0: u32, d1: u32, gt: usize, n: u32, crowd
   }
 }
 
+// Mask table entries: 8 u32 per mask: [offset, length, h, w, area, flags, 0, 0] (offset in counts
+// from `cnts`); rlePrepare fills area and flags. FLAG_ZERO_RUN: a zero-length run after the first.
+const FLAG_ZERO_RUN: u32 = 1;
+
 /**
- * rleIou for detections d0..d1-1 against n labels. Masks are described by u32 quads
- * [offset, length, h, w] in dtTab/gtTab (offsets in counts from `cnts`); dtBox/gtBox hold their
- * C-exact rleToBbox quads (rleBboxes). The box IoU prefilter decides which pairs are merged.
+ * Checks and describes n masks before any IoU loop: returns the index of the first mask whose
+ * counts do not sum to h*w (the host then names the problem), or -1. Writes each mask's area and
+ * flags into its table entry and its C-exact rleToBbox quad (f64) to `boxes`: one pass over the
+ * counts, the box computed as rleBbox does (see assembly/rle.ts).
  */
-export function maskIouRows(
-  cnts: usize, dtTab: usize, dtBox: usize, d0: u32, d1: u32,
-  gtTab: usize, gtBox: usize, n: u32, crowd: usize, out: usize,
-): void {
+export function rlePrepare(cnts: usize, table: usize, n: u32, boxes: usize): i32 {
+  for (let i: u32 = 0; i < n; i++) {
+    const t = table + (<usize>i << 5);
+    const A = cnts + (<usize>load<u32>(t) << 2);
+    const k = load<u32>(t, 4), h = load<u32>(t, 8), w = load<u32>(t, 12);
+    const m = k & ~1;
+    const l: u32 = h > 1 ? 32 - <u32>clz(h - 1) : 0;
+    const sh: u64 = 28 + <u64>l;
+    const M: u64 = h > 0 ? ((<u64>1 << sh) + <u64>h - 1) / <u64>h : 0;
+    let cc: u64 = 0; // 64 bits: malformed counts must not wrap into a valid sum
+    let area: u32 = 0, zero: u32 = 0, runs: u32 = 0, crossed: u32 = 0;
+    let xs = w, ys = h, xe: u32 = 0, ye: u32 = 0;
+    for (let j: u32 = 0; j < m; j += 2) {
+      const p = A + (<usize>j << 2);
+      const b = load<u32>(p), f = load<u32>(p, 4);
+      zero |= <u32>(b == 0 && j > 0) | <u32>(f == 0);
+      const start = cc + b;
+      cc = start + f;
+      area += f;
+      if (f == 0) continue;
+      runs++;
+      // positions of a well-formed mask are < 2^28; otherwise the box is garbage and discarded
+      const xStart = <u32>((start * M) >> sh);
+      const xEnd = <u32>(((cc - 1) * M) >> sh);
+      const yStart = <u32>start - xStart * h;
+      const yEnd = <u32>(cc - 1) - xEnd * h;
+      xs = min(xs, xStart);
+      xe = max(xe, xEnd);
+      ys = min(ys, yStart);
+      ye = max(ye, yEnd);
+      crossed |= <u32>(xStart < xEnd);
+    }
+    if (k & 1) {
+      const b = load<u32>(A + (<usize>m << 2));
+      zero |= <u32>(b == 0 && m > 0);
+      cc += b;
+    }
+    if (cc != <u64>h * <u64>w) return <i32>i;
+    store<u32>(t, area, 16);
+    store<u32>(t, zero ? FLAG_ZERO_RUN : 0, 20);
+    const bx = boxes + (<usize>i << 5);
+    if (m == 0) {
+      store<f64>(bx, 0); store<f64>(bx, 0, 8); store<f64>(bx, 0, 16); store<f64>(bx, 0, 24);
+    } else {
+      if (crossed) { ys = 0; ye = h - 1; }
+      store<f64>(bx, <f64>xs);
+      store<f64>(bx, <f64>ys, 8);
+      store<f64>(bx, <f64>(xe - xs + 1), 16);
+      store<f64>(bx, <f64>(ye - ys + 1), 24);
+    }
+  }
+  return -1;
+}
+
+/**
+ * rleIou for detections d0..d1-1 against the n labels: dt masks are table entries 0..m-1, labels
+ * m..m+n-1 (see rlePrepare). The box IoU prefilter decides which pairs are merged.
+ */
+export function maskIouRows(cnts: usize, table: usize, boxes: usize, d0: u32, d1: u32, m: u32, n: u32, crowd: usize, out: usize): void {
+  const gtTab = table + (<usize>m << 5);
+  const gtBox = boxes + (<usize>m << 5);
   for (let d = d0; d < d1; d++) {
-    const td = dtTab + (<usize>d << 4);
+    const td = table + (<usize>d << 5);
     const A = cnts + (<usize>load<u32>(td) << 2);
     const ka = load<u32>(td, 4), hd = load<u32>(td, 8), wd = load<u32>(td, 12);
-    const D = dtBox + (<usize>d << 5);
+    const areaD = load<u32>(td, 16), flagsD = load<u32>(td, 20);
+    const D = boxes + (<usize>d << 5);
     const row = out + (<usize>d * n << 3);
     for (let g: u32 = 0; g < n; g++) {
       const isCrowd = crowd != 0 && load<u8>(crowd + g) != 0;
       let o = boxIouOne(D, gtBox + (<usize>g << 5), isCrowd);
       if (o > 0) {
-        const tg = gtTab + (<usize>g << 4);
+        const tg = gtTab + (<usize>g << 5);
         if (load<u32>(tg, 8) != hd || load<u32>(tg, 12) != wd) {
           o = -1;
         } else {
           const B = cnts + (<usize>load<u32>(tg) << 2);
           const kb = load<u32>(tg, 4);
-          o = rleIouPair(A, ka, B, kb, isCrowd);
+          if ((flagsD | load<u32>(tg, 20)) == 0) {
+            // No zero-length runs after the first: C's loop scans both masks to the end, so its
+            // union is area(dt) + area(gt) - intersection; only the foreground runs are visited.
+            const i = intersectFg(A, ka, B, kb);
+            const u: u32 = i == 0 ? 1 : isCrowd ? areaD : areaD + load<u32>(tg, 16) - i;
+            o = <f64>i / <f64>u;
+          } else {
+            o = rleIouPair(A, ka, B, kb, isCrowd);
+          }
         }
       }
       store<f64>(row + (<usize>g << 3), o);
     }
   }
+}
+
+/** Pixels in both masks: a two-pointer walk over the foreground intervals only. */
+export function intersectFg(A: usize, ka: u32, B: usize, kb: u32): u32 {
+  if (ka < 2 || kb < 2) return 0;
+  let ja: u32 = 1, jb: u32 = 1;
+  let sA = load<u32>(A), eA = sA + load<u32>(A, 4);
+  let sB = load<u32>(B), eB = sB + load<u32>(B, 4);
+  let i: u32 = 0;
+  while (true) {
+    const lo = max(sA, sB), hi = min(eA, eB);
+    if (hi > lo) i += hi - lo;
+    if (eA <= eB) {
+      ja += 2;
+      if (ja >= ka) break;
+      const p = A + (<usize>ja << 2);
+      sA = eA + load<u32>(p - 4);
+      eA = sA + load<u32>(p);
+    } else {
+      jb += 2;
+      if (jb >= kb) break;
+      const p = B + (<usize>jb << 2);
+      sB = eB + load<u32>(p - 4);
+      eB = sB + load<u32>(p);
+    }
+  }
+  return i;
 }
 
 /** The two-pointer loop of rleIou for one pair of same-sized masks. */

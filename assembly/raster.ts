@@ -6,7 +6,9 @@
 // the transitions are visited (it is sorted afterwards), which this port uses to skip work:
 //  - on an x-major edge every step is a transition and only every fifth one (u = 5k + 2) can be
 //    kept, so only those steps inside the image's columns are visited;
-//  - on a y-major edge u changes at most |dx| times; vertical edges (dx = 0) have none.
+//  - on a y-major edge u is monotone with steps of at most 1, so the transition between
+//    u = 5k+2 and 5k+3 happens at exactly one step, found from a closed-form guess corrected
+//    with the exact C expression; vertical edges (dx = 0) have none.
 // Each kept transition gives the same (x, y) as the C loop; see test/geometry.property.test.ts.
 import { mergeTwo } from "./rle";
 
@@ -20,11 +22,14 @@ const INT_MIN: i32 = -2147483648;
 
 // Kept-transition state of one rasterisation (globals: no managed memory).
 let gA: usize = 0; // output positions (u32)
+let gX: usize = 0; // their columns (u32), for the sort
 let gM: u32 = 0; // how many
 let gCap: u32 = 0; // room in gA
 let gH: i32 = 0;
 let gW: i32 = 0;
 let gOverflow = false;
+let gXmin: i32 = 0; // column range of the kept positions
+let gXmax: i32 = 0;
 
 // @ts-ignore: decorator
 @inline function keep(xd: i32, v0: i32, v1: i32): void {
@@ -38,7 +43,10 @@ let gOverflow = false;
     if (y > gH) y = gH;
   }
   if (gM >= gCap) { gOverflow = true; return; }
+  if (xd < gXmin) gXmin = xd;
+  if (xd > gXmax) gXmax = xd;
   store<u32>(gA + (<usize>gM << 2), <u32>(xd * gH + y));
+  store<u32>(gX + (<usize>gM << 2), <u32>xd);
   gM++;
 }
 
@@ -56,11 +64,11 @@ let gOverflow = false;
 
 /**
  * Rasterises the polygon of k points (f64 pairs at xy) for an h x w image. `a` has room for
- * `cap` u32 (the host's bound on kept positions, +1) and `tmp` as much, for sorting.
+ * `cap` u32 (the host's bound on kept positions, +1) and `tmp` for 2*cap + w + 4, for sorting.
  * Writes the counts to a and returns how many, or -1 if `cap` was too small.
  */
 export function rleFrPoly(xy: usize, k: u32, h: i32, w: i32, a: usize, tmp: usize, cap: u32): i32 {
-  gA = a; gM = 0; gCap = cap - 1; gH = h; gW = w; gOverflow = false;
+  gA = a; gX = tmp + (<usize>cap << 2); gM = 0; gCap = cap - 1; gH = h; gW = w; gOverflow = false; gXmin = w; gXmax = -1;
   const uMax: i64 = 5 * (<i64>w - 1) + 2; // the largest u = 5*xd + 2 that can be kept
   let pu: i32 = 0, pv: i32 = 0; // the previous edge's last point (in traversal order)
   let x0 = grid(xy, 0), y0 = grid(xy, 1);
@@ -103,14 +111,28 @@ export function rleFrPoly(xy: usize, k: u32, h: i32, w: i32, a: usize, tmp: usiz
       const u0 = <i32>(<f64>xs + s * 0.0 + 0.5);
       const uD = <i32>(<f64>xs + s * <f64>dy + 0.5);
       if (flip) { fu = uD; fv = ys + dy; lu = u0; lv = ys; } else { fu = u0; fv = ys; lu = uD; lv = ys + dy; }
-      // u is monotone in t: skip edges without a change or entirely outside the kept columns.
-      const uLo = min(u0, uD), uHi = max(u0, uD);
-      if (uLo != uHi && <i64>uHi >= 3 && <i64>uLo <= uMax) {
-        let prev = u0;
-        for (let t: i32 = 1; t <= dy; t++) {
-          const u = <i32>(<f64>xs + s * <f64>t + 0.5);
-          if (u != prev) transition(prev, ys + t - 1, u, ys + t);
-          prev = u;
+      if (dx != 0) {
+        // Kept pairs (t-1, t) have u(t-1), u(t) = 5k+2, 5k+3 (either order), 0 <= k <= w-1.
+        const uLo = min(u0, uD), uHi = max(u0, uD);
+        const kLo = <i32>max<f64>(0, Math.ceil((<f64>uLo - 2) / 5));
+        const kHi = <i32>min<f64>(<f64>w - 1, Math.floor((<f64>uHi - 3) / 5));
+        const inc = uD > u0;
+        const fs = <f64>xs, fdy = <f64>dy, inv = 1 / s;
+        for (let kk = kLo; kk <= kHi; kk++) {
+          const target = 5 * kk + 3;
+          // the first t in [1, dy] with u(t) >= target (increasing) or u(t) < target (decreasing)
+          let g = Math.ceil((<f64>target - 0.5 - fs) * inv); // a guess: corrected below
+          if (!(g >= 1)) g = 1;
+          if (g > fdy) g = fdy;
+          let t = <i32>g;
+          if (inc) {
+            while (t > 1 && <i32>(fs + s * <f64>(t - 1) + 0.5) >= target) t--;
+            while (<i32>(fs + s * <f64>t + 0.5) < target) t++;
+          } else {
+            while (t > 1 && <i32>(fs + s * <f64>(t - 1) + 0.5) < target) t--;
+            while (<i32>(fs + s * <f64>t + 0.5) >= target) t++;
+          }
+          keep(kk, ys + t - 1, ys + t);
         }
       }
     }
@@ -120,9 +142,9 @@ export function rleFrPoly(xy: usize, k: u32, h: i32, w: i32, a: usize, tmp: usiz
   if (gOverflow) return -1;
   // compute the rle encoding given the y-boundary points
   let m = gM;
-  store<u32>(a + (<usize>m << 2), <u32>(h * w));
+  if (m > 1) sortColumns(a, gX, m, gXmin, gXmax, tmp, gX + (<usize>cap << 2));
+  store<u32>(a + (<usize>m << 2), <u32>(h * w)); // the largest position: x*h + y <= (w-1)*h + h
   m++;
-  sortU32(a, tmp, m);
   let p: u32 = 0;
   for (let j: u32 = 0; j < m; j++) {
     const q = a + (<usize>j << 2);
@@ -154,7 +176,7 @@ export function rleFrPoly(xy: usize, k: u32, h: i32, w: i32, a: usize, tmp: usiz
 export function rleFrPolys(
   xys: usize, ks: usize, caps: usize, n: u32, h: i32, w: i32, bufs: usize, tmp: usize, out: usize, out2: usize,
 ): i32 {
-  // bufs: n u32 pointers, one `a` buffer per part of caps[i] u32; tmp: room for max(caps).
+  // bufs: n u32 pointers, one `a` buffer per part of caps[i] u32; tmp: room for 2*max(caps) + w + 4.
   let xy = xys;
   let total: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
@@ -180,50 +202,81 @@ export function rleFrPolys(
   return <i32>m;
 }
 
-// ---- sorting u32 -------------------------------------------------------------------------------
-const hist = memory.data(1024, 16);
+// ---- sorting ------------------------------------------------------------------------------------
 
-/** Ascending sort of n u32 at a (tmp: room for n): insertion sort when short, else LSD radix. */
-export function sortU32(a: usize, tmp: usize, n: u32): void {
-  if (n <= 48) {
+/**
+ * Ascending sort of the n positions x*h + y (y in [0, h]) at a, whose columns x in [xmin, xmax]
+ * are at xs: counting sort by column into tmp (room for n), each column (a few points) sorted in
+ * place, then copied back. (x, y) order is an order of x*h + y: y = h ties with (x+1, 0).
+ * `buckets` has room for xmax - xmin + 2 u32.
+ */
+function sortColumns(a: usize, xs: usize, n: u32, xmin: i32, xmax: i32, tmp: usize, buckets: usize): void {
+  const nb = <u32>(xmax - xmin + 1);
+  const base = <u32>xmin;
+  memory.fill(buckets, 0, <usize>(nb + 1) << 2);
+  for (let i: u32 = 0; i < n; i++) {
+    const q = buckets + (<usize>(load<u32>(xs + (<usize>i << 2)) - base + 1) << 2);
+    store<u32>(q, load<u32>(q) + 1);
+  }
+  for (let b: u32 = 1; b <= nb; b++) {
+    const q = buckets + (<usize>b << 2);
+    store<u32>(q, load<u32>(q) + load<u32>(q - 4));
+  }
+  // buckets[b] is now the start of column b; the scatter advances it to the column's end
+  for (let i: u32 = 0; i < n; i++) {
+    const q = buckets + (<usize>(load<u32>(xs + (<usize>i << 2)) - base) << 2);
+    const pos = load<u32>(q);
+    store<u32>(q, pos + 1);
+    store<u32>(tmp + (<usize>pos << 2), load<u32>(a + (<usize>i << 2)));
+  }
+  let start: u32 = 0;
+  for (let b: u32 = 0; b < nb; b++) {
+    const end = load<u32>(buckets + (<usize>b << 2));
+    if (end - start > 1) sortRange(tmp + (<usize>start << 2), end - start);
+    start = end;
+  }
+  memory.copy(a, tmp, <usize>n << 2);
+}
+
+/** Ascending sort of n u32 at p: insertion sort when short, heapsort otherwise. */
+export function sortRange(p: usize, n: u32): void {
+  if (n <= 32) {
     for (let i: u32 = 1; i < n; i++) {
-      const v = load<u32>(a + (<usize>i << 2));
+      const v = load<u32>(p + (<usize>i << 2));
       let j = i;
       while (j > 0) {
-        const u = load<u32>(a + (<usize>(j - 1) << 2));
+        const u = load<u32>(p + (<usize>(j - 1) << 2));
         if (u <= v) break;
-        store<u32>(a + (<usize>j << 2), u);
+        store<u32>(p + (<usize>j << 2), u);
         j--;
       }
-      store<u32>(a + (<usize>j << 2), v);
+      store<u32>(p + (<usize>j << 2), v);
     }
     return;
   }
-  let mx: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) mx = max(mx, load<u32>(a + (<usize>i << 2)));
-  let src = a, dst = tmp;
-  for (let shift: u32 = 0; shift < 32; shift += 8) {
-    if (shift > 0 && (mx >>> shift) == 0) break;
-    memory.fill(hist, 0, 1024);
-    for (let i: u32 = 0; i < n; i++) {
-      const q = hist + (<usize>((load<u32>(src + (<usize>i << 2)) >>> shift) & 255) << 2);
-      store<u32>(q, load<u32>(q) + 1);
-    }
-    let sum: u32 = 0;
-    for (let b: usize = 0; b < 256; b++) {
-      const q = hist + (b << 2);
-      const c = load<u32>(q);
-      store<u32>(q, sum);
-      sum += c;
-    }
-    for (let i: u32 = 0; i < n; i++) {
-      const v = load<u32>(src + (<usize>i << 2));
-      const q = hist + (<usize>((v >>> shift) & 255) << 2);
-      const pos = load<u32>(q);
-      store<u32>(q, pos + 1);
-      store<u32>(dst + (<usize>pos << 2), v);
-    }
-    const t = src; src = dst; dst = t;
+  for (let i = n >> 1; i > 0; i--) siftDown(p, i - 1, n);
+  for (let end = n - 1; end > 0; end--) {
+    const t = load<u32>(p);
+    store<u32>(p, load<u32>(p + (<usize>end << 2)));
+    store<u32>(p + (<usize>end << 2), t);
+    siftDown(p, 0, end);
   }
-  if (src != a) memory.copy(a, src, <usize>n << 2);
+}
+
+// @ts-ignore: decorator
+@inline function siftDown(p: usize, i: u32, n: u32): void {
+  const v = load<u32>(p + (<usize>i << 2));
+  while (true) {
+    let c: u32 = 2 * i + 1;
+    if (c >= n) break;
+    let cv = load<u32>(p + (<usize>c << 2));
+    if (c + 1 < n) {
+      const r = load<u32>(p + (<usize>(c + 1) << 2));
+      if (r > cv) { c++; cv = r; }
+    }
+    if (cv <= v) break;
+    store<u32>(p + (<usize>i << 2), cv);
+    i = c;
+  }
+  store<u32>(p + (<usize>i << 2), v);
 }

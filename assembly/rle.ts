@@ -17,48 +17,46 @@ export function rleArea(cnts: usize, m: u32): u32 {
 /**
  * pycocotools 2.0.11 rleToBbox, uint arithmetic included, written to out[0..3] as f64.
  * Returns the number of non-empty foreground runs (0: the mask is empty).
+ *
+ * Equivalent restatement of the C loop, branch-light: xs/xe are the min/max columns of the
+ * non-empty foreground runs; if any of them spans two columns the box has full height (C sets
+ * ys = 0, ye = h-1 and later runs cannot move them), else ys/ye are the min/max rows.
+ * Positions are < h*w <= 2^28, so p / h is exact as (p * M) >> s (Granlund-Montgomery, N = 28).
  */
 export function rleBbox(cnts: usize, m: u32, h: u32, w: u32, out: usize): u32 {
   m = (m >> 1) << 1;
-  let xs = w, ys = h, xe: u32 = 0, ye: u32 = 0, cc: u32 = 0, runs: u32 = 0;
   if (m == 0) {
     store<f64>(out, 0); store<f64>(out, 0, 8); store<f64>(out, 0, 16); store<f64>(out, 0, 24);
     return 0;
   }
+  let xs = w, ys = h, xe: u32 = 0, ye: u32 = 0, cc: u32 = 0, runs: u32 = 0, crossed: u32 = 0;
+  // h = 0 implies no non-empty run (counts sum to h*w = 0): the divisor is then unused
+  const l: u32 = h > 1 ? 32 - <u32>clz(h - 1) : 0;
+  const sh: u64 = 28 + <u64>l;
+  const M: u64 = h > 0 ? ((<u64>1 << sh) + <u64>h - 1) / <u64>h : 0;
   for (let j: u32 = 0; j < m; j += 2) {
     const start = cc + cnt(cnts, j);
     const len = cnt(cnts, j + 1);
     cc = start + len;
     if (len == 0) continue;
     runs++;
-    const yStart = start % h, xStart = start / h;
     const last = cc - 1;
-    const yEnd = last % h, xEnd = last / h;
-    if (xStart < xs) xs = xStart;
-    if (xEnd > xe) xe = xEnd;
-    if (xStart < xEnd) {
-      ys = 0; ye = h - 1;
-    } else {
-      if (yStart < ys) ys = yStart;
-      if (yEnd > ye) ye = yEnd;
-    }
+    const xStart = <u32>((<u64>start * M) >> sh);
+    const xEnd = <u32>((<u64>last * M) >> sh);
+    const yStart = start - xStart * h;
+    const yEnd = last - xEnd * h;
+    xs = min(xs, xStart);
+    xe = max(xe, xEnd);
+    ys = min(ys, yStart);
+    ye = max(ye, yEnd);
+    crossed |= <u32>(xStart < xEnd);
   }
+  if (crossed) { ys = 0; ye = h - 1; }
   store<f64>(out, <f64>xs);
   store<f64>(out, <f64>ys, 8);
   store<f64>(out, <f64>(xe - xs + 1), 16);
   store<f64>(out, <f64>(ye - ys + 1), 24);
   return runs;
-}
-
-/**
- * C-exact boxes of many masks. `table` holds u32 quads [offset, length, h, w] (offset in counts,
- * relative to `cnts`); writes f64 quads to `boxes`.
- */
-export function rleBboxes(cnts: usize, table: usize, n: u32, boxes: usize): void {
-  for (let i: u32 = 0; i < n; i++) {
-    const t = table + (<usize>i << 4);
-    rleBbox(cnts + (<usize>load<u32>(t) << 2), load<u32>(t, 4), load<u32>(t, 8), load<u32>(t, 12), boxes + (<usize>i << 5));
-  }
 }
 
 /**
@@ -216,42 +214,80 @@ export function rleFromString(s: usize, n: u32, hw: f64, out: usize, err: usize)
 /**
  * rleEncode of a bitmask (non-zero = set) of h*w pixels, each `stride` bytes apart from `offset`,
  * in column-major (rowMajor = false) or row-major order. Writes at most h*w+1 counts to out.
+ * `scratch` (h*w bytes) is used for row-major input: transposed there in cache-sized tiles first.
  */
-export function rleEncode(mask: usize, h: u32, w: u32, stride: u32, offset: u32, rowMajor: bool, out: usize): u32 {
+export function rleEncode(mask: usize, h: u32, w: u32, stride: u32, offset: u32, rowMajor: bool, out: usize, scratch: usize): u32 {
   const a = h * w;
+  if (rowMajor) {
+    transposeBinary(mask + offset, h, w, stride, scratch);
+    return encodeBinary(scratch, a, out);
+  }
+  if (stride == 1) return encodeBytes(mask + offset, a, out);
   let k: u32 = 0, c: u32 = 0;
   let p = false;
-  if (!rowMajor) {
-    let src = mask + offset;
-    if (stride == 1) {
-      for (let j: u32 = 0; j < a; j++) {
-        const v = load<u8>(src + j) != 0;
-        if (v != p) { store<u32>(out + (<usize>k << 2), c); k++; c = 0; p = v; }
-        c++;
-      }
-    } else {
-      for (let j: u32 = 0; j < a; j++) {
-        const v = load<u8>(src) != 0;
-        src += stride;
-        if (v != p) { store<u32>(out + (<usize>k << 2), c); k++; c = 0; p = v; }
-        c++;
-      }
-    }
-  } else {
-    const rowStep = <usize>w * stride;
-    for (let x: u32 = 0; x < w; x++) {
-      let src = mask + offset + <usize>x * stride;
-      for (let y: u32 = 0; y < h; y++) {
-        const v = load<u8>(src) != 0;
-        src += rowStep;
-        if (v != p) { store<u32>(out + (<usize>k << 2), c); k++; c = 0; p = v; }
-        c++;
+  let src = mask + offset;
+  for (let j: u32 = 0; j < a; j++) {
+    const v = load<u8>(src) != 0;
+    src += stride;
+    if (v != p) { store<u32>(out + (<usize>k << 2), c); k++; c = 0; p = v; }
+    c++;
+  }
+  store<u32>(out + (<usize>k << 2), c);
+  return k + 1;
+}
+
+/** Column-major 0/1 bytes of a row-major mask (value at src + (y*w + x)*stride), by 32x32 tiles. */
+function transposeBinary(src: usize, h: u32, w: u32, stride: u32, dst: usize): void {
+  const T: u32 = 32;
+  const rowStep = <usize>w * stride;
+  for (let y0: u32 = 0; y0 < h; y0 += T) {
+    const y1 = min(h, y0 + T);
+    for (let x0: u32 = 0; x0 < w; x0 += T) {
+      const x1 = min(w, x0 + T);
+      for (let y = y0; y < y1; y++) {
+        let s = src + <usize>y * rowStep + <usize>x0 * stride;
+        let d = dst + <usize>x0 * h + y;
+        for (let x = x0; x < x1; x++) {
+          store<u8>(d, load<u8>(s) != 0 ? 1 : 0);
+          s += stride;
+          d += h;
+        }
       }
     }
   }
+}
+
+/** rleEncode of n bytes holding only 0 and 1, skipping 8 equal bytes at a time. */
+function encodeBinary(src: usize, n: u32, out: usize): u32 {
+  let k: u32 = 0, c: u32 = 0, j: u32 = 0;
+  let p: u8 = 0;
+  while (j < n) {
+    if ((j & 7) == 0 && j + 8 <= n) {
+      const word = load<u64>(src + j);
+      if (word == (p ? 0x0101010101010101 : 0)) { c += 8; j += 8; continue; }
+    }
+    const v = load<u8>(src + j);
+    if (v != p) { store<u32>(out + (<usize>k << 2), c); k++; c = 0; p = v; }
+    c++;
+    j++;
+  }
   store<u32>(out + (<usize>k << 2), c);
-  k++;
-  return k;
+  return k + 1;
+}
+
+/** rleEncode of n arbitrary bytes (non-zero = set), skipping 8 zero bytes at a time in background. */
+function encodeBytes(src: usize, n: u32, out: usize): u32 {
+  let k: u32 = 0, c: u32 = 0, j: u32 = 0;
+  let p = false;
+  while (j < n) {
+    if (!p && ((src + j) & 7) == 0 && j + 8 <= n && load<u64>(src + j) == 0) { c += 8; j += 8; continue; }
+    const v = load<u8>(src + j) != 0;
+    if (v != p) { store<u32>(out + (<usize>k << 2), c); k++; c = 0; p = v; }
+    c++;
+    j++;
+  }
+  store<u32>(out + (<usize>k << 2), c);
+  return k + 1;
 }
 
 /** rleDecode to h*w bytes (0/1) at out, column-major or row-major. Counts must sum to h*w. */

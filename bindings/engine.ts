@@ -20,6 +20,7 @@ import {
   checkPolygon,
   checkPolygonList,
   checkRle,
+  checkRleHeaders,
   checkRleList,
   checkRleString,
   checkRotatedBox,
@@ -52,6 +53,11 @@ export interface Engine extends GeometryEngine {
 }
 
 let inlineModule: Promise<WebAssembly.Module> | undefined;
+
+/** @internal Used by init() (bindings/init.ts): the module createEngine() uses when given no `wasm` (undefined: the inlined bytes). */
+export function setDefaultModule(module: Promise<WebAssembly.Module> | undefined): void {
+  inlineModule = module;
+}
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const bin = atob(text);
@@ -99,16 +105,16 @@ interface Kernels {
   reset(): void;
   rleArea(cnts: number, m: number): number;
   rleBbox(cnts: number, m: number, h: number, w: number, out: number): number;
-  rleBboxes(cnts: number, table: number, n: number, boxes: number): void;
   rleMerge(ptrs: number, lens: number, n: number, intersect: number, out: number, tmp: number, total: number): number;
   rleToString(cnts: number, m: number, out: number): number;
   rleFromString(s: number, n: number, hw: number, out: number, err: number): number;
-  rleEncode(mask: number, h: number, w: number, stride: number, offset: number, rowMajor: number, out: number): number;
+  rleEncode(mask: number, h: number, w: number, stride: number, offset: number, rowMajor: number, out: number, scratch: number): number;
   rleDecode(cnts: number, m: number, h: number, w: number, rowMajor: number, out: number): void;
   rleFrPoly(xy: number, k: number, h: number, w: number, a: number, tmp: number, cap: number): number;
   rleFrPolys(xys: number, ks: number, caps: number, n: number, h: number, w: number, bufs: number, tmp: number, out: number, out2: number): number;
   boxIouRows(dt: number, d0: number, d1: number, gt: number, n: number, crowd: number, out: number): void;
-  maskIouRows(cnts: number, dtTab: number, dtBox: number, d0: number, d1: number, gtTab: number, gtBox: number, n: number, crowd: number, out: number): void;
+  rlePrepare(cnts: number, table: number, n: number, boxes: number): number;
+  maskIouRows(cnts: number, table: number, boxes: number, d0: number, d1: number, m: number, n: number, crowd: number, out: number): void;
 }
 
 /** Run-merge steps (or box pairs) per kernel call: about a millisecond of optimised code. */
@@ -149,7 +155,12 @@ class WasmGeometry implements Engine {
     }
   }
   private counts(ptr: number, m: number): Uint32Array {
-    return this.u32v.slice(ptr >>> 2, (ptr >>> 2) + m);
+    const out = new Uint32Array(m);
+    const src = this.u32v;
+    const p = ptr >>> 2;
+    if (m <= 64) for (let i = 0; i < m; i++) out[i] = src[p + i]!;
+    else out.set(src.subarray(p, p + m));
+    return out;
   }
 
   // ---- RLE ---------------------------------------------------------------------------------------
@@ -252,6 +263,7 @@ class WasmGeometry implements Engine {
     const bytes = mask instanceof Uint8Array || mask instanceof Uint8ClampedArray || mask instanceof Int8Array;
     const mp = this.alloc(bytes ? mask.length : a);
     const out = this.alloc(4 * (a + 1));
+    const scratch = order === "row-major" ? this.alloc(a) : 0;
     this.views();
     if (bytes) {
       this.u8v.set(mask, mp);
@@ -262,7 +274,7 @@ class WasmGeometry implements Engine {
       stride = 1;
       offset = 0;
     }
-    const m = this.k.rleEncode(mp, h, w, stride, offset, order === "row-major" ? 1 : 0, out);
+    const m = this.k.rleEncode(mp, h, w, stride, offset, order === "row-major" ? 1 : 0, out, scratch);
     return { h, w, counts: this.counts(out, m) };
   }
 
@@ -284,7 +296,7 @@ class WasmGeometry implements Engine {
     this.k.reset();
     const xp = this.alloc(8 * xy.length);
     const ap = this.alloc(4 * cap);
-    const tp = this.alloc(4 * cap);
+    const tp = this.alloc(4 * (2 * cap + w + 4));
     this.views();
     this.f64v.set(xy, xp >>> 3);
     const m = this.k.rleFrPoly(xp, xy.length / 2, h, w, ap, tp, cap);
@@ -319,7 +331,7 @@ class WasmGeometry implements Engine {
     const bp = this.alloc(4 * n);
     const bufs = new Uint32Array(n);
     for (let i = 0; i < n; i++) bufs[i] = this.alloc(4 * caps[i]!);
-    const tmp = this.alloc(4 * capMax);
+    const tmp = this.alloc(4 * (2 * capMax + w + 4));
     const out = this.alloc(4 * capSum);
     const out2 = this.alloc(4 * capSum);
     this.views();
@@ -374,52 +386,64 @@ class WasmGeometry implements Engine {
 
   maskIou(dt: readonly Rle[], gt: readonly Rle[], crowd: Uint8Array | null): Float64Array {
     const fn = "maskIou";
-    checkRleList(fn, dt, "dt");
-    checkRleList(fn, gt, "gt");
+    // Sizes and count types here; the counts' sums are checked by rlePrepare before any IoU loop.
+    checkRleHeaders(fn, dt, "dt");
+    checkRleHeaders(fn, gt, "gt");
     checkCrowd(fn, crowd, gt.length);
     const m = dt.length;
     const n = gt.length;
-    if (m === 0 || n === 0) return new Float64Array(0);
-    this.k.reset();
+    if (m === 0 || n === 0) {
+      checkRleList(fn, dt, "dt");
+      checkRleList(fn, gt, "gt");
+      return new Float64Array(0);
+    }
     let total = 0;
     let gtTotal = 0;
-    for (const r of dt) total += r.counts.length;
-    for (const r of gt) gtTotal += r.counts.length;
+    for (let i = 0; i < m; i++) total += dt[i]!.counts.length;
+    for (let i = 0; i < n; i++) gtTotal += gt[i]!.counts.length;
     total += gtTotal;
-    const cnts = this.alloc(4 * total);
-    const dtTab = this.alloc(16 * m);
-    const gtTab = this.alloc(16 * n);
-    const dtBox = this.alloc(32 * m);
-    const gtBox = this.alloc(32 * n);
-    const cp = crowd ? this.alloc(n) : 0;
-    const out = this.alloc(8 * m * n);
+    // One block: table (8 u32 per mask), boxes (4 f64 per mask), IoU out, counts, crowd flags.
+    const tabBytes = 32 * (m + n);
+    const outBytes = 8 * m * n;
+    const cntBytes = 4 * total;
+    this.k.reset();
+    const base = this.alloc(2 * tabBytes + outBytes + cntBytes + n);
+    const tab = base;
+    const box = tab + tabBytes;
+    const out = box + tabBytes;
+    const cnts = out + outBytes;
+    const cp = crowd ? cnts + cntBytes : 0;
     this.views();
     const u32 = this.u32v;
     let at = 0;
-    const put = (list: readonly Rle[], tab: number): void => {
+    let t = tab >>> 2;
+    for (const list of [dt, gt]) {
       for (let i = 0; i < list.length; i++) {
         const r = list[i]!;
+        const len = r.counts.length;
         u32.set(r.counts, (cnts >>> 2) + at);
-        const t = (tab >>> 2) + 4 * i;
         u32[t] = at;
-        u32[t + 1] = r.counts.length;
+        u32[t + 1] = len;
         u32[t + 2] = r.h;
         u32[t + 3] = r.w;
-        at += r.counts.length;
+        t += 8;
+        at += len;
       }
-    };
-    put(dt, dtTab);
-    put(gt, gtTab);
+    }
     if (crowd) this.u8v.set(crowd, cp);
-    this.k.rleBboxes(cnts, dtTab, m, dtBox);
-    this.k.rleBboxes(cnts, gtTab, n, gtBox);
+    const bad = this.k.rlePrepare(cnts, tab, m + n, box);
+    if (bad >= 0) {
+      if (bad < m) checkRle(fn, dt[bad]!, `dt[${bad}]`);
+      else checkRle(fn, gt[bad - m]!, `gt[${bad - m}]`);
+      throw new Error(`engine.wasm: rlePrepare rejected mask ${bad} that the validator accepts (a bug: please report)`);
+    }
     // Rows in pieces of about MASK_IOU_BUDGET merge steps (an upper bound: the box prefilter skips most).
     let d0 = 0;
     let work = 0;
     for (let d = 0; d < m; d++) {
       work += n * dt[d]!.counts.length + gtTotal;
       if (work >= MASK_IOU_BUDGET || d === m - 1) {
-        this.k.maskIouRows(cnts, dtTab, dtBox, d0, d + 1, gtTab, gtBox, n, cp, out);
+        this.k.maskIouRows(cnts, tab, box, d0, d + 1, m, n, cp, out);
         d0 = d + 1;
         work = 0;
       }

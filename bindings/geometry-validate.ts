@@ -75,6 +75,22 @@ export function checkSameSize(fn: string, rles: readonly Rle[]): void {
   }
 }
 
+/**
+ * The O(1) part of checkRle for each mask of a list: the object, its size, and counts that are a
+ * Uint32Array (other arrays are checked in full here). The caller must still check the sums
+ * before any loop over the counts (the wasm engine does it in rlePrepare, then calls checkRle).
+ */
+export function checkRleHeaders(fn: string, rles: readonly Rle[], name: string): void {
+  if (!Array.isArray(rles)) fail(`${fn}: ${name} must be an array of RLE objects`);
+  for (let i = 0; i < rles.length; i++) {
+    const rle = rles[i]!;
+    const label = `${name}[${i}]`;
+    if (rle === null || typeof rle !== "object") fail(`${fn}: ${label} is ${show(rle)}, not an RLE object`);
+    checkSize(fn, rle.h, rle.w, label);
+    if (!(rle.counts instanceof Uint32Array)) checkCounts(fn, rle.counts, rle.h, rle.w, label);
+  }
+}
+
 export function checkRleList(fn: string, rles: readonly Rle[], name: string): void {
   if (!Array.isArray(rles)) fail(`${fn}: ${name} must be an array of RLE objects`);
   for (let i = 0; i < rles.length; i++) checkRle(fn, rles[i]!, `${name}[${i}]`);

@@ -188,6 +188,27 @@ describe("wasm engine == reference (seeded, >= 10,000 cases per kernel)", () => 
     });
   });
 
+  it("rleFromPolygon: combs (many crossings per column) and large images", () => {
+    compare(1_000, 15, (r) => {
+      const big = r.chance(0.15);
+      const [h, w] = big ? [r.int(300, 700), r.int(300, 700)] : [r.int(20, 120), r.int(20, 120)];
+      const teeth = r.int(8, 40);
+      const xy: number[] = [];
+      const x0 = r.range(-10, w / 3);
+      const x1 = r.range((2 * w) / 3, w + 10);
+      const dy = r.range(0.3, (h + 10) / teeth / 2);
+      let y = r.range(-10, 10);
+      for (let i = 0; i < teeth; i++) {
+        xy.push(x0 + r.range(0, 2), y, x1 - r.range(0, 2), y + dy * r.range(0.2, 1), x0 + r.range(0, 2), y + dy * r.range(1, 2));
+        y += 2 * dy;
+      }
+      xy.push(x0 - 5, y, x0 - 5, 0);
+      const pts = xy.map((v) => Math.round(v * 100) / 100);
+      const g = (e: GeometryEngine) => () => asRle(e.rleFromPolygon(pts, h, w));
+      return [`${h}x${w} ${JSON.stringify(pts)}`, g(wasm), g(ref)];
+    });
+  });
+
   it("rleFromBox: fractional, sub-pixel and negative sizes", () => {
     compare(CASES, 3, (r) => {
       const [h, w] = randSize(r, 50);
