@@ -1,6 +1,12 @@
 // COCO ground truth -> columnar arrays. Semantics follow pycocotools' COCO(): images and categories are
-// indexed by id (a repeated id keeps its last record), annotations are kept in file order.
-import { CocoInputError, describeValue } from "./errors.js";
+// indexed by id, annotations are kept in file order. Every field is validated as it is read, by the
+// per-element checks below (checkImage / checkCategory / checkAnnotation), with one-line messages that
+// name the JSON path and the value (docs/errors.md). A repeated image or category id is an error
+// (pycocotools would silently keep the last record); a repeated annotation id is reproduced with a warning.
+import { checkSegmentation } from "../validate/segmentation.js";
+import { parseJsonText } from "../validate/json.js";
+import { expectedGot, showValue } from "../validate/show.js";
+import { CocoInputError, describeValue, listValues } from "./errors.js";
 import { type CocoId, isId } from "./ids.js";
 
 /** Parsed JSON, JSON text, or UTF-8 bytes of JSON text. */
@@ -67,221 +73,338 @@ export interface CocoDataset {
   readonly warnings: readonly string[];
 }
 
+/**
+ * JSON text / bytes -> value (a parsed value is returned as is). `what` names the input in messages
+ * (`dataset: text is truncated (...)`); JSON syntax errors give line, column and what was found.
+ */
 export function parseJsonInput(input: JsonInput, what: string): unknown {
   let text: string | undefined;
   if (typeof input === "string") text = input;
   else if (input instanceof Uint8Array) text = new TextDecoder().decode(input);
   else if (input instanceof ArrayBuffer) text = new TextDecoder().decode(new Uint8Array(input));
   if (text === undefined) return input;
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new CocoInputError(what, `invalid JSON (${(e as Error).message.split("\n")[0]})`);
-  }
+  return parseJsonText(text, what, "text");
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+function fail(path: string, problem: string): never {
+  throw new CocoInputError(path, problem);
+}
+
 function requireArray(root: Record<string, unknown>, key: string): unknown[] {
   const v = root[key];
-  if (v === undefined) throw new CocoInputError(key, "missing (a COCO dataset needs images, annotations and categories)");
-  if (!Array.isArray(v)) throw new CocoInputError(key, `expected an array, got ${describeValue(v)}`);
+  if (v === undefined) fail(key, "missing (a COCO dataset needs images, annotations and categories)");
+  if (!Array.isArray(v)) fail(key, `expected an array, got ${showValue(v)}`);
   return v;
 }
 
-function requireId(obj: Record<string, unknown>, key: string, path: string): CocoId {
+/** A number or string id; `base[i].key` names it in the message. */
+function requireId(obj: Record<string, unknown>, key: string, base: string, i: number): CocoId {
   const v = obj[key];
-  if (!isId(v)) {
-    throw new CocoInputError(`${path}.${key}`, v === undefined ? "missing" : `expected a number or string id, got ${describeValue(v)}`);
-  }
+  if (!isId(v)) fail(`${base}[${i}].${key}`, expectedGot("a number or a string", v));
   return v;
 }
 
-function indexIds(ids: CocoId[]): { unique: CocoId[]; map: Map<CocoId, number>; last: number[] } {
-  const map = new Map<CocoId, number>();
-  const unique: CocoId[] = [];
-  const last: number[] = [];
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i]!;
-    const k = map.get(id);
-    if (k === undefined) {
-      map.set(id, unique.length);
-      unique.push(id);
-      last.push(i);
-    } else last[k] = i;
-  }
-  return { unique, map, last };
+/** A hint for ids that JavaScript numbers cannot hold exactly (two such ids may become equal). */
+function unsafeIdHint(id: CocoId): string {
+  return typeof id === "number" && Number.isInteger(id) && !Number.isSafeInteger(id)
+    ? "; integer ids beyond 2^53 lose precision in JavaScript, write them as strings"
+    : "";
 }
 
-const num = (v: unknown): number => (typeof v === "number" ? v : NaN);
+/** An optional image dimension: a finite number, or NaN when missing / null. */
+function dimension(v: unknown, i: number, key: string): number {
+  if (v === undefined || v === null) return NaN;
+  if (typeof v !== "number" || !Number.isFinite(v)) fail(`images[${i}].${key}`, `expected a non-negative integer, got ${showValue(v)}`);
+  return v;
+}
+
+/**
+ * The state of a dataset being parsed: the columnar arrays and what the per-element checks collect.
+ * checkImage / checkCategory / checkAnnotation fill it one element at a time (a streaming parser can
+ * call them as elements arrive, with capacities from a first pass or grown arrays).
+ */
+export class DatasetBuilder {
+  readonly imageIds: CocoId[] = [];
+  readonly imageMap = new Map<CocoId, number>();
+  readonly width: Float64Array;
+  readonly height: Float64Array;
+  readonly fileNames: (string | undefined)[] = [];
+  readonly catIds: CocoId[] = [];
+  readonly catMap = new Map<CocoId, number>();
+  readonly names: string[] = [];
+  readonly supercategories: (string | undefined)[] = [];
+  readonly annIds: CocoId[];
+  readonly image: Int32Array;
+  readonly category: Int32Array;
+  readonly area: Float64Array;
+  readonly crowd: Uint8Array;
+  readonly box: Float64Array;
+  readonly boxState: Uint8Array;
+  readonly idIsZero: Uint8Array;
+  readonly raw: Record<string, unknown>[];
+  /** Annotations whose image id is not an image: count, first index, distinct ids (a few). */
+  unknownImageCount = 0;
+  firstUnknownImage = -1;
+  readonly unknownImageIds: CocoId[] = [];
+  unknownCatCount = 0;
+  firstUnknownCat = -1;
+  readonly unknownCatIds: CocoId[] = [];
+  noCrowd = 0;
+  /** Given when the whole annotation list is at hand: counts the annotations without area (message detail). */
+  countMissingArea?: () => number;
+
+  constructor(images: number, annotations: number) {
+    this.width = new Float64Array(images);
+    this.height = new Float64Array(images);
+    this.annIds = new Array(annotations);
+    this.image = new Int32Array(annotations);
+    this.category = new Int32Array(annotations);
+    this.area = new Float64Array(annotations);
+    this.crowd = new Uint8Array(annotations);
+    this.box = new Float64Array(4 * annotations);
+    this.boxState = new Uint8Array(annotations);
+    this.idIsZero = new Uint8Array(annotations);
+    this.raw = new Array(annotations);
+  }
+}
+
+/** images[i]: an object with a unique id; width / height optional (needed for polygon masks). */
+export function checkImage(img: unknown, i: number, b: DatasetBuilder): void {
+  if (!isRecord(img)) fail(`images[${i}]`, `expected an object, got ${showValue(img)}`);
+  const id = requireId(img, "id", "images", i);
+  const prev = b.imageMap.get(id);
+  if (prev !== undefined) fail("images", `duplicate id ${showValue(id)} (images[${prev}] and images[${i}])${unsafeIdHint(id)}`);
+  const k = b.imageIds.length;
+  b.imageMap.set(id, k);
+  b.imageIds.push(id);
+  b.width[k] = dimension(img.width, i, "width");
+  b.height[k] = dimension(img.height, i, "height");
+  b.fileNames.push(typeof img.file_name === "string" ? img.file_name : undefined);
+}
+
+/** categories[i]: an object with a unique id. */
+export function checkCategory(cat: unknown, i: number, b: DatasetBuilder): void {
+  if (!isRecord(cat)) fail(`categories[${i}]`, `expected an object, got ${showValue(cat)}`);
+  const id = requireId(cat, "id", "categories", i);
+  const prev = b.catMap.get(id);
+  if (prev !== undefined) fail("categories", `duplicate id ${showValue(id)} (categories[${prev}] and categories[${i}])${unsafeIdHint(id)}`);
+  b.catMap.set(id, b.catIds.length);
+  b.catIds.push(id);
+  b.names.push(typeof cat.name === "string" ? cat.name : String(cat.name ?? id));
+  b.supercategories.push(typeof cat.supercategory === "string" ? cat.supercategory : undefined);
+}
+
+/** 4 finite numbers into out[4i..4i+3]; false when `bb` is not such a box. */
+export function readBox(bb: unknown, out: Float64Array, i: number): boolean {
+  if (!Array.isArray(bb) || bb.length !== 4) return false;
+  const x = bb[0];
+  const y = bb[1];
+  const w = bb[2];
+  const h = bb[3];
+  if (
+    typeof x !== "number" ||
+    typeof y !== "number" ||
+    typeof w !== "number" ||
+    typeof h !== "number" ||
+    !Number.isFinite(x) ||
+    !Number.isFinite(y) ||
+    !Number.isFinite(w) ||
+    !Number.isFinite(h)
+  ) {
+    return false;
+  }
+  out[4 * i] = x;
+  out[4 * i + 1] = y;
+  out[4 * i + 2] = w;
+  out[4 * i + 3] = h;
+  return true;
+}
+
+/** x, y, v triples of finite numbers. */
+export function isKeypointList(kp: unknown): kp is number[] {
+  if (!Array.isArray(kp) || kp.length % 3 !== 0) return false;
+  for (let j = 0; j < kp.length; j++) {
+    const v = kp[j];
+    if (typeof v !== "number" || !Number.isFinite(v)) return false;
+  }
+  return true;
+}
+
+/**
+ * annotations[i]: id, image_id, category_id (numbers or strings), area (a finite number, required:
+ * pycocotools never derives it), iscrowd (0/1, optional), bbox (4 finite numbers when present),
+ * segmentation (see bindings/validate/segmentation.ts), keypoints / num_keypoints when present.
+ */
+export function checkAnnotation(a: unknown, i: number, b: DatasetBuilder): void {
+  if (!isRecord(a)) fail(`annotations[${i}]`, `expected an object, got ${showValue(a)}`);
+  b.raw[i] = a;
+  const id = requireId(a, "id", "annotations", i);
+  b.annIds[i] = id;
+  b.idIsZero[i] = id === 0 ? 1 : 0;
+  const imgId = requireId(a, "image_id", "annotations", i);
+  const catId = requireId(a, "category_id", "annotations", i);
+  const ii = b.imageMap.get(imgId);
+  if (ii === undefined) {
+    if (b.unknownImageCount++ === 0) b.firstUnknownImage = i;
+    if (b.unknownImageIds.length < 6 && !b.unknownImageIds.includes(imgId)) b.unknownImageIds.push(imgId);
+    b.image[i] = -1;
+  } else b.image[i] = ii;
+  const ci = b.catMap.get(catId);
+  if (ci === undefined) {
+    if (b.unknownCatCount++ === 0) b.firstUnknownCat = i;
+    if (b.unknownCatIds.length < 6 && !b.unknownCatIds.includes(catId)) b.unknownCatIds.push(catId);
+    b.category[i] = -1;
+  } else b.category[i] = ci;
+
+  const ar = a.area;
+  if (typeof ar === "number" && Number.isFinite(ar)) b.area[i] = ar;
+  else if (ar === undefined || ar === null) {
+    const n = b.countMissingArea?.() ?? 0;
+    fail(
+      `annotations[${i}].area`,
+      n > 0
+        ? `missing (${n} of ${b.raw.length} annotations have no area; pycocotools needs it for the area ranges and never derives it)`
+        : "missing (pycocotools needs it for the area ranges and never derives it)",
+    );
+  } else fail(`annotations[${i}].area`, `expected a finite number, got ${showValue(ar)}`);
+
+  const c = a.iscrowd;
+  if (c === undefined || c === null) {
+    b.noCrowd++;
+    b.crowd[i] = 0;
+  } else if (typeof c === "boolean" || (typeof c === "number" && Number.isFinite(c))) b.crowd[i] = c ? 1 : 0;
+  else fail(`annotations[${i}].iscrowd`, `expected 0 or 1, got ${showValue(c)}`);
+
+  const bb = a.bbox;
+  if (bb === undefined || bb === null) {
+    b.boxState[i] = BOX_MISSING;
+    b.box.fill(NaN, 4 * i, 4 * i + 4);
+  } else if (readBox(bb, b.box, i)) b.boxState[i] = BOX_OK;
+  else fail(`annotations[${i}].bbox`, `expected 4 finite numbers, got ${showValue(bb)}`);
+
+  const seg = a.segmentation;
+  if (seg !== undefined && seg !== null) checkSegmentation(seg, "annotations", i);
+
+  const kp = a.keypoints;
+  if (kp !== undefined && kp !== null && !isKeypointList(kp)) {
+    fail(`annotations[${i}].keypoints`, `expected a list of x, y, v triples (finite numbers), got ${showValue(kp)}`);
+  }
+  const nk = a.num_keypoints;
+  if (nk !== undefined && nk !== null && !(typeof nk === "number" && Number.isFinite(nk))) {
+    fail(`annotations[${i}].num_keypoints`, `expected a number, got ${showValue(nk)}`);
+  }
+}
+
+/** A hint when unknown ids exist with the other type among the known ones (1 vs "1"). */
+export function idTypeHint(unknown: readonly CocoId[], known: ReadonlyMap<CocoId, number>, what: string): string {
+  for (const v of unknown) {
+    const other = typeof v === "number" ? String(v) : Number(v);
+    if ((typeof other === "string" || (Number.isFinite(other) && v !== "")) && known.has(other)) {
+      return `; ${what} has ${describeValue(other)}: use the same id type`;
+    }
+  }
+  return "";
+}
+
+/** The dataset's non-fatal remarks, once every element is checked. */
+function datasetWarnings(b: DatasetBuilder, n: number): string[] {
+  const warnings: string[] = [];
+  if (b.unknownImageCount > 0) {
+    warnings.push(
+      `annotations: ${b.unknownImageCount} of ${n} annotations have an image id not in images: ${listValues(b.unknownImageIds)}` +
+        ` (first at annotations[${b.firstUnknownImage}].image_id${idTypeHint(b.unknownImageIds, b.imageMap, "images")}); they are not evaluated, as in pycocotools`,
+    );
+  }
+  if (b.unknownCatCount > 0) {
+    warnings.push(
+      `annotations: ${b.unknownCatCount} of ${n} annotations have a category id not in categories: ${listValues(b.unknownCatIds)}` +
+        ` (first at annotations[${b.firstUnknownCat}].category_id${idTypeHint(b.unknownCatIds, b.catMap, "categories")}); they are not evaluated, as in pycocotools`,
+    );
+  }
+  if (b.noCrowd > 0) {
+    warnings.push(`annotations: ${b.noCrowd} annotations have no iscrowd; treated as iscrowd = 0 (pycocotools would stop with KeyError)`);
+  }
+  return warnings;
+}
 
 /** Parses a COCO dataset (ground truth): a parsed object, JSON text or UTF-8 bytes. */
 export function parseCocoDataset(input: JsonInput): CocoDataset {
   const root = parseJsonInput(input, "dataset");
   if (!isRecord(root)) {
-    throw new CocoInputError("dataset", `expected a JSON object with images, annotations and categories, got ${describeValue(root)}`);
+    const hint = Array.isArray(root) ? " (this looks like a results file: a dataset is an object)" : "";
+    fail("dataset", `expected a JSON object with images, annotations and categories, got ${showValue(root)}${hint}`);
   }
-  const warnings: string[] = [];
   const imagesIn = requireArray(root, "images");
   const annsIn = requireArray(root, "annotations");
   const catsIn = requireArray(root, "categories");
-
-  // images
-  const imageIdList: CocoId[] = [];
-  for (let i = 0; i < imagesIn.length; i++) {
-    const img = imagesIn[i];
-    if (!isRecord(img)) throw new CocoInputError(`images[${i}]`, `expected an object, got ${describeValue(img)}`);
-    imageIdList.push(requireId(img, "id", `images[${i}]`));
-  }
-  const im = indexIds(imageIdList);
-  const nImages = im.unique.length;
-  const width = new Float64Array(nImages);
-  const height = new Float64Array(nImages);
-  const fileNames: (string | undefined)[] = new Array(nImages);
-  for (let k = 0; k < nImages; k++) {
-    const img = imagesIn[im.last[k]!] as Record<string, unknown>;
-    width[k] = num(img.width);
-    height[k] = num(img.height);
-    fileNames[k] = typeof img.file_name === "string" ? img.file_name : undefined;
-  }
-  if (nImages !== imagesIn.length) {
-    warnings.push(`images: ${imagesIn.length - nImages} repeated image ids; the last record of each is used, as in pycocotools`);
-  }
-
-  // categories
-  const catIdList: CocoId[] = [];
-  for (let i = 0; i < catsIn.length; i++) {
-    const cat = catsIn[i];
-    if (!isRecord(cat)) throw new CocoInputError(`categories[${i}]`, `expected an object, got ${describeValue(cat)}`);
-    catIdList.push(requireId(cat, "id", `categories[${i}]`));
-  }
-  const cm = indexIds(catIdList);
-  const nCats = cm.unique.length;
-  const names: string[] = new Array(nCats);
-  const supercategories: (string | undefined)[] = new Array(nCats);
-  for (let k = 0; k < nCats; k++) {
-    const cat = catsIn[cm.last[k]!] as Record<string, unknown>;
-    names[k] = typeof cat.name === "string" ? cat.name : String(cat.name ?? cm.unique[k]);
-    supercategories[k] = typeof cat.supercategory === "string" ? cat.supercategory : undefined;
-  }
-
-  // annotations
   const n = annsIn.length;
-  const ids: CocoId[] = new Array(n);
-  const image = new Int32Array(n);
-  const category = new Int32Array(n);
-  const area = new Float64Array(n);
-  const crowd = new Uint8Array(n);
-  const box = new Float64Array(4 * n);
-  const boxState = new Uint8Array(n);
-  const idIsZero = new Uint8Array(n);
-  const raw: Record<string, unknown>[] = new Array(n);
-  let unknownImage = -1;
-  let unknownImageCount = 0;
-  let unknownCat = -1;
-  let unknownCatCount = 0;
-  let noCrowd = 0;
-  let firstNoArea = -1;
-  let noAreaCount = 0;
-  for (let i = 0; i < n; i++) {
-    const a = annsIn[i];
-    const path = `annotations[${i}]`;
-    if (!isRecord(a)) throw new CocoInputError(path, `expected an object, got ${describeValue(a)}`);
-    raw[i] = a;
-    const id = requireId(a, "id", path);
-    ids[i] = id;
-    idIsZero[i] = id === 0 ? 1 : 0;
-    const imgId = requireId(a, "image_id", path);
-    const catId = requireId(a, "category_id", path);
-    const ii = im.map.get(imgId);
-    image[i] = ii ?? -1;
-    if (ii === undefined && unknownImageCount++ === 0) unknownImage = i;
-    const ci = cm.map.get(catId);
-    category[i] = ci ?? -1;
-    if (ci === undefined && unknownCatCount++ === 0) unknownCat = i;
-    const ar = a.area;
-    if (typeof ar === "number") area[i] = ar;
-    else if (ar === undefined || ar === null) {
-      area[i] = NaN;
-      if (noAreaCount++ === 0) firstNoArea = i;
-    } else throw new CocoInputError(`${path}.area`, `expected a number, got ${describeValue(ar)}`);
-    const c = a.iscrowd;
-    if (c === undefined) noCrowd++;
-    else if (typeof c === "number" || typeof c === "boolean") crowd[i] = c ? 1 : 0;
-    else throw new CocoInputError(`${path}.iscrowd`, `expected 0 or 1, got ${describeValue(c)}`);
-    const bb = a.bbox;
-    if (bb === undefined) boxState[i] = BOX_MISSING;
-    else if (
-      Array.isArray(bb) &&
-      bb.length === 4 &&
-      typeof bb[0] === "number" &&
-      typeof bb[1] === "number" &&
-      typeof bb[2] === "number" &&
-      typeof bb[3] === "number"
-    ) {
-      box[4 * i] = bb[0];
-      box[4 * i + 1] = bb[1];
-      box[4 * i + 2] = bb[2];
-      box[4 * i + 3] = bb[3];
-    } else boxState[i] = BOX_MALFORMED;
-    if (boxState[i] !== BOX_OK) box.fill(NaN, 4 * i, 4 * i + 4);
-  }
-  if (noAreaCount > 0) {
-    throw new CocoInputError(
-      `annotations[${firstNoArea}].area`,
-      `missing (${noAreaCount} of ${n} annotations have no area; pycocotools needs it for the area ranges and never derives it)`,
-    );
-  }
-  if (unknownImageCount > 0) {
-    warnings.push(
-      `annotations[${unknownImage}].image_id: ${describeValue(raw[unknownImage]!.image_id)} is not in images` +
-        ` (${unknownImageCount} annotations in all); they are not evaluated, as in pycocotools`,
-    );
-  }
-  if (unknownCatCount > 0) {
-    warnings.push(
-      `annotations[${unknownCat}].category_id: ${describeValue(raw[unknownCat]!.category_id)} is not in categories` +
-        ` (${unknownCatCount} annotations in all); they are not evaluated, as in pycocotools`,
-    );
-  }
-  if (noCrowd > 0) {
-    warnings.push(`annotations: ${noCrowd} annotations have no iscrowd; treated as iscrowd = 0 (pycocotools would stop with KeyError)`);
-  }
+  const b = new DatasetBuilder(imagesIn.length, n);
+  b.countMissingArea = () => {
+    let k = 0;
+    for (const a of annsIn) if (isRecord(a) && (a.area === undefined || a.area === null)) k++;
+    return k;
+  };
+  for (let i = 0; i < imagesIn.length; i++) checkImage(imagesIn[i], i, b);
+  for (let i = 0; i < catsIn.length; i++) checkCategory(catsIn[i], i, b);
+  for (let i = 0; i < n; i++) checkAnnotation(annsIn[i], i, b);
+  return finishDataset(b, n);
+}
+
+/** The CocoDataset of a builder whose n annotations are all checked. */
+export function finishDataset(b: DatasetBuilder, n: number): CocoDataset {
+  const warnings = datasetWarnings(b, n);
+  const ids = b.annIds;
 
   // repeated annotation ids: pycocotools' anns dict keeps the last one, and loadAnns returns it for each occurrence
   let canonical: Int32Array | null = null;
-  const am = indexIds(ids);
-  if (am.unique.length !== n) {
+  const last = new Map<CocoId, number>();
+  for (let i = 0; i < n; i++) last.set(ids[i]!, i);
+  if (last.size !== n) {
     canonical = new Int32Array(n);
-    for (let i = 0; i < n; i++) canonical[i] = am.last[am.map.get(ids[i]!)!]!;
+    for (let i = 0; i < n; i++) canonical[i] = last.get(ids[i]!)!;
     warnings.push(
-      `annotations: ${n - am.unique.length} repeated annotation ids; pycocotools looks annotations up by id, so each repeat` +
+      `annotations: ${n - last.size} repeated annotation ids; pycocotools looks annotations up by id, so each repeat` +
         " evaluates the last annotation with that id (reproduced; give every annotation a unique id)",
     );
   }
 
-  const imageMap = im.map;
-  const catMap = cm.map;
+  const imageMap = b.imageMap;
+  const catMap = b.catMap;
+  const nImages = b.imageIds.length;
   return {
     kind: "coco-dataset",
     images: {
       count: nImages,
-      ids: im.unique,
-      width,
-      height,
-      fileNames,
+      ids: b.imageIds,
+      width: b.width.length === nImages ? b.width : b.width.slice(0, nImages),
+      height: b.height.length === nImages ? b.height : b.height.slice(0, nImages),
+      fileNames: b.fileNames,
       indexOf: (id: unknown) => imageMap.get(id as CocoId) ?? -1,
     },
     categories: {
-      count: nCats,
-      ids: cm.unique,
-      names,
-      supercategories,
+      count: b.catIds.length,
+      ids: b.catIds,
+      names: b.names,
+      supercategories: b.supercategories,
       indexOf: (id: unknown) => catMap.get(id as CocoId) ?? -1,
     },
-    annotations: { count: n, ids, image, category, area, crowd, box, boxState, idIsZero, canonical, raw },
+    annotations: {
+      count: n,
+      ids,
+      image: b.image,
+      category: b.category,
+      area: b.area,
+      crowd: b.crowd,
+      box: b.box,
+      boxState: b.boxState,
+      idIsZero: b.idIsZero,
+      canonical,
+      raw: b.raw,
+    },
     warnings,
   };
 }

@@ -1,18 +1,26 @@
 /**
  * Bad COCO input. The message is one line: the JSON path of the offending value, a colon, the problem
- * (e.g. `annotations[3].area: missing`), so that a CLI can print it as is.
+ * (e.g. `annotations[3].area: missing`), so that a CLI can print it as is. For JSON syntax and file
+ * problems the path is the file name (`gt.json: file is truncated (...)`).
  */
 export class CocoInputError extends Error {
   override name = "CocoInputError";
   /** The JSON path the message starts with (`annotations[3].area`, `results`, ...). */
   readonly path: string;
-  constructor(path: string, problem: string) {
-    super(`${path}: ${problem}`);
-    this.path = path;
+  /** `message`, when given, is the whole message (it must start with `path: `). */
+  constructor(path: string, problem: string, message?: string) {
+    const text = oneLine(message ?? (path ? `${path}: ${problem}` : problem));
+    super(text);
+    this.path = message !== undefined && !path ? text.slice(0, Math.max(0, text.indexOf(": "))) : path;
   }
 }
 
-/** A short, one-line rendering of a JSON value for error messages. */
+/** Collapses line breaks so that a message is always one line. */
+function oneLine(s: string): string {
+  return /[\r\n]/.test(s) ? s.replace(/\s*[\r\n]+\s*/g, " ") : s;
+}
+
+/** A short, one-line rendering of a JSON value, with its type (used where 2 and "2" must be told apart). */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "missing";
   if (typeof value === "string") return `${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)} (string)`;

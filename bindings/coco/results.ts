@@ -1,9 +1,11 @@
 // COCO results (detections) -> columnar arrays, with pycocotools' loadRes semantics: the FIRST result
 // picks the branch (bbox / segmentation / keypoints), ids are renumbered 1..n in file order, area and
 // bbox are derived as loadRes derives them.
-import { BOX_MALFORMED, BOX_MISSING, BOX_OK, type CocoDataset, type JsonInput, parseJsonInput } from "./dataset.js";
+import { checkSegmentation, SEG_EMPTY } from "../validate/segmentation.js";
+import { expectedGot, showValue } from "../validate/show.js";
+import { BOX_MISSING, BOX_OK, type CocoDataset, idTypeHint, isKeypointList, type JsonInput, parseJsonInput, readBox } from "./dataset.js";
 import { CocoInputError, describeValue, listValues } from "./errors.js";
-import { isId } from "./ids.js";
+import { type CocoId, isId } from "./ids.js";
 
 /**
  * The loadRes branch: "bbox" (area = w*h, missing segmentation = the box polygon), "segm" (area and
@@ -44,23 +46,183 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function readBox(bb: unknown, out: Float64Array, i: number): number {
-  if (bb === undefined) return BOX_MISSING;
-  if (
-    Array.isArray(bb) &&
-    bb.length === 4 &&
-    typeof bb[0] === "number" &&
-    typeof bb[1] === "number" &&
-    typeof bb[2] === "number" &&
-    typeof bb[3] === "number"
+function fail(path: string, problem: string): never {
+  throw new CocoInputError(path, problem);
+}
+
+/** The loadRes branch that the FIRST result picks (pycocotools: `'bbox' in anns[0] and not anns[0]['bbox'] == []`, ...). */
+export function resultSource(first: unknown): ResultSource {
+  if (!isRecord(first)) fail("results[0]", `expected an object, got ${showValue(first)}`);
+  const fb = first.bbox;
+  if ("bbox" in first && !(Array.isArray(fb) && fb.length === 0)) return "bbox";
+  if ("segmentation" in first) return "segm";
+  if ("keypoints" in first) return "keypoints";
+  if ("caption" in first) fail("results[0]", "caption results are not detections");
+  fail("results[0]", "needs a bbox, a segmentation or keypoints (the first result decides which)");
+}
+
+/**
+ * The state of results being parsed against a dataset: the columnar arrays and what the per-element
+ * check collects. checkResult fills it one element at a time (a streaming parser can call it as
+ * elements arrive).
+ */
+export class ResultsBuilder {
+  readonly raw: Record<string, unknown>[];
+  readonly image: Int32Array;
+  readonly category: Int32Array;
+  readonly score: Float64Array;
+  readonly area: Float64Array;
+  readonly box: Float64Array;
+  readonly boxState: Uint8Array;
+  withSegmentation = 0;
+  readonly unknownImages: CocoId[] = [];
+  readonly unknownSeen = new Set<CocoId>();
+  firstUnknownImage = -1;
+  unknownCatCount = 0;
+  firstUnknownCat = -1;
+  readonly unknownCatIds: CocoId[] = [];
+
+  constructor(
+    readonly dataset: CocoDataset,
+    readonly source: ResultSource,
+    n: number,
   ) {
-    out[4 * i] = bb[0];
-    out[4 * i + 1] = bb[1];
-    out[4 * i + 2] = bb[2];
-    out[4 * i + 3] = bb[3];
-    return BOX_OK;
+    this.raw = new Array(n);
+    this.image = new Int32Array(n);
+    this.category = new Int32Array(n);
+    this.score = new Float64Array(n);
+    this.area = new Float64Array(n);
+    this.box = new Float64Array(4 * n).fill(NaN);
+    this.boxState = new Uint8Array(n);
   }
-  return BOX_MALFORMED;
+}
+
+/**
+ * results[i]: image_id (a dataset image: collected, reported together at the end), category_id (an
+ * unknown one is not evaluated, with a warning), score (a finite number), and what the branch needs:
+ * bbox (4 finite numbers), segmentation (bindings/validate/segmentation.ts) or keypoints (x, y, v
+ * triples). Optional keys (id, area, iscrowd) are ignored, as loadRes overwrites them.
+ */
+export function checkResult(r: unknown, i: number, b: ResultsBuilder): void {
+  if (!isRecord(r)) fail(`results[${i}]`, `expected an object, got ${showValue(r)}`);
+  b.raw[i] = r;
+  const ds = b.dataset;
+  const imgId = r.image_id;
+  if (!isId(imgId)) fail(`results[${i}].image_id`, expectedGot("a number or a string", imgId));
+  const ii = ds.images.indexOf(imgId);
+  b.image[i] = ii;
+  if (ii < 0) {
+    if (b.firstUnknownImage < 0) b.firstUnknownImage = i;
+    if (!b.unknownSeen.has(imgId)) {
+      b.unknownSeen.add(imgId);
+      b.unknownImages.push(imgId);
+    }
+  }
+  const catId = r.category_id;
+  if (!isId(catId)) fail(`results[${i}].category_id`, expectedGot("a number or a string", catId));
+  const ci = ds.categories.indexOf(catId);
+  b.category[i] = ci;
+  if (ci < 0) {
+    if (b.unknownCatCount++ === 0) b.firstUnknownCat = i;
+    if (b.unknownCatIds.length < 6 && !b.unknownCatIds.includes(catId)) b.unknownCatIds.push(catId);
+  }
+  const s = r.score;
+  if (typeof s !== "number" || !Number.isFinite(s)) fail(`results[${i}].score`, expectedGot("a finite number", s));
+  b.score[i] = s;
+
+  const seg = r.segmentation;
+  const source = b.source;
+  if (seg !== undefined) {
+    b.withSegmentation++;
+    if (seg !== null || source === "segm") {
+      if (seg === null || checkSegmentation(seg, "results", i) === SEG_EMPTY) {
+        if (source === "segm") {
+          fail(`results[${i}].segmentation`, seg === null ? "expected polygons (an array) or an RLE object {size, counts}, got null" : "empty (loadRes computes the area of every segmentation)");
+        }
+      }
+    }
+  }
+  const kp = r.keypoints;
+  if (source === "bbox") {
+    const bb = r.bbox;
+    if (bb === undefined) fail(`results[${i}].bbox`, "missing (the first result has a bbox, so every result needs one)");
+    if (!readBox(bb, b.box, i)) fail(`results[${i}].bbox`, `expected 4 finite numbers, got ${showValue(bb)}`);
+    b.area[i] = b.box[4 * i + 2]! * b.box[4 * i + 3]!;
+  } else if (source === "segm") {
+    if (seg === undefined) fail(`results[${i}].segmentation`, "missing (the first result has a segmentation and no bbox, so every result needs one)");
+    b.area[i] = NaN;
+    // loadRes keeps a given bbox (an empty one reads as none here) and derives a missing one with toBbox
+    const bb = r.bbox;
+    if (bb === undefined || bb === null || (Array.isArray(bb) && bb.length === 0)) b.boxState[i] = BOX_MISSING;
+    else if (readBox(bb, b.box, i)) b.boxState[i] = BOX_OK;
+    else fail(`results[${i}].bbox`, `expected 4 finite numbers, got ${showValue(bb)}`);
+  } else {
+    if (kp === undefined) fail(`results[${i}].keypoints`, "missing (the first result has keypoints, so every result needs them)");
+    if (!isKeypointList(kp) || kp.length === 0) {
+      fail(`results[${i}].keypoints`, `expected a list of x, y, v triples (finite numbers), got ${showValue(kp)}`);
+    }
+    // loadRes: area and bbox from the keypoints' extent
+    let x0 = Infinity;
+    let x1 = -Infinity;
+    let y0 = Infinity;
+    let y1 = -Infinity;
+    for (let j = 0; j < kp.length; j += 3) {
+      const x = kp[j]!;
+      const y = kp[j + 1]!;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+    b.area[i] = (x1 - x0) * (y1 - y0);
+    b.box[4 * i] = x0;
+    b.box[4 * i + 1] = y0;
+    b.box[4 * i + 2] = x1 - x0;
+    b.box[4 * i + 3] = y1 - y0;
+  }
+  if (source !== "keypoints" && kp !== undefined && kp !== null && !isKeypointList(kp)) {
+    fail(`results[${i}].keypoints`, `expected a list of x, y, v triples (finite numbers), got ${showValue(kp)}`);
+  }
+}
+
+/** The CocoResults of a builder whose n results are all checked (the unknown image ids are an error). */
+export function finishResults(b: ResultsBuilder, n: number): CocoResults {
+  const dataset = b.dataset;
+  const warnings: string[] = [];
+  if (n === 0) warnings.push("results: the list is empty (pycocotools cannot load it); evaluated as no detections");
+  if (b.unknownImages.length > 0) {
+    let hint = "";
+    const types = new Set(dataset.images.ids.map((v) => typeof v));
+    const other = b.unknownImages.find((v) => dataset.images.indexOf(typeof v === "number" ? String(v) : Number(v)) >= 0);
+    if (other !== undefined) {
+      const theirs = typeof other === "number" ? String(other) : Number(other);
+      hint = `; the dataset has ${describeValue(theirs)}: use the same id type as the dataset's images`;
+    } else if (types.size === 1) hint = `; the dataset's image ids are ${[...types][0]}s`;
+    fail("results", `image ids not in the dataset: ${listValues(b.unknownImages)} (first at results[${b.firstUnknownImage}].image_id)${hint}`);
+  }
+  if (b.unknownCatCount > 0) {
+    const catMap = new Map(dataset.categories.ids.map((id, k) => [id, k] as const));
+    warnings.push(
+      `results: ${b.unknownCatCount} of ${n} results have a category id not in the dataset: ${listValues(b.unknownCatIds)}` +
+        ` (first at results[${b.firstUnknownCat}].category_id${idTypeHint(b.unknownCatIds, catMap, "the dataset")}); they are not evaluated, as in pycocotools`,
+    );
+  }
+  return {
+    kind: "coco-results",
+    dataset,
+    source: n > 0 ? b.source : "none",
+    count: n,
+    image: b.image,
+    category: b.category,
+    score: b.score,
+    area: b.area,
+    box: b.box,
+    boxState: b.boxState,
+    withSegmentation: b.withSegmentation,
+    raw: b.raw,
+    warnings,
+    geometryPending: n > 0 && b.source === "segm",
+  };
 }
 
 /**
@@ -71,144 +233,16 @@ function readBox(bb: unknown, out: Float64Array, i: number): number {
 export function parseCocoResults(input: JsonInput, dataset: CocoDataset): CocoResults {
   const list = parseJsonInput(input, "results");
   if (!Array.isArray(list)) {
-    const hint = isRecord(list) && Array.isArray(list.annotations) ? ' (this looks like a dataset; results are the plain array of detections)' : "";
-    throw new CocoInputError("results", `expected a JSON array of result objects, got ${describeValue(list)}${hint}`);
+    const hint =
+      isRecord(list) && Array.isArray(list.annotations)
+        ? Array.isArray(list.images)
+          ? " (this looks like a dataset; results are the plain array of detections)"
+          : ' (results are the plain array of detections: pass the "annotations" array)'
+        : "";
+    fail("results", `expected a JSON array of result objects, got ${showValue(list)}${hint}`);
   }
   const n = list.length;
-  const warnings: string[] = [];
-  const raw: Record<string, unknown>[] = new Array(n);
-  const image = new Int32Array(n);
-  const category = new Int32Array(n);
-  const score = new Float64Array(n);
-  const area = new Float64Array(n);
-  const box = new Float64Array(4 * n).fill(NaN);
-  const boxState = new Uint8Array(n);
-  let withSegmentation = 0;
-
-  let source: ResultSource = "none";
-  if (n > 0) {
-    const first = list[0];
-    if (!isRecord(first)) throw new CocoInputError("results[0]", `expected an object, got ${describeValue(first)}`);
-    const fb = first.bbox;
-    if ("bbox" in first && !(Array.isArray(fb) && fb.length === 0)) source = "bbox";
-    else if ("segmentation" in first) source = "segm";
-    else if ("keypoints" in first) source = "keypoints";
-    else if ("caption" in first) throw new CocoInputError("results[0]", "caption results are not detections");
-    else throw new CocoInputError("results[0]", "needs a bbox, a segmentation or keypoints (the first result decides which)");
-  } else {
-    warnings.push("results: the list is empty (pycocotools cannot load it); evaluated as no detections");
-  }
-
-  const unknownImages: unknown[] = [];
-  const unknownSeen = new Set<unknown>();
-  let firstUnknownImage = -1;
-  let unknownCat = -1;
-  let unknownCatCount = 0;
-  for (let i = 0; i < n; i++) {
-    const r = list[i];
-    const path = `results[${i}]`;
-    if (!isRecord(r)) throw new CocoInputError(path, `expected an object, got ${describeValue(r)}`);
-    raw[i] = r;
-    const imgId = r.image_id;
-    if (!isId(imgId)) {
-      throw new CocoInputError(`${path}.image_id`, imgId === undefined ? "missing" : `expected a number or string id, got ${describeValue(imgId)}`);
-    }
-    const ii = dataset.images.indexOf(imgId);
-    image[i] = ii;
-    if (ii < 0) {
-      if (firstUnknownImage < 0) firstUnknownImage = i;
-      if (!unknownSeen.has(imgId)) {
-        unknownSeen.add(imgId);
-        unknownImages.push(imgId);
-      }
-    }
-    const catId = r.category_id;
-    if (!isId(catId)) {
-      throw new CocoInputError(`${path}.category_id`, catId === undefined ? "missing" : `expected a number or string id, got ${describeValue(catId)}`);
-    }
-    const ci = dataset.categories.indexOf(catId);
-    category[i] = ci;
-    if (ci < 0 && unknownCatCount++ === 0) unknownCat = i;
-    const s = r.score;
-    if (typeof s !== "number") {
-      throw new CocoInputError(`${path}.score`, s === undefined ? "missing" : `expected a number, got ${describeValue(s)}`);
-    }
-    score[i] = s;
-    if (r.segmentation !== undefined) withSegmentation++;
-
-    if (source === "bbox") {
-      const st = readBox(r.bbox, box, i);
-      if (st !== BOX_OK) {
-        throw new CocoInputError(`${path}.bbox`, st === BOX_MISSING ? "missing (the first result has a bbox, so every result needs one)" : `expected [x, y, width, height], got ${describeValue(r.bbox)}`);
-      }
-      area[i] = box[4 * i + 2]! * box[4 * i + 3]!;
-    } else if (source === "segm") {
-      const seg = r.segmentation;
-      if (seg === undefined) throw new CocoInputError(`${path}.segmentation`, "missing (the first result has a segmentation and no bbox, so every result needs one)");
-      if (!isRecord(seg) && !Array.isArray(seg)) throw new CocoInputError(`${path}.segmentation`, `expected an RLE object or polygons, got ${describeValue(seg)}`);
-      area[i] = NaN;
-      boxState[i] = readBox(r.bbox, box, i);
-      if (boxState[i] === BOX_MISSING) box.fill(NaN, 4 * i, 4 * i + 4);
-    } else {
-      const kp = r.keypoints;
-      if (!Array.isArray(kp) || kp.length < 3 || kp.length % 3 !== 0 || !kp.every((v) => typeof v === "number")) {
-        throw new CocoInputError(`${path}.keypoints`, kp === undefined ? "missing (the first result has keypoints, so every result needs them)" : "expected [x1, y1, v1, x2, y2, v2, ...] numbers");
-      }
-      let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-      let nanX = false, nanY = false;
-      for (let j = 0; j < kp.length; j += 3) {
-        const x = kp[j] as number;
-        const y = kp[j + 1] as number;
-        if (Number.isNaN(x)) nanX = true;
-        if (Number.isNaN(y)) nanY = true;
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-      // np.min / np.max propagate NaN
-      if (nanX) x0 = x1 = NaN;
-      if (nanY) y0 = y1 = NaN;
-      area[i] = (x1 - x0) * (y1 - y0);
-      box[4 * i] = x0;
-      box[4 * i + 1] = y0;
-      box[4 * i + 2] = x1 - x0;
-      box[4 * i + 3] = y1 - y0;
-    }
-  }
-  if (unknownImages.length > 0) {
-    let hint = "";
-    const types = new Set(dataset.images.ids.map((v) => typeof v));
-    const other = unknownImages.find((v) => dataset.images.indexOf(typeof v === "number" ? String(v) : Number(v)) >= 0);
-    if (other !== undefined) {
-      const theirs = typeof other === "number" ? String(other) : Number(other);
-      hint = `; the dataset has ${describeValue(theirs)}: use the same id type as the dataset's images`;
-    } else if (types.size === 1) hint = `; the dataset's image ids are ${[...types][0]}s`;
-    throw new CocoInputError(
-      "results",
-      `image ids not in the dataset: ${listValues(unknownImages)} (first at results[${firstUnknownImage}].image_id)${hint}`,
-    );
-  }
-  if (unknownCatCount > 0) {
-    warnings.push(
-      `results[${unknownCat}].category_id: ${describeValue(raw[unknownCat]!.category_id)} is not a dataset category` +
-        ` (${unknownCatCount} results in all); they are not evaluated, as in pycocotools`,
-    );
-  }
-  return {
-    kind: "coco-results",
-    dataset,
-    source,
-    count: n,
-    image,
-    category,
-    score,
-    area,
-    box,
-    boxState,
-    withSegmentation,
-    raw,
-    warnings,
-    geometryPending: source === "segm",
-  };
+  const b = new ResultsBuilder(dataset, n > 0 ? resultSource(list[0]) : "none", n);
+  for (let i = 0; i < n; i++) checkResult(list[i], i, b);
+  return finishResults(b, n);
 }

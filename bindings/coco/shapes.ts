@@ -5,6 +5,8 @@ import type { CocoDataset } from "./dataset.js";
 import { CocoInputError, describeValue } from "./errors.js";
 import { BOX_MISSING, BOX_OK } from "./dataset.js";
 import type { CocoResults } from "./results.js";
+import { checkDatasetMasks, checkResultMasks, imageSizeFor, rleSizeWithinLimit } from "../validate/masks.js";
+import type { CocoPlan } from "./evaluate.js";
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -24,23 +26,14 @@ function guard<T>(path: string, f: () => T): T {
 }
 
 function imageSize(ds: CocoDataset, imageIndex: number, path: string): [number, number] {
-  const h = ds.images.height[imageIndex]!;
-  const w = ds.images.width[imageIndex]!;
-  if (!(h >= 0 && w >= 0 && Number.isInteger(h) && Number.isInteger(w))) {
-    throw new CocoInputError(
-      path,
-      `polygons need the image size, but image ${describeValue(ds.images.ids[imageIndex])} has height ${describeValue(
-        Number.isNaN(h) ? undefined : h,
-      )} and width ${describeValue(Number.isNaN(w) ? undefined : w)}`,
-    );
-  }
-  return [h, w];
+  return imageSizeFor(ds, imageIndex, path);
 }
 
 function rleSize(size: unknown, path: string): [number, number] {
   if (!isNumberArray(size) || size.length !== 2 || !size.every((v) => Number.isInteger(v) && v >= 0)) {
     throw new CocoInputError(`${path}.size`, size === undefined ? "missing" : `expected [height, width], got ${describeValue(size)}`);
   }
+  rleSizeWithinLimit(size, path);
   return [size[0]!, size[1]!];
 }
 
@@ -94,7 +87,10 @@ const dtMasks = new WeakMap<CocoResults, (Rle | undefined)[]>();
 /** The mask of ground-truth annotation i (cached). */
 export function annotationRle(engine: GeometryEngine, ds: CocoDataset, i: number): Rle {
   let cache = gtMasks.get(ds);
-  if (!cache) gtMasks.set(ds, (cache = new Array(ds.annotations.count)));
+  if (!cache) {
+    checkDatasetMasks(ds); // every mask's inputs, before the first kernel
+    gtMasks.set(ds, (cache = new Array(ds.annotations.count)));
+  }
   let rle = cache[i];
   if (!rle) {
     rle = segmentationToRle(engine, ds.annotations.raw[i]!.segmentation, ds, ds.annotations.image[i]!, `annotations[${i}].segmentation`);
@@ -106,12 +102,15 @@ export function annotationRle(engine: GeometryEngine, ds: CocoDataset, i: number
 /** The mask of result i (cached): its segmentation, or for bbox-branch results without one, the box polygon. */
 export function resultRle(engine: GeometryEngine, dt: CocoResults, i: number): Rle {
   let cache = dtMasks.get(dt);
-  if (!cache) dtMasks.set(dt, (cache = new Array(dt.count)));
+  if (!cache) {
+    checkResultMasks(dt); // every mask's inputs, before the first kernel
+    dtMasks.set(dt, (cache = new Array(dt.count)));
+  }
   let rle = cache[i];
   if (!rle) {
     const seg = dt.raw[i]!.segmentation;
     const path = `results[${i}].segmentation`;
-    if (seg === undefined && dt.source === "bbox") {
+    if ((seg === undefined || seg === null) && dt.source === "bbox") {
       // loadRes: segmentation = [[x1, y1, x1, y2, x2, y2, x2, y1]]
       const [h, w] = imageSize(dt.dataset, dt.image[i]!, `results[${i}].bbox`);
       const x1 = dt.box[4 * i]!;
@@ -140,4 +139,30 @@ export function resolveResultGeometry(engine: GeometryEngine, dt: CocoResults): 
     }
   }
   dt.geometryPending = false;
+}
+
+/**
+ * Mask IoU of every block of a plan into iou[blockIouStart[b] ..] (detection-major), through the
+ * engine's maskIou (rleIou: crowd aware, -1 between masks of different sizes).
+ */
+export function maskIouBlocks(engine: GeometryEngine, gt: CocoDataset, dt: CocoResults, plan: CocoPlan, blockIouStart: Int32Array, iou: Float64Array): void {
+  const { nBlocks, blockGtStart, blockDtStart, gtList, dtList } = plan;
+  const crowd = gt.annotations.crowd;
+  for (let b = 0; b < nBlocks; b++) {
+    const g0 = blockGtStart[b]!;
+    const G = blockGtStart[b + 1]! - g0;
+    const d0 = blockDtStart[b]!;
+    const D = blockDtStart[b + 1]! - d0;
+    if (G === 0 || D === 0) continue;
+    const dr: Rle[] = new Array(D);
+    for (let j = 0; j < D; j++) dr[j] = resultRle(engine, dt, dtList[d0 + j]!);
+    const gr: Rle[] = new Array(G);
+    const gc = new Uint8Array(G);
+    for (let j = 0; j < G; j++) {
+      gr[j] = annotationRle(engine, gt, gtList[g0 + j]!);
+      gc[j] = crowd[gtList[g0 + j]!]!;
+    }
+    const o = engine.maskIou(dr, gr, gc);
+    iou.set(o.subarray(0, D * G), blockIouStart[b]!);
+  }
 }
