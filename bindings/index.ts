@@ -1,6 +1,9 @@
 // detection-eval: the public API. Browser-safe: nothing here (or below it) imports node: modules;
 // file loading by path lives in bindings/io/node.ts, used by the CLI.
 export { createEngine, type Engine, type EngineOptions, type EngineExports, type WasmSource } from "./engine.js";
+export { init, type InitSource } from "./init.js";
+// Analyses as plain data (typed arrays): post them between threads, embed them in pages (the HTML report).
+export { encodeAnalysis, decodeAnalysis, type EncodedAnalysis } from "./report/data.js";
 export {
   GeometryInputError,
   rotatedBoxToPolygon,

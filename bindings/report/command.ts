@@ -1,0 +1,58 @@
+// `detection-eval report --gt GT --dt RESULTS --out report.html`: one self-contained HTML file with the
+// model-performance pages; its IoU slider, confidence slider and class filter re-score in the page.
+// Node only (reads and writes files by path). The file is written atomically (bindings/io/node.ts
+// writeFileAtomic: temporary file, fsync, rename; removed on failure or interruption).
+import { loadAnalysisInput } from "../analysis/commands.js";
+import { analyze } from "../analysis/prepare.js";
+import { type Command, numberOption, UsageError } from "../cli/command.js";
+import { createEngine } from "../engine.js";
+import { writeFileAtomic } from "../io/node.js";
+import { renderReportHtml } from "./html.js";
+
+function size(bytes: number): string {
+  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} kB`;
+}
+
+export const REPORT_COMMAND: Command = {
+  summary: "write a self-contained HTML report (model performance pages with live IoU / confidence / class filters)",
+  usage:
+    "detection-eval report --gt GT.json --dt RESULTS.json --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--box-iou] [--title TEXT]",
+  options: {
+    gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
+    dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
+    out: { kind: "value", required: true, help: "the HTML file to write (atomically)" },
+    "iou-type": { kind: "value", values: ["bbox", "segm"], help: "COCO input: boxes or masks (default: segm for segmentation results)" },
+    iou: { kind: "value", default: "0.5", help: "initial IoU threshold of the slider" },
+    confidence: { kind: "value", default: "0", help: "initial confidence threshold of the slider" },
+    candidates: { kind: "value", values: ["same-class", "any-class"], default: "same-class" },
+    "box-iou": { kind: "flag", help: "exact box IoU instead of rendered masks (boxes only)" },
+    title: { kind: "value", help: "the report's title" },
+  },
+  async run({ opts, progress, warn }) {
+    const iou = numberOption(opts, "iou", 0.5);
+    if (!(iou > 0 && iou <= 1)) throw new UsageError(`--iou: expected a number in (0, 1], got ${opts.iou}`);
+    const confidence = numberOption(opts, "confidence", 0);
+    const out = opts.out!;
+    const engine = await createEngine();
+    progress?.(`loading ${opts.gt}`);
+    const { input, format } = loadAnalysisInput(engine, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
+    for (const w of input.warnings ?? []) warn(w);
+    progress?.("analysing");
+    const analysis = analyze(engine, input, {
+      candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class",
+      iou: opts["box-iou"] ? "box" : "mask",
+    });
+    progress?.("writing the report");
+    const html = await renderReportHtml(analysis, {
+      ...(opts.title ? { title: opts.title } : {}),
+      sources: { gt: opts.gt!, ...(opts.dt ? { dt: opts.dt } : {}) },
+      inputFormat: format,
+      iouType: format === "coco" ? ((input as { iouType?: "bbox" | "segm" }).iouType ?? null) : null,
+      iou,
+      confidence,
+    });
+    writeFileAtomic(out, html);
+    const v = analysis.at({ iou, confidence });
+    return `wrote ${out} (${size(Buffer.byteLength(html))}): ${analysis.images.length} images, ${analysis.labelCount} labels, ${analysis.predictionCount} predictions; mAP@${iou} ${v.mAP.toFixed(3)}\n`;
+  },
+};

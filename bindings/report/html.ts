@@ -1,0 +1,130 @@
+// renderReportHtml(): one self-contained HTML file: the page script (the analysis scoring code and Chart.js,
+// bundled by scripts/build.mjs), the styles and the data, all inline. Its content-security policy allows
+// exactly that inline script (by hash) and nothing from the network. Browser-safe.
+import type { Analysis } from "../analysis/view.js";
+import { PACKAGE_VERSION, REPORT_PAGE_JS } from "../generated/report-page.js";
+import { encodeAnalysis } from "./data.js";
+import type { ReportMeta } from "./meta.js";
+
+export interface ReportOptions {
+  title?: string;
+  /** shown in the header: where the ground truth and the predictions came from */
+  sources?: { gt: string; dt?: string };
+  inputFormat?: "coco" | "encord";
+  iouType?: "bbox" | "segm" | null;
+  /** the sliders' initial values (default IoU 0.5, confidence 0) */
+  iou?: number;
+  confidence?: number;
+  /** gzip the data (default true; the page needs DecompressionStream, in every current browser) */
+  compress?: boolean;
+  /** generation date (default now) */
+  created?: Date;
+}
+
+const CSS = `
+:root{--fg:#1d1f23;--muted:#5f6670;--line:#dde1e6;--bg:#f6f7f9;--card:#fff;--accent:#0072B2}
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+#app{max-width:1240px;margin:0 auto;padding:16px 20px 40px}
+header h1{font-size:22px;margin:8px 0 4px}
+h2{font-size:17px;margin:0 0 4px}
+h3{font-size:14px;margin:14px 0 6px}
+.muted,.note{color:var(--muted)}
+.note{margin:0 0 12px;font-size:13px}
+.controls{position:sticky;top:0;z-index:5;display:flex;flex-wrap:wrap;gap:18px;align-items:center;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 14px;margin:12px 0;box-shadow:0 1px 3px rgba(0,0,0,.06)}
+.controls label{display:flex;align-items:center;gap:8px;font-weight:600}
+.controls input[type=range]{width:220px}
+.controls output{font-variant-numeric:tabular-nums;min-width:3em;font-weight:400}
+.classes{position:relative}
+.classes summary{cursor:pointer;font-weight:600}
+.classes .cls-list{position:absolute;background:var(--card);border:1px solid var(--line);border-radius:6px;padding:8px 12px;max-height:320px;overflow:auto;min-width:240px;box-shadow:0 4px 12px rgba(0,0,0,.12)}
+.classes .cls-actions{position:absolute;right:-120px;top:0;display:flex;gap:4px}
+.cls{display:block;white-space:nowrap;font-weight:400!important}
+.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:14px 16px;margin:14px 0}
+.row{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:18px;align-items:start;margin-top:8px}
+@media (max-width:900px){.row{grid-template-columns:1fr}}
+.chart{position:relative;width:100%}
+.scroll{max-height:520px;overflow-y:auto}
+.table{max-height:520px;overflow:auto;border:1px solid var(--line);border-radius:6px}
+.table.wide{max-height:none}
+table{border-collapse:collapse;width:100%;font-size:12.5px}
+th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
+th{position:sticky;top:0;background:#eef1f4;font-weight:600}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.empty{color:var(--muted);text-align:center}
+tbody tr:last-child td{border-bottom:0}
+.kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px}
+.kpi{border:1px solid var(--line);border-radius:6px;padding:10px 12px}
+.kpi-v{font-size:24px;font-weight:650;font-variant-numeric:tabular-nums}
+.kpi-l{color:var(--muted);font-size:12.5px}
+#kpi-mAP{border-color:var(--accent);box-shadow:inset 3px 0 0 var(--accent)}
+button{font:inherit;padding:3px 10px;border:1px solid var(--line);border-radius:5px;background:#fff;cursor:pointer}
+select{font:inherit}
+.error{color:#b00020;font-weight:600}
+.stale .chart,.stale .table{opacity:.45;transition:opacity .2s}
+footer{margin-top:20px;font-size:12.5px}
+`;
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+/** JSON that cannot end its <script> element early. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+async function sha256Base64(text: string): Promise<string | undefined> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) return undefined;
+  const digest = new Uint8Array(await subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  let s = "";
+  for (const b of digest) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+/** The whole report page for an Analysis, as one string of HTML. */
+export async function renderReportHtml(analysis: Analysis, options: ReportOptions = {}): Promise<string> {
+  const encoded = await encodeAnalysis(analysis, { compress: options.compress ?? true });
+  const { blob, ...data } = encoded;
+  const meta: ReportMeta = {
+    title: options.title ?? "Model performance report",
+    version: PACKAGE_VERSION,
+    created: (options.created ?? new Date()).toISOString().replace(/\.\d+Z$/, "Z"),
+    sources: options.sources ?? { gt: "(in memory)" },
+    inputFormat: options.inputFormat ?? "encord",
+    iouType: options.iouType ?? null,
+    iouKind: analysis.p.iouKind,
+    defaults: { iou: options.iou ?? 0.5, confidence: options.confidence ?? 0 },
+    data,
+  };
+  // "</script" and "<!--" cannot occur inside the inline script (both only in strings and regexps there).
+  const js = REPORT_PAGE_JS.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--");
+  const hash = await sha256Base64(js);
+  const csp = [
+    "default-src 'none'",
+    `script-src ${hash ? `'sha256-${hash}'` : "'unsafe-inline'"}`,
+    "style-src 'unsafe-inline'",
+    "img-src data: blob:",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="generator" content="detection-eval ${escapeHtml(PACKAGE_VERSION)}">
+<title>${escapeHtml(meta.title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main id="app"><p>Loading the report…</p><noscript><p class="error">This report needs JavaScript: it re-scores the predictions in the page.</p></noscript></main>
+<script type="application/json" id="report-meta">${scriptJson(meta)}</script>
+<script type="text/plain" id="report-blob">${blob}</script>
+<script>${js}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,644 @@
+// The report page's script (bundled by scripts/build.mjs with Chart.js into one inline script). It reads the
+// report data embedded in the HTML, rebuilds the Analysis, and answers every change of the IoU slider, the
+// confidence slider and the class filter with Analysis.at(): the library's own scoring code, in the page.
+// No network access: everything it needs is in the HTML.
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartConfiguration,
+  type ChartDataset,
+} from "chart.js";
+import { RECALL_THRESHOLDS, type Analysis, type AnalysisView } from "../../analysis/view.js";
+import { decodeAnalysis } from "../data.js";
+import type { ReportMeta } from "../meta.js";
+
+Chart.register(BarController, BarElement, CategoryScale, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip);
+Chart.defaults.animation = false;
+Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+Chart.defaults.font.size = 12;
+Chart.defaults.color = "#333";
+Chart.defaults.maintainAspectRatio = false;
+
+// Okabe-Ito: readable by colour-blind readers.
+const C = { tp: "#009E73", fp: "#D55E00", fn: "#8c8c8c", blue: "#0072B2", orange: "#E69F00", sky: "#56B4E9", purple: "#CC79A7", yellow: "#F0E442", black: "#222" };
+const SERIES = [C.blue, C.orange, C.tp, C.fp, C.purple, C.sky, C.yellow, "#555", "#7a5195", "#a05195"];
+const MAX_PR_CLASSES = 10;
+const EXPLORER_ROWS = 25;
+
+// ---- small DOM helpers ----------------------------------------------------------------------------------
+
+type Child = Node | string | number | null | undefined | false;
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | number | boolean> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false) continue;
+    if (k === "class") e.className = String(v);
+    else e.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c instanceof Node ? c : String(c));
+  return e;
+}
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+function fmt(v: number | null | undefined, digits = 3): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(digits);
+}
+function fmtInt(v: number): string {
+  return v.toLocaleString("en-US");
+}
+function fmtMetric(v: number): string {
+  if (!Number.isFinite(v)) return "–";
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e9 || a < 1e-3)) return v.toExponential(2);
+  return Number.isInteger(v) || a >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(a >= 1 ? 2 : 3);
+}
+/** A long axis label as lines of about `width` characters (Chart.js draws an array label on several lines). */
+function wrap(text: string, width = 32): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+const nan2null = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+function table(id: string, head: string[], rows: (string | number)[][], numeric: boolean[] = []): void {
+  const t = $(id) as HTMLTableElement;
+  t.replaceChildren(
+    el("thead", {}, el("tr", {}, ...head.map((h, i) => el("th", numeric[i] ? { class: "num" } : {}, h)))),
+    el("tbody", {}, ...(rows.length ? rows.map((r) => el("tr", {}, ...r.map((c, i) => el("td", numeric[i] ? { class: "num" } : {}, String(c))))) : [el("tr", {}, el("td", { colspan: head.length, class: "empty" }, "nothing in the current selection"))])),
+  );
+}
+
+// ---- charts ---------------------------------------------------------------------------------------------
+
+const charts = new Map<string, Chart>();
+
+/** Creates the chart on first use, then swaps its data (no animation) and redraws. */
+function draw(id: string, config: ChartConfiguration, height?: number): void {
+  // horizontal bars: every category label shown (the box is sized for them)
+  const o = config.options as { indexAxis?: string; scales?: Record<string, { ticks?: object }> } | undefined;
+  if (o?.indexAxis === "y") {
+    o.scales ??= {};
+    o.scales.y = { ...o.scales.y, ticks: { autoSkip: false, ...o.scales.y?.ticks } };
+  }
+  const canvas = $(id) as HTMLCanvasElement;
+  const box = canvas.parentElement!;
+  if (height !== undefined && box.style.height !== `${height}px`) box.style.height = `${height}px`;
+  const chart = charts.get(id);
+  if (!chart) {
+    charts.set(id, new Chart(canvas, config));
+    return;
+  }
+  chart.data = config.data;
+  if (config.options) chart.options = config.options;
+  chart.update("none");
+}
+
+function barHeight(n: number): number {
+  return Math.max(220, 26 * n + 70);
+}
+
+function axisTitle(text: string) {
+  return { display: true, text };
+}
+
+/** Every `step`-th point of a curve, always keeping the last one (a line of at most ~max points). */
+function thin<T>(points: T[], max = 400): T[] {
+  if (points.length <= max) return points;
+  const step = Math.ceil(points.length / max);
+  const out: T[] = [];
+  for (let i = 0; i < points.length; i += step) out.push(points[i]!);
+  if (out[out.length - 1] !== points[points.length - 1]) out.push(points[points.length - 1]!);
+  return out;
+}
+
+// ---- the page ---------------------------------------------------------------------------------------------
+
+interface State {
+  iou: number;
+  confidence: number;
+  classes: Set<string>;
+  metric: string;
+}
+
+function section(id: string, title: string, note: string, ...body: Child[]): HTMLElement {
+  return el("section", { id, class: "card" }, el("h2", {}, title), note ? el("p", { class: "note" }, note) : null, ...body);
+}
+// Charts of many classes grow tall; their box scrolls (like the tables) instead of stretching the page.
+const chartBox = (id: string, height = 280) => el("div", { class: "scroll" }, el("div", { class: "chart", style: `height:${height}px` }, el("canvas", { id, role: "img", "aria-label": id })));
+const tableBox = (id: string) => el("div", { class: "table" }, el("table", { id }));
+const row = (...c: Child[]) => el("div", { class: "row" }, ...c);
+
+function buildLayout(meta: ReportMeta, a: Analysis): void {
+  const root = $("app");
+  const cats = a.categories;
+  const confs = a.metric("predictions", "confidence") ?? new Float64Array(0);
+  let cMin = 0,
+    cMax = 1;
+  for (const v of confs) {
+    if (v < cMin) cMin = Math.floor(v * 100) / 100;
+    if (v > cMax) cMax = Math.ceil(v * 100) / 100;
+  }
+  const classBoxes = cats.map((c) =>
+    el("label", { class: "cls" }, el("input", { type: "checkbox", value: String(c.id), checked: true }), ` ${c.name}`, el("span", { class: "muted" }, ` (${String(c.id)})`)),
+  );
+  const metricOptions = [
+    ...a.predictionMetricNames.map((m) => el("option", { value: `predictions:${m}` }, `prediction ${m} (precision)`)),
+    ...a.labelMetricNames.map((m) => el("option", { value: `labels:${m}` }, `label ${m} (false-negative rate)`)),
+  ];
+  const src = meta.sources;
+  root.replaceChildren(
+    el(
+      "header",
+      {},
+      el("h1", {}, meta.title),
+      el(
+        "p",
+        { class: "muted" },
+        `ground truth ${src.gt}`,
+        src.dt ? ` · predictions ${src.dt}` : "",
+        ` · ${meta.inputFormat === "coco" ? `COCO ${meta.iouType ?? ""}` : "Encord-style"} input · IoU on ${meta.iouKind === "box" ? "boxes" : "rendered masks"} · candidates ${a.candidates}`,
+        ` · ${fmtInt(a.images.length)} images, ${fmtInt(a.labelCount)} labels, ${fmtInt(a.predictionCount)} predictions, ${cats.length} classes`,
+        ` · generated ${meta.created} by detection-eval ${meta.version}`,
+      ),
+    ),
+    el(
+      "div",
+      { class: "controls", id: "controls" },
+      el(
+        "label",
+        {},
+        "IoU threshold ",
+        el("input", { type: "range", id: "iou", min: 0.05, max: 1, step: 0.01, value: meta.defaults.iou }),
+        el("output", { id: "iou-value" }, fmt(meta.defaults.iou, 2)),
+      ),
+      el(
+        "label",
+        {},
+        "confidence ≥ ",
+        el("input", { type: "range", id: "confidence", min: cMin, max: cMax, step: 0.01, value: meta.defaults.confidence }),
+        el("output", { id: "confidence-value" }, fmt(meta.defaults.confidence, 2)),
+      ),
+      el(
+        "details",
+        { class: "classes", id: "class-filter" },
+        el("summary", { id: "class-summary" }, "all classes"),
+        el("div", { class: "cls-actions" }, el("button", { type: "button", id: "cls-all" }, "all"), el("button", { type: "button", id: "cls-none" }, "none")),
+        el("div", { class: "cls-list", id: "classes" }, ...classBoxes),
+      ),
+    ),
+    section(
+      "summary",
+      "Summary",
+      "Means over the included classes (mAP, mAR, mean precision and F1); precision, recall and F1 of the pooled counts; AR@[.50:.95] is COCO-style average recall. Everything below follows the sliders and the class filter.",
+      el("div", { class: "kpis", id: "kpis" }),
+    ),
+    section(
+      "outcome",
+      "Outcome",
+      "True positives, false positives and false negatives per class, and why each false positive and false negative happened.",
+      row(chartBox("chart-outcome"), tableBox("table-outcome")),
+      row(chartBox("chart-reasons", 300), tableBox("table-reasons")),
+    ),
+    section("ap", "Average Precision", "Per class, COCO's 101-point interpolation at the chosen IoU threshold.", row(chartBox("chart-ap"), tableBox("table-ap"))),
+    section("prf", "Precision, Recall and F1", "Per class at the chosen IoU threshold and confidence.", row(chartBox("chart-prf"), tableBox("table-prf"))),
+    section(
+      "pr",
+      "Precision-Recall curves",
+      `Interpolated precision (the envelope COCO averages) per class, at most ${MAX_PR_CLASSES} classes with the most labels, and the raw curve of all selected classes pooled.`,
+      row(chartBox("chart-pr", 360), tableBox("table-pr")),
+    ),
+    section(
+      "confidence-curves",
+      "Precision, recall and F1 against confidence",
+      "Counts at each confidence threshold (raw counts, not the envelope), without the confidence filter; the dashed line is the confidence slider, the table gives each class' best-F1 operating point.",
+      row(chartBox("chart-conf", 320), tableBox("table-conf")),
+    ),
+    section("avg-iou", "Average IoU", "Mean IoU of the true positives per class.", row(chartBox("chart-iou"), tableBox("table-iou"))),
+    section(
+      "iou-dist",
+      "IoU Distribution",
+      "Each counted prediction's IoU with its closest label (20 bins), true and false positives stacked.",
+      row(chartBox("chart-iou-hist"), tableBox("table-iou-hist")),
+    ),
+    section(
+      "correlation",
+      "Metric Correlation",
+      "Correlation of each object metric with the outcome: prediction metrics against true positive (1) / false positive (0), label metrics against detected (1) / missed (0).",
+      row(chartBox("chart-corr", 380), tableBox("table-corr")),
+    ),
+    section(
+      "performance",
+      "Metric Performance",
+      "Objects split into 10 equal-count bins of a metric: precision per bin for prediction metrics, false-negative rate for label metrics.",
+      el("p", {}, el("label", {}, "metric ", el("select", { id: "metric" }, ...metricOptions))),
+      row(chartBox("chart-perf"), tableBox("table-perf")),
+    ),
+    section(
+      "explorer",
+      "Explorer",
+      `The ${EXPLORER_ROWS} most confident false positives and the ${EXPLORER_ROWS} largest false negatives. Export every prediction and label of the selection:`,
+      el("p", {}, el("button", { type: "button", id: "export-csv" }, "explorer CSV"), " ", el("button", { type: "button", id: "export-json" }, "explorer JSON")),
+      el("h3", {}, "Worst false positives"),
+      el("div", { class: "table wide" }, el("table", { id: "table-fp" })),
+      el("h3", {}, "Worst false negatives"),
+      el("div", { class: "table wide" }, el("table", { id: "table-fn" })),
+    ),
+    el("footer", { class: "muted" }, "Re-scored in this page by detection-eval's analysis engine (Analysis.at()); charts by Chart.js. The page makes no network requests."),
+  );
+}
+
+/**
+ * Re-scores and redraws the page for the state. The metric-correlation section (a rank correlation of every
+ * metric: the slowest part on large sets) is returned as a second step, which the caller runs once the
+ * sliders rest.
+ */
+function render(a: Analysis, s: State): () => void {
+  const all = a.categories.length === s.classes.size;
+  const classes = all ? undefined : [...s.classes].map((id) => a.categories.find((c) => String(c.id) === id)!.id);
+  const v = a.at({ iou: s.iou, confidence: s.confidence, ...(classes ? { classes } : {}) });
+  const vNoConf = a.at({ iou: s.iou, ...(classes ? { classes } : {}) });
+
+  $("iou-value").textContent = fmt(s.iou, 2);
+  $("confidence-value").textContent = fmt(s.confidence, 2);
+  $("class-summary").textContent = all ? `all ${a.categories.length} classes` : `${s.classes.size} of ${a.categories.length} classes`;
+
+  renderSummary(v, s);
+  renderOutcome(v);
+  renderPerClass(v);
+  renderPr(v);
+  renderConfidence(vNoConf, s);
+  renderIou(v, s);
+  renderPerformance(a, v, s);
+  renderExplorer(a, v);
+  return () => renderCorrelation(v);
+}
+
+function renderSummary(v: AnalysisView, s: State): void {
+  const kpi = (key: string, label: string, value: number, text: string, hint: string) =>
+    el("div", { class: "kpi", id: `kpi-${key}`, "data-value": String(value), "data-iou": String(s.iou), "data-confidence": String(s.confidence), title: hint }, el("div", { class: "kpi-v" }, text), el("div", { class: "kpi-l" }, label));
+  $("kpis").replaceChildren(
+    kpi("mAP", `mAP@${fmt(s.iou, 2)}`, v.mAP, fmt(v.mAP), "mean over the included classes of the 101-point interpolated AP"),
+    kpi("mAR", `mAR@${fmt(s.iou, 2)}`, v.mAR, fmt(v.mAR), "mean recall over the included classes"),
+    kpi("AR", "AR@[.50:.95]", v.cocoAR, fmt(v.cocoAR), "COCO-style average recall over IoU .50:.05:.95"),
+    kpi("mP", "mean precision", v.mP, fmt(v.mP), "mean precision over the included classes"),
+    kpi("mF1", "mean F1", v.mF1, fmt(v.mF1), "mean F1 over the included classes"),
+    kpi("precision", "precision", v.precision, fmt(v.precision), "TP / (TP + FP), pooled"),
+    kpi("recall", "recall", v.recall, fmt(v.recall), "TP / (TP + FN), pooled"),
+    kpi("f1", "F1", v.f1, fmt(v.f1), "2PR / (P + R), pooled"),
+    kpi("tp", "true positives", v.tp, fmtInt(v.tp), "predictions matched to a label"),
+    kpi("fp", "false positives", v.fp, fmtInt(v.fp), "predictions not matched"),
+    kpi("fn", "false negatives", v.fn, fmtInt(v.fn), "labels not matched"),
+    kpi("avgIou", "average IoU", v.avgIou, fmt(v.avgIou), "mean IoU of the true positives"),
+  );
+}
+
+const stacked = { x: { stacked: true }, y: { stacked: true } };
+
+function renderOutcome(v: AnalysisView): void {
+  const o = v.outcomes();
+  const names = v.classes.map((c) => c.name);
+  draw(
+    "chart-outcome",
+    {
+      type: "bar",
+      data: {
+        labels: names,
+        datasets: [
+          { label: "TP", data: o.classes.map((c) => c.tp), backgroundColor: C.tp },
+          { label: "FP", data: o.classes.map((c) => c.fp), backgroundColor: C.fp },
+          { label: "FN", data: o.classes.map((c) => c.fn), backgroundColor: C.fn },
+        ],
+      },
+      options: { indexAxis: "y", scales: { ...stacked, x: { stacked: true, title: axisTitle("objects") } } },
+    },
+    barHeight(names.length),
+  );
+  table(
+    "table-outcome",
+    ["class", "TP", "FP", "FN", "ignored"],
+    v.classes.map((c, i) => [c.name, o.classes[i]!.tp, o.classes[i]!.fp, o.classes[i]!.fn, o.classes[i]!.ignored]),
+    [false, true, true, true, true],
+  );
+  const fpr = Object.entries(o.total.fpReasons);
+  const fnr = Object.entries(o.total.fnReasons);
+  draw("chart-reasons", {
+    type: "bar",
+    data: {
+      labels: [...fpr.map(([r]) => wrap(`FP: ${r}`)), ...fnr.map(([r]) => wrap(`FN: ${r}`))],
+      datasets: [{ label: "count", data: [...fpr.map(([, n]) => n), ...fnr.map(([, n]) => n)], backgroundColor: [...fpr.map(() => C.fp), ...fnr.map(() => C.fn)] }],
+    },
+    options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { title: axisTitle("objects") } } },
+  });
+  table("table-reasons", ["reason", "count"], [...fpr.map(([r, n]) => [`FP: ${r}`, n]), ...fnr.map(([r, n]) => [`FN: ${r}`, n]), ["ignored (crowd regions)", o.total.ignored]], [false, true]);
+}
+
+function renderPerClass(v: AnalysisView): void {
+  const cls = v.classes;
+  const names = cls.map((c) => c.name);
+  const unit = { min: 0, max: 1 };
+  draw(
+    "chart-ap",
+    {
+      type: "bar",
+      data: { labels: names, datasets: [{ label: "AP", data: cls.map((c) => c.ap), backgroundColor: C.blue }] },
+      options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { ...unit, title: axisTitle(`AP @ IoU ${fmt(v.iou, 2)}`) } } },
+    },
+    barHeight(names.length),
+  );
+  table("table-ap", ["class", "AP", "labels", "predictions"], [...cls.map((c) => [c.name, fmt(c.ap), c.labels, c.tp + c.fp]), ["mean (mAP)", fmt(v.mAP), v.labels, v.tp + v.fp]], [false, true, true, true]);
+  draw(
+    "chart-prf",
+    {
+      type: "bar",
+      data: {
+        labels: names,
+        datasets: [
+          { label: "precision", data: cls.map((c) => c.precision), backgroundColor: C.blue },
+          { label: "recall", data: cls.map((c) => c.recall), backgroundColor: C.orange },
+          { label: "F1", data: cls.map((c) => c.f1), backgroundColor: C.tp },
+        ],
+      },
+      options: { indexAxis: "y", scales: { x: { ...unit } } },
+    },
+    Math.max(220, 48 * names.length + 70),
+  );
+  table(
+    "table-prf",
+    ["class", "precision", "recall", "F1"],
+    [...cls.map((c) => [c.name, fmt(c.precision), fmt(c.recall), fmt(c.f1)]), ["mean", fmt(v.mP), fmt(v.mR), fmt(v.mF1)], ["pooled", fmt(v.precision), fmt(v.recall), fmt(v.f1)]],
+    [false, true, true, true],
+  );
+}
+
+function renderPr(v: AnalysisView): void {
+  const shown = [...v.classes].sort((x, y) => y.labels - x.labels || x.index - y.index).slice(0, MAX_PR_CLASSES);
+  const datasets: ChartDataset<"line", { x: number; y: number }[]>[] = [];
+  shown.forEach((c, i) => {
+    const pr = v.prCurve(c.categoryId);
+    const last = pr.recall.length ? pr.recall[pr.recall.length - 1]! : 0;
+    const pts: { x: number; y: number }[] = [];
+    for (let k = 0; k < 101 && pr.recall.length && RECALL_THRESHOLDS[k]! <= last; k++) pts.push({ x: RECALL_THRESHOLDS[k]!, y: pr.interpolated[k]! });
+    datasets.push({ label: c.name, data: pts, borderColor: SERIES[i % SERIES.length], backgroundColor: SERIES[i % SERIES.length], borderWidth: 1.5, pointRadius: 0, pointStyle: "line", stepped: "after" });
+  });
+  const all = v.prCurve();
+  const raw: { x: number; y: number }[] = [];
+  for (let j = 0; j < all.recall.length; j++) raw.push({ x: all.recall[j]!, y: all.precision[j]! });
+  datasets.push({ label: "all selected (raw)", data: thin(raw), borderColor: C.black, backgroundColor: C.black, borderWidth: 2, borderDash: [5, 3], pointRadius: 0, pointStyle: "line" });
+  draw("chart-pr", {
+    type: "line",
+    data: { datasets },
+    options: {
+      parsing: false,
+      scales: { x: { type: "linear", min: 0, max: 1, title: axisTitle("recall") }, y: { min: 0, max: 1.02, title: axisTitle("precision") } },
+      plugins: { legend: { position: "bottom", labels: { usePointStyle: true, boxWidth: 28 } } },
+    },
+  });
+  table(
+    "table-pr",
+    ["class", "AP", "max recall", "points"],
+    [...shown.map((c) => {
+      const pr = v.prCurve(c.categoryId);
+      return [c.name, fmt(pr.ap), fmt(pr.recall.length ? pr.recall[pr.recall.length - 1]! : 0), pr.recall.length];
+    }), ["all selected (pooled)", fmt(all.ap), fmt(all.recall.length ? all.recall[all.recall.length - 1]! : 0), all.recall.length]],
+    [false, true, true, true],
+  );
+}
+
+function renderConfidence(v: AnalysisView, s: State): void {
+  const cc = v.confidenceCurve();
+  const line = (label: string, ys: Float64Array, color: string): ChartDataset<"line", { x: number; y: number }[]> => {
+    const pts: { x: number; y: number }[] = [];
+    for (let i = cc.confidence.length - 1; i >= 0; i--) pts.push({ x: cc.confidence[i]!, y: ys[i]! });
+    return { label, data: thin(pts), borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 0, pointStyle: "line" };
+  };
+  const marker: ChartDataset<"line", { x: number; y: number }[]> = {
+    label: `confidence ≥ ${fmt(s.confidence, 2)}`,
+    data: [
+      { x: s.confidence, y: 0 },
+      { x: s.confidence, y: 1 },
+    ],
+    borderColor: C.black,
+    backgroundColor: C.black,
+    borderDash: [4, 4],
+    borderWidth: 1,
+    pointRadius: 0,
+    pointStyle: "line",
+  };
+  const datasets = [line("precision", cc.precision, C.blue), line("recall", cc.recall, C.orange), line("F1", cc.f1, C.tp), marker];
+  if (Number.isFinite(cc.best.confidence))
+    datasets.push({ label: `best F1 ${fmt(cc.best.f1)} at ${fmt(cc.best.confidence, 2)}`, data: [{ x: cc.best.confidence, y: cc.best.f1 }], borderColor: C.tp, backgroundColor: C.tp, pointRadius: 5, pointStyle: "circle", showLine: false });
+  draw("chart-conf", {
+    type: "line",
+    data: { datasets },
+    options: {
+      parsing: false,
+      scales: { x: { type: "linear", title: axisTitle("confidence threshold") }, y: { min: 0, max: 1.02 } },
+      plugins: { legend: { position: "bottom", labels: { usePointStyle: true, boxWidth: 28 } } },
+    },
+  });
+  const rows = v.classes.map((c) => {
+    const b = v.confidenceCurve(c.categoryId).best;
+    return [c.name, fmt(b.confidence, 3), fmt(b.precision), fmt(b.recall), fmt(b.f1)];
+  });
+  rows.push(["all selected (pooled)", fmt(cc.best.confidence, 3), fmt(cc.best.precision), fmt(cc.best.recall), fmt(cc.best.f1)]);
+  table("table-conf", ["class", "at conf.", "precision", "recall", "best F1"], rows, [false, true, true, true, true]);
+}
+
+function renderIou(v: AnalysisView, s: State): void {
+  const cls = v.classes;
+  draw(
+    "chart-iou",
+    {
+      type: "bar",
+      data: { labels: cls.map((c) => c.name), datasets: [{ label: "average IoU", data: cls.map((c) => nan2null(c.avgIou)), backgroundColor: C.sky }] },
+      options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { min: 0, max: 1, title: axisTitle("mean IoU of the true positives") } } },
+    },
+    barHeight(cls.length),
+  );
+  table("table-iou", ["class", "average IoU", "TP"], [...cls.map((c) => [c.name, fmt(c.avgIou), c.tp]), ["all selected", fmt(v.avgIou), v.tp]], [false, true, true]);
+  const h = v.iouHistogram({ bins: 20 });
+  const labels = Array.from({ length: h.tp.length }, (_, i) => `${h.edges[i]!.toFixed(2)}–${h.edges[i + 1]!.toFixed(2)}`);
+  draw("chart-iou-hist", {
+    type: "bar",
+    data: {
+      labels,
+      datasets: [
+        { label: "TP", data: Array.from(h.tp), backgroundColor: C.tp },
+        { label: "FP", data: Array.from(h.fp), backgroundColor: C.fp },
+      ],
+    },
+    options: { scales: { x: { stacked: true, title: axisTitle(`IoU with the closest label (threshold ${fmt(s.iou, 2)})`) }, y: { stacked: true, title: axisTitle("predictions") } } },
+  });
+  table("table-iou-hist", ["IoU", "TP", "FP"], labels.map((l, i) => [l, h.tp[i]!, h.fp[i]!]).filter((r) => (r[1] as number) + (r[2] as number) > 0), [false, true, true]);
+}
+
+function renderCorrelation(v: AnalysisView): void {
+  const rows = v.metricCorrelation();
+  const label = (r: { target: string; metric: string }) => `${r.target === "predictions" ? "prediction" : "label"} ${r.metric}`;
+  draw(
+    "chart-corr",
+    {
+      type: "bar",
+      data: {
+        labels: rows.map(label),
+        datasets: [
+          { label: "Pearson", data: rows.map((r) => nan2null(r.pearson)), backgroundColor: C.blue },
+          { label: "Spearman", data: rows.map((r) => nan2null(r.spearman)), backgroundColor: C.orange },
+        ],
+      },
+      options: { indexAxis: "y", scales: { x: { min: -1, max: 1, title: axisTitle("correlation with the outcome") } } },
+    },
+    Math.max(260, 34 * rows.length + 70),
+  );
+  table("table-corr", ["metric", "n", "Pearson", "Spearman"], rows.map((r) => [label(r), r.n, fmt(r.pearson), fmt(r.spearman)]), [false, true, true, true]);
+  $("correlation").classList.remove("stale");
+}
+
+function renderPerformance(a: Analysis, v: AnalysisView, s: State): void {
+  const [target, metric] = s.metric.split(/:(.*)/s) as ["predictions" | "labels", string];
+  const bins = a.metric(target, metric) ? v.metricPerformance(metric, { target, bins: 10 }) : [];
+  const pred = target === "predictions";
+  const labels = bins.map((b) => (b.min === b.max ? fmtMetric(b.min) : `${fmtMetric(b.min)}–${fmtMetric(b.max)}`));
+  draw("chart-perf", {
+    type: "bar",
+    data: { labels, datasets: [{ label: pred ? "precision" : "false-negative rate", data: bins.map((b) => (pred ? b.precision : b.fnRate)), backgroundColor: pred ? C.blue : C.fn }] },
+    options: { plugins: { legend: { display: false } }, scales: { x: { title: axisTitle(`${pred ? "prediction" : "label"} ${metric}`) }, y: { min: 0, max: 1, title: axisTitle(pred ? "precision" : "FN / (TP + FN)") } } },
+  });
+  table(
+    "table-perf",
+    pred ? ["bin", "count", "TP", "FP", "precision"] : ["bin", "count", "TP", "FN", "FN rate"],
+    bins.map((b, i) => [labels[i]!, b.count, b.tp, pred ? b.fp : b.fn, fmt(pred ? b.precision : b.fnRate)]),
+    [false, true, true, true, true],
+  );
+}
+
+function renderExplorer(a: Analysis, v: AnalysisView): void {
+  const ex = v.explorer();
+  const img = new Map(a.images.map((m) => [String(m.id), m.name ?? String(m.id)]));
+  const cat = new Map(a.categories.map((c) => [String(c.id), c.name]));
+  const name = (id: number | string | null) => (id === null ? "–" : (cat.get(String(id)) ?? String(id)));
+  const fps = ex.predictions.filter((p) => p.outcome === "FP").sort((x, y) => y.confidence - x.confidence || x.index - y.index).slice(0, EXPLORER_ROWS);
+  table(
+    "table-fp",
+    ["prediction", "image", "class", "confidence", "IoU", "closest label", "reason"],
+    fps.map((p) => [p.id ?? p.index, img.get(String(p.imageId)) ?? String(p.imageId), name(p.categoryId), fmt(p.confidence), p.candidate >= 0 ? fmt(p.iou) : "–", p.candidate >= 0 ? `${p.candidateId ?? p.candidate} (${name(p.candidateCategoryId)})` : "none", p.reason ?? ""]),
+    [false, false, false, true, true, false, false],
+  );
+  const area = a.metric("labels", "area");
+  const fns = ex.labels.filter((l) => l.outcome === "FN").sort((x, y) => (area ? area[y.index]! - area[x.index]! : 0) || x.index - y.index).slice(0, EXPLORER_ROWS);
+  table(
+    "table-fn",
+    ["label", "image", "class", "area", "best IoU", "reason"],
+    fns.map((l) => [l.id ?? l.index, img.get(String(l.imageId)) ?? String(l.imageId), name(l.categoryId), area ? fmtMetric(area[l.index]!) : "–", fmt(l.bestIou), l.reason ?? ""]),
+    [false, false, false, true, true, false],
+  );
+}
+
+function download(name: string, type: string, text: string): void {
+  // A blob: URL made in the page: no network access.
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = el("a", { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+async function boot(): Promise<void> {
+  const meta = JSON.parse($("report-meta").textContent!) as ReportMeta;
+  const analysis = await decodeAnalysis({ ...meta.data, blob: $("report-blob").textContent!.trim() });
+  buildLayout(meta, analysis);
+  const firstMetric = analysis.predictionMetricNames.includes("confidence") ? "predictions:confidence" : `predictions:${analysis.predictionMetricNames[0] ?? ""}`;
+  const state: State = { iou: meta.defaults.iou, confidence: meta.defaults.confidence, classes: new Set(analysis.categories.map((c) => String(c.id))), metric: firstMetric };
+  ($("metric") as HTMLSelectElement).value = state.metric;
+  let renders = 0;
+  let pending = false;
+  let rest: ReturnType<typeof setTimeout> | undefined;
+  // body data-renders / data-iou / data-confidence / data-render-ms say when the page shows a state in full.
+  const now = () => {
+    pending = false;
+    const t0 = performance.now();
+    const second = render(analysis, state);
+    const t1 = performance.now();
+    clearTimeout(rest);
+    $("correlation").classList.add("stale");
+    // The correlation step waits until the sliders rest (it is the slow part on large sets).
+    rest = setTimeout(() => {
+      const t2 = performance.now();
+      second();
+      document.body.dataset.renderMs = `${Math.round(t1 - t0)}+${Math.round(performance.now() - t2)}`;
+      document.body.dataset.renders = String(++renders);
+      document.body.dataset.iou = String(state.iou);
+      document.body.dataset.confidence = String(state.confidence);
+    }, renders === 0 ? 0 : 150);
+  };
+  // Slider moves are coalesced to one re-score per frame.
+  const later = () => {
+    if (!pending) {
+      pending = true;
+      requestAnimationFrame(now);
+    }
+  };
+  $("iou").addEventListener("input", (e) => {
+    state.iou = Number((e.target as HTMLInputElement).value);
+    later();
+  });
+  $("confidence").addEventListener("input", (e) => {
+    state.confidence = Number((e.target as HTMLInputElement).value);
+    later();
+  });
+  $("classes").addEventListener("change", (e) => {
+    const box = e.target as HTMLInputElement;
+    if (box.checked) state.classes.add(box.value);
+    else state.classes.delete(box.value);
+    later();
+  });
+  const setAll = (on: boolean) => {
+    for (const box of $("classes").querySelectorAll("input")) {
+      box.checked = on;
+      if (on) state.classes.add(box.value);
+      else state.classes.delete(box.value);
+    }
+    later();
+  };
+  $("cls-all").addEventListener("click", () => setAll(true));
+  $("cls-none").addEventListener("click", () => setAll(false));
+  $("metric").addEventListener("change", (e) => {
+    state.metric = (e.target as HTMLSelectElement).value;
+    later();
+  });
+  const current = () => {
+    const all = analysis.categories.length === state.classes.size;
+    const classes = all ? undefined : analysis.categories.filter((c) => state.classes.has(String(c.id))).map((c) => c.id);
+    return analysis.at({ iou: state.iou, confidence: state.confidence, ...(classes ? { classes } : {}) });
+  };
+  $("export-csv").addEventListener("click", () => download("explorer.csv", "text/csv", current().explorerCsv()));
+  $("export-json").addEventListener("click", () => download("explorer.json", "application/json", current().explorerJson()));
+  now();
+  await new Promise<void>((resolve) => {
+    const check = () => (renders > 0 ? resolve() : setTimeout(check, 5));
+    check();
+  });
+  document.documentElement.dataset.state = "ready";
+}
+
+boot().catch((e: unknown) => {
+  document.documentElement.dataset.state = "error";
+  const msg = e instanceof Error ? e.message : String(e);
+  $("app").replaceChildren(el("p", { class: "error" }, `The report could not be shown: ${msg}`));
+  console.error(e);
+});

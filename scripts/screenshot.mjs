@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Screenshots of the HTML report for the README: generates the demo set (bench/synth.ts' `demo` preset,
+// through `detection-eval demo --dir`), writes its report with `detection-eval report`, opens it in
+// Debian's Chromium through playwright (never a downloaded browser) and saves docs/screenshots/*.png.
+// Run after a build: `npm run screenshot` (= node scripts/build.mjs && node scripts/screenshot.mjs).
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { chromium } from "playwright";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const cli = join(root, "dist/cli.js");
+const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+if (!existsSync(cli)) throw new Error("dist/cli.js is missing: run `node scripts/build.mjs` first");
+if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: apt-get install chromium`);
+
+// Relative paths: they are shown in the report's header.
+const demoDir = ".cache/demo";
+const report = join(root, ".cache/report-demo.html");
+const outDir = join(root, "docs/screenshots");
+mkdirSync(outDir, { recursive: true });
+
+const run = (...args) => execFileSync(process.execPath, [cli, ...args], { cwd: root, stdio: ["ignore", "pipe", "inherit"] }).toString();
+run("demo", "--dir", demoDir, "--iou-type", "bbox");
+process.stdout.write(run("report", "--gt", `${demoDir}/gt.json`, "--dt", `${demoDir}/dt_segm.json`, "--out", report, "--title", "Demo: synthetic COCO set (500 images, masks)"));
+
+const browser = await chromium.launch({
+  executablePath,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  const problems = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  page.on("pageerror", (e) => problems.push(e.message));
+  page.on("request", (r) => r.url() !== pathToFileURL(report).href && problems.push(`request ${r.url()}`));
+  await page.goto(pathToFileURL(report).href);
+  await page.waitForFunction(() => document.documentElement.dataset.state === "ready");
+  if (problems.length) throw new Error(`the report page had problems:\n${problems.join("\n")}`);
+
+  // The top of the page: header, sliders, summary, outcome.
+  await page.screenshot({ path: join(outDir, "report.png"), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1180 } });
+  // The curves: precision-recall, and precision / recall / F1 against confidence.
+  const pr = await page.locator("#pr").boundingBox();
+  const conf = await page.locator("#confidence-curves").boundingBox();
+  await page.screenshot({ path: join(outDir, "report-curves.png"), fullPage: true, clip: { x: 0, y: pr.y - 12, width: 1280, height: conf.y + conf.height - pr.y + 24 } });
+  console.log(`wrote ${join("docs/screenshots", "report.png")} and report-curves.png`);
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,107 @@
+// Node side of the browser project: computes the reference numbers with the same library in Node (wasm
+// engine), writes a report with the real CLI command, and provides both to the browser tests.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { TestProject } from "vitest/node";
+import { loadAnalysisInput } from "../../bindings/analysis/commands.js";
+import { fromCoco } from "../../bindings/analysis/coco-adapter.js";
+import { analyze } from "../../bindings/analysis/prepare.js";
+import { main } from "../../bindings/cli/main.js";
+import { evaluateCoco } from "../../bindings/coco/evaluate.js";
+import { createEngine } from "../../bindings/engine.js";
+import { loadCocoDataset, loadCocoResults } from "../../bindings/io/node.js";
+import { generateCocoSet } from "../../bench/synth.js";
+import { fnv1a, REPORT_CONFIDENCE, REPORT_IOUS, type CocoCase, type ReportCase } from "./provided.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const FIXTURES = resolve(ROOT, "../shared/fixtures");
+
+const CASES: [string, "bbox" | "segm"][] = [
+  ["fce_basic3", "bbox"],
+  ["fce_basic3", "segm"],
+  ["synth_small", "bbox"],
+  ["synth_small", "segm"],
+];
+
+const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+export default async function setup(project: TestProject): Promise<void> {
+  const engine = await createEngine();
+  // DETECTION_EVAL_NO_FIXTURES=1 runs the browser tests as on a machine without the shared fixtures
+  const have = !process.env.DETECTION_EVAL_NO_FIXTURES && existsSync(join(FIXTURES, "synth_small/gt.json"));
+  project.provide("fixturesAvailable", have);
+
+  const cocoCases: CocoCase[] = [];
+  if (have) {
+    for (const [name, iouType] of CASES) {
+      const dir = join(FIXTURES, name);
+      const gtPath = join(dir, "gt.json");
+      const dtPath = join(dir, `dt_${iouType}.json`);
+      const gt = loadCocoDataset(gtPath);
+      const dt = loadCocoResults(dtPath, gt);
+      const ev = evaluateCoco(engine, gt, dt, { iouType });
+      const expected = JSON.parse(readFileSync(join(dir, `expected_${iouType}.json`), "utf8")) as { stats: number[] };
+      const a = analyze(engine, fromCoco(engine, gt, dt, { iouType }));
+      cocoCases.push({
+        name,
+        iouType,
+        gt: relative(ROOT, gtPath),
+        dt: relative(ROOT, dtPath),
+        stats: ev.stats,
+        perCategory: json(ev.perCategory()),
+        precisionHash: fnv1a(ev.precision),
+        precisionLength: ev.precision.length,
+        expectedStats: expected.stats,
+        analysis50: json(a.at({ iou: 0.5 }).summary()),
+        analysis75: json(a.at({ iou: 0.75 }).summary()),
+      });
+    }
+  }
+  project.provide("cocoCases", cocoCases);
+
+  // The report: a synthetic COCO set made by the repository's generator (bench/synth.ts, demo preset, 150
+  // images, 80 classes, boxes), so that this test never depends on the shared fixtures.
+  const outDir = join(ROOT, ".cache/browser-test");
+  mkdirSync(outDir, { recursive: true });
+  const set = generateCocoSet(engine, { preset: "demo", images: 150, segm: false });
+  const gt = join(outDir, "gt.json");
+  const dt = join(outDir, "dt.json");
+  writeFileSync(gt, JSON.stringify(set.gt));
+  writeFileSync(dt, JSON.stringify(set.dtBbox));
+  {
+    const ds = loadCocoDataset(gt);
+    const res = loadCocoResults(dt, ds);
+    const a = analyze(engine, fromCoco(engine, ds, res, { iouType: "bbox" }));
+    project.provide("generatedCase", {
+      gt: relative(ROOT, gt),
+      dt: relative(ROOT, dt),
+      stats: evaluateCoco(engine, ds, res, { iouType: "bbox" }).stats,
+      mAP50: a.at({ iou: 0.5, confidence: 0 }).mAP,
+      mAP75: a.at({ iou: 0.75, confidence: 0 }).mAP,
+    });
+  }
+  const out = join(outDir, "report.html");
+  let stderr = "";
+  const code = await main(["report", "--gt", gt, "--dt", dt, "--out", out], { stdout: () => {}, stderr: (t) => void (stderr += t), isTTY: false });
+  if (code !== 0) throw new Error(`detection-eval report failed (${code}): ${stderr}`);
+
+  const { input } = loadAnalysisInput(engine, gt, dt);
+  const a = analyze(engine, input);
+  const mAP: Record<string, number> = {};
+  // the page starts at confidence 0 (the CLI default)
+  for (const t of REPORT_IOUS) mAP[String(t)] = a.at({ iou: t, confidence: 0 }).mAP;
+  // the class with the most labels, for the class-filter check
+  const v = a.at({ iou: 0.5 });
+  const biggest = [...v.classes].sort((x, y) => y.labels - x.labels)[0]!;
+  const reportCase: ReportCase = {
+    path: relative(ROOT, out),
+    absPath: out,
+    source: relative(ROOT, gt),
+    mAP,
+    oneClass: biggest.categoryId,
+    mAPOneClass50: a.at({ iou: 0.5, confidence: 0, classes: [biggest.categoryId] }).mAP,
+    mAPConf50: a.at({ iou: 0.5, confidence: REPORT_CONFIDENCE }).mAP,
+  };
+  project.provide("reportCase", reportCase);
+}

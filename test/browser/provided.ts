@@ -1,0 +1,70 @@
+// What test/browser/global-setup.ts computes in Node and hands to the browser tests (vitest provide/inject).
+import type { AnalysisSummary } from "../../bindings/analysis/view.js";
+
+export interface CocoCase {
+  name: string;
+  iouType: "bbox" | "segm";
+  /** paths relative to the project root (readable with commands.readFile) */
+  gt: string;
+  dt: string;
+  /** Node's results with the wasm engine */
+  stats: number[];
+  perCategory: unknown[];
+  /** FNV-1a over the bytes of the precision array (bitwise parity) */
+  precisionHash: string;
+  precisionLength: number;
+  /** pycocotools' stats from expected_<tag>.json */
+  expectedStats: number[];
+  /** analysis mode (COCO adapter, same-class candidates) at IoU 0.5 and 0.75, JSON round-tripped */
+  analysis50: AnalysisSummary;
+  analysis75: AnalysisSummary;
+}
+
+export interface ReportCase {
+  /** the HTML written by `detection-eval report`, relative to the project root and absolute */
+  path: string;
+  absPath: string;
+  /** the input it was made from */
+  source: string;
+  /** Node's mAP for these questions (same input, same options) */
+  mAP: Record<string, number>;
+  /** a class id for the class-filter check */
+  oneClass: number | string;
+  mAPOneClass50: number;
+  mAPConf50: number;
+}
+
+/** The synthetic COCO set the global setup generates (bench/synth.ts), with Node's numbers for it. */
+export interface GeneratedCase {
+  gt: string;
+  dt: string;
+  /** COCO bbox stats */
+  stats: number[];
+  /** analysis mAP at confidence 0 */
+  mAP50: number;
+  mAP75: number;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    fixturesAvailable: boolean;
+    cocoCases: CocoCase[];
+    reportCase: ReportCase;
+    generatedCase: GeneratedCase;
+  }
+}
+
+/** FNV-1a (32-bit) over the bytes of a typed array, as hex. */
+export function fnv1a(a: ArrayBufferView): string {
+  const b = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) {
+    h ^= b[i]!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+/** The values the report test moves the sliders to (IoU) and the confidence it checks. */
+export const REPORT_IOUS = [0.5, 0.75, 0.3] as const;
+export const REPORT_CONFIDENCE = 0.5;

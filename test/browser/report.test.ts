@@ -1,0 +1,156 @@
+// The HTML report in real Chromium: the file written by `detection-eval report` (global setup) loads without
+// console errors or network requests, shows mAP, draws every chart, and its IoU slider, confidence slider
+// and class filter re-score the page to exactly the numbers the library computes in Node.
+import { commands } from "vitest/browser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import type { ReportInspection } from "./commands.js";
+import { REPORT_CONFIDENCE } from "./provided.js";
+
+declare module "vitest/browser" {
+  interface BrowserCommands {
+    inspectReport: (absPath: string, iou: number) => Promise<ReportInspection>;
+  }
+}
+
+const rc = inject("reportCase");
+const CHARTS = ["outcome", "reasons", "ap", "prf", "pr", "conf", "iou", "iou-hist", "corr", "perf"].map((c) => `chart-${c}`);
+
+describe("report page, opened as a file in its own tab", () => {
+  it("makes no network request, logs no error, and re-scores on the IoU slider", async () => {
+    const r = await commands.inspectReport(rc.absPath, 0.75);
+    expect(r.state).toBe("ready");
+    expect(r.requests).toEqual([]);
+    expect(r.consoleErrors).toEqual([]);
+    expect(r.pageErrors).toEqual([]);
+    expect(r.canvases).toBe(CHARTS.length);
+    expect(r.mAPBefore).toBe(rc.mAP["0.5"]);
+    expect(r.mAPAfter).toBe(rc.mAP["0.75"]);
+    expect(r.mAPAfter).not.toBe(r.mAPBefore);
+    expect(r.mAPTextAfter).toBe(rc.mAP["0.75"]!.toFixed(3));
+  });
+});
+
+describe("report page in a frame", () => {
+  let frame: HTMLIFrameElement;
+  let doc: Document;
+  let url: string;
+
+  const wait = async (cond: () => boolean, what: string, ms = 10_000) => {
+    const t0 = performance.now();
+    while (!cond()) {
+      if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  /** Runs a user action, then waits for the page's next render. */
+  const rendered = async (what: string, action: () => void) => {
+    const before = Number(doc.body.dataset.renders);
+    action();
+    await wait(() => Number(doc.body.dataset.renders) > before, `a render after ${what}`);
+  };
+  /** Sets an input's value the way a user does and waits for the re-render. */
+  const set = (id: string, value: string) =>
+    rendered(`${id} = ${value}`, () => {
+      const input = doc.getElementById(id) as HTMLInputElement;
+      input.value = value;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  const mAP = () => Number(doc.getElementById("kpi-mAP")!.dataset.value);
+  /** a cheap fingerprint of a canvas' pixels; "" when nothing is drawn */
+  const pixels = (id: string) => {
+    const c = doc.getElementById(id) as HTMLCanvasElement;
+    const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 3]! > 0) ink++;
+      h = Math.imul(h ^ (d[i]! + 3 * d[i + 1]! + 7 * d[i + 2]! + 11 * d[i + 3]!), 0x01000193) >>> 0;
+    }
+    return ink === 0 ? "" : `${ink}:${h}`;
+  };
+
+  beforeAll(async () => {
+    const html = await commands.readFile(rc.path);
+    url = URL.createObjectURL(new Blob([html], { type: "text/html" }));
+    frame = document.createElement("iframe");
+    frame.style.width = "1280px";
+    frame.style.height = "900px";
+    const loaded = new Promise((r) => (frame.onload = r));
+    frame.src = url;
+    document.body.append(frame);
+    await loaded;
+    doc = frame.contentDocument!;
+    await wait(() => doc.documentElement.dataset.state !== undefined, "the page to start");
+  });
+  afterAll(() => {
+    frame?.remove();
+    URL.revokeObjectURL(url);
+  });
+
+  it("starts, fetches nothing, and shows mAP at the default IoU", () => {
+    expect(doc.documentElement.dataset.state).toBe("ready");
+    const win = frame.contentWindow!;
+    expect(win.performance.getEntriesByType("resource").map((e) => e.name)).toEqual([]);
+    // its own policy forbids any connection
+    const csp = doc.querySelector('meta[http-equiv="Content-Security-Policy"]')!.getAttribute("content")!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain("connect-src");
+    expect(mAP()).toBe(rc.mAP["0.5"]);
+    expect(doc.getElementById("kpi-mAP")!.textContent).toContain(rc.mAP["0.5"]!.toFixed(3));
+    for (const id of ["summary", "outcome", "ap", "prf", "pr", "confidence-curves", "avg-iou", "iou-dist", "correlation", "performance", "explorer"]) {
+      expect(doc.getElementById(id), id).not.toBeNull();
+    }
+    expect(doc.querySelectorAll("#table-fp tbody tr").length).toBeGreaterThan(0);
+  });
+
+  it("draws every chart", () => {
+    expect([...doc.querySelectorAll("canvas")].map((c) => c.id).sort()).toEqual([...CHARTS].sort());
+    for (const id of CHARTS) expect(pixels(id), id).not.toBe("");
+  });
+
+  it("moving the IoU slider re-scores mAP to the library's value and redraws every chart", async () => {
+    const before = new Map(CHARTS.map((id) => [id, pixels(id)]));
+    await set("iou", "0.75");
+    expect(doc.body.dataset.iou).toBe("0.75");
+    expect(mAP()).toBe(rc.mAP["0.75"]);
+    expect(doc.getElementById("iou-value")!.textContent).toBe("0.75");
+    for (const id of CHARTS) expect(pixels(id), `${id} redrawn`).not.toBe(before.get(id));
+    await set("iou", "0.3");
+    expect(mAP()).toBe(rc.mAP["0.3"]);
+    await set("iou", "0.5");
+    expect(mAP()).toBe(rc.mAP["0.5"]);
+  });
+
+  it("the confidence slider and the class filter re-score too", async () => {
+    await set("confidence", String(REPORT_CONFIDENCE));
+    expect(mAP()).toBe(rc.mAPConf50);
+    await set("confidence", "0");
+    expect(mAP()).toBe(rc.mAP["0.5"]);
+
+    await rendered("class filter: none", () => (doc.getElementById("cls-none") as HTMLButtonElement).click());
+    expect(mAP()).toBe(0);
+    expect(doc.getElementById("class-summary")!.textContent).toMatch(/^0 of /);
+    const one = [...doc.querySelectorAll<HTMLInputElement>("#classes input")].find((b) => b.value === String(rc.oneClass))!;
+    await rendered("class filter: one class", () => {
+      one.checked = true;
+      one.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    expect(mAP()).toBe(rc.mAPOneClass50);
+    expect(doc.querySelectorAll("#table-ap tbody tr").length).toBe(2); // the class and the mean
+    await rendered("class filter: all", () => (doc.getElementById("cls-all") as HTMLButtonElement).click());
+    expect(mAP()).toBe(rc.mAP["0.5"]);
+  });
+
+  it("the metric performance section follows the metric chosen", async () => {
+    const before = pixels("chart-perf");
+    await rendered("metric: label area", () => {
+      const select = doc.getElementById("metric") as HTMLSelectElement;
+      select.value = "labels:area";
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    expect(doc.querySelector("#table-perf thead")!.textContent).toContain("FN rate");
+    expect(doc.querySelectorAll("#table-perf tbody tr").length).toBe(10);
+    expect(pixels("chart-perf")).not.toBe(before);
+  });
+});
