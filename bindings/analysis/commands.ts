@@ -13,10 +13,12 @@
 // bench --gt --dt [--iou-type bbox|segm] [--candidates ...] [--box-iou] [--runs 30] [--format text|json]
 //   json: { parseMs, prepareMs, rescoreMs, atMs, ... }. prepareMs = rasterising + IoU + encoding
 //   (adapter and analyze); rescoreMs = median time to answer a new IoU threshold with every per-class
-//   metric and every PR curve (per class and overall); atMs = the same without the curves.
+//   metric and every PR curve (per class and overall); atMs = the same without the curves; correlationMs =
+//   median time of view.metricCorrelation() on a new view (correlationFirstMs: the first call, which sorts
+//   every metric column once).
 import { type Command, numberOption } from "../cli/command.js";
 import { createEngine } from "../engine.js";
-import { readTextFile } from "../io/node.js";
+import { readJsonFile } from "../io/node.js";
 import type { GeometryEngine } from "../geometry-types.js";
 import { parseCocoDataset } from "../coco/dataset.js";
 import { parseCocoResults } from "../coco/results.js";
@@ -26,13 +28,9 @@ import { analyze } from "./prepare.js";
 import { AnalysisInputError, type AnalysisInput } from "./types.js";
 import type { AnalysisView } from "./view.js";
 
+/** A JSON file; syntax errors give line and column (bindings/validate/json.ts, via bindings/io/node.ts). */
 function parseJson(path: string): unknown {
-  const text = readTextFile(path);
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new AnalysisInputError(`${path}: invalid JSON (${(e as Error).message.split("\n")[0]})`);
-  }
+  return readJsonFile(path);
 }
 
 /** Reads GT (+ DT) in either format. Timings: parse (JSON + columnar) and geometry done by the COCO adapter. */
@@ -157,6 +155,18 @@ export const BENCH_COMMAND: Command = {
         full.push(f);
       }
     }
+    // the metric-correlation page: first call (sorts every metric column once), then per question
+    progress?.("metric correlation");
+    let s0 = performance.now();
+    sink += a.at({ iou: 0.5 }).metricCorrelation().length;
+    const correlationFirstMs = performance.now() - s0;
+    const corr: number[] = [];
+    for (let r = -3; r < runs; r++) {
+      const view = a.at({ iou: thresholds[(r + 3) % thresholds.length] });
+      s0 = performance.now();
+      sink += view.metricCorrelation().length;
+      if (r >= 0) corr.push(performance.now() - s0);
+    }
     const v = a.at({ iou: 0.5 });
     const out = {
       format: loaded.format,
@@ -170,6 +180,8 @@ export const BENCH_COMMAND: Command = {
       rescoreMs: median(full),
       rescoreMinMs: Math.min(...full),
       atMs: median(atOnly),
+      correlationMs: median(corr),
+      correlationFirstMs,
       runs,
       mAP50: v.mAP,
       checksum: sink,
@@ -179,7 +191,8 @@ export const BENCH_COMMAND: Command = {
       `${out.predictions} predictions, ${out.labels} labels, ${out.images} images (${out.format}, ${out.candidates})\n` +
       `parse ${out.parseMs.toFixed(0)} ms, prepare ${out.prepareMs.toFixed(0)} ms ` +
       `(adapter ${loaded.adaptMs.toFixed(0)}, raster ${a.timings.rasterMs.toFixed(0)}, IoU ${a.timings.iouMs.toFixed(0)}, encode ${a.timings.encodeMs.toFixed(0)})\n` +
-      `re-score (per-class metrics + all PR curves): median ${out.rescoreMs.toFixed(2)} ms over ${runs} runs; at() alone ${out.atMs.toFixed(2)} ms\n`
+      `re-score (per-class metrics + all PR curves): median ${out.rescoreMs.toFixed(2)} ms over ${runs} runs; at() alone ${out.atMs.toFixed(2)} ms\n` +
+      `metric correlation: median ${out.correlationMs.toFixed(2)} ms (first call ${out.correlationFirstMs.toFixed(0)} ms)\n`
     );
   },
 };

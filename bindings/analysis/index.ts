@@ -24,6 +24,7 @@ export {
 } from "./view.js";
 export { parseEncordJson, isEncordJson, type ParsedEncord } from "./encord-format.js";
 export { fromCoco, type CocoAdapterOptions } from "./coco-adapter.js";
-export { PREDICTION_METRICS, LABEL_METRICS, type MetricTable } from "./metric-names.js";
-export { pearson, spearman, averageRanks } from "./stats.js";
+export { PREDICTION_METRICS, LABEL_METRICS, IMAGE_METRICS, type MetricTable } from "./metric-names.js";
+export { pearson, spearman, averageRanks, argsortFinite, sortColumn, subsetCorrelation, type SortedColumn } from "./stats.js";
+export { imagePixelMetrics, lumaOf, type ImagePixelMetrics, type ImagePixels } from "./pixels.js";
 export { AnalysisInputError, type AnalysisInput, type ObjectInput, type Shape, type ImageInfo, type CategoryInfo } from "./types.js";

@@ -36,3 +36,13 @@ export const LABEL_METRICS = [
   "objectsPerImage",
   "maxIouWithOtherLabel",
 ] as const;
+
+/**
+ * Image metrics, present once pixels were given for at least one image (Analysis.addImagePixels); every
+ * prediction and label takes its image's value (NaN for images without pixels). Definitions in
+ * docs/analysis-format.md and ./pixels.ts.
+ * - brightness: mean luma / 255
+ * - contrast: standard deviation of luma / 255
+ * - sharpness: variance of the Laplacian of luma
+ */
+export const IMAGE_METRICS = ["brightness", "contrast", "sharpness"] as const;

@@ -4,7 +4,8 @@
 // so that Analysis.at() answers any question with one linear pass and no geometry.
 import type { GeometryEngine, Rle } from "../geometry-types.js";
 import { AnalysisInputError, type AnalysisInput, type ObjectInput, type Shape } from "./types.js";
-import { PREDICTION_METRICS, LABEL_METRICS, type MetricTable } from "./metric-names.js";
+import { PREDICTION_METRICS, LABEL_METRICS, IMAGE_METRICS, type MetricTable } from "./metric-names.js";
+import type { ImagePixels } from "./pixels.js";
 import { Analysis } from "./view.js";
 
 export type CandidateMode = "same-class" | "any-class";
@@ -19,6 +20,11 @@ export interface AnalyzeOptions {
     predictions?: Record<string, UserMetricValues>;
     labels?: Record<string, UserMetricValues>;
   };
+  /**
+   * RGBA pixels of some images (at the image's width and height), for the image metrics brightness,
+   * contrast and sharpness: the same as calling Analysis.addImagePixels for each.
+   */
+  pixels?: readonly (ImagePixels & { readonly imageId: number | string })[];
 }
 
 export type UserMetricValues = ArrayLike<number> | Readonly<Record<string, number>> | ReadonlyMap<number | string, number>;
@@ -86,6 +92,8 @@ export interface Prepared {
   readonly groupPos: Int32Array;
   readonly predMetrics: MetricTable;
   readonly labelMetrics: MetricTable;
+  /** per image (index): brightness, contrast, sharpness once pixels were given (NaN for the others); absent before */
+  readonly imageMetrics?: MetricTable;
   readonly timings: { rasterMs: number; iouMs: number; encodeMs: number };
 }
 
@@ -426,7 +434,12 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     labelMetrics: lm,
     timings: { rasterMs, iouMs, encodeMs: performance.now() - t2 },
   };
-  return new Analysis(prepared);
+  const analysis = new Analysis(prepared);
+  if (options.pixels !== undefined) {
+    if (!Array.isArray(options.pixels)) throw new AnalysisInputError("pixels: expected an array of { imageId, rgba, width, height }");
+    options.pixels.forEach((px, i) => analysis.addImagePixels(px.imageId, px.rgba, px.width, px.height, `pixels[${i}]`));
+  }
+  return analysis;
 }
 
 function newMetricTable(names: readonly string[], n: number): MetricTable {
@@ -444,7 +457,7 @@ export function addUserMetrics(
 ): void {
   if (!metrics) return;
   for (const [name, values] of Object.entries(metrics)) {
-    if (name in table && !name.startsWith("user:")) {
+    if ((name in table || (IMAGE_METRICS as readonly string[]).includes(name)) && !name.startsWith("user:")) {
       // user metrics may not silently replace a built-in one
       throw new AnalysisInputError(`${path}.${name}: a built-in metric has this name`);
     }

@@ -5,8 +5,9 @@
 import { AnalysisInputError, type CategoryInfo, type ImageInfo } from "./types.js";
 import type { Prepared, UserMetricValues } from "./prepare.js";
 import { addUserMetrics } from "./prepare.js";
-import { LABEL_METRICS, PREDICTION_METRICS } from "./metric-names.js";
-import { pearson, spearman } from "./stats.js";
+import { IMAGE_METRICS, LABEL_METRICS, PREDICTION_METRICS, type MetricTable } from "./metric-names.js";
+import { collectSorted, sortColumn, subsetCorrelation, type SortedColumn } from "./stats.js";
+import { imagePixelMetrics, type ImagePixelMetrics } from "./pixels.js";
 
 /** COCO's recall thresholds: numpy linspace(0, 1, 101) = i * 0.01, the last exactly 1. */
 export const RECALL_THRESHOLDS: Float64Array = (() => {
@@ -280,11 +281,32 @@ export class Analysis {
   readonly scratch: { tp: Int32Array; fp: Int32Array; prec: Float64Array };
   private catIndex?: Map<string, number>;
   private imgIndex?: Map<string, number>;
+  /** per metric column: its sorted order, computed on first use (never serialised with the Prepared) */
+  private readonly orders = new WeakMap<Float64Array, SortedColumn>();
+  private samplesScratch?: { xs: Float64Array; ys: Uint8Array };
+  private objectsByImage?: { pStart: Int32Array; pIdx: Int32Array; lStart: Int32Array; lIdx: Int32Array };
 
   constructor(prepared: Prepared) {
     this.p = prepared;
     const m = prepared.maxClass;
     this.scratch = { tp: new Int32Array(m), fp: new Int32Array(m), prec: new Float64Array(m) };
+  }
+
+  /** @internal A metric column's finite values sorted by value (ties: index), runs of equal values marked; cached per column. */
+  sortedColumn(col: Float64Array): SortedColumn {
+    let o = this.orders.get(col);
+    if (!o) {
+      o = sortColumn(col);
+      this.orders.set(col, o);
+    }
+    return o;
+  }
+
+  /** @internal Scratch for the sorted samples of one metric (one per Analysis: the metric pages are synchronous). */
+  sampleScratch(): { xs: Float64Array; ys: Uint8Array } {
+    const n = Math.max(this.p.nPred, this.p.nLabel);
+    if (!this.samplesScratch || this.samplesScratch.xs.length < n) this.samplesScratch = { xs: new Float64Array(n), ys: new Uint8Array(n) };
+    return this.samplesScratch;
   }
 
   get categories(): readonly CategoryInfo[] {
@@ -316,13 +338,68 @@ export class Analysis {
   metric(target: "predictions" | "labels", name: string): Float64Array | undefined {
     return (target === "predictions" ? this.p.predMetrics : this.p.labelMetrics)[name];
   }
+  /** An image metric column by image index (brightness, contrast, sharpness; NaN without pixels), undefined before any pixels. */
+  imageMetric(name: string): Float64Array | undefined {
+    return this.p.imageMetrics?.[name];
+  }
   /** Adds (or replaces) a user metric: values by object index (array) or by object id (record / Map). */
   addMetric(target: "predictions" | "labels", name: string, values: UserMetricValues): void {
     const builtin: readonly string[] = target === "predictions" ? PREDICTION_METRICS : LABEL_METRICS;
-    if (builtin.includes(name)) throw new AnalysisInputError(`${target}.${name}: a built-in metric has this name`);
+    if (builtin.includes(name) || (IMAGE_METRICS as readonly string[]).includes(name))
+      throw new AnalysisInputError(`${target}.${name}: a built-in metric has this name`);
     const table = target === "predictions" ? this.p.predMetrics : this.p.labelMetrics;
     delete table[name];
     addUserMetrics(table, { [name]: values }, target === "predictions" ? this.p.predIds : this.p.labelIds, `metrics.${target}`);
+  }
+
+  /**
+   * Gives the RGBA pixels of one image (row-major, 4 values per pixel, alpha ignored; width and height must be
+   * the image's): computes its brightness, contrast and sharpness (docs/analysis-format.md) and sets them as
+   * the image metrics of the image and of every prediction and label in it (metric columns "brightness",
+   * "contrast", "sharpness", NaN for images without pixels). Calling it again for an image replaces its values.
+   * Views created before keep the answers they already computed.
+   */
+  addImagePixels(imageId: number | string, rgba: ArrayLike<number>, width: number, height: number, path = "pixels"): ImagePixelMetrics {
+    const p = this.p;
+    let im: number;
+    try {
+      im = this.imageIndex(imageId);
+    } catch {
+      throw new AnalysisInputError(`${path}.imageId: no image with id ${JSON.stringify(imageId)}`);
+    }
+    const info = p.images[im];
+    if (width !== info.width || height !== info.height)
+      throw new AnalysisInputError(`${path}: pixels are ${width}x${height}, image ${JSON.stringify(imageId)} is ${info.width}x${info.height}`);
+    const values = imagePixelMetrics(rgba, width, height, path);
+    const nanColumn = (n: number) => new Float64Array(n).fill(NaN);
+    const mp = p as { imageMetrics?: MetricTable };
+    const table = (mp.imageMetrics ??= {});
+    if (!this.objectsByImage) {
+      const csr = (img: Int32Array) => {
+        const start = new Int32Array(p.nImage + 1);
+        for (let i = 0; i < img.length; i++) start[img[i] + 1]++;
+        for (let i = 0; i < p.nImage; i++) start[i + 1] += start[i];
+        const fill = start.slice(0, p.nImage);
+        const idx = new Int32Array(img.length);
+        for (let i = 0; i < img.length; i++) idx[fill[img[i]]++] = i;
+        return { start, idx };
+      };
+      const a = csr(p.pImage);
+      const b = csr(p.lImage);
+      this.objectsByImage = { pStart: a.start, pIdx: a.idx, lStart: b.start, lIdx: b.idx };
+    }
+    const { pStart, pIdx, lStart, lIdx } = this.objectsByImage;
+    for (const name of IMAGE_METRICS) {
+      const v = values[name];
+      (table[name] ??= nanColumn(p.nImage))[im] = v;
+      const pc = (p.predMetrics[name] ??= nanColumn(p.nPred));
+      const lc = (p.labelMetrics[name] ??= nanColumn(p.nLabel));
+      for (let j = pStart[im]; j < pStart[im + 1]; j++) pc[pIdx[j]] = v;
+      for (let j = lStart[im]; j < lStart[im + 1]; j++) lc[lIdx[j]] = v;
+      this.orders.delete(pc);
+      this.orders.delete(lc);
+    }
+    return values;
   }
 
   /** Category index for a category id (number or string; "3" finds 3). */
@@ -800,48 +877,58 @@ export class AnalysisView {
 
   /** Every kept prediction (confidence, class, image and metric filter) and every kept label, in input order. */
   explorer(): { predictions: PredictionRow[]; labels: LabelRow[] } {
-    return this.memo("explorer", () => {
-      const p = this.p;
-      const { images, categories, predIds, labelIds } = p;
-      const preds: PredictionRow[] = [];
-      for (let q = 0; q < p.nPred; q++) {
-        const i = p.pPos[q];
-        const v = this.status[i];
-        if (v === 0) continue;
-        const cand = p.pCand[q];
-        preds.push({
-          index: q,
-          id: predIds[q] ?? null,
-          imageId: images[p.pImage[q]].id,
-          categoryId: categories[p.pClass[q]].id,
-          confidence: p.pConf[q],
-          candidate: cand,
-          candidateId: cand >= 0 ? (labelIds[cand] ?? null) : null,
-          candidateCategoryId: cand >= 0 ? categories[p.lClass[cand]].id : null,
-          iou: p.pIou[q],
-          outcome: v === CODE_TP ? "TP" : v === CODE_FP ? "FP" : "ignored",
-          reason: v === CODE_FP ? FP_REASONS[this.fpReason(i)] : v === CODE_IGN ? "crowd region" : null,
-        });
-      }
-      const ls = this.labelState();
-      const rows: LabelRow[] = [];
-      for (let l = 0; l < p.nLabel; l++) {
-        if (!ls.kept[l]) continue;
-        const crowd = p.lCrowd[l] === 1;
-        rows.push({
-          index: l,
-          id: labelIds[l] ?? null,
-          imageId: images[p.lImage[l]].id,
-          categoryId: categories[p.lClass[l]].id,
-          crowd,
-          bestIou: Number.isNaN(ls.best[l]) ? null : ls.best[l],
-          matchedBy: ls.matchedBy[l],
-          outcome: crowd ? "crowd" : ls.matchedBy[l] >= 0 ? "TP" : "FN",
-          reason: ls.fnReason[l] >= 0 ? FN_REASONS[ls.fnReason[l]] : null,
-        });
-      }
-      return { predictions: preds, labels: rows };
-    });
+    return this.memo("explorer", () => ({ predictions: this.predictionRows(0, this.p.nPred), labels: this.labelRows(0, this.p.nLabel) }));
+  }
+
+  /** Explorer rows of the kept predictions with index in [from, to). */
+  private predictionRows(from: number, to: number): PredictionRow[] {
+    const p = this.p;
+    const { images, categories, predIds, labelIds } = p;
+    const preds: PredictionRow[] = [];
+    for (let q = from; q < to; q++) {
+      const i = p.pPos[q];
+      const v = this.status[i];
+      if (v === 0) continue;
+      const cand = p.pCand[q];
+      preds.push({
+        index: q,
+        id: predIds[q] ?? null,
+        imageId: images[p.pImage[q]].id,
+        categoryId: categories[p.pClass[q]].id,
+        confidence: p.pConf[q],
+        candidate: cand,
+        candidateId: cand >= 0 ? (labelIds[cand] ?? null) : null,
+        candidateCategoryId: cand >= 0 ? categories[p.lClass[cand]].id : null,
+        iou: p.pIou[q],
+        outcome: v === CODE_TP ? "TP" : v === CODE_FP ? "FP" : "ignored",
+        reason: v === CODE_FP ? FP_REASONS[this.fpReason(i)] : v === CODE_IGN ? "crowd region" : null,
+      });
+    }
+    return preds;
+  }
+
+  /** Explorer rows of the kept labels with index in [from, to). */
+  private labelRows(from: number, to: number): LabelRow[] {
+    const p = this.p;
+    const { images, categories, labelIds } = p;
+    const ls = this.labelState();
+    const rows: LabelRow[] = [];
+    for (let l = from; l < to; l++) {
+      if (!ls.kept[l]) continue;
+      const crowd = p.lCrowd[l] === 1;
+      rows.push({
+        index: l,
+        id: labelIds[l] ?? null,
+        imageId: images[p.lImage[l]].id,
+        categoryId: categories[p.lClass[l]].id,
+        crowd,
+        bestIou: Number.isNaN(ls.best[l]) ? null : ls.best[l],
+        matchedBy: ls.matchedBy[l],
+        outcome: crowd ? "crowd" : ls.matchedBy[l] >= 0 ? "TP" : "FN",
+        reason: ls.fnReason[l] >= 0 ? FN_REASONS[ls.fnReason[l]] : null,
+      });
+    }
+    return rows;
   }
 
   /**
@@ -850,48 +937,122 @@ export class AnalysisView {
    * `matchedBy` = the true positive's prediction index (-1 none).
    */
   explorerCsv(): string {
-    const { predictions, labels } = this.explorer();
-    const cols = ["kind", "index", "id", "imageId", "categoryId", "confidence", "candidate", "candidateId", "candidateCategoryId", "iou", "matchedBy", "outcome", "reason"];
+    return Array.from(this.explorerCsvChunks()).join("");
+  }
+
+  /**
+   * explorerCsv() in pieces, for streaming: the header line, then up to `rows` rows per piece (each line ends
+   * with a newline). Written straight from the typed arrays, without the row objects of explorer().
+   */
+  *explorerCsvChunks(rows = 8192): Generator<string, void, undefined> {
+    const p = this.p;
+    if (!(Number.isInteger(rows) && rows > 0)) throw new AnalysisInputError(`rows: expected a positive integer, got ${rows}`);
     const esc = (v: unknown): string => {
-      if (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v))) return "";
+      if (typeof v === "number") return Number.isNaN(v) ? "" : String(v);
+      if (v === null || v === undefined) return "";
       const s = String(v);
       return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
     };
-    const lines = [cols.join(",")];
-    for (const r of predictions)
-      lines.push(["prediction", r.index, r.id, r.imageId, r.categoryId, r.confidence, r.candidate, r.candidateId, r.candidateCategoryId, r.iou, "", r.outcome, r.reason].map(esc).join(","));
-    for (const r of labels)
-      lines.push(["label", r.index, r.id, r.imageId, r.categoryId, "", "", "", "", r.bestIou, r.matchedBy, r.outcome, r.reason].map(esc).join(","));
-    return lines.join("\n") + "\n";
+    const num = (v: number): string => (Number.isNaN(v) ? "" : String(v));
+    const imgE = p.images.map((m) => esc(m.id));
+    const catE = p.categories.map((c) => esc(c.id));
+    const fpE = FP_REASONS.map(esc);
+    const fnE = FN_REASONS.map(esc);
+    const st = this.status;
+    yield "kind,index,id,imageId,categoryId,confidence,candidate,candidateId,candidateCategoryId,iou,matchedBy,outcome,reason\n";
+    let out: string[] = [];
+    for (let q = 0; q < p.nPred; q++) {
+      const i = p.pPos[q];
+      const v = st[i];
+      if (v === 0) continue;
+      const cand = p.pCand[q];
+      const outcome = v === CODE_TP ? "TP," : v === CODE_FP ? `FP,${fpE[this.fpReason(i)]}` : "ignored,crowd region";
+      out.push(`prediction,${q},${esc(p.predIds[q])},${imgE[p.pImage[q]]},${catE[p.pClass[q]]},${num(p.pConf[q])},${cand},${cand >= 0 ? esc(p.labelIds[cand]) : ""},${cand >= 0 ? catE[p.lClass[cand]] : ""},${num(p.pIou[q])},,${outcome}\n`);
+      if (out.length === rows) {
+        yield out.join("");
+        out = [];
+      }
+    }
+    const ls = this.labelState();
+    for (let l = 0; l < p.nLabel; l++) {
+      if (!ls.kept[l]) continue;
+      const crowd = p.lCrowd[l] === 1;
+      const outcome = crowd ? "crowd" : ls.matchedBy[l] >= 0 ? "TP" : "FN";
+      out.push(`label,${l},${esc(p.labelIds[l])},${imgE[p.lImage[l]]},${catE[p.lClass[l]]},,,,,${num(ls.best[l])},${ls.matchedBy[l]},${outcome},${ls.fnReason[l] >= 0 ? fnE[ls.fnReason[l]] : ""}\n`);
+      if (out.length === rows) {
+        yield out.join("");
+        out = [];
+      }
+    }
+    if (out.length) yield out.join("");
   }
 
+  /** The explorer as JSON: JSON.stringify(explorer()) (explorerJsonChunks() streams the same text without every row at once). */
   explorerJson(): string {
     return JSON.stringify(this.explorer());
   }
 
-  /** Samples of one metric: values and 0/1 outcomes of the counted predictions (TP/FP) or kept non-crowd labels. */
-  private samples(target: "predictions" | "labels", metric: string): { x: Float64Array; y: Uint8Array } {
+  /**
+   * explorerJson() in pieces, for streaming: the rows of every `rows` objects (by index) are built and
+   * serialised together, so that the whole row list never exists at once.
+   */
+  *explorerJsonChunks(rows = 8192): Generator<string, void, undefined> {
+    const p = this.p;
+    if (!(Number.isInteger(rows) && rows > 0)) throw new AnalysisInputError(`rows: expected a positive integer, got ${rows}`);
+    let first = true;
+    yield '{"predictions":[';
+    for (let q = 0; q < p.nPred; q += rows) {
+      const batch = this.predictionRows(q, Math.min(p.nPred, q + rows));
+      if (batch.length === 0) continue;
+      const text = JSON.stringify(batch);
+      yield (first ? "" : ",") + text.slice(1, -1);
+      first = false;
+    }
+    yield '],"labels":[';
+    first = true;
+    for (let l = 0; l < p.nLabel; l += rows) {
+      const batch = this.labelRows(l, Math.min(p.nLabel, l + rows));
+      if (batch.length === 0) continue;
+      const text = JSON.stringify(batch);
+      yield (first ? "" : ",") + text.slice(1, -1);
+      first = false;
+    }
+    yield "]}";
+  }
+
+  /** Per object (input order): its 0/1 outcome when it is a sample of the metric pages, else -1. */
+  private outcomeCodes(target: "predictions" | "labels"): Int8Array {
+    return this.memo(`codes:${target}`, () => {
+      const p = this.p;
+      const inc = this.included;
+      if (target === "predictions") {
+        const codes = new Int8Array(p.nPred);
+        const st = this.status;
+        for (let q = 0; q < p.nPred; q++) {
+          const v = st[p.pPos[q]];
+          codes[q] = (v === CODE_TP || v === CODE_FP) && inc[p.pClass[q]] ? (v === CODE_TP ? 1 : 0) : -1;
+        }
+        return codes;
+      }
+      const ls = this.labelState();
+      const codes = new Int8Array(p.nLabel);
+      for (let l = 0; l < p.nLabel; l++) codes[l] = ls.kept[l] && !p.lCrowd[l] && inc[p.lClass[l]] ? (ls.matchedBy[l] >= 0 ? 1 : 0) : -1;
+      return codes;
+    });
+  }
+
+  /**
+   * Samples of one metric, sorted by value (ties: object index): the counted predictions (TP = 1, FP = 0) or
+   * the kept non-crowd labels (detected = 1) with a finite value, in the analysis' scratch (valid until the
+   * next call). One pass over the metric's presorted order.
+   */
+  private sortedSamples(target: "predictions" | "labels", metric: string): { xs: Float64Array; ys: Uint8Array; n: number } {
     const p = this.p;
     const col = (target === "predictions" ? p.predMetrics : p.labelMetrics)[metric];
     if (!col) throw new AnalysisInputError(`metric: unknown ${target} metric ${JSON.stringify(metric)}`);
-    const xs: number[] = [];
-    const ys: number[] = [];
-    if (target === "predictions") {
-      for (let q = 0; q < p.nPred; q++) {
-        const v = this.status[p.pPos[q]];
-        if ((v !== CODE_TP && v !== CODE_FP) || !this.included[p.pClass[q]] || !Number.isFinite(col[q])) continue;
-        xs.push(col[q]);
-        ys.push(v === CODE_TP ? 1 : 0);
-      }
-    } else {
-      const ls = this.labelState();
-      for (let l = 0; l < p.nLabel; l++) {
-        if (!ls.kept[l] || p.lCrowd[l] || !this.included[p.lClass[l]] || !Number.isFinite(col[l])) continue;
-        xs.push(col[l]);
-        ys.push(ls.matchedBy[l] >= 0 ? 1 : 0);
-      }
-    }
-    return { x: Float64Array.from(xs), y: Uint8Array.from(ys) };
+    const { xs, ys } = this.a.sampleScratch();
+    const n = collectSorted(col, this.a.sortedColumn(col).order, this.outcomeCodes(target), xs, ys);
+    return { xs, ys, n };
   }
 
   /** Pearson and Spearman correlation of every prediction metric with TP, and of every label metric with "detected". */
@@ -900,8 +1061,9 @@ export class AnalysisView {
       const rows: CorrelationRow[] = [];
       for (const target of ["predictions", "labels"] as const) {
         for (const metric of Object.keys(target === "predictions" ? this.p.predMetrics : this.p.labelMetrics)) {
-          const { x, y } = this.samples(target, metric);
-          rows.push({ metric, target, n: x.length, pearson: pearson(x, y), spearman: spearman(x, y) });
+          const col = (target === "predictions" ? this.p.predMetrics : this.p.labelMetrics)[metric];
+          const r = subsetCorrelation(col, this.a.sortedColumn(col), this.outcomeCodes(target));
+          rows.push({ metric, target, n: r.n, pearson: r.pearson, spearman: r.spearman });
         }
       }
       return rows;
@@ -916,22 +1078,18 @@ export class AnalysisView {
     const target = options.target ?? (this.p.predMetrics[metric] ? "predictions" : "labels");
     const B = options.bins ?? 10;
     if (!(Number.isInteger(B) && B > 0)) throw new AnalysisInputError(`bins: expected a positive integer, got ${B}`);
-    const { x, y } = this.samples(target, metric);
-    const n = x.length;
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => x[a] - x[b] || a - b);
+    const { xs, ys, n } = this.sortedSamples(target, metric);
     const bins: PerformanceBin[] = [];
     for (let b = 0; b < B; b++) {
       const lo = Math.floor((b * n) / B);
       const hi = Math.floor(((b + 1) * n) / B);
       if (hi <= lo) continue;
       let pos = 0;
-      for (let j = lo; j < hi; j++) pos += y[order[j]];
+      for (let j = lo; j < hi; j++) pos += ys[j];
       const count = hi - lo;
       bins.push({
-        min: x[order[lo]],
-        max: x[order[hi - 1]],
+        min: xs[lo],
+        max: xs[hi - 1],
         count,
         tp: pos,
         fp: target === "predictions" ? count - pos : 0,
