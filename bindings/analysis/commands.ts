@@ -80,15 +80,15 @@ export const ANALYZE_COMMAND: Command = {
   usage:
     "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--format text|json|csv]",
   options: {
-    gt: { kind: "value", required: true },
-    dt: { kind: "value" },
-    iou: { kind: "value", default: "0.5" },
-    confidence: { kind: "value", default: "0" },
-    candidates: { kind: "value", values: ["same-class", "any-class"], default: "same-class" },
-    format: { kind: "value", values: ["text", "json", "csv"], default: "text" },
-    "iou-type": { kind: "value", values: ["bbox", "segm"] },
-    "box-iou": { kind: "flag" },
-    classes: { kind: "value" },
+    gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
+    dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
+    iou: { kind: "value", default: "0.5", help: "IoU threshold in (0, 1]" },
+    confidence: { kind: "value", default: "0", help: "predictions below this confidence are discarded first" },
+    candidates: { kind: "value", values: ["same-class", "any-class"], default: "same-class", help: "labels a prediction may match" },
+    format: { kind: "value", values: ["text", "json", "csv"], default: "text", help: "csv: the explorer rows" },
+    "iou-type": { kind: "value", values: ["bbox", "segm"], help: "COCO input: boxes or masks (default: segm for segmentation results)" },
+    "box-iou": { kind: "flag", help: "exact box IoU instead of rendered masks (boxes only)" },
+    classes: { kind: "value", help: "comma-separated category ids or names to include" },
   },
   async run({ opts, progress, warn }) {
     const eng = await createEngine();
