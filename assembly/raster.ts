@@ -140,33 +140,32 @@ export function rleFrPoly(xy: usize, k: u32, h: i32, w: i32, a: usize, tmp: usiz
     pu = lu; pv = lv;
   }
   if (gOverflow) return -1;
-  // compute the rle encoding given the y-boundary points
+  // compute the rle encoding given the y-boundary points: sorted positions (in tmp after the sort),
+  // differenced into counts, zero-length runs after the first dropped by joining their neighbours
   let m = gM;
+  const src: usize = m > 1 ? tmp : a;
   if (m > 1) sortColumns(a, gX, m, gXmin, gXmax, tmp, gX + (<usize>cap << 2));
-  store<u32>(a + (<usize>m << 2), <u32>(h * w)); // the largest position: x*h + y <= (w-1)*h + h
+  store<u32>(src + (<usize>m << 2), <u32>(h * w)); // the largest position: x*h + y <= (w-1)*h + h
   m++;
-  let p: u32 = 0;
-  for (let j: u32 = 0; j < m; j++) {
-    const q = a + (<usize>j << 2);
-    const t = load<u32>(q);
-    store<u32>(q, t - p);
-    p = t;
-  }
-  // drop zero-length runs by joining their neighbours (in place: the write index never passes j)
-  let j: u32 = 0, n: u32 = 0;
-  store<u32>(a, load<u32>(a)); j = 1; n = 1;
+  let prev = load<u32>(src);
+  store<u32>(a, prev);
+  let n: u32 = 1;
+  let j: u32 = 1;
   while (j < m) {
-    const c = load<u32>(a + (<usize>j << 2));
+    const t = load<u32>(src + (<usize>j << 2));
+    const c = t - prev;
+    prev = t;
+    j++;
     if (c > 0) {
       store<u32>(a + (<usize>n << 2), c);
-      n++; j++;
-    } else {
+      n++;
+    } else if (j < m) {
+      // a zero-length run: the next count joins the previous one
+      const t2 = load<u32>(src + (<usize>j << 2));
+      const q = a + (<usize>(n - 1) << 2);
+      store<u32>(q, load<u32>(q) + (t2 - prev));
+      prev = t2;
       j++;
-      if (j < m) {
-        const q = a + (<usize>(n - 1) << 2);
-        store<u32>(q, load<u32>(q) + load<u32>(a + (<usize>j << 2)));
-        j++;
-      }
     }
   }
   return <i32>n;
@@ -232,10 +231,16 @@ function sortColumns(a: usize, xs: usize, n: u32, xmin: i32, xmax: i32, tmp: usi
   let start: u32 = 0;
   for (let b: u32 = 0; b < nb; b++) {
     const end = load<u32>(buckets + (<usize>b << 2));
-    if (end - start > 1) sortRange(tmp + (<usize>start << 2), end - start);
+    const len = end - start;
+    if (len == 2) {
+      // the usual column: one entry and one exit
+      const q = tmp + (<usize>start << 2);
+      const u = load<u32>(q), v = load<u32>(q, 4);
+      if (u > v) { store<u32>(q, v); store<u32>(q, u, 4); }
+    } else if (len > 2) sortRange(tmp + (<usize>start << 2), len);
     start = end;
   }
-  memory.copy(a, tmp, <usize>n << 2);
+  // (sorted in tmp: the caller differences from there)
 }
 
 /** Ascending sort of n u32 at p: insertion sort when short, heapsort otherwise. */

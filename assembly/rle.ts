@@ -181,11 +181,13 @@ const STR_MAX_CHARS = 10;
  * counts). Returns the number of counts, or -code with [a, b] at err (see rleStringError).
  */
 export function rleFromString(s: usize, n: u32, hw: f64, out: usize, err: usize): i32 {
+  // i64 arithmetic: at most STR_MAX_CHARS (10) characters of 5 bits per count, so no overflow
   let p: u32 = 0, m: u32 = 0;
-  let sum: f64 = 0;
+  let sum: u64 = 0;
+  let prev2: i64 = 0, prev1: i64 = 0;
   while (p < n) {
-    let x: f64 = 0, scale: f64 = 1;
-    let k: i32 = 0;
+    let x: i64 = 0;
+    let k: i64 = 0;
     let more = true;
     while (more) {
       if (p >= n) return strError(err, STR_DANGLING, <f64>m, 0);
@@ -193,21 +195,22 @@ export function rleFromString(s: usize, n: u32, hw: f64, out: usize, err: usize)
       if (ch < 48 || ch > 111) return strError(err, STR_BAD_CHAR, <f64>p, 0);
       if (k >= STR_MAX_CHARS) return strError(err, STR_TOO_LONG, <f64>m, 0);
       const c = ch - 48;
-      x += <f64>(c & 0x1f) * scale;
-      scale *= 32;
+      x |= <i64>(c & 0x1f) << (5 * k);
       more = (c & 0x20) != 0;
       p++;
       k++;
-      if (!more && (c & 0x10) != 0) x -= scale;
+      if (!more && (c & 0x10) != 0) x |= <i64>-1 << (5 * k);
     }
-    if (m > 2) x += <f64>cnt(out, m - 2);
-    if (x < 0) return strError(err, STR_NEGATIVE, <f64>m, x);
-    if (x > 4294967295) return strError(err, STR_TOO_BIG, <f64>m, x);
+    if (m > 2) x += prev2;
+    if (x < 0) return strError(err, STR_NEGATIVE, <f64>m, <f64>x);
+    if (x > 4294967295) return strError(err, STR_TOO_BIG, <f64>m, <f64>x);
     store<u32>(out + (<usize>m << 2), <u32>x);
+    prev2 = prev1;
+    prev1 = x;
     m++;
-    sum += x;
+    sum += <u64>x;
   }
-  if (sum != hw) return strError(err, STR_SUM, <f64>m, sum);
+  if (<f64>sum != hw) return strError(err, STR_SUM, <f64>m, <f64>sum);
   return <i32>m;
 }
 

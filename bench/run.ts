@@ -1,10 +1,16 @@
 // The benchmark: `npm run bench` (build, then this). Generates the workloads once (cached under
-// .cache/bench/), runs the CLI on each as a child process (`coco ... --format json`), and reports
-// wall time (median of --runs), the child's peak RSS, and the speedup over pycocotools: measured
-// in the same run when python3 can import pycocotools, else the baselines below.
+// .cache/bench/), runs the CLI on each as a child process (`coco ... --format json --timings`), and
+// reports wall time of the whole process (median of --runs), the per-stage milliseconds the CLI
+// reports (medians), the child's peak RSS, and the speedup over pycocotools: measured in the same
+// run when python3 can import pycocotools, else the baselines below (the report says which).
+// `--workers 1,2` runs every workload with each worker count, checks that the outputs are identical
+// and reports the scaling.
 //
-//   npx tsx bench/run.ts [--runs 3] [--workers N] [--huge] [--only val-bbox,dense-bbox] [--json]
-//                        [--seed N] [--py-runs 1] [--py-huge] [--no-python] [--cli PATH]
+// The >600 MB workload (huge-bbox: 7.2M detections, generated once, ~1.5 GB on disk) runs once per
+// worker count unless --no-huge; --huge-runs N changes that.
+//
+//   npx tsx bench/run.ts [--runs 3] [--workers N[,M...]] [--no-huge] [--huge-runs 1] [--only val-bbox,dense-bbox]
+//                        [--json] [--seed N] [--py-runs 1] [--py-huge] [--no-python] [--cli PATH]
 //                        [--engine auto|wasm|reference]
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -49,8 +55,10 @@ const WORKLOADS: Workload[] = [
 
 interface Args {
   runs: number;
-  workers?: number;
+  /** Worker counts to run (default: the CLI's default, 1). */
+  workers: number[];
   huge: boolean;
+  hugeRuns: number;
   only?: string[];
   json: boolean;
   seed?: number;
@@ -62,7 +70,7 @@ interface Args {
 }
 
 const USAGE =
-  "usage: npx tsx bench/run.ts [--runs N] [--workers N] [--huge] [--only a,b] [--json] [--seed N] " +
+  "usage: npx tsx bench/run.ts [--runs N] [--workers N[,M...]] [--no-huge] [--huge-runs N] [--only a,b] [--json] [--seed N] " +
   "[--py-runs N] [--py-huge] [--no-python] [--cli PATH] [--engine auto|wasm|reference]";
 
 function fail(message: string, code = 2): never {
@@ -71,7 +79,7 @@ function fail(message: string, code = 2): never {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { runs: 3, huge: false, json: false, pyRuns: 1, pyHuge: false, python: true, cli: join(ROOT, "dist", "cli.js"), engine: "auto" };
+  const a: Args = { runs: 3, workers: [1], huge: true, hugeRuns: 1, json: false, pyRuns: 1, pyHuge: false, python: true, cli: join(ROOT, "dist", "cli.js"), engine: "auto" };
   const int = (name: string, v: string | undefined, min: number): number => {
     const n = Number(v);
     if (v === undefined || !Number.isInteger(n) || n < min) fail(`${name} needs an integer >= ${min}, got ${JSON.stringify(v)}\n${USAGE}`);
@@ -82,7 +90,10 @@ function parseArgs(argv: string[]): Args {
     const v = argv[i + 1];
     switch (k) {
       case "--runs": a.runs = int(k, v, 1); i++; break;
-      case "--workers": a.workers = int(k, v, 0); i++; break;
+      case "--workers":
+        a.workers = (v ?? "").split(",").map((x) => int(k, x, 1));
+        i++;
+        break;
       case "--seed": a.seed = int(k, v, 0); i++; break;
       case "--py-runs": a.pyRuns = int(k, v, 1); i++; break;
       case "--only": a.only = (v ?? "").split(",").filter(Boolean); i++; break;
@@ -91,6 +102,8 @@ function parseArgs(argv: string[]): Args {
         if (v !== "auto" && v !== "wasm" && v !== "reference") fail(`--engine must be auto, wasm or reference\n${USAGE}`);
         a.engine = v; i++; break;
       case "--huge": a.huge = true; break;
+      case "--no-huge": a.huge = false; break;
+      case "--huge-runs": a.hugeRuns = int(k, v, 1); i++; break;
       case "--json": a.json = true; break;
       case "--py-huge": a.pyHuge = true; break;
       case "--no-python": a.python = false; break;
@@ -140,6 +153,14 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/** The CLI's output: stats (the comparison), the whole output without timings (identity across worker counts), timings. */
+function outputOf(stdout: string): { stats: number[]; identity: string; timings: Record<string, number> } {
+  const parsed = JSON.parse(stdout) as { timings?: Record<string, number> };
+  const timings = parsed.timings ?? {};
+  delete parsed.timings;
+  return { stats: statsOf(stdout), identity: JSON.stringify(parsed), timings };
+}
+
 function statsOf(stdout: string): number[] {
   let parsed: unknown;
   try {
@@ -158,6 +179,7 @@ const firstLine = (s: string): string => s.trim().split("\n")[0] ?? "";
 
 interface WorkloadResult {
   name: string;
+  workers: number;
   iouType: string;
   gt: string;
   dt: string;
@@ -169,6 +191,10 @@ interface WorkloadResult {
   medianSeconds?: number;
   peakRssBytes?: number;
   stats?: number[];
+  /** Median milliseconds per stage, as the CLI reports them (--timings). */
+  stages?: Record<string, number>;
+  /** The whole output (timings left out): equal across worker counts. */
+  identity?: string;
   pycocotools?: {
     source: "measured" | "baseline";
     seconds: number;
@@ -229,71 +255,91 @@ async function main(): Promise<void> {
       const set = sets.get(w.preset)!;
       const dt = w.iouType === "segm" ? set.files.dtSegm : set.files.dtBbox;
       if (!dt) throw new Error(`preset ${w.preset} has no ${w.iouType} results`);
-      const r: WorkloadResult = {
-        name: w.name,
-        iouType: w.iouType,
-        gt: set.files.gt,
-        dt,
-        labels: set.counts.labels,
-        detections: set.counts.detections,
-        ok: true,
-        seconds: [],
-      };
-      results.push(r);
-      const cliArgs = ["coco", "--gt", set.files.gt, "--dt", dt, "--iou-type", w.iouType, "--format", "json"];
-      if (args.workers !== undefined) cliArgs.push("--workers", String(args.workers));
-      let peak = 0;
-      for (let run = 0; run < args.runs; run++) {
-        const rssFile = join(rssDir, `${w.name}-${run}`);
-        const env = { ...process.env, DETECTION_EVAL_BENCH_RSS_FILE: rssFile };
-        const c = await runChild(process.execPath, ["--import", PRELOAD, args.cli, ...cliArgs], env);
-        if (c.code !== 0) {
-          r.ok = false;
-          r.error = `exit ${c.code ?? c.signal}: ${firstLine(c.stderr) || "(no message)"}`;
-          break;
-        }
-        try {
-          r.stats = statsOf(c.stdout);
-        } catch (e) {
-          r.ok = false;
-          r.error = (e as Error).message;
-          break;
-        }
-        r.seconds.push(c.seconds);
-        if (existsSync(rssFile)) peak = Math.max(peak, Number(readFileSync(rssFile, "utf8")));
-        log(`${w.name}: run ${run + 1}/${args.runs} ${c.seconds.toFixed(2)} s`);
-      }
-      if (r.ok) {
-        r.medianSeconds = median(r.seconds);
-        if (peak > 0) r.peakRssBytes = peak;
-      } else log(`${w.name}: FAILED: ${r.error}`);
-
-      const base = BASELINES[w.name];
-      if (base) r.fasterCocoEvalBaseline = base.fasterCocoEval;
-      if (usePython && (!w.huge || args.pyHuge)) {
-        const times: number[] = [];
-        let py: NonNullable<WorkloadResult["pycocotools"]> = { source: "measured", seconds: NaN };
-        for (let run = 0; run < args.pyRuns; run++) {
-          const c = await runChild(pythonCommand(), [PY_SCRIPT, set.files.gt, dt, w.iouType]);
+      let pyDone: WorkloadResult["pycocotools"] | undefined;
+      for (const workers of args.workers) {
+        const r: WorkloadResult = {
+          name: w.name,
+          workers,
+          iouType: w.iouType,
+          gt: set.files.gt,
+          dt,
+          labels: set.counts.labels,
+          detections: set.counts.detections,
+          ok: true,
+          seconds: [],
+        };
+        results.push(r);
+        const cliArgs = ["coco", "--gt", set.files.gt, "--dt", dt, "--iou-type", w.iouType, "--format", "json", "--timings", "--workers", String(workers)];
+        let peak = 0;
+        const stageRuns: Record<string, number>[] = [];
+        const runs = w.huge ? args.hugeRuns : args.runs;
+        for (let run = 0; run < runs; run++) {
+          const rssFile = join(rssDir, `${w.name}-${workers}-${run}`);
+          const env = { ...process.env, DETECTION_EVAL_BENCH_RSS_FILE: rssFile };
+          const c = await runChild(process.execPath, ["--import", PRELOAD, args.cli, ...cliArgs], env);
           if (c.code !== 0) {
-            py.error = `pycocotools exit ${c.code ?? c.signal}: ${firstLine(c.stderr.split("\n").slice(-2).join("\n"))}`;
+            r.ok = false;
+            r.error = `exit ${c.code ?? c.signal}: ${firstLine(c.stderr.split("\n").filter((l) => !l.startsWith("warning: timings")).join("\n")) || "(no message)"}`;
             break;
           }
-          const out = JSON.parse(c.stdout.trim().split("\n").pop()!) as { stats: number[]; maxRssBytes: number };
-          times.push(c.seconds);
-          py = { ...py, stats: out.stats, peakRssBytes: Math.max(py.peakRssBytes ?? 0, out.maxRssBytes) };
-          log(`${w.name}: pycocotools run ${run + 1}/${args.pyRuns} ${c.seconds.toFixed(2)} s`);
+          try {
+            const out = outputOf(c.stdout);
+            r.stats = out.stats;
+            r.identity = out.identity;
+            stageRuns.push(out.timings);
+          } catch (e) {
+            r.ok = false;
+            r.error = (e as Error).message;
+            break;
+          }
+          r.seconds.push(c.seconds);
+          if (existsSync(rssFile)) peak = Math.max(peak, Number(readFileSync(rssFile, "utf8")));
+          log(`${w.name} (workers ${workers}): run ${run + 1}/${runs} ${c.seconds.toFixed(2)} s`);
         }
-        if (times.length > 0) py.seconds = median(times);
-        if (py.stats && r.stats) py.maxStatsDiff = Math.max(...py.stats.map((x, i) => Math.abs(x - r.stats![i])));
-        r.pycocotools = py;
-      } else if (base) {
-        r.pycocotools = { source: "baseline", seconds: base.pycocotools };
+        if (r.ok) {
+          r.medianSeconds = median(r.seconds);
+          if (peak > 0) r.peakRssBytes = peak;
+          const keys = Object.keys(stageRuns[0] ?? {});
+          r.stages = Object.fromEntries(keys.map((k) => [k, median(stageRuns.map((t) => t[k] ?? NaN))]));
+        } else log(`${w.name}: FAILED: ${r.error}`);
+
+        const base = BASELINES[w.name];
+        if (base) r.fasterCocoEvalBaseline = base.fasterCocoEval;
+        if (pyDone) r.pycocotools = pyDone;
+        else if (usePython && (!w.huge || args.pyHuge)) {
+          const times: number[] = [];
+          let py: NonNullable<WorkloadResult["pycocotools"]> = { source: "measured", seconds: NaN };
+          for (let run = 0; run < args.pyRuns; run++) {
+            const c = await runChild(pythonCommand(), [PY_SCRIPT, set.files.gt, dt, w.iouType]);
+            if (c.code !== 0) {
+              py.error = `pycocotools exit ${c.code ?? c.signal}: ${firstLine(c.stderr.split("\n").slice(-2).join("\n"))}`;
+              break;
+            }
+            const out = JSON.parse(c.stdout.trim().split("\n").pop()!) as { stats: number[]; maxRssBytes: number };
+            times.push(c.seconds);
+            py = { ...py, stats: out.stats, peakRssBytes: Math.max(py.peakRssBytes ?? 0, out.maxRssBytes) };
+            log(`${w.name}: pycocotools run ${run + 1}/${args.pyRuns} ${c.seconds.toFixed(2)} s`);
+          }
+          if (times.length > 0) py.seconds = median(times);
+          if (py.stats && r.stats) py.maxStatsDiff = Math.max(...py.stats.map((x, i) => Math.abs(x - r.stats![i]!)));
+          r.pycocotools = pyDone = py;
+        } else if (base) {
+          r.pycocotools = pyDone = { source: "baseline", seconds: base.pycocotools };
+        }
       }
     }
   } finally {
     rmSync(rssDir, { recursive: true, force: true });
   }
+  // outputs identical across worker counts
+  const identical = new Map<string, boolean>();
+  for (const r of results) {
+    if (!r.ok || r.identity === undefined) continue;
+    const first = results.find((q) => q.name === r.name && q.ok && q.identity !== undefined)!;
+    identical.set(r.name, (identical.get(r.name) ?? true) && first.identity === r.identity);
+  }
+  const notIdentical = [...identical].filter(([, v]) => !v).map(([k]) => k);
+  if (notIdentical.length > 0) log(`OUTPUTS DIFFER across worker counts: ${notIdentical.join(", ")}`);
 
   const measured = results.some((r) => r.pycocotools?.source === "measured");
   const pyNote = measured
@@ -306,7 +352,8 @@ async function main(): Promise<void> {
       node: process.version,
       cli: args.cli,
       runs: args.runs,
-      workers: args.workers ?? null,
+      workers: args.workers,
+      identicalAcrossWorkers: notIdentical.length === 0,
       pycocotools: measured ? "measured" : "baseline",
       note: pyNote,
       workloads: results,
@@ -314,8 +361,9 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(report, null, 2) + "\n");
   } else {
     process.stdout.write(markdown(results, args, pyNote) + "\n");
+    if (args.workers.length > 1) process.stdout.write(`\nOutputs identical across worker counts ${args.workers.join(", ")}: ${notIdentical.length === 0 ? "yes" : `NO (${notIdentical.join(", ")})`}\n`);
   }
-  if (results.some((r) => !r.ok)) process.exit(1);
+  if (results.some((r) => !r.ok) || notIdentical.length > 0) process.exit(1);
 }
 
 const int = (n: number): string => n.toLocaleString("en-US");
@@ -324,13 +372,17 @@ const mibs = (b: number | undefined): string => (b === undefined ? "n/a" : `${Ma
 const ratio = (ref: number | undefined, ours: number | undefined): string =>
   ref === undefined || ours === undefined || Number.isNaN(ref) || !(ours > 0) ? "n/a" : `${(ref / ours).toFixed(1)}x`;
 
+/** Stages of the CLI's --timings, in the order of the pipeline (others follow). */
+const STAGES = ["loadGt", "loadDt", "geometry", "plan", "iou", "match", "accumulate", "summarize", "output"];
+
 function markdown(results: WorkloadResult[], args: Args, note: string): string {
   const measured = results.some((r) => r.pycocotools?.source === "measured");
   const head = [
     "workload",
+    "workers",
     "labels",
     "detections",
-    `time (median of ${args.runs})`,
+    `time (median of ${args.runs}; huge: ${args.hugeRuns})`,
     "peak RSS",
     measured ? "pycocotools (measured)" : "pycocotools (baseline)",
     "speedup vs pycocotools",
@@ -339,6 +391,7 @@ function markdown(results: WorkloadResult[], args: Args, note: string): string {
   ];
   const rows = results.map((r) => [
     r.name,
+    String(r.workers),
     int(r.labels),
     int(r.detections),
     r.ok ? secs(r.medianSeconds) : `FAILED (${r.error})`,
@@ -349,15 +402,26 @@ function markdown(results: WorkloadResult[], args: Args, note: string): string {
     ...(measured ? [r.pycocotools?.maxStatsDiff === undefined ? "n/a" : r.pycocotools.maxStatsDiff.toExponential(1)] : []),
   ]);
   const line = (cells: string[]): string => `| ${cells.join(" | ")} |`;
-  const workers = args.workers === undefined ? "" : `, --workers ${args.workers}`;
+  const stageKeys = [...new Set(results.flatMap((r) => Object.keys(r.stages ?? {})))].filter((k) => k !== "evaluate" && k !== "command");
+  stageKeys.sort((a, b) => (STAGES.indexOf(a) + 1 || 99) - (STAGES.indexOf(b) + 1 || 99));
+  const stageHead = ["workload", "workers", ...stageKeys, "in the command", "process (wall)"];
+  const stageRows = results
+    .filter((r) => r.ok && r.stages)
+    .map((r) => [r.name, String(r.workers), ...stageKeys.map((k) => (r.stages![k] === undefined ? "" : r.stages![k]!.toFixed(0))), r.stages!.command?.toFixed(0) ?? "", ((r.medianSeconds ?? NaN) * 1000).toFixed(0)]);
   return [
-    `detection-eval bench: node ${process.version}, ${args.runs} run(s) per workload${workers}`,
+    `detection-eval bench: node ${process.version}, ${args.runs} run(s) per workload, workers ${args.workers.join(", ")}`,
     "",
     line(head),
     line(head.map(() => "---")),
     ...rows.map(line),
     "",
     `Speedup = reference time / our median time (> 1: we are faster). ${note}.`,
+    "",
+    "Per-stage milliseconds (medians; the CLI's --timings; with workers, iou is splitting the work and match the workers' masks, IoU and matching):",
+    "",
+    line(stageHead),
+    line(stageHead.map(() => "---")),
+    ...stageRows.map(line),
   ].join("\n");
 }
 

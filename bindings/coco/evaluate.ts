@@ -1,15 +1,31 @@
 // pycocotools COCOeval.evaluate(), columnar: ground truth and detections are grouped into (category,
-// image) blocks in pycocotools' order, the IoU (or OKS) of each block is computed once through the
-// geometry engine, and the greedy matching is run for every area range and IoU threshold.
-import type { GeometryEngine, Rle } from "../geometry-types.js";
+// image) blocks in pycocotools' order, the IoU (or OKS) of each block is computed once, and the
+// greedy matching is run for every area range and IoU threshold.
+//
+// Two implementations share the plan (blocks, sorted detections, accumulate order): the wasm kernels
+// of assembly/match.ts (bindings/coco/kernels.ts), used whenever the engine is the wasm engine, and
+// the TypeScript reference below (any GeometryEngine; it also builds the per-detection `matches`,
+// which the wasm path computes only when they are read).
+import type { GeometryEngine } from "../geometry-types.js";
 import { accumulate, type Accumulated } from "./accumulate.js";
 import { BOX_MISSING, BOX_OK, type CocoDataset } from "./dataset.js";
 import { CocoInputError, describeValue } from "./errors.js";
 import type { CocoId } from "./ids.js";
-import { npSum } from "./numeric.js";
+import {
+  type CocoKernelExports,
+  cocoKernels,
+  type MatchBits,
+  type MatchColumns,
+  matchPlanOf,
+  runCocoAccumulate,
+  runCocoMatch,
+  wasmArgsortDescending,
+} from "./kernels.js";
+import { argsortDescendingStable, countingSortBy, npSum } from "./numeric.js";
 import { type CocoParams, type CocoParamsInput, resolveParams } from "./params.js";
 import type { CocoResults } from "./results.js";
-import { annotationRle, resolveResultGeometry, resultRle } from "./shapes.js";
+import { checkMasksBulk, datasetMaskPool, maskKernels, resolveResultGeometryBulk, resultsPoolFor } from "./masks.js";
+import { maskIouBlocks, resolveResultGeometry } from "./shapes.js";
 import { type CategoryResult, perCategory, statsLabels, summarize, summaryLines } from "./summarize.js";
 
 /**
@@ -53,6 +69,13 @@ export interface CocoMatches {
 
 export interface CocoCategoryResult extends CategoryResult {}
 
+/** Milliseconds per stage; `evaluate` covers everything before accumulate (plan, geometry, IoU, matching). */
+export interface CocoTimings {
+  evaluate: number;
+  accumulate: number;
+  [stage: string]: number;
+}
+
 export interface CocoEvaluation {
   readonly params: CocoParams;
   /** pycocotools' stats: 12 values (10 for keypoints), -1 where nothing was evaluated. */
@@ -71,11 +94,17 @@ export interface CocoEvaluation {
   readonly scores: Float64Array;
   /** AP (IoU .50:.95), AP50, AP75, AR at the last maxDets; area "all"; -1 where pycocotools has -1. */
   perCategory(): CocoCategoryResult[];
+  /** Per-detection matching (computed on first access when the wasm kernels evaluated). */
   readonly matches: CocoMatches;
   /** Quirks reproduced for parity and other remarks (parsing warnings included). */
   readonly warnings: string[];
-  /** Milliseconds per phase. */
-  readonly timings: { evaluate: number; accumulate: number };
+  /** Milliseconds per stage. */
+  readonly timings: CocoTimings;
+}
+
+export interface EvaluateOptions {
+  /** "auto" (default): the wasm kernels when `engine` is the wasm engine; "reference": the TypeScript path. */
+  kernels?: "auto" | "reference";
 }
 
 const EPS = 2.220446049250313e-16; // np.spacing(1)
@@ -132,14 +161,238 @@ function group(entries: Int32Array, imgOf: Int32Array, catOf: Int32Array, useCat
   return { idx, key };
 }
 
-/** Box [x,y,w,h] of every listed annotation / result, packed. */
-function gatherBoxes(src: Float64Array, idx: Int32Array, from: number, to: number): Float64Array {
-  const out = new Float64Array(4 * (to - from));
-  for (let j = from; j < to; j++) {
-    const o = 4 * idx[j]!;
-    out.set(src.subarray(o, o + 4), 4 * (j - from));
+/**
+ * Everything both implementations share: blocks in evalImgs order, labels and detections per block
+ * (detections sorted by score and cut to maxDets[-1]), and accumulate's order of the detections.
+ */
+export interface CocoPlan {
+  readonly p: CocoParams;
+  readonly T: number;
+  readonly A: number;
+  /** Size of the K axis (1 when useCats is false). */
+  readonly K: number;
+  readonly nBlocks: number;
+  /** Evaluation position of each block's image (index into p.imgIds). */
+  readonly blockImagePos: Int32Array;
+  /** K-axis index of each block (0 when useCats is false). */
+  readonly blockK: Int32Array;
+  readonly blockGtStart: Int32Array;
+  readonly blockDtStart: Int32Array;
+  /** Annotation index per label entry. */
+  readonly gtList: Int32Array;
+  /** Result index per detection entry. */
+  readonly dtList: Int32Array;
+  /** Rank of each detection entry within its block (0 = highest score). */
+  readonly dtRank: Int32Array;
+  /** Detection entries in accumulate order: per K index, by score (stable: block order, then rank). */
+  readonly accOrder: Int32Array;
+  /** accOrder positions of K index k: kStart[k] .. kStart[k+1]. */
+  readonly kStart: Int32Array;
+  /** accOrder position of each detection entry. */
+  readonly dtPos: Int32Array;
+  /** 1 when K index k has blocks (evalImgs): else its precision / recall stay -1. */
+  readonly kEval: Uint8Array;
+  readonly maxG: number;
+  readonly maxD: number;
+}
+
+export function planEvaluation(
+  gt: CocoDataset,
+  dt: CocoResults,
+  p: CocoParams,
+  argsort: (keys: Float64Array) => Int32Array = argsortDescendingStable,
+): CocoPlan {
+  const useCats = p.useCats;
+  const T = p.iouThrs.length;
+  const A = p.areaRng.length;
+  const maxDetLast = p.maxDets.length ? p.maxDets[p.maxDets.length - 1]! : 0;
+  const I = p.imgIds.length;
+  const Kc = p.catIds.length;
+  const K = useCats ? Kc : 1;
+  const anns = gt.annotations;
+
+  // evaluation positions of images and categories
+  const imgPos = new Int32Array(gt.images.count).fill(-1);
+  p.imgIds.forEach((id, i) => {
+    const x = gt.images.indexOf(id);
+    if (x >= 0) imgPos[x] = i;
+  });
+  const catPos = new Int32Array(gt.categories.count).fill(-1);
+  p.catIds.forEach((id, k) => {
+    const x = gt.categories.indexOf(id);
+    if (x >= 0) catPos[x] = k;
+  });
+
+  // ground truth entries, in the order of pycocotools' gts list (images sorted, file order), after the
+  // repeated-id substitution of loadAnns; kept when the (substituted) annotation's image and category are evaluated
+  const nA = anns.count;
+  const annImg = new Int32Array(nA);
+  const annCat = new Int32Array(nA);
+  for (let a = 0; a < nA; a++) {
+    const im = anns.image[a]!;
+    const c = anns.category[a]!;
+    annImg[a] = im >= 0 ? imgPos[im]! : -1;
+    annCat[a] = c >= 0 ? catPos[c]! : -1;
   }
-  return out;
+  let gtEntries: Int32Array;
+  if (anns.canonical === null) {
+    let n = 0;
+    const tmp = new Int32Array(nA);
+    for (let a = 0; a < nA; a++) if (annImg[a]! >= 0 && annCat[a]! >= 0) tmp[n++] = a;
+    gtEntries = tmp.slice(0, n);
+  } else {
+    const canon = anns.canonical;
+    const listed: number[] = [];
+    for (let a = 0; a < nA; a++) if (annImg[a]! >= 0 && (!useCats || annCat[a]! >= 0)) listed.push(a);
+    const byImage = groupSort(Int32Array.from(listed), Int32Array.from(listed, (a) => annImg[a]!), new Int32Array(listed.length), I, 1);
+    const out: number[] = [];
+    for (const j of byImage) {
+      const s = canon[listed[j]!]!;
+      if (annImg[s]! >= 0 && annCat[s]! >= 0) out.push(s);
+    }
+    gtEntries = Int32Array.from(out);
+  }
+  const gtGroups = group(gtEntries, annImg, annCat, useCats, I, Kc);
+
+  // detections: stable by score (ties keep the block's list order: file order, or category then file
+  // order when useCats is false), then grouped by block (stable)
+  const nR = dt.count;
+  const resImg = new Int32Array(nR);
+  const resCat = new Int32Array(nR);
+  let nEntries = 0;
+  const entryTmp = new Int32Array(nR);
+  for (let r = 0; r < nR; r++) {
+    const c = dt.category[r]!;
+    resImg[r] = imgPos[dt.image[r]!]!;
+    resCat[r] = c >= 0 ? catPos[c]! : -1;
+    if (resImg[r]! >= 0 && resCat[r]! >= 0) entryTmp[nEntries++] = r;
+  }
+  let entries: Int32Array = entryTmp.subarray(0, nEntries);
+  if (!useCats) entries = countingSortBy(entries, resCat, Kc);
+  const score = dt.score;
+  const entryScore = new Float64Array(nEntries);
+  for (let j = 0; j < nEntries; j++) entryScore[j] = score[entries[j]!]!;
+  const perm = argsort(entryScore);
+  let dtGrouped: Int32Array;
+  const dtKey = new Float64Array(nEntries);
+  const nKeys = useCats ? Kc * I : I;
+  if (nKeys <= 1 << 25) {
+    // one stable counting sort of the score order by block key
+    const blockKey = new Int32Array(nR);
+    for (let j = 0; j < nEntries; j++) {
+      const r = entries[j]!;
+      blockKey[r] = useCats ? resCat[r]! * I + resImg[r]! : resImg[r]!;
+    }
+    const count = new Int32Array(nKeys + 1);
+    for (let j = 0; j < nEntries; j++) count[blockKey[entries[j]!]! + 1]!++;
+    for (let q = 0; q < nKeys; q++) count[q + 1]! += count[q]!;
+    dtGrouped = new Int32Array(nEntries);
+    for (let q = 0; q < nEntries; q++) {
+      const r = entries[perm[q]!]!;
+      const at = count[blockKey[r]!]!++;
+      dtGrouped[at] = r;
+      dtKey[at] = blockKey[r]!;
+    }
+  } else {
+    const sorted = new Int32Array(nEntries);
+    for (let j = 0; j < nEntries; j++) sorted[j] = entries[perm[j]!]!;
+    dtGrouped = useCats ? countingSortBy(countingSortBy(sorted, resImg, I), resCat, Kc) : countingSortBy(sorted, resImg, I);
+    for (let j = 0; j < nEntries; j++) {
+      const r = dtGrouped[j]!;
+      dtKey[j] = useCats ? resCat[r]! * I + resImg[r]! : resImg[r]!;
+    }
+  }
+
+  // blocks: the union of ground-truth and detection keys, in key order; detections cut to maxDets[-1]
+  const gk = gtGroups.key;
+  const nGt = gk.length;
+  let nBlocks = 0;
+  {
+    let gi = 0;
+    let di = 0;
+    while (gi < nGt || di < nEntries) {
+      const key = Math.min(gi < nGt ? gk[gi]! : Infinity, di < nEntries ? dtKey[di]! : Infinity);
+      while (gi < nGt && gk[gi] === key) gi++;
+      while (di < nEntries && dtKey[di] === key) di++;
+      nBlocks++;
+    }
+  }
+  const blockImagePos = new Int32Array(nBlocks);
+  const blockK = new Int32Array(nBlocks);
+  const blockGtStart = new Int32Array(nBlocks + 1);
+  const blockDtStart = new Int32Array(nBlocks + 1);
+  const dtListTmp = new Int32Array(nEntries);
+  const dtRankTmp = new Int32Array(nEntries);
+  let nDt = 0;
+  let maxG = 0;
+  let maxD = 0;
+  {
+    let gi = 0;
+    let di = 0;
+    for (let b = 0; b < nBlocks; b++) {
+      const key = Math.min(gi < nGt ? gk[gi]! : Infinity, di < nEntries ? dtKey[di]! : Infinity);
+      const g0 = gi;
+      while (gi < nGt && gk[gi] === key) gi++;
+      const d0 = di;
+      while (di < nEntries && dtKey[di] === key) di++;
+      const D = Math.min(di - d0, maxDetLast);
+      blockGtStart[b] = g0;
+      blockDtStart[b] = nDt;
+      for (let j = 0; j < D; j++) {
+        dtListTmp[nDt] = dtGrouped[d0 + j]!;
+        dtRankTmp[nDt++] = j;
+      }
+      if (gi - g0 > maxG) maxG = gi - g0;
+      if (D > maxD) maxD = D;
+      if (useCats) {
+        const k = Math.floor(key / I);
+        blockK[b] = k;
+        blockImagePos[b] = key - k * I;
+      } else blockImagePos[b] = key;
+    }
+    blockGtStart[nBlocks] = nGt;
+    blockDtStart[nBlocks] = nDt;
+  }
+  const dtList = dtListTmp.slice(0, nDt);
+  const dtRank = dtRankTmp.slice(0, nDt);
+
+  // accumulate order: per K index, by score; ties keep the concatenation order (image, then rank)
+  const listScore = new Float64Array(nDt);
+  for (let j = 0; j < nDt; j++) listScore[j] = score[dtList[j]!]!;
+  let accOrder = argsort(listScore);
+  const kStart = new Int32Array(K + 1);
+  const kEval = new Uint8Array(K);
+  for (let b = 0; b < nBlocks; b++) kEval[blockK[b]!] = 1;
+  if (K > 1) {
+    const kOf = new Int32Array(nDt);
+    for (let b = 0; b < nBlocks; b++) kOf.fill(blockK[b]!, blockDtStart[b]!, blockDtStart[b + 1]!);
+    accOrder = countingSortBy(accOrder, kOf, K);
+    for (let j = 0; j < nDt; j++) kStart[kOf[j]! + 1]!++;
+    for (let k = 0; k < K; k++) kStart[k + 1]! += kStart[k]!;
+  } else kStart[1] = nDt;
+  const dtPos = new Int32Array(nDt);
+  for (let q = 0; q < nDt; q++) dtPos[accOrder[q]!] = q;
+
+  return {
+    p,
+    T,
+    A,
+    K,
+    nBlocks,
+    blockImagePos,
+    blockK,
+    blockGtStart,
+    blockDtStart,
+    gtList: gtGroups.idx,
+    dtList,
+    dtRank,
+    accOrder,
+    kStart,
+    dtPos,
+    kEval,
+    maxG,
+    maxD,
+  };
 }
 
 function keypointsOf(raw: Record<string, unknown>, path: string): number[] {
@@ -219,184 +472,42 @@ function computeOks(
   }
 }
 
-/**
- * Runs pycocotools' evaluate(), accumulate() and summarize() on parsed ground truth and results.
- * `engine` computes box / mask IoU (the wasm engine from createEngine(), or the TypeScript reference).
- */
-export function evaluateCoco(engine: GeometryEngine, gt: CocoDataset, dt: CocoResults, paramsInput: CocoParamsInput): CocoEvaluation {
-  const t0 = performance.now();
-  if (dt.dataset !== gt) throw new Error("evaluateCoco: the results were parsed against another dataset (pass the same CocoDataset to parseCocoResults)");
-  const p = resolveParams(paramsInput, gt.images.ids, gt.categories.ids);
-  const warnings: string[] = [...gt.warnings, ...dt.warnings];
-  const iouType = p.iouType;
-  const useCats = p.useCats;
-  const T = p.iouThrs.length;
-  const A = p.areaRng.length;
-  const maxDetLast = p.maxDets.length ? p.maxDets[p.maxDets.length - 1]! : 0;
-  const I = p.imgIds.length;
-  const K = p.catIds.length;
-  const anns = gt.annotations;
-
-  // segm-branch results: mask areas (and boxes when missing) need the engine, whatever the iouType
-  resolveResultGeometry(engine, dt);
-  if (iouType === "segm" && dt.source === "bbox") {
-    warnings.push(
-      dt.withSegmentation > 0
-        ? 'results carry both "bbox" and "segmentation": as in pycocotools, their areas come from the box (w*h) for the small/medium/large ranges; drop "bbox" from segm results to use the mask area'
-        : "segm evaluation of box results: each box is rasterised as a polygon mask, as in pycocotools",
-    );
-  }
-
-  // evaluation positions of images and categories
-  const imgPos = new Int32Array(gt.images.count).fill(-1);
-  p.imgIds.forEach((id, i) => {
-    const x = gt.images.indexOf(id);
-    if (x >= 0) imgPos[x] = i;
-  });
-  const catPos = new Int32Array(gt.categories.count).fill(-1);
-  p.catIds.forEach((id, k) => {
-    const x = gt.categories.indexOf(id);
-    if (x >= 0) catPos[x] = k;
-  });
-
-  // ground truth entries, in the order of pycocotools' gts list (images sorted, file order), after the
-  // repeated-id substitution of loadAnns; kept when the (substituted) annotation's image and category are evaluated
-  const nA = anns.count;
-  const annImg = new Int32Array(nA);
-  const annCat = new Int32Array(nA);
-  for (let a = 0; a < nA; a++) {
-    const im = anns.image[a]!;
-    const c = anns.category[a]!;
-    annImg[a] = im >= 0 ? imgPos[im]! : -1;
-    annCat[a] = c >= 0 ? catPos[c]! : -1;
-  }
-  let gtEntries: Int32Array;
-  if (anns.canonical === null) {
-    let n = 0;
-    const tmp = new Int32Array(nA);
-    for (let a = 0; a < nA; a++) if (annImg[a]! >= 0 && annCat[a]! >= 0) tmp[n++] = a;
-    gtEntries = tmp.slice(0, n);
-  } else {
-    const canon = anns.canonical;
-    const listed: number[] = [];
-    for (let a = 0; a < nA; a++) if (annImg[a]! >= 0 && (!useCats || annCat[a]! >= 0)) listed.push(a);
-    const byImage = groupSort(Int32Array.from(listed), Int32Array.from(listed, (a) => annImg[a]!), new Int32Array(listed.length), I, 1);
-    const out: number[] = [];
-    for (const j of byImage) {
-      const s = canon[listed[j]!]!;
-      if (annImg[s]! >= 0 && annCat[s]! >= 0) out.push(s);
-    }
-    gtEntries = Int32Array.from(out);
-  }
-  const gtGroups = group(gtEntries, annImg, annCat, useCats, I, K);
-
-  const nR = dt.count;
-  const resImg = new Int32Array(nR);
-  const resCat = new Int32Array(nR);
-  let nDtEntries = 0;
-  const dtTmp = new Int32Array(nR);
-  for (let r = 0; r < nR; r++) {
-    const c = dt.category[r]!;
-    resImg[r] = imgPos[dt.image[r]!]!;
-    resCat[r] = c >= 0 ? catPos[c]! : -1;
-    if (resImg[r]! >= 0 && resCat[r]! >= 0) dtTmp[nDtEntries++] = r;
-  }
-  const dtGroups = group(dtTmp.slice(0, nDtEntries), resImg, resCat, useCats, I, K);
-
-  // blocks: the union of ground-truth and detection keys, in key order
-  const blockImageL: number[] = [];
-  const blockCatL: number[] = [];
-  const blockGtRange: number[] = [];
-  const blockDtRange: number[] = [];
-  {
-    const gk = gtGroups.key;
-    const dk = dtGroups.key;
-    let gi = 0;
-    let di = 0;
-    while (gi < gk.length || di < dk.length) {
-      const key = Math.min(gi < gk.length ? gk[gi]! : Infinity, di < dk.length ? dk[di]! : Infinity);
-      const g0 = gi;
-      while (gi < gk.length && gk[gi] === key) gi++;
-      const d0 = di;
-      while (di < dk.length && dk[di] === key) di++;
-      blockGtRange.push(g0, gi);
-      blockDtRange.push(d0, di);
-      if (useCats) {
-        blockCatL.push(Math.floor(key / I));
-        blockImageL.push(key - Math.floor(key / I) * I);
-      } else {
-        blockCatL.push(-1);
-        blockImageL.push(key);
-      }
-    }
-  }
-  const nBlocks = blockImageL.length;
-  const imageIndexOfPos = new Int32Array(I).fill(-1);
-  p.imgIds.forEach((id, i) => (imageIndexOfPos[i] = gt.images.indexOf(id)));
-
-  // per block: detections sorted by score (stable mergesort order), cut to maxDets[-1]
-  const blockDtStart = new Int32Array(nBlocks + 1);
-  const blockGtStart = new Int32Array(nBlocks + 1);
-  const blockIouStart = new Int32Array(nBlocks + 1);
-  const dtSorted = new Int32Array(nDtEntries);
-  let nDt = 0;
-  let nIou = 0;
-  const score = dt.score;
-  const scratch: number[] = [];
+/** Offsets of each block's IoU matrix (D * G values, detection-major). */
+function iouOffsets(plan: CocoPlan): Int32Array {
+  const { nBlocks, blockGtStart, blockDtStart } = plan;
+  const out = new Int32Array(nBlocks + 1);
+  let n = 0;
   for (let b = 0; b < nBlocks; b++) {
-    const d0 = blockDtRange[2 * b]!;
-    const d1 = blockDtRange[2 * b + 1]!;
-    const g = blockGtRange[2 * b + 1]! - blockGtRange[2 * b]!;
-    scratch.length = 0;
-    for (let j = d0; j < d1; j++) scratch.push(j);
-    const src = dtGroups.idx;
-    scratch.sort((x, y) => {
-      const sx = score[src[x]!]!;
-      const sy = score[src[y]!]!;
-      if (sx > sy) return -1;
-      if (sx < sy) return 1;
-      if (sx === sy) return x - y;
-      const nx = Number.isNaN(sx);
-      return nx === Number.isNaN(sy) ? x - y : nx ? 1 : -1;
-    });
-    const D = Math.min(scratch.length, maxDetLast);
-    blockDtStart[b] = nDt;
-    for (let j = 0; j < D; j++) dtSorted[nDt++] = src[scratch[j]!]!;
-    blockGtStart[b + 1] = blockGtRange[2 * b + 1]!;
-    blockIouStart[b] = nIou;
-    nIou += D * g;
+    out[b] = n;
+    n += (blockGtStart[b + 1]! - blockGtStart[b]!) * (blockDtStart[b + 1]! - blockDtStart[b]!);
+    if (n > 2 ** 31 - 1) throw new RangeError("evaluateCoco: more than 2^31 IoU values in one evaluation");
   }
-  blockDtStart[nBlocks] = nDt;
-  blockIouStart[nBlocks] = nIou;
-  const dtList = dtSorted.slice(0, nDt);
-  const gtList = gtGroups.idx;
-  const nGt = gtList.length;
+  out[nBlocks] = n;
+  return out;
+}
 
-  // IoU / OKS per block
-  const iou = new Float64Array(nIou);
-  const gtCrowd = new Uint8Array(nGt);
-  for (let j = 0; j < nGt; j++) gtCrowd[j] = anns.crowd[gtList[j]!]!;
+/** Box [x,y,w,h] of every listed annotation / result, packed. */
+function gatherBoxes(src: Float64Array, idx: Int32Array, from: number, to: number): Float64Array {
+  const out = new Float64Array(4 * (to - from));
+  for (let j = from; j < to; j++) {
+    const o = 4 * idx[j]!;
+    out.set(src.subarray(o, o + 4), 4 * (j - from));
+  }
+  return out;
+}
+
+/** The IoU (or OKS) matrix of every block, through the GeometryEngine (the reference path). */
+function computeIou(engine: GeometryEngine, gt: CocoDataset, dt: CocoResults, plan: CocoPlan, blockIouStart: Int32Array): Float64Array {
+  const { p, nBlocks, blockGtStart, blockDtStart, gtList, dtList } = plan;
+  const anns = gt.annotations;
+  const iou = new Float64Array(blockIouStart[nBlocks]!);
+  const gtCrowd = new Uint8Array(gtList.length);
+  for (let j = 0; j < gtList.length; j++) gtCrowd[j] = anns.crowd[gtList[j]!]!;
+  if (p.iouType === "segm") {
+    maskIouBlocks(engine, gt, dt, plan, blockIouStart, iou);
+    return iou;
+  }
   const oksTmp = new Float64Array(Math.max(p.kptOksSigmas.length, 1));
-  if (iouType === "bbox") {
-    for (let j = 0; j < nGt; j++) {
-      const a = gtList[j]!;
-      if (anns.boxState[a] !== BOX_OK) {
-        throw new CocoInputError(`annotations[${a}].bbox`, anns.boxState[a] === BOX_MISSING ? "missing (needed for bbox evaluation)" : `expected [x, y, width, height], got ${describeValue(anns.raw[a]!.bbox)}`);
-      }
-    }
-    for (let j = 0; j < nDt; j++) {
-      const r = dtList[j]!;
-      if (dt.boxState[r] !== BOX_OK) throw new CocoInputError(`results[${r}].bbox`, `expected [x, y, width, height], got ${describeValue(dt.raw[r]!.bbox)}`);
-    }
-  }
-  if (iouType === "keypoints") {
-    for (let j = 0; j < nGt; j++) {
-      const a = gtList[j]!;
-      if (typeof anns.raw[a]!.num_keypoints !== "number") {
-        throw new CocoInputError(`annotations[${a}].num_keypoints`, anns.raw[a]!.num_keypoints === undefined ? "missing (needed for keypoints evaluation)" : "expected a number");
-      }
-    }
-  }
   for (let b = 0; b < nBlocks; b++) {
     const g0 = blockGtStart[b]!;
     const G = blockGtStart[b + 1]! - g0;
@@ -404,44 +515,92 @@ export function evaluateCoco(engine: GeometryEngine, gt: CocoDataset, dt: CocoRe
     const D = blockDtStart[b + 1]! - d0;
     if (G === 0 || D === 0) continue;
     const off = blockIouStart[b]!;
-    if (iouType === "bbox") {
+    if (p.iouType === "bbox") {
       const o = engine.boxIou(gatherBoxes(dt.box, dtList, d0, d0 + D), gatherBoxes(anns.box, gtList, g0, g0 + G), gtCrowd.subarray(g0, g0 + G));
       iou.set(o.subarray(0, D * G), off);
-    } else if (iouType === "segm") {
-      const dr: Rle[] = new Array(D);
-      for (let j = 0; j < D; j++) dr[j] = resultRle(engine, dt, dtList[d0 + j]!);
-      const gr: Rle[] = new Array(G);
-      for (let j = 0; j < G; j++) gr[j] = annotationRle(engine, gt, gtList[g0 + j]!);
-      const o = engine.maskIou(dr, gr, gtCrowd.subarray(g0, g0 + G));
-      iou.set(o.subarray(0, D * G), off);
-    } else if (useCats) {
+    } else if (p.useCats) {
       // (pycocotools' computeOks reads _gts[imgId, -1] when useCats is 0: no OKS, nothing matches)
       computeOks(gt, dt, gtList, g0, G, dtList, d0, D, p.kptOksSigmas, iou, off, oksTmp);
     }
   }
+  return iou;
+}
 
-  // greedy matching for every area range and IoU threshold
+/** One mask pool for the plan's labels and detections (mode 3 of the matching kernel). */
+function maskInputs(
+  mk: NonNullable<ReturnType<typeof maskKernels>>,
+  engine: GeometryEngine,
+  gt: CocoDataset,
+  dt: CocoResults,
+  plan: CocoPlan,
+): NonNullable<MatchColumns["masks"]> {
+  const d = resultsPoolFor(mk, engine, dt, plan.dtList); // results first, as the per-object path meets them
+  // labels of blocks without detections are never compared: no mask
+  const g = datasetMaskPool(mk, engine, gt, labelsWithDetections(plan));
+  const gtMask = new Int32Array(plan.gtList.length);
+  for (let j = 0; j < gtMask.length; j++) gtMask[j] = Math.max(0, g.index[plan.gtList[j]!]!);
+  const dtMask = new Int32Array(plan.dtList.length);
+  for (let j = 0; j < dtMask.length; j++) dtMask[j] = d.index[plan.dtList[j]!]!;
+  return { gt: g, dt: d, gtMask, dtMask };
+}
+
+/** The annotation indices of the label entries in blocks that have detections (the ones mask IoU reads). */
+export function labelsWithDetections(plan: { nBlocks: number; blockGtStart: Int32Array; blockDtStart: Int32Array; gtList: Int32Array }): Int32Array {
+  let n = 0;
+  for (let b = 0; b < plan.nBlocks; b++) if (plan.blockDtStart[b + 1]! > plan.blockDtStart[b]!) n += plan.blockGtStart[b + 1]! - plan.blockGtStart[b]!;
+  const out = new Int32Array(n);
+  let at = 0;
+  for (let b = 0; b < plan.nBlocks; b++) {
+    if (plan.blockDtStart[b + 1]! === plan.blockDtStart[b]!) continue;
+    out.set(plan.gtList.subarray(plan.blockGtStart[b]!, plan.blockGtStart[b + 1]!), at);
+    at += plan.blockGtStart[b + 1]! - plan.blockGtStart[b]!;
+  }
+  return out;
+}
+
+/** pycocotools' ignore flag before the area ranges: crowd, or keypoints without visible points. */
+function baseIgnoreOf(gt: CocoDataset, iouType: string): Uint8Array {
+  const anns = gt.annotations;
+  if (iouType !== "keypoints") return anns.crowd;
+  const out = new Uint8Array(anns.count);
+  for (let a = 0; a < anns.count; a++) out[a] = anns.crowd[a]! || anns.raw[a]!.num_keypoints === 0 ? 1 : 0;
+  return out;
+}
+
+/** The TypeScript matching: every (area range, IoU threshold, detection), as pycocotools' evaluateImg. */
+function matchReference(
+  gt: CocoDataset,
+  dt: CocoResults,
+  plan: CocoPlan,
+  iou: Float64Array,
+  blockIouStart: Int32Array,
+): { matches: CocoMatches; zeroIdMatches: number } {
+  const { p, T, A, nBlocks, blockGtStart, blockDtStart, gtList, dtList } = plan;
+  const anns = gt.annotations;
+  const nGt = gtList.length;
+  const nDt = dtList.length;
+  const kpNoOks = p.iouType === "keypoints" && !p.useCats;
   const dtMatch = new Int32Array(A * T * nDt).fill(-1);
   const dtIgnore = new Uint8Array(A * T * nDt);
   const gtMatch = new Int32Array(A * T * nGt).fill(-1);
   const gtIgnore = new Uint8Array(A * nGt);
+  const base = baseIgnoreOf(gt, p.iouType);
   const baseIgnore = new Uint8Array(nGt);
+  const gtCrowd = new Uint8Array(nGt);
+  const gtArea = new Float64Array(nGt);
   for (let j = 0; j < nGt; j++) {
     const a = gtList[j]!;
-    baseIgnore[j] = anns.crowd[a]! || (iouType === "keypoints" && anns.raw[a]!.num_keypoints === 0) ? 1 : 0;
+    baseIgnore[j] = base[a]!;
+    gtCrowd[j] = anns.crowd[a]!;
+    gtArea[j] = anns.area[a]!;
   }
+  const dtArea = new Float64Array(nDt);
+  for (let j = 0; j < nDt; j++) dtArea[j] = dt.area[dtList[j]!]!;
   const thr = p.iouThrs.map((t) => Math.min(t, 1 - 1e-10));
   const idZero = anns.idIsZero;
   let zeroIdMatches = 0;
-  let maxG = 0;
-  for (let b = 0; b < nBlocks; b++) maxG = Math.max(maxG, blockGtStart[b + 1]! - blockGtStart[b]!);
-  const order = new Int32Array(maxG);
-  const gtm = new Int32Array(maxG);
-  const kpNoOks = iouType === "keypoints" && !useCats;
-  const gtArea = new Float64Array(nGt);
-  for (let j = 0; j < nGt; j++) gtArea[j] = anns.area[gtList[j]!]!;
-  const dtArea = new Float64Array(nDt);
-  for (let j = 0; j < nDt; j++) dtArea[j] = dt.area[dtList[j]!]!;
+  const order = new Int32Array(plan.maxG);
+  const gtm = new Int32Array(plan.maxG);
   for (let b = 0; b < nBlocks; b++) {
     const g0 = blockGtStart[b]!;
     const G = blockGtStart[b + 1]! - g0;
@@ -503,21 +662,14 @@ export function evaluateCoco(engine: GeometryEngine, gt: CocoDataset, dt: CocoRe
       }
     }
   }
-  if (zeroIdMatches > 0) {
-    let first = -1;
-    for (let j = 0; j < nGt && first < 0; j++) if (idZero[gtList[j]!]) first = gtList[j]!;
-    warnings.push(
-      `annotations[${first}].id is 0: pycocotools records matches as annotation ids with 0 meaning "unmatched", so detections matched to it count as false positives` +
-        ` (reproduced for parity, ${zeroIdMatches} matches affected); number annotation ids from 1`,
-    );
-  }
-
+  const blockImage = new Int32Array(nBlocks);
+  for (let b = 0; b < nBlocks; b++) blockImage[b] = gt.images.indexOf(p.imgIds[plan.blockImagePos[b]!]);
   const matches: CocoMatches = {
     T,
     A,
     blockCount: nBlocks,
-    blockImage: Int32Array.from(blockImageL, (i) => imageIndexOfPos[i]!),
-    blockCategory: Int32Array.from(blockCatL),
+    blockImage,
+    blockCategory: p.useCats ? plan.blockK.slice() : new Int32Array(nBlocks).fill(-1),
     blockDtStart,
     blockGtStart,
     blockIouStart,
@@ -529,16 +681,159 @@ export function evaluateCoco(engine: GeometryEngine, gt: CocoDataset, dt: CocoRe
     gtMatch,
     gtIgnore,
   };
+  return { matches, zeroIdMatches };
+}
+
+function zeroIdWarning(gt: CocoDataset, plan: CocoPlan, zeroIdMatches: number): string {
+  let first = -1;
+  for (let j = 0; j < plan.gtList.length && first < 0; j++) if (gt.annotations.idIsZero[plan.gtList[j]!]) first = plan.gtList[j]!;
+  return (
+    `annotations[${first}].id is 0: pycocotools records matches as annotation ids with 0 meaning "unmatched", so detections matched to it count as false positives` +
+    ` (reproduced for parity, ${zeroIdMatches} matches affected); number annotation ids from 1`
+  );
+}
+
+/** Input checks of the evaluated entries (the parsers accept what other iouTypes do not need). */
+function checkEntries(gt: CocoDataset, dt: CocoResults, plan: CocoPlan): void {
+  const { p, gtList, dtList } = plan;
+  const anns = gt.annotations;
+  if (p.iouType === "bbox") {
+    for (let j = 0; j < gtList.length; j++) {
+      const a = gtList[j]!;
+      if (anns.boxState[a] !== BOX_OK) {
+        throw new CocoInputError(`annotations[${a}].bbox`, anns.boxState[a] === BOX_MISSING ? "missing (needed for bbox evaluation)" : `expected [x, y, width, height], got ${describeValue(anns.raw[a]!.bbox)}`);
+      }
+    }
+    for (let j = 0; j < dtList.length; j++) {
+      const r = dtList[j]!;
+      if (dt.boxState[r] !== BOX_OK) throw new CocoInputError(`results[${r}].bbox`, `expected [x, y, width, height], got ${describeValue(dt.raw[r]!.bbox)}`);
+    }
+  }
+  if (p.iouType === "keypoints") {
+    for (let j = 0; j < gtList.length; j++) {
+      const a = gtList[j]!;
+      if (typeof anns.raw[a]!.num_keypoints !== "number") {
+        throw new CocoInputError(`annotations[${a}].num_keypoints`, anns.raw[a]!.num_keypoints === undefined ? "missing (needed for keypoints evaluation)" : "expected a number");
+      }
+    }
+  }
+}
+
+/** What evaluateCoco computes before matching: shared by the single-thread and the worker paths. */
+export interface PreparedCoco {
+  readonly engine: GeometryEngine;
+  readonly gt: CocoDataset;
+  readonly dt: CocoResults;
+  readonly p: CocoParams;
+  readonly plan: CocoPlan;
+  readonly warnings: string[];
+  readonly timings: CocoTimings;
+  readonly t0: number;
+  /** The wasm kernels, or null (the TypeScript reference path). */
+  readonly kernels: CocoKernelExports | null;
+  /** The matching mode of the kernels (see MatchColumns.mode). */
+  readonly mode: 0 | 1 | 2 | 3;
+  readonly gtBaseIgnore: Uint8Array;
+}
+
+/**
+ * Params, result geometry, plan and input checks. `deferMasks`: segm evaluation whose masks (and the
+ * segm-branch areas of the evaluated results) are made later, by the workers.
+ */
+export function prepareCoco(
+  engine: GeometryEngine,
+  gt: CocoDataset,
+  dt: CocoResults,
+  paramsInput: CocoParamsInput,
+  options: EvaluateOptions = {},
+  deferMasks = false,
+): PreparedCoco {
+  const t0 = performance.now();
+  if (dt.dataset !== gt) throw new Error("evaluateCoco: the results were parsed against another dataset (pass the same CocoDataset to parseCocoResults)");
+  const p = resolveParams(paramsInput, gt.images.ids, gt.categories.ids);
+  const warnings: string[] = [...gt.warnings, ...dt.warnings];
+  const timings: CocoTimings = { evaluate: 0, accumulate: 0 };
+
+  // segm-branch results: mask areas (and boxes when missing) need the engine, whatever the iouType
+  const kernels = options.kernels === "reference" ? null : cocoKernels(engine);
+  const defer = deferMasks && kernels !== null && p.iouType === "segm" && maskKernels(engine) !== null;
+  if (defer) checkMasksBulk(gt, dt);
+  else if (!(kernels && resolveResultGeometryBulk(engine, dt))) resolveResultGeometry(engine, dt);
+  if (p.iouType === "segm" && dt.source === "bbox") {
+    warnings.push(
+      dt.withSegmentation > 0
+        ? 'results carry both "bbox" and "segmentation": as in pycocotools, their areas come from the box (w*h) for the small/medium/large ranges; drop "bbox" from segm results to use the mask area'
+        : "segm evaluation of box results: each box is rasterised as a polygon mask, as in pycocotools",
+    );
+  }
+  const tPlan = performance.now();
+  timings.geometry = tPlan - t0;
+  const plan = planEvaluation(gt, dt, p, kernels ? (x) => wasmArgsortDescending(kernels, x) : argsortDescendingStable);
+  checkEntries(gt, dt, plan);
+  timings.plan = performance.now() - tPlan;
+  const usable = kernels !== null && plan.T > 0 && plan.A > 0 && p.maxDets.length > 0 && p.recThrs.length > 0;
+  const kpNoOks = p.iouType === "keypoints" && !p.useCats;
+  const mode = p.iouType === "bbox" ? 0 : p.iouType === "segm" && maskKernels(engine) ? 3 : kpNoOks ? 2 : 1;
+  return { engine, gt, dt, p, plan, warnings, timings, t0, kernels: usable ? kernels : null, mode, gtBaseIgnore: baseIgnoreOf(gt, p.iouType) };
+}
+
+/** The columns the matching kernel reads (mode 1 computes the IoU / OKS here; mode 3 builds the masks here). */
+export function matchColumnsOf(prep: PreparedCoco): MatchColumns {
+  const { engine, gt, dt, plan, mode } = prep;
+  let iou: Float64Array | null = null;
+  let blockIouStart: Int32Array | undefined;
+  let masks: MatchColumns["masks"];
+  if (mode === 1) {
+    blockIouStart = iouOffsets(plan);
+    iou = computeIou(engine, gt, dt, plan, blockIouStart);
+  } else if (mode === 3) masks = maskInputs(maskKernels(engine)!, engine, gt, dt, plan);
+  return {
+    mode,
+    masks,
+    iou,
+    blockIouStart,
+    gtBox: gt.annotations.box,
+    gtArea: gt.annotations.area,
+    gtCrowd: gt.annotations.crowd,
+    gtBaseIgnore: prep.gtBaseIgnore,
+    gtIdZero: gt.annotations.idIsZero,
+    dtBox: dt.box,
+    dtArea: dt.area,
+  };
+}
+
+/** Accumulate and summarize from the matching bits (wasm path); `matchStart`: performance.now() when matching began. */
+export function finishCoco(prep: PreparedCoco, bits: MatchBits, matchStart: number): CocoEvaluation {
+  const { engine, gt, dt, p, plan, warnings, timings, t0 } = prep;
   const t1 = performance.now();
-  const acc: Accumulated = accumulate(matches, p, dt.score, anns.idIsZero);
-  const t2 = performance.now();
+  timings.match = t1 - matchStart;
+  timings.evaluate = t1 - t0;
+  if (bits.zeroIdMatches > 0) warnings.push(zeroIdWarning(gt, plan, bits.zeroIdMatches));
+  const acc = runCocoAccumulate(prep.kernels!, plan, bits, dt.score, gt.annotations.area, prep.gtBaseIgnore);
+  timings.accumulate = performance.now() - t1;
+  let cached: CocoMatches | undefined;
+  return result(prep, acc, () => {
+    if (!cached) {
+      if (dt.geometryPending) resolveResultGeometry(engine, dt);
+      const offs = iouOffsets(plan);
+      cached = matchReference(gt, dt, plan, computeIou(engine, gt, dt, plan, offs), offs).matches;
+    }
+    return cached;
+  });
+}
+
+function result(prep: PreparedCoco, acc: Accumulated, matchesLazy: () => CocoMatches): CocoEvaluation {
+  const { gt, p, warnings, timings } = prep;
+  const tSum = performance.now();
   const stats = summarize(acc, p);
+  timings.summarize = performance.now() - tSum;
+  const useCats = p.useCats;
   const categoryIds: CocoId[] = useCats ? [...p.catIds] : [-1];
   return {
     params: p,
     stats,
     statsLabels: statsLabels(p),
-    summary: () => summaryLines(acc, p).join("\n"),
+    summary: () => summaryLines(acc, p, stats).join("\n"),
     precision: acc.precision,
     precisionShape: acc.precisionShape,
     recall: acc.recall,
@@ -549,8 +844,42 @@ export function evaluateCoco(engine: GeometryEngine, gt: CocoDataset, dt: CocoRe
         const k = gt.categories.indexOf(id);
         return k >= 0 ? gt.categories.names[k]! : useCats ? String(id) : "all";
       }),
-    matches,
+    get matches() {
+      return matchesLazy();
+    },
     warnings,
-    timings: { evaluate: t1 - t0, accumulate: t2 - t1 },
+    timings,
   };
+}
+
+/**
+ * Runs pycocotools' evaluate(), accumulate() and summarize() on parsed ground truth and results.
+ * `engine` computes box / mask IoU (the wasm engine from createEngine(), or the TypeScript reference);
+ * with the wasm engine, matching and accumulation run in its kernels too. On several threads:
+ * evaluateCocoParallel (bindings/workers/), with the same numbers.
+ */
+export function evaluateCoco(engine: GeometryEngine, gt: CocoDataset, dt: CocoResults, paramsInput: CocoParamsInput, options: EvaluateOptions = {}): CocoEvaluation {
+  const prep = prepareCoco(engine, gt, dt, paramsInput, options);
+  const { p, plan, warnings, timings } = prep;
+  if (prep.kernels) {
+    const tIou = performance.now();
+    const cols = matchColumnsOf(prep);
+    const matchStart = performance.now();
+    timings.iou = matchStart - tIou;
+    const bits = runCocoMatch(prep.kernels, matchPlanOf(plan), cols);
+    return finishCoco(prep, bits, matchStart);
+  }
+  const tIou = performance.now();
+  const blockIouStart = iouOffsets(plan);
+  const iou = computeIou(engine, gt, dt, plan, blockIouStart);
+  const tMatch = performance.now();
+  timings.iou = tMatch - tIou;
+  const { matches, zeroIdMatches } = matchReference(gt, dt, plan, iou, blockIouStart);
+  if (zeroIdMatches > 0) warnings.push(zeroIdWarning(gt, plan, zeroIdMatches));
+  const t1 = performance.now();
+  timings.match = t1 - tMatch;
+  timings.evaluate = t1 - prep.t0;
+  const acc = accumulate(matches, p, dt.score, gt.annotations.idIsZero);
+  timings.accumulate = performance.now() - t1;
+  return result(prep, acc, () => matches);
 }

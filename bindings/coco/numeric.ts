@@ -125,3 +125,85 @@ export function argsortDescending(keys: ArrayLike<number>, index: Int32Array): I
   });
   return Int32Array.from(arr);
 }
+
+const RADIX_BITS = 11;
+const RADIX = 1 << RADIX_BITS;
+const RADIX_MASK = RADIX - 1;
+
+/**
+ * Stable argsort of float64 keys, descending, NaN last, -0 equal to 0: numpy's
+ * argsort(-keys, kind='mergesort'), as an LSD radix sort over the keys' bits (no comparator).
+ */
+export function argsortDescendingStable(keys: Float64Array): Int32Array {
+  const n = keys.length;
+  // descending order key as two u32 halves: ascending bits of -key, NaN largest
+  const hi = new Uint32Array(n);
+  const lo = new Uint32Array(n);
+  const f = new Float64Array(1);
+  const u = new Uint32Array(f.buffer);
+  const H = LITTLE ? 1 : 0;
+  const L = LITTLE ? 0 : 1;
+  for (let i = 0; i < n; i++) {
+    const s = keys[i]!;
+    if (s !== s) {
+      hi[i] = 0xffffffff;
+      lo[i] = 0xffffffff;
+      continue;
+    }
+    f[0] = s === 0 ? 0 : s;
+    let h = u[H]!;
+    let l = u[L]!;
+    // ascending key: flip all bits of negatives, the sign bit of the rest; descending: complement that
+    if (h & 0x80000000) {
+      hi[i] = h;
+      lo[i] = l;
+    } else {
+      h = ~(h | 0x80000000) >>> 0;
+      l = ~l >>> 0;
+      hi[i] = h;
+      lo[i] = l;
+    }
+  }
+  let perm = new Int32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  let tmp = new Int32Array(n);
+  const count = new Int32Array(RADIX);
+  // digits: lo[0..10], lo[11..21], lo[22..31], hi[0..10], hi[11..21], hi[22..31]
+  for (let pass = 0; pass < 6; pass++) {
+    const src = pass < 3 ? lo : hi;
+    const shift = (pass % 3) * RADIX_BITS;
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(src[i]! >>> shift) & RADIX_MASK]!++;
+    let skip = false;
+    let sum = 0;
+    for (let b = 0; b < RADIX; b++) {
+      const c = count[b]!;
+      if (c === n) skip = true;
+      count[b] = sum;
+      sum += c;
+    }
+    if (skip) continue;
+    for (let i = 0; i < n; i++) {
+      const j = perm[i]!;
+      tmp[count[(src[j]! >>> shift) & RADIX_MASK]!++] = j;
+    }
+    const t = perm;
+    perm = tmp;
+    tmp = t;
+  }
+  return perm;
+}
+
+/** Stable counting sort: the entries of `order` (indices) arranged by key[entry] in [0, nKeys). */
+export function countingSortBy(order: Int32Array, key: Int32Array, nKeys: number): Int32Array {
+  const n = order.length;
+  const count = new Int32Array(nKeys + 1);
+  for (let i = 0; i < n; i++) count[key[order[i]!]! + 1]!++;
+  for (let k = 0; k < nKeys; k++) count[k + 1]! += count[k]!;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = order[i]!;
+    out[count[key[e]!]!++] = e;
+  }
+  return out;
+}

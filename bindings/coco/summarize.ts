@@ -100,11 +100,11 @@ function iouString(p: CocoParams, iouThr?: number): string {
 }
 
 /** pycocotools' print-out: ' {:<18} {} @[ IoU={:<9} | area={:>6s} | maxDets={:>3d} ] = {:0.3f}'. */
-export function summaryLines(acc: Accumulated, p: CocoParams): string[] {
-  return specs(p).map((s) => {
+export function summaryLines(acc: Accumulated, p: CocoParams, stats?: readonly number[]): string[] {
+  return specs(p).map((s, i) => {
     const title = s.ap ? "Average Precision" : "Average Recall";
     const type = s.ap ? "(AP)" : "(AR)";
-    const v = statValue(acc, p, s);
+    const v = stats ? stats[i]! : statValue(acc, p, s);
     return ` ${title.padEnd(18)} ${type} @[ IoU=${iouString(p, s.iouThr).padEnd(9)} | area=${s.areaRng.padStart(6)} | maxDets=${String(s.maxDets).padStart(3)} ] = ${formatFixed(v, 3)}`;
   });
 }

@@ -1,0 +1,546 @@
+// Masks in bulk for the wasm path: the segmentations an evaluation needs become one pool of RLE
+// counts (assembly/match.ts buildMasks: compressed strings decoded, polygons rasterised and merged,
+// counts copied, box polygons rasterised), described by rlePrepare (area, flags, C-exact toBbox).
+// No object per mask: sources come from the columnar pools of the streaming parser
+// (bindings/io/stream-coco.ts) or, for other inputs, are packed from the parsed values; forms the
+// bulk path does not take (boxes lists, RLE lists) go through the GeometryEngine one by one.
+//
+// Semantics are bindings/coco/shapes.ts's (annToRLE / loadRes), checked by test/perf.kernels.test.ts
+// against the per-object path.
+import type { GeometryEngine, Rle } from "../geometry-types.js";
+import { columnarSegmentations, SEGK_POLYGONS, SEGK_RLE_COUNTS, SEGK_RLE_DECODED, SEGK_RLE_STRING } from "../io/stream-coco.js";
+import { checkDatasetMasks, checkResultMasks, imageSizeFor } from "../validate/masks.js";
+import { maskSizeProblem } from "../validate/segmentation.js";
+import type { CocoDataset } from "./dataset.js";
+import type { CocoResults } from "./results.js";
+import { segmentationToRle } from "./shapes.js";
+
+const JOB_STRING = 1;
+const JOB_POLYGONS = 2;
+const JOB_COUNTS = 3;
+const JOB_BOX = 4;
+
+const B_JOBS = 0, B_BYTES = 1, B_COORDS = 2, B_PARTS = 3, B_SRC_COUNTS = 4, B_BOXES = 5, B_POOL = 6, B_TABLE = 7, B_SCRATCH = 8, B_ERR = 9, B_POLY = 10;
+const B_FIELDS = 11;
+
+/** Jobs per kernel call (about a millisecond of rasterising). */
+const JOBS_PER_CALL = 2048;
+
+export interface MaskKernels {
+  readonly memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  reset(): void;
+  maskBounds(ctx: number, j0: number, j1: number): number;
+  buildMasks(ctx: number, j0: number, j1: number): number;
+  rlePrepare(cnts: number, table: number, n: number, boxes: number): number;
+  compactMasks(pool: number, table: number, n: number): number;
+}
+
+export function maskKernels(engine: GeometryEngine): MaskKernels | null {
+  const ex = (engine as { exports?: Record<string, unknown> }).exports;
+  if (!ex || typeof ex.buildMasks !== "function" || typeof ex.rlePrepare !== "function" || typeof ex.compactMasks !== "function") return null;
+  return ex as unknown as MaskKernels;
+}
+
+/**
+ * Masks of some objects: mask m has counts counts[table[8m] .. + table[8m+1]), size table[8m+2..3],
+ * area table[8m+4], flags table[8m+5] (assembly/iou.ts), and its C-exact box boxes[4m..4m+3].
+ */
+export interface MaskPool {
+  readonly counts: Uint32Array;
+  readonly table: Uint32Array;
+  readonly boxes: Float64Array;
+  /** Object index (annotation / result) -> mask index, or -1. */
+  readonly index: Int32Array;
+}
+
+/** Growable typed buffers for the packed sources. */
+class Grow<T extends Float64Array | Uint32Array | Uint8Array | Int32Array> {
+  n = 0;
+  constructor(public a: T) {}
+  reserve(k: number): T {
+    if (this.n + k > this.a.length) {
+      let cap = Math.max(1024, this.a.length * 2);
+      while (cap < this.n + k) cap *= 2;
+      const b = new (this.a.constructor as new (n: number) => T)(cap);
+      b.set(this.a.subarray(0, this.n) as never);
+      this.a = b;
+    }
+    return this.a;
+  }
+  push(v: number): void {
+    this.reserve(1)[this.n++] = v;
+  }
+  view(): T {
+    return this.a.subarray(0, this.n) as T;
+  }
+}
+
+/** Mask sources being collected: jobs plus the pools they point into. */
+class Jobs {
+  readonly jobs = new Grow(new Uint32Array(8 * 1024));
+  readonly bytes: Grow<Uint8Array>;
+  readonly coords: Grow<Float64Array>;
+  readonly parts: Grow<Int32Array>;
+  readonly counts: Grow<Uint32Array>;
+  readonly boxes = new Grow(new Float64Array(1024));
+  count = 0;
+
+  constructor(bytes?: Uint8Array, coords?: Float64Array, parts?: Int32Array, counts?: Uint32Array) {
+    // the columnar pools first, as they are (views without spare room: packing more copies them first)
+    this.bytes = new Grow(bytes ?? new Uint8Array(1024));
+    this.bytes.n = bytes?.length ?? 0;
+    this.coords = new Grow(coords ?? new Float64Array(1024));
+    this.coords.n = coords?.length ?? 0;
+    this.parts = new Grow(parts ?? new Int32Array(1024));
+    this.parts.n = parts?.length ?? 0;
+    this.counts = new Grow(counts ?? new Uint32Array(1024));
+    this.counts.n = counts?.length ?? 0;
+  }
+
+  add(kind: number, a: number, b: number, h: number, w: number): void {
+    const j = this.jobs.reserve(8);
+    const o = this.jobs.n;
+    j[o] = kind;
+    j[o + 1] = a;
+    j[o + 2] = b;
+    j[o + 3] = h;
+    j[o + 4] = w;
+    j[o + 5] = 0;
+    j[o + 6] = 0;
+    j[o + 7] = 0;
+    this.jobs.n += 8;
+    this.count++;
+  }
+
+  /** Counts of a mask made elsewhere. */
+  addRle(rle: Rle): void {
+    const at = this.counts.n;
+    this.counts.reserve(rle.counts.length).set(rle.counts, at);
+    this.counts.n += rle.counts.length;
+    this.add(JOB_COUNTS, at, rle.counts.length, rle.h, rle.w);
+  }
+
+  /** A parsed segmentation in a form the bulk path takes (polygons, RLE string or counts); false otherwise. */
+  addValue(seg: unknown, imageSize: () => [number, number]): boolean {
+    if (Array.isArray(seg)) {
+      if (seg.length === 0 || !Array.isArray(seg[0]) || (seg[0] as unknown[]).length === 4) return false;
+      const [ih, iw] = imageSize();
+      const first = this.parts.n >>> 1;
+      for (const part of seg as number[][]) {
+        if (!Array.isArray(part)) return false;
+        const at = this.coords.n;
+        const c = this.coords.reserve(part.length);
+        for (let i = 0; i < part.length; i++) c[at + i] = part[i]!;
+        this.coords.n += part.length;
+        this.parts.push(at);
+        this.parts.push(part.length);
+      }
+      this.add(JOB_POLYGONS, first, seg.length, ih, iw);
+      return true;
+    }
+    if (seg && typeof seg === "object") {
+      const r = seg as { size?: unknown; counts?: unknown };
+      const size = r.size as number[];
+      if (typeof r.counts === "string") {
+        const s = r.counts;
+        const at = this.bytes.n;
+        const b = this.bytes.reserve(s.length);
+        for (let i = 0; i < s.length; i++) {
+          const c = s.charCodeAt(i);
+          b[at + i] = c < 128 ? c : 0; // never valid: the decoder reports it
+        }
+        this.bytes.n += s.length;
+        this.add(JOB_STRING, at, s.length, size[0]!, size[1]!);
+        return true;
+      }
+      if (Array.isArray(r.counts)) {
+        const at = this.counts.n;
+        const c = this.counts.reserve(r.counts.length);
+        for (let i = 0; i < r.counts.length; i++) c[at + i] = r.counts[i] as number;
+        this.counts.n += r.counts.length;
+        this.add(JOB_COUNTS, at, r.counts.length, size[0]!, size[1]!);
+        return true;
+      }
+    }
+    return false;
+  }
+}
+
+/** Jobs as plain arrays (what a worker receives): the job table and the pools it points into. */
+export interface MaskJobs {
+  readonly count: number;
+  readonly jobs: Uint32Array;
+  readonly bytes: Uint8Array;
+  readonly coords: Float64Array;
+  readonly parts: Int32Array;
+  readonly counts: Uint32Array;
+  readonly boxes: Float64Array;
+}
+
+function jobsData(J: Jobs): MaskJobs {
+  return { count: J.count, jobs: J.jobs.view(), bytes: J.bytes.view(), coords: J.coords.view(), parts: J.parts.view(), counts: J.counts.view(), boxes: J.boxes.view() };
+}
+
+/** Builds masks from jobs (in a worker, or here): the pool, table and boxes; `index` maps objects to jobs. */
+export function buildMaskJobs(k: MaskKernels, J: MaskJobs, index: Int32Array, onBadString?: (job: number) => never): MaskPool {
+  return build(k, J, index, onBadString ?? ((job) => {
+    throw new Error(`engine.wasm: compressed RLE of mask job ${job} is malformed (the parser checks them: a bug, please report)`);
+  }));
+}
+
+function allCounts(J: MaskJobs): boolean {
+  const jobs = J.jobs;
+  for (let j = 0; j < J.count; j++) if (jobs[8 * j] !== JOB_COUNTS) return false;
+  return true;
+}
+
+/**
+ * Jobs that are all counts already (uncompressed RLE, or strings the parser decoded): the source pool
+ * is the mask pool; only the table and rlePrepare's area, flags and boxes are made.
+ */
+function describeCounts(k: MaskKernels, J: MaskJobs, index: Int32Array): MaskPool {
+  const n = J.count;
+  k.reset();
+  const take = (bytes: number): number => {
+    const p = k.alloc(Math.max(8, bytes));
+    if (p === 0) throw new RangeError(`engine.wasm: out of memory describing ${n} masks`);
+    return p;
+  };
+  const pool = take(4 * J.counts.length);
+  const table = take(32 * n);
+  const boxes = take(32 * n);
+  const mem = k.memory.buffer;
+  const u32 = new Uint32Array(mem);
+  u32.set(J.counts, pool >>> 2);
+  const t0 = table >>> 2;
+  const jobs = J.jobs;
+  for (let j = 0; j < n; j++) {
+    const o = t0 + 8 * j;
+    u32[o] = jobs[8 * j + 1]!;
+    u32[o + 1] = jobs[8 * j + 2]!;
+    u32[o + 2] = jobs[8 * j + 3]!;
+    u32[o + 3] = jobs[8 * j + 4]!;
+    u32[o + 4] = u32[o + 5] = u32[o + 6] = u32[o + 7] = 0;
+  }
+  const bad = k.rlePrepare(pool, table, n, boxes);
+  if (bad >= 0) throw new Error(`engine.wasm: mask ${bad} does not sum to h*w (the parser checks counts: a bug, please report)`);
+  const out: MaskPool = {
+    counts: J.counts,
+    table: u32.slice(t0, t0 + 8 * n),
+    boxes: new Float64Array(mem).slice(boxes >>> 3, (boxes >>> 3) + 4 * n),
+    index,
+  };
+  k.reset();
+  return out;
+}
+
+/** Runs the jobs in the engine: the pool, table and boxes. */
+function build(k: MaskKernels, J: MaskJobs | Jobs, index: Int32Array, onBadString: (job: number) => never): MaskPool {
+  if (J instanceof Jobs) J = jobsData(J);
+  const n = J.count;
+  if (allCounts(J)) return describeCounts(k, J, index);
+
+  k.reset();
+  const take = (bytes: number): number => {
+    const p = k.alloc(Math.max(8, bytes));
+    if (p === 0) throw new RangeError(`engine.wasm: out of memory building ${n} masks`);
+    return p;
+  };
+  const ctx = take(4 * B_FIELDS);
+  const jobs = take(32 * n);
+  const bytes = take(J.bytes.length);
+  const coords = take(8 * J.coords.length);
+  const parts = take(4 * J.parts.length);
+  const src = take(4 * J.counts.length);
+  const boxes = take(8 * J.boxes.length);
+  const err = take(16);
+  const poly = take(128);
+  let mem = k.memory.buffer;
+  new Uint32Array(mem).set(J.jobs, jobs >>> 2);
+  new Uint8Array(mem).set(J.bytes, bytes);
+  new Float64Array(mem).set(J.coords, coords >>> 3);
+  new Int32Array(mem).set(J.parts, parts >>> 2);
+  new Uint32Array(mem).set(J.counts, src >>> 2);
+  new Float64Array(mem).set(J.boxes, boxes >>> 3);
+  const set = (f: number, v: number) => (new Uint32Array(k.memory.buffer)[(ctx >>> 2) + f] = v);
+  set(B_JOBS, jobs);
+  set(B_BYTES, bytes);
+  set(B_COORDS, coords);
+  set(B_PARTS, parts);
+  set(B_SRC_COUNTS, src);
+  set(B_BOXES, boxes);
+  set(B_ERR, err);
+  set(B_POLY, poly);
+  let need = 0;
+  for (let j = 0; j < n; j += JOBS_PER_CALL) need = Math.max(need, k.maskBounds(ctx, j, Math.min(n, j + JOBS_PER_CALL)));
+  // offsets in the pool
+  let u32 = new Uint32Array(k.memory.buffer);
+  let total = 0;
+  for (let j = 0; j < n; j++) {
+    const o = (jobs >>> 2) + 8 * j;
+    u32[o + 5] = total;
+    total += u32[o + 6]!;
+  }
+  const pool = take(4 * total);
+  const table = take(32 * n);
+  const scratch = take(4 * need);
+  const mboxes = take(32 * n);
+  set(B_POOL, pool);
+  set(B_TABLE, table);
+  set(B_SCRATCH, scratch);
+  for (let j = 0; j < n; j += JOBS_PER_CALL) {
+    const bad = k.buildMasks(ctx, j, Math.min(n, j + JOBS_PER_CALL));
+    if (bad >= 0) onBadString(bad);
+  }
+  // the pool is copied out as laid out (bounds are upper bounds: some room stays unused)
+  mem = k.memory.buffer;
+  u32 = new Uint32Array(mem);
+  const bad = k.rlePrepare(pool, table, n, mboxes);
+  if (bad >= 0) throw new Error(`engine.wasm: mask ${bad} does not sum to h*w after bulk building (a bug: please report)`);
+  const used = k.compactMasks(pool, table, n);
+  const tab = u32.slice(table >>> 2, (table >>> 2) + 8 * n);
+  const counts = u32.slice(pool >>> 2, (pool >>> 2) + used);
+  const out: MaskPool = { counts, table: tab, boxes: new Float64Array(mem).slice(mboxes >>> 3, (mboxes >>> 3) + 4 * n), index };
+  k.reset();
+  return out;
+}
+
+const datasetChecked = new WeakSet<object>();
+const resultsChecked = new WeakSet<object>();
+
+/**
+ * bindings/validate/masks.ts checkDatasetMasks' checks (every annotation with a known image and
+ * category can become a mask), on the columns when the parse was columnar: any doubt, and the
+ * validator itself runs (its message is the error).
+ */
+function checkDataset(ds: CocoDataset): void {
+  if (datasetChecked.has(ds)) return;
+  const col = columnarSegmentations(ds);
+  let ok = col !== undefined && col.fastIndex !== null;
+  if (ok) {
+    const A = ds.annotations;
+    const { seg, fastIndex } = col!;
+    const imageOk = new Int8Array(ds.images.count); // 0 unknown, 1 ok, -1 not
+    for (let i = 0; i < A.count && ok; i++) {
+      const im = A.image[i]!;
+      if (im < 0 || A.category[i]! < 0) continue;
+      const rec = fastIndex![i]!;
+      if (rec < 0) {
+        ok = false;
+        break;
+      }
+      const kind = seg.kind.a[rec]!;
+      if (kind === SEGK_POLYGONS) {
+        if (imageOk[im] === 0) {
+          const h = ds.images.height[im]!;
+          const w = ds.images.width[im]!;
+          imageOk[im] = Number.isInteger(h) && Number.isInteger(w) && h >= 0 && w >= 0 && !maskSizeProblem(h, w) ? 1 : -1;
+        }
+        if (imageOk[im] !== 1) ok = false;
+      } else if (kind === SEGK_RLE_STRING || kind === SEGK_RLE_COUNTS || kind === SEGK_RLE_DECODED) {
+        if (maskSizeProblem(seg.h.a[rec]!, seg.w.a[rec]!)) ok = false;
+      } else ok = false;
+    }
+  }
+  if (!ok) checkDatasetMasks(ds);
+  datasetChecked.add(ds);
+}
+
+const INT32_LIMIT = 2 ** 31;
+
+/** checkResultMasks' checks on the columns (see checkDataset); the validator runs on any doubt. */
+function checkResults(dt: CocoResults): void {
+  if (resultsChecked.has(dt)) return;
+  const col = columnarSegmentations(dt);
+  let ok = col !== undefined && col.fastIndex !== null;
+  if (ok) {
+    const ds = dt.dataset;
+    const { seg, fastIndex } = col!;
+    const imageOk = new Int8Array(ds.images.count);
+    const sizeOk = (im: number): boolean => {
+      if (imageOk[im] === 0) {
+        const h = ds.images.height[im]!;
+        const w = ds.images.width[im]!;
+        imageOk[im] = Number.isInteger(h) && Number.isInteger(w) && h >= 0 && w >= 0 && !maskSizeProblem(h, w) ? 1 : -1;
+      }
+      return imageOk[im] === 1;
+    };
+    for (let i = 0; i < dt.count && ok; i++) {
+      if (dt.source !== "segm" && dt.category[i]! < 0) continue;
+      const rec = fastIndex![i]!;
+      if (rec < 0) {
+        ok = false;
+        break;
+      }
+      const kind = seg.kind.a[rec]!;
+      if (kind === SEGK_POLYGONS) ok = sizeOk(dt.image[i]!);
+      else if (kind === SEGK_RLE_STRING || kind === SEGK_RLE_COUNTS || kind === SEGK_RLE_DECODED) ok = !maskSizeProblem(seg.h.a[rec]!, seg.w.a[rec]!);
+      else if (kind === 0 && dt.source === "bbox") {
+        const x1 = dt.box[4 * i]!;
+        const y1 = dt.box[4 * i + 1]!;
+        for (const v of [x1, y1, x1 + dt.box[4 * i + 2]!, y1 + dt.box[4 * i + 3]!]) {
+          const g = 5 * v + 0.5;
+          if (!(g > -INT32_LIMIT && g < INT32_LIMIT)) ok = false;
+        }
+        ok = ok && sizeOk(dt.image[i]!);
+      } else ok = false;
+    }
+  }
+  if (!ok) checkResultMasks(dt);
+  resultsChecked.add(dt);
+}
+
+/** Pairs (offset, length) of the columnar parts. */
+function partPairs(col: ReturnType<typeof columnarSegmentations>): Int32Array | undefined {
+  if (!col) return undefined;
+  const po = col.seg.partOffset;
+  const pl = col.seg.partLength;
+  const out = new Int32Array(2 * po.n);
+  for (let i = 0; i < po.n; i++) {
+    out[2 * i] = po.a[i]!;
+    out[2 * i + 1] = pl.a[i]!;
+  }
+  return out;
+}
+
+function jobsFor(col: ReturnType<typeof columnarSegmentations>): Jobs {
+  return col ? new Jobs(col.seg.bytes.view(), col.seg.coords.view(), partPairs(col), col.seg.counts.view()) : new Jobs();
+}
+
+/** Adds the columnar segmentation of fast record `rec`; false when it is not a bulk form. */
+function addColumnar(J: Jobs, col: NonNullable<ReturnType<typeof columnarSegmentations>>, rec: number, imageSize: () => [number, number]): boolean {
+  const s = col.seg;
+  const kind = s.kind.a[rec]!;
+  if (kind === SEGK_POLYGONS) {
+    const [h, w] = imageSize();
+    J.add(JOB_POLYGONS, s.start.a[rec]!, s.length.a[rec]!, h, w);
+  } else if (kind === SEGK_RLE_STRING) J.add(JOB_STRING, s.start.a[rec]!, s.length.a[rec]!, s.h.a[rec]!, s.w.a[rec]!);
+  else if (kind === SEGK_RLE_COUNTS || kind === SEGK_RLE_DECODED) J.add(JOB_COUNTS, s.start.a[rec]!, s.length.a[rec]!, s.h.a[rec]!, s.w.a[rec]!);
+  else return false;
+  return true;
+}
+
+/** The mask jobs of the listed annotations (annToRLE), each annotation once; index: annotation -> job. */
+export function datasetMaskJobs(engine: GeometryEngine, ds: CocoDataset, annotations: Int32Array): { jobs: MaskJobs; index: Int32Array } {
+  checkDataset(ds);
+  const A = ds.annotations;
+  const col = columnarSegmentations(ds);
+  const J = jobsFor(col);
+  const index = new Int32Array(A.count).fill(-1);
+  for (let j = 0; j < annotations.length; j++) {
+    const i = annotations[j]!;
+    if (index[i]! >= 0) continue;
+    index[i] = J.count;
+    const path = `annotations[${i}].segmentation`;
+    const im = A.image[i]!;
+    const imageSize = () => imageSizeFor(ds, im, path);
+    const rec = col?.fastIndex ? col.fastIndex[i]! : -1;
+    if (rec >= 0 && addColumnar(J, col!, rec, imageSize)) continue;
+    const seg = A.raw[i]!.segmentation;
+    if (rec < 0 && J.addValue(seg, imageSize)) continue;
+    J.addRle(segmentationToRle(engine, seg, ds, im, path));
+  }
+  return { jobs: jobsData(J), index };
+}
+
+/** Masks of the listed annotations (annToRLE), each annotation once. */
+export function datasetMaskPool(k: MaskKernels, engine: GeometryEngine, ds: CocoDataset, annotations: Int32Array): MaskPool {
+  const { jobs, index } = datasetMaskJobs(engine, ds, annotations);
+  const A = ds.annotations;
+  return build(k, jobs, index, (job) => {
+    // a string the parser let through (never for checked input): the per-object path names it
+    let i = 0;
+    while (index[i] !== job) i++;
+    segmentationToRle(engine, A.raw[i]!.segmentation, ds, A.image[i]!, `annotations[${i}].segmentation`);
+    throw new Error(`engine.wasm: string of annotation ${i} rejected in bulk only (a bug: please report)`);
+  });
+}
+
+/** Masks of the listed results (loadRes: the segmentation, or for bbox-branch results without one the box polygon). */
+export function resultsMaskJobs(engine: GeometryEngine, dt: CocoResults, results: Int32Array | null): { jobs: MaskJobs; index: Int32Array } {
+  checkResults(dt);
+  const ds = dt.dataset;
+  const col = columnarSegmentations(dt);
+  const J = jobsFor(col);
+  const index = new Int32Array(dt.count).fill(-1);
+  const n = results ? results.length : dt.count;
+  for (let j = 0; j < n; j++) {
+    const i = results ? results[j]! : j;
+    if (index[i]! >= 0) continue;
+    index[i] = J.count;
+    const path = `results[${i}].segmentation`;
+    const im = dt.image[i]!;
+    const rec = col?.fastIndex ? col.fastIndex[i]! : -1;
+    const imageSize = () => imageSizeFor(ds, im, path);
+    if (rec >= 0) {
+      if (addColumnar(J, col!, rec, imageSize)) continue;
+      if (dt.source === "bbox" && col!.seg.kind.a[rec] === 0) {
+        const [h, w] = imageSizeFor(ds, im, `results[${i}].bbox`);
+        const at = J.boxes.n >>> 2;
+        J.boxes.reserve(4).set(dt.box.subarray(4 * i, 4 * i + 4), J.boxes.n);
+        J.boxes.n += 4;
+        J.add(JOB_BOX, at, 0, h, w);
+        continue;
+      }
+    }
+    const seg = dt.raw[i]!.segmentation;
+    if ((seg === undefined || seg === null) && dt.source === "bbox") {
+      const [h, w] = imageSizeFor(ds, im, `results[${i}].bbox`);
+      const at = J.boxes.n >>> 2;
+      J.boxes.reserve(4).set(dt.box.subarray(4 * i, 4 * i + 4), J.boxes.n);
+      J.boxes.n += 4;
+      J.add(JOB_BOX, at, 0, h, w);
+      continue;
+    }
+    if (rec < 0 && J.addValue(seg, imageSize)) continue;
+    J.addRle(segmentationToRle(engine, seg, ds, im, path));
+  }
+  return { jobs: jobsData(J), index };
+}
+
+/** Masks of the listed results (all when `results` is null). */
+export function resultsMaskPool(k: MaskKernels, engine: GeometryEngine, dt: CocoResults, results: Int32Array | null): MaskPool {
+  const { jobs, index } = resultsMaskJobs(engine, dt, results);
+  return build(k, jobs, index, (job) => {
+    let i = 0;
+    while (index[i] !== job) i++;
+    segmentationToRle(engine, dt.raw[i]!.segmentation, dt.dataset, dt.image[i]!, `results[${i}].segmentation`);
+    throw new Error(`engine.wasm: string of result ${i} rejected in bulk only (a bug: please report)`);
+  });
+}
+
+const resultPools = new WeakMap<CocoResults, MaskPool>();
+
+/**
+ * loadRes' segm branch in bulk: every result's mask area, and the box of those without one (toBbox);
+ * the pool is kept for the evaluation. Returns false when the engine has no bulk kernels.
+ */
+export function resolveResultGeometryBulk(engine: GeometryEngine, dt: CocoResults): boolean {
+  if (!dt.geometryPending) return true;
+  const k = maskKernels(engine);
+  if (!k) return false;
+  const pool = resultsMaskPool(k, engine, dt, null);
+  for (let i = 0; i < dt.count; i++) {
+    const m = pool.index[i]!;
+    dt.area[i] = pool.table[8 * m + 4]!;
+    if (dt.boxState[i] === 1 /* BOX_MISSING */) {
+      dt.box.set(pool.boxes.subarray(4 * m, 4 * m + 4), 4 * i);
+      dt.boxState[i] = 0; // BOX_OK
+    }
+  }
+  resultPools.set(dt, pool);
+  dt.geometryPending = false;
+  return true;
+}
+
+/** The masks of the listed results: the pool resolveResultGeometryBulk kept, or a new one. */
+export function resultsPoolFor(k: MaskKernels, engine: GeometryEngine, dt: CocoResults, results: Int32Array): MaskPool {
+  return resultPools.get(dt) ?? resultsMaskPool(k, engine, dt, results);
+}
+
+/** The checks the validators make before the first mask (the worker path builds masks later). */
+export function checkMasksBulk(ds: CocoDataset, dt: CocoResults): void {
+  checkResults(dt); // results first, as the per-object path meets them
+  checkDataset(ds);
+}

@@ -1,0 +1,1225 @@
+// COCO datasets and results read straight from JSON bytes into the columnar CocoDataset / CocoResults
+// (bindings/coco/dataset.ts, results.ts), without building an object per annotation or detection.
+//
+// Each element of `annotations` / the results array is decoded by a fast reader that accepts the
+// common, well-formed shapes only (known keys with the expected value types, polygons, RLE) and
+// writes numbers into growable typed arrays and geometry into pools. Anything else (an unusual key
+// order is fine; an unexpected type, a repeated key, keypoints, an escaped key...) makes that one
+// element fall back: it is materialised as a JavaScript value and checked later by the parsers' own
+// per-element checks (checkAnnotation / checkResult), in file order with the fast ones, so the
+// result and the first error are those of parseCocoDataset / parseCocoResults. Images and
+// categories (few) always take that path.
+//
+// `raw` of the returned objects is a read-only view that rebuilds an element's object on access
+// (from the columns, or the stored fallback value), so memory stays that of the columns.
+import {
+  BOX_MISSING,
+  BOX_OK,
+  checkAnnotation,
+  checkCategory,
+  checkImage,
+  type CocoDataset,
+  DatasetBuilder,
+  finishDataset,
+} from "../coco/dataset.js";
+import type { CocoId } from "../coco/ids.js";
+import { checkResult, type CocoResults, finishResults, ResultsBuilder, resultSource, type ResultSource } from "../coco/results.js";
+import { type JsonElementHandler, type JsonReader, NEED_MORE } from "./stream-json.js";
+import type { ScanOutput, WasmRecordScanner } from "./stream-wasm.js";
+
+// ---- growable columns ----------------------------------------------------------------------------
+
+/** Initial column capacity (grown by doubling); the loaders presize from the file size. */
+let initialCapacity = 1024;
+/** The pools' initial capacity: about the document's bytes (a pool never holds more values than the text has bytes). */
+let poolCapacity = 1024;
+
+/**
+ * Sets the initial capacity of the columns made next: `elements` expected, in a document of `bytes`
+ * bytes (large typed arrays are reserved, not touched: unused room costs address space, not memory).
+ */
+export function presizeColumns(elements: number, bytes = 0): void {
+  initialCapacity = Math.max(1024, Math.min(1 << 26, Math.ceil(elements)));
+  poolCapacity = Math.max(1024, Math.min(1 << 28, Math.ceil(bytes)));
+}
+
+class F64Col {
+  a: Float64Array;
+  n = 0;
+  constructor(capacity = initialCapacity) {
+    this.a = new Float64Array(capacity);
+  }
+  append(src: Float64Array): void {
+    if (this.n + src.length > this.a.length) this.grow(this.n + src.length);
+    this.a.set(src, this.n);
+    this.n += src.length;
+  }
+  push(v: number): void {
+    if (this.n === this.a.length) this.grow(this.n + 1);
+    this.a[this.n++] = v;
+  }
+  grow(need: number): void {
+    let cap = this.a.length * 2;
+    while (cap < need) cap *= 2;
+    const b = new Float64Array(cap);
+    b.set(this.a.subarray(0, this.n));
+    this.a = b;
+  }
+  view(): Float64Array {
+    return this.a.subarray(0, this.n);
+  }
+}
+
+class I32Col {
+  a: Int32Array;
+  n = 0;
+  constructor(capacity = initialCapacity) {
+    this.a = new Int32Array(capacity);
+  }
+  append(src: Int32Array): void {
+    if (this.n + src.length > this.a.length) this.grow(this.n + src.length);
+    this.a.set(src, this.n);
+    this.n += src.length;
+  }
+  push(v: number): void {
+    if (this.n === this.a.length) this.grow(this.n + 1);
+    this.a[this.n++] = v;
+  }
+  grow(need: number): void {
+    let cap = this.a.length * 2;
+    while (cap < need) cap *= 2;
+    const b = new Int32Array(cap);
+    b.set(this.a.subarray(0, this.n));
+    this.a = b;
+  }
+  view(): Int32Array {
+    return this.a.subarray(0, this.n);
+  }
+}
+
+class U8Col {
+  a: Uint8Array;
+  n = 0;
+  constructor(capacity = initialCapacity) {
+    this.a = new Uint8Array(capacity);
+  }
+  append(src: Uint8Array): void {
+    if (this.n + src.length > this.a.length) this.grow(this.n + src.length);
+    this.a.set(src, this.n);
+    this.n += src.length;
+  }
+  push(v: number): void {
+    if (this.n === this.a.length) this.grow(this.n + 1);
+    this.a[this.n++] = v;
+  }
+  grow(need: number): void {
+    let cap = this.a.length * 2;
+    while (cap < need) cap *= 2;
+    const b = new Uint8Array(cap);
+    b.set(this.a.subarray(0, this.n));
+    this.a = b;
+  }
+  view(): Uint8Array {
+    return this.a.subarray(0, this.n);
+  }
+}
+
+// ---- segmentation pools --------------------------------------------------------------------------
+
+/** Segmentation kinds of a fast element (bindings/validate/segmentation.ts SEG_* where they overlap). */
+export const SEGK_NONE = 0; // absent or null
+export const SEGK_EMPTY = 1; // []
+export const SEGK_POLYGONS = 2;
+export const SEGK_RLE_STRING = 4;
+export const SEGK_RLE_COUNTS = 5;
+/** A compressed string (bytes bstart .. + blength) decoded at parse time into the count pool (start, length). */
+export const SEGK_RLE_DECODED = 6;
+
+/**
+ * The segmentations of the fast elements, in pools: polygons as float64 coordinates (parts),
+ * compressed RLE strings as bytes, uncompressed counts as uint32. Element i's data is described by
+ * kind[i], and for polygons parts partStart[i] .. partStart[i+1] of partOffset / partLength, for RLE
+ * an offset / length into the byte or count pool with its size h, w.
+ */
+export class SegmentationColumns {
+  readonly kind = new U8Col();
+  /** Polygons: first part index; RLE: offset in the byte / count pool. */
+  readonly start = new I32Col();
+  /** Polygons: number of parts; RLE: length. */
+  readonly length = new I32Col();
+  readonly h = new I32Col();
+  readonly w = new I32Col();
+  /** SEGK_RLE_DECODED: the string's bytes (for `raw`). */
+  readonly bstart = new I32Col();
+  readonly blength = new I32Col();
+  readonly coords = new F64Col(poolCapacity >>> 2);
+  readonly partOffset = new I32Col();
+  readonly partLength = new I32Col();
+  readonly bytes = new U8Col(poolCapacity);
+  readonly counts = new Uint32Col(poolCapacity >>> 1);
+}
+
+class Uint32Col {
+  a: Uint32Array;
+  n = 0;
+  constructor(capacity = initialCapacity) {
+    this.a = new Uint32Array(capacity);
+  }
+  append(src: Uint32Array): void {
+    if (this.n + src.length > this.a.length) this.grow(this.n + src.length);
+    this.a.set(src, this.n);
+    this.n += src.length;
+  }
+  grow(need: number): void {
+    let cap = this.a.length * 2;
+    while (cap < need) cap *= 2;
+    const b = new Uint32Array(cap);
+    b.set(this.a.subarray(0, this.n));
+    this.a = b;
+  }
+  view(): Uint32Array {
+    return this.a.subarray(0, this.n);
+  }
+}
+
+const INT32_LIMIT = 2 ** 31;
+const UINT32_MAX = 4294967295;
+const MAX_POLYGON_POINTS = 2 ** 26;
+
+/** Thrown by a fast reader: this element takes the fallback path. */
+const FALLBACK: { readonly fallback: true } = Object.freeze({ fallback: true as const });
+
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+/**
+ * Reads a segmentation at r.pos into `seg` (pools past their committed lengths). Accepts what
+ * checkSegmentation accepts without error in the common forms: polygons (no boxes form), RLE with
+ * a string or a counts list, [] and null. Returns the SEGK_* kind; throws FALLBACK otherwise.
+ */
+function readSegmentation(r: JsonReader, seg: SegmentationColumns, out: SegOut): number {
+  const c = r.peek();
+  if (c === 0x6e) {
+    r.literal();
+    return SEGK_NONE;
+  }
+  if (c === 0x5b) {
+    if (r.open(0x5b)) return SEGK_EMPTY;
+    const firstPart = seg.partOffset.n;
+    let parts = 0;
+    do {
+      if (r.peek() !== 0x5b) throw FALLBACK; // RLE list, flat numbers, other: the slow path names the problem
+      const off = seg.coords.n;
+      if (!r.open(0x5b)) {
+        do {
+          if (r.peek() === 0x5b || r.buf[r.pos] === 0x7b || r.buf[r.pos] === 0x22) throw FALLBACK;
+          const c2 = r.buf[r.pos]!;
+          if (!(c2 === 0x2d || (c2 >= 0x30 && c2 <= 0x39))) throw FALLBACK;
+          const v = r.number();
+          const g = 5 * v + 0.5;
+          if (!(g > -INT32_LIMIT && g < INT32_LIMIT)) throw FALLBACK; // also non-finite
+          seg.coords.push(v);
+        } while (r.next(0x5d));
+      }
+      const len = seg.coords.n - off;
+      if (len < 6 || len % 2 !== 0) throw FALLBACK;
+      if (parts === 0 && len === 4) throw FALLBACK; // boxes form
+      if (!boundaryOk(seg.coords.a, off, len)) throw FALLBACK;
+      seg.partOffset.push(off);
+      seg.partLength.push(len);
+      parts++;
+    } while (r.next(0x5d));
+    out.start = firstPart;
+    out.length = parts;
+    return SEGK_POLYGONS;
+  }
+  if (c === 0x7b) {
+    if (r.open(0x7b)) throw FALLBACK;
+    let h = -1;
+    let w = -1;
+    let kind = 0;
+    let start = 0;
+    let length = 0;
+    let seen = 0;
+    do {
+      if (r.peek() !== 0x22) throw FALLBACK;
+      const k = r.key(RLE_KEYS);
+      if (k === -2) throw FALLBACK;
+      if (k >= 0) {
+        if (seen & (1 << k)) throw FALLBACK;
+        seen |= 1 << k;
+      }
+      if (k === 0) {
+        // size: [h, w], non-negative integers
+        if (r.peek() !== 0x5b || r.open(0x5b)) throw FALLBACK;
+        const c1 = r.peek();
+        if (!(c1 === 0x2d || (c1 >= 0x30 && c1 <= 0x39))) throw FALLBACK;
+        h = r.number();
+        if (!r.next(0x5d)) throw FALLBACK;
+        const c2 = r.peek();
+        if (!(c2 === 0x2d || (c2 >= 0x30 && c2 <= 0x39))) throw FALLBACK;
+        w = r.number();
+        if (r.next(0x5d)) throw FALLBACK;
+        if (!(Number.isInteger(h) && Number.isInteger(w) && h >= 0 && w >= 0)) throw FALLBACK;
+      } else if (k === 1) {
+        const c1 = r.peek();
+        if (c1 === 0x22) {
+          const p0 = r.pos;
+          const q = r.rawString();
+          const bytes = seg.bytes;
+          start = bytes.n;
+          if (q >= 0) {
+            const s0 = r.rawStart;
+            const n = q - s0;
+            if (bytes.n + n > bytes.a.length) bytes.grow(bytes.n + n);
+            bytes.a.set(r.buf.subarray(s0, q), start);
+            bytes.n += n;
+            length = n;
+          } else {
+            // escaped ("\\" is an RLE character): decoded, then stored as bytes when all ASCII
+            r.pos = p0;
+            const str = r.string();
+            const n = str.length;
+            if (bytes.n + n > bytes.a.length) bytes.grow(bytes.n + n);
+            for (let i = 0; i < n; i++) {
+              const ch = str.charCodeAt(i);
+              if (ch >= 128) throw FALLBACK;
+              bytes.a[start + i] = ch;
+            }
+            bytes.n += n;
+            length = n;
+          }
+          kind = SEGK_RLE_STRING;
+        } else if (c1 === 0x5b) {
+          const counts = seg.counts;
+          start = counts.n;
+          if (!r.open(0x5b)) {
+            do {
+              const c2 = r.peek();
+              if (!(c2 >= 0x30 && c2 <= 0x39)) throw FALLBACK;
+              const v = r.number();
+              if (!(Number.isInteger(v) && v <= UINT32_MAX)) throw FALLBACK;
+              if (counts.n === counts.a.length) counts.grow(counts.n + 1);
+              counts.a[counts.n++] = v;
+            } while (r.next(0x5d));
+          }
+          length = counts.n - start;
+          kind = SEGK_RLE_COUNTS;
+        } else throw FALLBACK;
+      } else r.skip(2);
+    } while (r.next(0x7d));
+    if (h < 0 || kind === 0) throw FALLBACK;
+    const hw = h * w;
+    if (kind === SEGK_RLE_STRING) {
+      // decoded here, as the wasm scanner does: the validation and the counts the masks need
+      const c0 = seg.counts.n;
+      const m = rleStringDecode(seg.bytes.a, start, start + length, hw, seg.counts);
+      if (m < 0) throw FALLBACK;
+      out.start = c0;
+      out.length = m;
+      out.h = h;
+      out.w = w;
+      out.bstart = start;
+      out.blength = length;
+      return SEGK_RLE_DECODED;
+    } else {
+      let sum = 0;
+      const a = seg.counts.a;
+      for (let i = start; i < start + length; i++) sum += a[i]!;
+      if (sum !== hw) throw FALLBACK;
+    }
+    out.start = start;
+    out.length = length;
+    out.h = h;
+    out.w = w;
+    return kind;
+  }
+  throw FALLBACK;
+}
+
+const RLE_KEYS = [ascii("size"), ascii("counts")];
+
+/** Where readSegmentation put the segmentation it read. */
+interface SegOut {
+  start: number;
+  length: number;
+  h: number;
+  w: number;
+  bstart: number;
+  blength: number;
+}
+
+/** checkPolygon's boundary length on rleFrPoly's 5x grid (geometry-validate.ts) within MAX_POLYGON_POINTS. */
+function boundaryOk(a: Float64Array, off: number, n: number): boolean {
+  const k = n / 2;
+  let points = 0;
+  let x0 = Math.trunc(5 * a[off]! + 0.5);
+  let y0 = Math.trunc(5 * a[off + 1]! + 0.5);
+  const xf = x0;
+  const yf = y0;
+  for (let j = 0; j < k; j++) {
+    const x1 = j + 1 < k ? Math.trunc(5 * a[off + 2 * j + 2]! + 0.5) : xf;
+    const y1 = j + 1 < k ? Math.trunc(5 * a[off + 2 * j + 3]! + 0.5) : yf;
+    const dx = Math.abs(x1 - x0);
+    const dy = Math.abs(y1 - y0);
+    points += (dx > dy ? dx : dy) + 1;
+    x0 = x1;
+    y0 = y1;
+  }
+  return points <= MAX_POLYGON_POINTS;
+}
+
+/**
+ * rleStringProblem (bindings/validate/segmentation.ts) === "" on bytes, decoding into `out` (appended):
+ * the number of counts, or -1 when the string is not a valid compressed RLE of hw pixels.
+ */
+function rleStringDecode(buf: Uint8Array, s: number, e: number, hw: number, out: { a: Uint32Array; n: number; grow(need: number): void }): number {
+  const n0 = out.n;
+  if (out.n + (e - s) > out.a.length) out.grow(out.n + (e - s));
+  const a = out.a;
+  let p = s;
+  let m = 0;
+  let sum = 0;
+  let prev2 = 0;
+  let prev1 = 0;
+  while (p < e) {
+    let x = 0;
+    let k = 0;
+    let scale = 1;
+    let more = true;
+    while (more) {
+      if (p >= e) return -1;
+      const ch = buf[p]!;
+      if (ch < 48 || ch > 111) return -1;
+      if (k >= 10) return -1;
+      const c = ch - 48;
+      x += (c & 0x1f) * scale;
+      scale *= 32;
+      more = (c & 0x20) !== 0;
+      p++;
+      k++;
+      if (!more && c & 0x10) x -= scale;
+    }
+    if (m > 2) x += prev2;
+    if (x < 0 || x > UINT32_MAX) return -1;
+    prev2 = prev1;
+    prev1 = x;
+    a[n0 + m] = x;
+    m++;
+    sum += x;
+  }
+  if (sum !== hw) return -1;
+  out.n = n0 + m;
+  return m;
+}
+
+
+/** A number or string id at r.pos (a JSON number is finite unless it overflows): or FALLBACK. */
+function readId(r: JsonReader, strings: Map<number, string>, index: number): number {
+  const c = r.peek();
+  if (c === 0x22) {
+    strings.set(index, r.string());
+    return NaN;
+  }
+  if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+    const v = r.number();
+    if (!Number.isFinite(v)) throw FALLBACK;
+    return v;
+  }
+  throw FALLBACK;
+}
+
+/** A finite number at r.pos, or FALLBACK. */
+function readFinite(r: JsonReader): number {
+  const c = r.peek();
+  if (!(c === 0x2d || (c >= 0x30 && c <= 0x39))) throw FALLBACK;
+  const v = r.number();
+  if (!Number.isFinite(v)) throw FALLBACK;
+  return v;
+}
+
+/** [x, y, w, h] of finite numbers into out[0..3], or FALLBACK. */
+function readBox4(r: JsonReader, out: Float64Array): void {
+  if (r.peek() !== 0x5b || r.open(0x5b)) throw FALLBACK;
+  out[0] = readFinite(r);
+  if (!r.next(0x5d)) throw FALLBACK;
+  out[1] = readFinite(r);
+  if (!r.next(0x5d)) throw FALLBACK;
+  out[2] = readFinite(r);
+  if (!r.next(0x5d)) throw FALLBACK;
+  out[3] = readFinite(r);
+  if (r.next(0x5d)) throw FALLBACK;
+}
+
+/** Pool lengths at the start of an element, to undo an attempt (NEED_MORE or FALLBACK). */
+class SegMark {
+  coords = 0;
+  parts = 0;
+  bytes = 0;
+  counts = 0;
+  mark(seg: SegmentationColumns): void {
+    this.coords = seg.coords.n;
+    this.parts = seg.partOffset.n;
+    this.bytes = seg.bytes.n;
+    this.counts = seg.counts.n;
+  }
+  undo(seg: SegmentationColumns): void {
+    seg.coords.n = this.coords;
+    seg.partOffset.n = this.parts;
+    seg.partLength.n = this.parts;
+    seg.bytes.n = this.bytes;
+    seg.counts.n = this.counts;
+  }
+}
+
+function pushSeg(seg: SegmentationColumns, kind: number, o: SegOut): void {
+  seg.kind.push(kind);
+  seg.start.push(o.start);
+  seg.length.push(o.length);
+  seg.h.push(o.h);
+  seg.w.push(o.w);
+  seg.bstart.push(kind === SEGK_RLE_DECODED ? o.bstart : 0);
+  seg.blength.push(kind === SEGK_RLE_DECODED ? o.blength : 0);
+}
+
+/** Pool sizes before a wasm call: its offsets are written relative to them. */
+function segBases(seg: SegmentationColumns): [number, number, number, number] {
+  return [seg.coords.n, seg.partOffset.n, seg.bytes.n, seg.counts.n];
+}
+
+/** Appends one wasm call's segmentation columns and pools (offsets already global, see segBases). */
+function appendSegmentations(seg: SegmentationColumns, o: ScanOutput): void {
+  if (o.coords.length) seg.coords.append(o.coords);
+  if (o.parts.length) {
+    const np = o.parts.length >>> 1;
+    const po = seg.partOffset;
+    const pl = seg.partLength;
+    if (po.n + np > po.a.length) po.grow(po.n + np);
+    if (pl.n + np > pl.a.length) pl.grow(pl.n + np);
+    const a = po.a, b = pl.a, src = o.parts;
+    let n = po.n;
+    for (let j = 0; j < src.length; j += 2) {
+      a[n] = src[j]!;
+      b[n++] = src[j + 1]!;
+    }
+    po.n = pl.n = n;
+  }
+  if (o.bytes.length) seg.bytes.append(o.bytes);
+  if (o.counts.length) seg.counts.append(o.counts);
+  seg.kind.append(o.segKind);
+  seg.start.append(o.segStart);
+  seg.length.append(o.segLen);
+  seg.h.append(o.segH);
+  seg.w.append(o.segW);
+  seg.bstart.append(o.segB);
+  seg.blength.append(o.segBL);
+}
+
+/** The segmentation of fast element i as pycocotools' JSON value (for `raw`). */
+export function segmentationValue(seg: SegmentationColumns, i: number): unknown {
+  const kind = seg.kind.a[i]!;
+  const start = seg.start.a[i]!;
+  const length = seg.length.a[i]!;
+  switch (kind) {
+    case SEGK_EMPTY:
+      return [];
+    case SEGK_POLYGONS: {
+      const parts: number[][] = [];
+      for (let p = start; p < start + length; p++) {
+        const off = seg.partOffset.a[p]!;
+        parts.push(Array.from(seg.coords.a.subarray(off, off + seg.partLength.a[p]!)));
+      }
+      return parts;
+    }
+    case SEGK_RLE_STRING:
+    case SEGK_RLE_DECODED: {
+      const b0 = kind === SEGK_RLE_DECODED ? seg.bstart.a[i]! : start;
+      const bl = kind === SEGK_RLE_DECODED ? seg.blength.a[i]! : length;
+      let s = "";
+      const b = seg.bytes.a;
+      for (let j = b0; j < b0 + bl; j++) s += String.fromCharCode(b[j]!);
+      return { size: [seg.h.a[i]!, seg.w.a[i]!], counts: s };
+    }
+    case SEGK_RLE_COUNTS:
+      return { size: [seg.h.a[i]!, seg.w.a[i]!], counts: Array.from(seg.counts.a.subarray(start, start + length)) };
+    default:
+      return undefined;
+  }
+}
+
+/** A read-only array view whose element i is made by `get(i)` on access. */
+function lazyArray<T>(n: number, get: (i: number) => T): readonly T[] {
+  const target: T[] = [];
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      if (typeof prop === "string") {
+        if (prop === "length") return n;
+        const c = prop.charCodeAt(0);
+        if (c >= 48 && c <= 57) {
+          const i = Number(prop);
+          if (Number.isInteger(i) && i >= 0 && i < n) return get(i);
+          return undefined;
+        }
+      }
+      if (prop === Symbol.iterator) {
+        return function* () {
+          for (let i = 0; i < n; i++) yield get(i);
+        };
+      }
+      return Reflect.get(t, prop, receiver);
+    },
+    has(t, prop) {
+      if (typeof prop === "string") {
+        const i = Number(prop);
+        if (Number.isInteger(i) && i >= 0 && i < n) return true;
+      }
+      return Reflect.has(t, prop);
+    },
+  });
+}
+
+// ---- columnar geometry registry (read by bindings/coco/shapes.ts) -----------------------------
+
+/** Segmentations of a parsed dataset / results object, by element index (kind 255: see raw). */
+export interface ColumnarSegmentations {
+  readonly seg: SegmentationColumns;
+  /** Element index -> its fast record index, or -1 for a fallback element (use raw). */
+  readonly fastIndex: Int32Array | null;
+}
+
+const registry = new WeakMap<object, ColumnarSegmentations>();
+
+export function columnarSegmentations(owner: object): ColumnarSegmentations | undefined {
+  return registry.get(owner);
+}
+
+// ---- dataset ------------------------------------------------------------------------------------
+
+const ANN_ID = 0, ANN_IMAGE = 1, ANN_CAT = 2, ANN_AREA = 3, ANN_CROWD = 4, ANN_BBOX = 5, ANN_SEG = 6, ANN_KP = 7, ANN_NKP = 8;
+const ANN_KEYS = ["id", "image_id", "category_id", "area", "iscrowd", "bbox", "segmentation", "keypoints", "num_keypoints"].map(ascii);
+const ANN_REQUIRED = (1 << ANN_ID) | (1 << ANN_IMAGE) | (1 << ANN_CAT) | (1 << ANN_AREA);
+
+/** Streams a COCO dataset: elements of images / categories (materialised) and annotations (fast columns). */
+export class CocoDatasetStream implements JsonElementHandler {
+  private rootKind = "";
+  private readonly present = new Set<string>();
+  /** The last value of each of images / annotations / categories that was not an array. */
+  private readonly others = new Map<string, unknown>();
+  private images: unknown[] = [];
+  private categories: unknown[] = [];
+  // annotations: fast records by element index; fallback elements in `slow`
+  private n = 0;
+  private readonly fastOf = new I32Col(); // element -> fast record index or -1
+  private readonly id = new F64Col();
+  private readonly imageId = new F64Col();
+  private readonly catId = new F64Col();
+  private readonly area = new F64Col();
+  private readonly crowd = new U8Col(); // 0, 1, or 2 = absent / null
+  private readonly box = new F64Col(); // 4 per record (NaN when absent / null)
+  private readonly hasBox = new U8Col();
+  readonly seg = new SegmentationColumns();
+  private readonly strings = new Map<number, string>(); // (record * 4 + field) -> string id
+  private slow = new Map<number, unknown>();
+  private readonly tmpBox = new Float64Array(4);
+  private readonly segOut: SegOut = { start: 0, length: 0, h: 0, w: 0, bstart: 0, blength: 0 };
+  private readonly strTmp = new Map<number, string>();
+  private readonly segMark = new SegMark();
+
+  /** `wasm`: the record scanner of assembly/json.ts (null: JavaScript only). */
+  constructor(private readonly wasm: WasmRecordScanner | null = null) {}
+
+  root(kind: "array" | "object" | "other"): void {
+    this.rootKind = kind;
+  }
+
+  /** Runs of annotations through the wasm scanner: how many were read (0: element() takes the next one). */
+  elements(key: string, index: number, r: JsonReader): number {
+    if (key !== "annotations" || !this.wasm) return 0;
+    const o = this.wasm.read(r.buf, r.pos, r.end, 1, 0, segBases(this.seg));
+    const n = o.n;
+    if (n === 0) return 0;
+    const rec0 = this.id.n;
+    const f = this.fastOf;
+    if (f.n + n > f.a.length) f.grow(f.n + n);
+    for (let j = 0; j < n; j++) f.a[f.n + j] = rec0 + j;
+    f.n += n;
+    this.id.append(o.id);
+    this.imageId.append(o.image);
+    this.catId.append(o.cat);
+    this.area.append(o.num);
+    this.crowd.append(o.crowd);
+    const hb = this.hasBox;
+    if (hb.n + n > hb.a.length) hb.grow(hb.n + n);
+    for (let j = 0; j < n; j++) hb.a[hb.n + j] = o.boxState[j] === 0 ? 1 : 0;
+    hb.n += n;
+    this.box.append(o.box);
+    appendSegmentations(this.seg, o);
+    this.n = index + n;
+    r.pos = this.wasm.pos;
+    return n;
+  }
+
+  selectKey(key: string): "elements" | "value" | "skip" {
+    if (key === "images" || key === "annotations" || key === "categories") {
+      if (this.present.has(key)) this.reset(key); // a repeated key: JSON.parse keeps the last
+      this.present.add(key);
+      return "elements";
+    }
+    return "skip";
+  }
+
+  private reset(key: string): void {
+    this.others.delete(key);
+    if (key === "images") this.images = [];
+    else if (key === "categories") this.categories = [];
+    else if (this.n > 0) throw new StructureError("annotations", "repeated");
+  }
+
+  value(key: string, v: unknown): void {
+    this.others.set(key, v);
+  }
+
+  element(key: string, index: number, r: JsonReader): void {
+    if (key === "images") {
+      this.images[index] = r.value(1);
+      return;
+    }
+    if (key === "categories") {
+      this.categories[index] = r.value(1);
+      return;
+    }
+    if (key === "annotations") this.annotation(index, r);
+  }
+
+  private annotation(index: number, r: JsonReader): void {
+    const start = r.pos;
+    this.segMark.mark(this.seg);
+    const rec = this.id.n;
+    try {
+      this.readAnnotation(r, rec);
+    } catch (e) {
+      this.segMark.undo(this.seg);
+      this.strTmp.clear();
+      if (e !== FALLBACK) throw e;
+      r.pos = start;
+      this.slow.set(index, r.value(1));
+      this.fastOf.push(-1);
+      this.n = index + 1;
+      return;
+    }
+    if (this.strTmp.size) {
+      for (const [f, s] of this.strTmp) this.strings.set(rec * 4 + f, s);
+      this.strTmp.clear();
+    }
+    this.fastOf.push(rec);
+    this.n = index + 1;
+  }
+
+  /** One annotation object into the columns (committed at the end), or FALLBACK / NEED_MORE. */
+  private readAnnotation(r: JsonReader, rec: number): void {
+    if (r.peek() !== 0x7b || r.open(0x7b)) throw FALLBACK;
+    let seen = 0;
+    let id = 0, img = 0, cat = 0, area = 0, crowd = 2, hasBox = 0, segKind = SEGK_NONE;
+    const b = this.tmpBox;
+    const so = this.segOut;
+    so.start = so.length = so.h = so.w = so.bstart = so.blength = 0;
+    const strTmp = this.strTmp;
+    if (strTmp.size) strTmp.clear();
+    do {
+      if (r.peek() !== 0x22) throw FALLBACK;
+      const k = r.key(ANN_KEYS);
+      if (k === -2) throw FALLBACK;
+      if (k >= 0) {
+        if (seen & (1 << k)) throw FALLBACK;
+        seen |= 1 << k;
+      }
+      switch (k) {
+        case ANN_ID:
+          id = readId(r, strTmp, 0);
+          break;
+        case ANN_IMAGE:
+          img = readId(r, strTmp, 1);
+          break;
+        case ANN_CAT:
+          cat = readId(r, strTmp, 2);
+          break;
+        case ANN_AREA:
+          area = readFinite(r);
+          break;
+        case ANN_CROWD: {
+          const c = r.peek();
+          if (c === 0x74 || c === 0x66 || c === 0x6e) {
+            const v = r.literal();
+            crowd = v === null ? 2 : v ? 1 : 0;
+          } else crowd = readFinite(r) ? 1 : 0;
+          break;
+        }
+        case ANN_BBOX:
+          // (null: the checked path, so that raw keeps it)
+          readBox4(r, b);
+          hasBox = 1;
+          break;
+        case ANN_SEG:
+          segKind = readSegmentation(r, this.seg, so);
+          if (segKind === SEGK_NONE) throw FALLBACK;
+          break;
+        case ANN_KP:
+        case ANN_NKP:
+          throw FALLBACK; // keypoint datasets take the checked path
+        default:
+          r.skip(2);
+      }
+    } while (r.next(0x7d));
+    if ((seen & ANN_REQUIRED) !== ANN_REQUIRED) throw FALLBACK;
+    // commit
+    this.id.push(id);
+    this.imageId.push(img);
+    this.catId.push(cat);
+    this.area.push(area);
+    this.crowd.push(crowd);
+    this.hasBox.push(hasBox);
+    const bx = this.box;
+    if (bx.n + 4 > bx.a.length) bx.grow(bx.n + 4);
+    const ba = bx.a;
+    const o = bx.n;
+    if (hasBox) {
+      ba[o] = b[0]!;
+      ba[o + 1] = b[1]!;
+      ba[o + 2] = b[2]!;
+      ba[o + 3] = b[3]!;
+    } else ba[o] = ba[o + 1] = ba[o + 2] = ba[o + 3] = NaN;
+    bx.n = o + 4;
+    pushSeg(this.seg, segKind, so);
+    void rec;
+  }
+
+  /** The CocoDataset, with parseCocoDataset's checks, warnings and errors. */
+  finish(): CocoDataset {
+    if (this.rootKind !== "object") {
+      throw new StructureError("dataset", this.rootKind === "array" ? "array" : "other");
+    }
+    for (const key of ["images", "annotations", "categories"]) {
+      if (!this.present.has(key)) throw new StructureError(key, "missing");
+      if (this.others.has(key)) throw new StructureError(key, "other");
+    }
+    const n = this.n;
+    const nImages = this.images.length;
+    const b = new DatasetBuilder(nImages, n);
+    const slow = this.slow;
+    b.countMissingArea = () => {
+      let k = 0;
+      for (const a of slow.values()) {
+        if (typeof a === "object" && a !== null && !Array.isArray(a)) {
+          const ar = (a as Record<string, unknown>).area;
+          if (ar === undefined || ar === null) k++;
+        }
+      }
+      return k;
+    };
+    for (let i = 0; i < nImages; i++) checkImage(this.images[i], i, b);
+    for (let i = 0; i < this.categories.length; i++) checkCategory(this.categories[i], i, b);
+    const fastOf = this.fastOf.a;
+    const idc = this.id.a, imgc = this.imageId.a, catc = this.catId.a, areac = this.area.a, crowdc = this.crowd.a;
+    const boxc = this.box.a, hasBox = this.hasBox.a;
+    const strings = this.strings;
+    const imageMap = b.imageMap;
+    const catMap = b.catMap;
+    const imageIndex = indexLookup(b.imageIds, (id) => imageMap.get(id as CocoId) ?? -1);
+    const catIndex = indexLookup(b.catIds, (id) => catMap.get(id as CocoId) ?? -1);
+    const idOf = (rec: number, f: number, v: number): CocoId => (v === v ? v : strings.get(rec * 4 + f)!);
+    for (let i = 0; i < n; i++) {
+      const rec = fastOf[i]!;
+      if (rec < 0) {
+        checkAnnotation(slow.get(i), i, b);
+        continue;
+      }
+      // checkAnnotation on a well-formed element (see readAnnotation)
+      const id = idOf(rec, 0, idc[rec]!);
+      b.annIds[i] = id;
+      b.idIsZero[i] = id === 0 ? 1 : 0;
+      const imgId = idOf(rec, 1, imgc[rec]!);
+      const catId = idOf(rec, 2, catc[rec]!);
+      const ii = imageIndex(imgId);
+      if (ii < 0) {
+        if (b.unknownImageCount++ === 0) b.firstUnknownImage = i;
+        if (b.unknownImageIds.length < 6 && !b.unknownImageIds.includes(imgId)) b.unknownImageIds.push(imgId);
+        b.image[i] = -1;
+      } else b.image[i] = ii;
+      const ci = catIndex(catId);
+      if (ci < 0) {
+        if (b.unknownCatCount++ === 0) b.firstUnknownCat = i;
+        if (b.unknownCatIds.length < 6 && !b.unknownCatIds.includes(catId)) b.unknownCatIds.push(catId);
+        b.category[i] = -1;
+      } else b.category[i] = ci;
+      b.area[i] = areac[rec]!;
+      const c = crowdc[rec]!;
+      if (c === 2) {
+        b.noCrowd++;
+        b.crowd[i] = 0;
+      } else b.crowd[i] = c;
+      if (hasBox[rec]) {
+        b.box.set(boxc.subarray(4 * rec, 4 * rec + 4), 4 * i);
+        b.boxState[i] = BOX_OK;
+      } else {
+        b.boxState[i] = BOX_MISSING;
+        b.box.fill(NaN, 4 * i, 4 * i + 4);
+      }
+    }
+    const ds = finishDataset(b, n);
+    // raw: rebuilt on access from the dataset's own columns (the stream's are released), or the fallback value
+    const seg = this.seg;
+    const A = ds.annotations;
+    const unknownIds = new Map<number, CocoId>(); // (i * 2 + field) -> image / category id not in the dataset
+    for (let i = 0; i < n; i++) {
+      const rec = fastOf[i]!;
+      if (rec < 0) continue;
+      if (A.image[i]! < 0) unknownIds.set(2 * i, idOf(rec, 1, imgc[rec]!));
+      if (A.category[i]! < 0) unknownIds.set(2 * i + 1, idOf(rec, 2, catc[rec]!));
+    }
+    const fast = this.fastOf.view().slice();
+    const imageIds = ds.images.ids;
+    const catIds = ds.categories.ids;
+    const raw = lazyArray<Record<string, unknown>>(n, (i) => {
+      const rec = fast[i]!;
+      if (rec < 0) return slow.get(i) as Record<string, unknown>;
+      const ii = A.image[i]!;
+      const ci = A.category[i]!;
+      const o: Record<string, unknown> = {
+        id: A.ids[i],
+        image_id: ii >= 0 ? imageIds[ii] : unknownIds.get(2 * i),
+        category_id: ci >= 0 ? catIds[ci] : unknownIds.get(2 * i + 1),
+        area: A.area[i]!,
+      };
+      o.iscrowd = A.crowd[i]!;
+      if (A.boxState[i] === BOX_OK) o.bbox = Array.from(A.box.subarray(4 * i, 4 * i + 4));
+      const sv = segmentationValue(seg, rec);
+      if (sv !== undefined) o.segmentation = sv;
+      return o;
+    });
+    const out: CocoDataset = { ...ds, annotations: { ...ds.annotations, raw } };
+    registry.set(out, { seg, fastIndex: fast });
+    return out;
+  }
+}
+
+/** A structural problem (root kind, missing key) of a streamed document: the loader reports it. */
+export class StructureError extends Error {
+  override name = "StructureError";
+  constructor(
+    readonly where: string,
+    readonly problem: "array" | "object" | "other" | "missing" | "repeated",
+  ) {
+    super(`${where}: ${problem}`);
+  }
+}
+
+// ---- results ------------------------------------------------------------------------------------
+
+const RES_IMAGE = 0, RES_CAT = 1, RES_SCORE = 2, RES_BBOX = 3, RES_SEG = 4, RES_KP = 5;
+const RES_KEYS = ["image_id", "category_id", "score", "bbox", "segmentation", "keypoints"].map(ascii);
+
+/** Streams COCO results (a top-level array) against a parsed dataset. */
+export class CocoResultsStream implements JsonElementHandler {
+  private rootKind = "";
+  private source: ResultSource = "none";
+  private n = 0;
+  private readonly fastOf = new I32Col();
+  private readonly image = new I32Col(); // dataset image index, or -1 (id in `ids`)
+  private readonly category = new I32Col();
+  private readonly score = new F64Col();
+  private readonly box = new F64Col();
+  private readonly boxState = new U8Col();
+  private readonly hasSeg = new U8Col(); // segmentation key present (not null)
+  readonly seg = new SegmentationColumns();
+  /** Unknown image / category ids of fast records: (record * 2 + field) -> id. */
+  private readonly ids = new Map<number, CocoId>();
+  private readonly slow = new Map<number, unknown>();
+  private readonly tmpBox = new Float64Array(4);
+  private readonly segOut: SegOut = { start: 0, length: 0, h: 0, w: 0, bstart: 0, blength: 0 };
+  private readonly strTmp = new Map<number, string>();
+  private readonly segMark = new SegMark();
+  private readonly imageIndex: (id: unknown) => number;
+  private readonly catIndex: (id: unknown) => number;
+
+  /** `wasm`: the record scanner of assembly/json.ts (null: JavaScript only). */
+  constructor(
+    readonly dataset: CocoDataset,
+    private readonly wasm: WasmRecordScanner | null = null,
+  ) {
+    this.imageIndex = indexLookup(dataset.images.ids, dataset.images.indexOf);
+    this.catIndex = indexLookup(dataset.categories.ids, dataset.categories.indexOf);
+  }
+
+  /** Runs of results through the wasm scanner: how many were read (0: element() takes the next one). */
+  elements(_key: string, index: number, r: JsonReader): number {
+    if (index === 0 || !this.wasm || (this.source !== "bbox" && this.source !== "segm")) return 0;
+    const o = this.wasm.read(r.buf, r.pos, r.end, 0, this.source === "bbox" ? 1 : 2, segBases(this.seg));
+    const n = o.n;
+    if (n === 0) return 0;
+    const rec0 = this.score.n;
+    const f = this.fastOf;
+    const im = this.image;
+    const ca = this.category;
+    if (f.n + n > f.a.length) f.grow(f.n + n);
+    if (im.n + n > im.a.length) im.grow(im.n + n);
+    if (ca.n + n > ca.a.length) ca.grow(ca.n + n);
+    const imageIndex = this.imageIndex;
+    const catIndex = this.catIndex;
+    const fa = f.a, ia = im.a, cc = ca.a;
+    const ids = o.image, cids = o.cat;
+    for (let j = 0; j < n; j++) {
+      const rec = rec0 + j;
+      fa[f.n + j] = rec;
+      const img = imageIndex(ids[j]!);
+      ia[im.n + j] = img;
+      if (img < 0) this.ids.set(rec * 2, ids[j]!);
+      const cat = catIndex(cids[j]!);
+      cc[ca.n + j] = cat;
+      if (cat < 0) this.ids.set(rec * 2 + 1, cids[j]!);
+    }
+    f.n += n;
+    im.n += n;
+    ca.n += n;
+    this.score.append(o.num);
+    this.boxState.append(o.boxState); // 0 = BOX_OK, 1 = BOX_MISSING
+    this.hasSeg.append(o.hasSeg);
+    this.box.append(o.box);
+    appendSegmentations(this.seg, o);
+    this.n = index + n;
+    r.pos = this.wasm.pos;
+    return n;
+  }
+
+  root(kind: "array" | "object" | "other"): void {
+    this.rootKind = kind;
+  }
+
+  selectKey(): "skip" {
+    return "skip";
+  }
+
+  value(): void {}
+
+  element(_key: string, index: number, r: JsonReader): void {
+    const start = r.pos;
+    if (index === 0) {
+      // the first result picks the loadRes branch; then it is read like the others
+      const v = r.value(1);
+      this.source = resultSource(v);
+      const end = r.pos;
+      r.pos = start;
+      this.segMark.mark(this.seg);
+      try {
+        this.readResult(r, this.score.n);
+        this.fastOf.push(this.score.n - 1);
+      } catch (e) {
+        this.segMark.undo(this.seg);
+        if (e !== FALLBACK) throw e;
+        r.pos = end;
+        this.slow.set(0, v);
+        this.fastOf.push(-1);
+      }
+      this.n = 1;
+      return;
+    }
+    this.segMark.mark(this.seg);
+    const rec = this.score.n;
+    try {
+      this.readResult(r, rec);
+    } catch (e) {
+      this.segMark.undo(this.seg);
+      if (e !== FALLBACK) throw e;
+      r.pos = start;
+      this.slow.set(index, r.value(1));
+      this.fastOf.push(-1);
+      this.n = index + 1;
+      return;
+    }
+    this.fastOf.push(rec);
+    this.n = index + 1;
+  }
+
+  private readResult(r: JsonReader, rec: number): void {
+    if (this.source === "keypoints") throw FALLBACK;
+    if (r.peek() !== 0x7b || r.open(0x7b)) throw FALLBACK;
+    let seen = 0;
+    let img = 0, cat = 0, score = 0, state = BOX_MISSING, hasSeg = 0, segKind = SEGK_NONE;
+    let imgId: CocoId = 0;
+    let catId: CocoId = 0;
+    const b = this.tmpBox;
+    const so = this.segOut;
+    so.start = so.length = so.h = so.w = so.bstart = so.blength = 0;
+    const strTmp = this.strTmp;
+    do {
+      if (r.peek() !== 0x22) throw FALLBACK;
+      const k = r.key(RES_KEYS);
+      if (k === -2) throw FALLBACK;
+      if (k >= 0) {
+        if (seen & (1 << k)) throw FALLBACK;
+        seen |= 1 << k;
+      }
+      switch (k) {
+        case RES_IMAGE: {
+          const v = readId(r, strTmp, 0);
+          imgId = v === v ? v : strTmp.get(0)!;
+          img = this.imageIndex(imgId);
+          break;
+        }
+        case RES_CAT: {
+          const v = readId(r, strTmp, 1);
+          catId = v === v ? v : strTmp.get(1)!;
+          cat = this.catIndex(catId);
+          break;
+        }
+        case RES_SCORE:
+          score = readFinite(r);
+          break;
+        case RES_BBOX: {
+          const c = r.peek();
+          if (c === 0x6e) {
+            r.literal();
+            state = BOX_MISSING;
+          } else if (c === 0x5b && this.source === "segm" && isEmptyArray(r)) {
+            state = BOX_MISSING;
+          } else {
+            readBox4(r, b);
+            state = BOX_OK;
+          }
+          break;
+        }
+        case RES_SEG: {
+          segKind = readSegmentation(r, this.seg, so);
+          hasSeg = segKind === SEGK_NONE ? 2 : 1; // 2: present but null
+          break;
+        }
+        case RES_KP:
+          throw FALLBACK;
+        default:
+          r.skip(2);
+      }
+    } while (r.next(0x7d));
+    if ((seen & 0b111) !== 0b111) throw FALLBACK;
+    if (this.source === "bbox" && state !== BOX_OK) throw FALLBACK;
+    if (this.source === "segm" && (segKind === SEGK_NONE || segKind === SEGK_EMPTY)) throw FALLBACK;
+    // commit
+    this.image.push(img);
+    this.category.push(cat);
+    if (img < 0) this.ids.set(rec * 2, imgId);
+    if (cat < 0) this.ids.set(rec * 2 + 1, catId);
+    this.score.push(score);
+    const bx = this.box;
+    if (bx.n + 4 > bx.a.length) bx.grow(bx.n + 4);
+    const ba = bx.a;
+    const o = bx.n;
+    if (state === BOX_OK) {
+      ba[o] = b[0]!;
+      ba[o + 1] = b[1]!;
+      ba[o + 2] = b[2]!;
+      ba[o + 3] = b[3]!;
+    } else ba[o] = ba[o + 1] = ba[o + 2] = ba[o + 3] = NaN;
+    bx.n = o + 4;
+    this.boxState.push(state);
+    this.hasSeg.push(hasSeg);
+    pushSeg(this.seg, segKind, so);
+  }
+
+  /** The CocoResults, with parseCocoResults' checks, warnings and errors. */
+  finish(): CocoResults {
+    if (this.rootKind !== "array") throw new StructureError("results", this.rootKind === "object" ? "object" : "other");
+    const n = this.n;
+    const source: ResultSource = n > 0 ? this.source : "none";
+    const b = new ResultsBuilder(this.dataset, source, n);
+    const fastOf = this.fastOf.a;
+    const imgc = this.image.a, catc = this.category.a, scorec = this.score.a, boxc = this.box.a, statec = this.boxState.a, segc = this.hasSeg.a;
+    const slow = this.slow;
+    const ids = this.ids;
+    for (let i = 0; i < n; i++) {
+      const rec = fastOf[i]!;
+      if (rec < 0) {
+        checkResult(slow.get(i), i, b);
+        continue;
+      }
+      // checkResult on a well-formed element (see readResult)
+      const ii = imgc[rec]!;
+      b.image[i] = ii;
+      if (ii < 0) {
+        const imgId = ids.get(rec * 2)!;
+        if (b.firstUnknownImage < 0) b.firstUnknownImage = i;
+        if (!b.unknownSeen.has(imgId)) {
+          b.unknownSeen.add(imgId);
+          b.unknownImages.push(imgId);
+        }
+      }
+      const ci = catc[rec]!;
+      b.category[i] = ci;
+      if (ci < 0) {
+        const catId = ids.get(rec * 2 + 1)!;
+        if (b.unknownCatCount++ === 0) b.firstUnknownCat = i;
+        if (b.unknownCatIds.length < 6 && !b.unknownCatIds.includes(catId)) b.unknownCatIds.push(catId);
+      }
+      b.score[i] = scorec[rec]!;
+      if (segc[rec]) b.withSegmentation++;
+      const st = statec[rec]!;
+      if (source === "bbox") {
+        b.box.set(boxc.subarray(4 * rec, 4 * rec + 4), 4 * i);
+        b.area[i] = boxc[4 * rec + 2]! * boxc[4 * rec + 3]!;
+      } else {
+        b.area[i] = NaN;
+        b.boxState[i] = st;
+        if (st === BOX_OK) b.box.set(boxc.subarray(4 * rec, 4 * rec + 4), 4 * i);
+      }
+    }
+    const res = finishResults(b, n);
+    // raw: rebuilt on access from the results' own columns (the stream's are released), or the fallback value
+    const seg = this.seg;
+    const dataset = this.dataset;
+    const fast = this.fastOf.view().slice();
+    const hasSeg = this.hasSeg.view().slice();
+    const unknownIds = new Map<number, CocoId>();
+    for (const [k, v] of ids) unknownIds.set(k, v);
+    const rawOf = (i: number): Record<string, unknown> => {
+      const rec = fast[i]!;
+      if (rec < 0) return slow.get(i) as Record<string, unknown>;
+      const ii = res.image[i]!;
+      const ci = res.category[i]!;
+      const o: Record<string, unknown> = {
+        image_id: ii >= 0 ? dataset.images.ids[ii] : unknownIds.get(rec * 2),
+        category_id: ci >= 0 ? dataset.categories.ids[ci] : unknownIds.get(rec * 2 + 1),
+      };
+      if (source === "bbox" || givenBox[i]) o.bbox = Array.from(res.box.subarray(4 * i, 4 * i + 4));
+      o.score = res.score[i]!;
+      if (hasSeg[rec] === 2) o.segmentation = null;
+      else if (hasSeg[rec] === 1) o.segmentation = segmentationValue(seg, rec);
+      return o;
+    };
+    // segm branch: which results carried a bbox (the evaluation fills in the others from the mask)
+    const givenBox = new Uint8Array(source === "segm" ? n : 0);
+    if (source === "segm") for (let i = 0; i < n; i++) givenBox[i] = res.boxState[i] === BOX_OK ? 1 : 0;
+    const raw = lazyArray<Record<string, unknown>>(n, rawOf);
+    const out: CocoResults = { ...res, raw };
+    registry.set(out, { seg, fastIndex: fast });
+    return out;
+  }
+}
+
+/** indexOf through a table when the ids are small non-negative integers (the usual case), else `indexOf`. */
+function indexLookup(ids: readonly CocoId[], indexOf: (id: unknown) => number): (id: unknown) => number {
+  let max = 0;
+  for (const id of ids) {
+    if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > 1 << 24) return indexOf;
+    if (id > max) max = id;
+  }
+  if (max > 16 * ids.length + 1024) return indexOf;
+  const table = new Int32Array(max + 1).fill(-1);
+  for (let k = 0; k < ids.length; k++) table[ids[k] as number] = indexOf(ids[k]);
+  return (id: unknown) => (typeof id === "number" && id >= 0 && id <= max && Number.isInteger(id) ? table[id]! : indexOf(id));
+}
+
+/** At '[': true (consumed) when the array is empty; false (nothing consumed) otherwise. */
+function isEmptyArray(r: JsonReader): boolean {
+  const p = r.pos;
+  if (r.open(0x5b)) return true;
+  r.pos = p;
+  return false;
+}
+
+export { NEED_MORE };

@@ -1,0 +1,112 @@
+// Node: evaluation on worker_threads (`detection-eval coco --workers N`). The compiled engine module
+// is posted to each worker, which instantiates its own engine; tasks are split by image
+// (bindings/workers/protocol.ts), and columns are shared through SharedArrayBuffers, not copied per
+// worker. This module is also the workers' entry script: loaded in a worker created here, it serves
+// tasks.
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { fileURLToPath } from "node:url";
+import type { CocoDataset } from "../coco/dataset.js";
+import { type CocoEvaluation, evaluateCoco, type EvaluateOptions, prepareCoco } from "../coco/evaluate.js";
+import type { CocoParamsInput } from "../coco/params.js";
+import type { CocoResults } from "../coco/results.js";
+import { createEngine, type Engine } from "../engine.js";
+import type { GeometryEngine } from "../geometry-types.js";
+import { evaluateWithRunners, localRunner, type MatchTask, type MatchTaskResult, runMatchTask, TASK_TAG, type TaskRunner } from "./protocol.js";
+
+const WORKER_TAG = "detection-eval-eval-worker";
+
+interface WorkerInit {
+  tag: typeof WORKER_TAG;
+  module: WebAssembly.Module;
+}
+
+if (!isMainThread && (workerData as WorkerInit | undefined)?.tag === WORKER_TAG) {
+  const init = workerData as WorkerInit;
+  const ready = createEngine({ wasm: init.module });
+  parentPort!.on("message", async (task: MatchTask) => {
+    if (task?.tag !== TASK_TAG) return;
+    let r: MatchTaskResult;
+    try {
+      r = runMatchTask(await ready, task);
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      r = { tag: TASK_TAG, id: task.id, error: { name: err.name, message: err.message } };
+    }
+    const transfer: ArrayBuffer[] = [];
+    if (r.bits) transfer.push(r.bits.tp.buffer as ArrayBuffer, r.bits.ign.buffer as ArrayBuffer);
+    if (r.dtArea) transfer.push(r.dtArea.buffer as ArrayBuffer);
+    parentPort!.postMessage(r, transfer);
+  });
+}
+
+/** N worker threads, each with its own engine instance of one compiled module. */
+export class NodeWorkerPool {
+  private readonly workers: Worker[] = [];
+  readonly runners: TaskRunner[];
+
+  constructor(module: WebAssembly.Module, n: number) {
+    const file = fileURLToPath(import.meta.url);
+    const init = { workerData: { tag: WORKER_TAG, module } satisfies WorkerInit };
+    for (let i = 0; i < n; i++) {
+      // (from TypeScript sources, as in the tests: the worker registers the tsx loader, then loads this file)
+      const w = file.endsWith(".ts")
+        ? new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); });`, { ...init, eval: true })
+        : new Worker(file, init);
+      w.unref();
+      this.workers.push(w);
+    }
+    this.runners = this.workers.map((w) => ({
+      run: (task: MatchTask, transfer: ArrayBuffer[]) =>
+        new Promise<MatchTaskResult>((resolve, reject) => {
+          const onMessage = (r: MatchTaskResult) => {
+            if (r?.tag !== TASK_TAG || r.id !== task.id) return;
+            w.off("message", onMessage);
+            w.off("error", onError);
+            resolve(r);
+          };
+          const onError = (e: Error) => {
+            w.off("message", onMessage);
+            reject(e);
+          };
+          w.on("message", onMessage);
+          w.once("error", onError);
+          w.postMessage(task, transfer);
+        }),
+    }));
+  }
+
+  close(): Promise<void> {
+    return Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
+  }
+}
+
+export interface ParallelOptions extends EvaluateOptions {
+  /** Worker threads (1: this thread, as evaluateCoco). */
+  workers: number;
+  /** A pool of workers - 1 threads started earlier (e.g. while the files were read, so that its start-up overlaps); not closed here. */
+  pool?: NodeWorkerPool;
+}
+
+/**
+ * evaluateCoco on `workers` threads (this one and workers - 1 worker threads): the same numbers for any
+ * number. Planning and accumulating stay on this thread; masks, IoU and matching are split by image.
+ */
+export async function evaluateCocoParallel(
+  engine: GeometryEngine,
+  gt: CocoDataset,
+  dt: CocoResults,
+  params: CocoParamsInput,
+  options: ParallelOptions,
+): Promise<CocoEvaluation> {
+  const module = (engine as Partial<Engine>).module;
+  if (options.workers <= 1 || !module) return evaluateCoco(engine, gt, dt, params, options);
+  if (params.iouType === "keypoints") return evaluateCoco(engine, gt, dt, params, options); // OKS reads raw keypoints: one thread
+  const prep = prepareCoco(engine, gt, dt, params, options, true);
+  if (!prep.kernels || (prep.mode !== 0 && prep.mode !== 3)) return evaluateCoco(engine, gt, dt, params, options);
+  const pool = options.pool ?? new NodeWorkerPool(module, options.workers - 1);
+  try {
+    return await evaluateWithRunners(prep, [...pool.runners, localRunner(engine)]);
+  } finally {
+    if (!options.pool) await pool.close();
+  }
+}

@@ -1,0 +1,113 @@
+// Browsers (and Deno, Bun): evaluation on Web Workers, with the protocol of bindings/workers/protocol.ts.
+// The page compiles the engine once and posts the WebAssembly.Module to each worker; the worker script
+// is the host's (bundlers and CSP rules differ), and needs one line:
+//
+//   // eval-worker.ts (type: module)
+//   import { serveMatchTasks } from "detection-eval";
+//   serveMatchTasks();
+//
+//   // page
+//   const ev = await evaluateCocoInWorkers(engine, gt, dt, { iouType: "segm" },
+//     { workers: navigator.hardwareConcurrency, createWorker: () => new Worker(new URL("./eval-worker.ts", import.meta.url), { type: "module" }) });
+//
+// Columns go to the workers as SharedArrayBuffers when the page is cross-origin isolated (COOP/COEP
+// headers), else as copies. The numbers are identical for any number of workers.
+import type { CocoDataset } from "../coco/dataset.js";
+import { type CocoEvaluation, evaluateCoco, type EvaluateOptions, prepareCoco } from "../coco/evaluate.js";
+import type { CocoParamsInput } from "../coco/params.js";
+import type { CocoResults } from "../coco/results.js";
+import { createEngine, type Engine } from "../engine.js";
+import type { GeometryEngine } from "../geometry-types.js";
+import { evaluateWithRunners, localRunner, type MatchTask, type MatchTaskResult, runMatchTask, TASK_TAG, type TaskRunner } from "./protocol.js";
+
+const INIT_TAG = "detection-eval-worker-init";
+
+/** The part of a Worker (or a worker's global scope) this file uses. */
+interface PortLike {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener(type: "message", listener: (e: MessageEvent) => void): void;
+  removeEventListener(type: "message", listener: (e: MessageEvent) => void): void;
+}
+
+/** In a worker script: answers the tasks of evaluateCocoInWorkers (the engine comes from the page's module). */
+export function serveMatchTasks(scope: PortLike = globalThis as unknown as PortLike): void {
+  let engine: Promise<Engine> | undefined;
+  scope.addEventListener("message", async (e: MessageEvent) => {
+    const m = e.data as { tag?: string; module?: WebAssembly.Module } | MatchTask;
+    if (m?.tag === INIT_TAG) {
+      engine = createEngine({ wasm: (m as { module: WebAssembly.Module }).module });
+      return;
+    }
+    if (m?.tag !== TASK_TAG || !engine) return;
+    const task = m as MatchTask;
+    let r: MatchTaskResult;
+    try {
+      r = runMatchTask(await engine, task);
+    } catch (err) {
+      const x = err instanceof Error ? err : new Error(String(err));
+      r = { tag: TASK_TAG, id: task.id, error: { name: x.name, message: x.message } };
+    }
+    const transfer: Transferable[] = [];
+    if (r.bits) transfer.push(r.bits.tp.buffer as ArrayBuffer, r.bits.ign.buffer as ArrayBuffer);
+    if (r.dtArea) transfer.push(r.dtArea.buffer as ArrayBuffer);
+    scope.postMessage(r, transfer);
+  });
+}
+
+/** Workers made by `createWorker`, each running serveMatchTasks with its own engine instance of `module`. */
+export class WebWorkerPool {
+  private readonly workers: (PortLike & { terminate(): void })[] = [];
+  readonly runners: TaskRunner[];
+
+  constructor(module: WebAssembly.Module, createWorker: () => PortLike & { terminate(): void }, n: number) {
+    for (let i = 0; i < n; i++) {
+      const w = createWorker();
+      w.postMessage({ tag: INIT_TAG, module });
+      this.workers.push(w);
+    }
+    this.runners = this.workers.map((w) => ({
+      run: (task: MatchTask, transfer: ArrayBuffer[]) =>
+        new Promise<MatchTaskResult>((resolve) => {
+          const onMessage = (e: MessageEvent) => {
+            const r = e.data as MatchTaskResult;
+            if (r?.tag !== TASK_TAG || r.id !== task.id) return;
+            w.removeEventListener("message", onMessage);
+            resolve(r);
+          };
+          w.addEventListener("message", onMessage);
+          w.postMessage(task, transfer);
+        }),
+    }));
+  }
+
+  close(): void {
+    for (const w of this.workers) w.terminate();
+  }
+}
+
+export interface WebWorkerOptions extends EvaluateOptions {
+  workers: number;
+  /** Makes one worker whose script calls serveMatchTasks(). */
+  createWorker: () => PortLike & { terminate(): void };
+}
+
+/** evaluateCoco on `workers` threads (the page's and workers - 1 Web Workers): the same numbers for any number. */
+export async function evaluateCocoInWorkers(
+  engine: GeometryEngine,
+  gt: CocoDataset,
+  dt: CocoResults,
+  params: CocoParamsInput,
+  options: WebWorkerOptions,
+): Promise<CocoEvaluation> {
+  const module = (engine as Partial<Engine>).module;
+  if (options.workers <= 1 || !module || params.iouType === "keypoints") return evaluateCoco(engine, gt, dt, params, options);
+  const prep = prepareCoco(engine, gt, dt, params, options, true);
+  if (!prep.kernels || (prep.mode !== 0 && prep.mode !== 3)) return evaluateCoco(engine, gt, dt, params, options);
+  // the page's thread takes a share too (it would wait otherwise)
+  const pool = new WebWorkerPool(module, options.createWorker, options.workers - 1);
+  try {
+    return await evaluateWithRunners(prep, [...pool.runners, localRunner(engine)]);
+  } finally {
+    pool.close();
+  }
+}

@@ -1,0 +1,43 @@
+// Child process of test/workers.test.ts (run with `node --import tsx`, so that the worker threads can
+// load bindings/workers/node.ts too): evaluates each case with 1, 2 and 3 workers and prints, per case
+// and worker count, a digest of stats, precision, recall and scores (bit patterns).
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { evaluateCoco } from "../../bindings/coco/evaluate.js";
+import { createEngine } from "../../bindings/engine.js";
+import { loadCocoInputs } from "../../bindings/io/stream-load.js";
+import { evaluateCocoParallel } from "../../bindings/workers/node.js";
+
+const fixtures = process.argv[2]!;
+const cases: [string, string, "bbox" | "segm" | "keypoints"][] = [
+  ["synth_small", "dt_bbox.json", "bbox"],
+  ["synth_small", "dt_segm.json", "segm"],
+  ["synth_ties", "dt_segm.json", "segm"],
+  ["hotcoco_zero_ids2", "dt_bbox.json", "bbox"],
+  ["fce_keypoints1", "dt_keypoints.json", "keypoints"],
+  ["coco_val2017_detectron2_2img", "dt_segm.json", "segm"],
+  ["torchmetrics_segm_2img", "dt_segm.json", "bbox"],
+];
+
+function digest(ev: { stats: number[]; precision: Float64Array; recall: Float64Array; scores: Float64Array; warnings: string[] }): string {
+  const h = createHash("sha256");
+  for (const a of [Float64Array.from(ev.stats), ev.precision, ev.recall, ev.scores]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  h.update(JSON.stringify(ev.warnings));
+  return h.digest("hex").slice(0, 16);
+}
+
+const engine = await createEngine();
+for (const [name, dtFile, iouType] of cases) {
+  const dir = join(fixtures, name);
+  const gtFile = existsSync(join(dir, "gt.json")) ? "gt.json" : "gt.json.gz";
+  if (!existsSync(join(dir, dtFile))) continue;
+  const out: string[] = [];
+  for (const workers of [1, 2, 3]) {
+    // fresh inputs each time: the worker path defers segm-branch geometry
+    const { gt, dt } = await loadCocoInputs(join(dir, gtFile), join(dir, dtFile));
+    const ev = workers === 1 ? evaluateCoco(engine, gt, dt, { iouType }) : await evaluateCocoParallel(engine, gt, dt, { iouType }, { workers });
+    out.push(digest(ev));
+  }
+  console.log(JSON.stringify({ name, dtFile, iouType, digests: out }));
+}
