@@ -32,4 +32,5 @@ export {
   type CocoMatches,
   type CocoCategoryResult,
 } from "./coco/index.js";
+export { evaluateCocoInWorkers, serveMatchTasks, WebWorkerPool, type WebWorkerOptions } from "./workers/web.js";
 export * from "./analysis/index.js";

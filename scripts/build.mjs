@@ -68,7 +68,7 @@ writeFileSync(
 
 if (quick) process.exit(0);
 
-const entries = ["bindings/index.ts", "bindings/report/index.ts", "bindings/cli.ts"].filter((f) => existsSync(join(root, f)));
+const entries = ["bindings/index.ts", "bindings/node.ts", "bindings/report/index.ts", "bindings/cli.ts"].filter((f) => existsSync(join(root, f)));
 if (entries.length === 0) process.exit(0);
 rmSync(join(root, "dist"), { recursive: true, force: true });
 run(bin("esbuild"), [

@@ -31,7 +31,7 @@ async function run(...args: string[]) {
 
 async function load(gt: string, dt: string): Promise<Analysis> {
   const engine = await createEngine();
-  return analyze(engine, loadAnalysisInput(engine, gt, dt).input);
+  return analyze(engine, (await loadAnalysisInput(engine, gt, dt)).input);
 }
 
 /** Everything a page shows, for one question. */

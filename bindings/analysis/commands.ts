@@ -21,35 +21,33 @@ import { createEngine } from "../engine.js";
 import { readJsonFile } from "../io/node.js";
 import type { GeometryEngine } from "../geometry-types.js";
 import { parseCocoDataset } from "../coco/dataset.js";
-import { parseCocoResults } from "../coco/results.js";
+import { streamCocoResults } from "../io/stream-load.js";
 import { fromCoco } from "./coco-adapter.js";
 import { isEncordJson, parseEncordJson } from "./encord-format.js";
 import { analyze } from "./prepare.js";
 import { AnalysisInputError, type AnalysisInput } from "./types.js";
 import type { AnalysisView } from "./view.js";
 
-/** A JSON file; syntax errors give line and column (bindings/validate/json.ts, via bindings/io/node.ts). */
-function parseJson(path: string): unknown {
-  return readJsonFile(path);
-}
-
-/** Reads GT (+ DT) in either format. Timings: parse (JSON + columnar) and geometry done by the COCO adapter. */
-export function loadAnalysisInput(
+/**
+ * Reads GT (+ DT) in either format. COCO results are streamed into columns (any size, as the coco
+ * command reads them); JSON syntax errors give line and column. Timings: parse, and the geometry
+ * done by the COCO adapter.
+ */
+export async function loadAnalysisInput(
   engine: GeometryEngine,
   gtPath: string,
   dtPath: string | undefined,
   iouType?: "bbox" | "segm",
-): { input: AnalysisInput; parseMs: number; adaptMs: number; format: "coco" | "encord" } {
+): Promise<{ input: AnalysisInput; parseMs: number; adaptMs: number; format: "coco" | "encord" }> {
   const t0 = performance.now();
-  const gt = parseJson(gtPath);
-  const dt = dtPath !== undefined ? parseJson(dtPath) : undefined;
+  const gt = readJsonFile(gtPath);
   if (isEncordJson(gt)) {
-    const input = parseEncordJson(gt, dt);
+    const input = parseEncordJson(gt, dtPath !== undefined ? readJsonFile(dtPath) : undefined);
     return { input, parseMs: performance.now() - t0, adaptMs: 0, format: "encord" };
   }
-  if (dt === undefined) throw new AnalysisInputError("--dt: COCO input needs a results file");
+  if (dtPath === undefined) throw new AnalysisInputError("--dt: COCO input needs a results file");
   const ds = parseCocoDataset(gt as object);
-  const res = parseCocoResults(dt as object, ds);
+  const res = await streamCocoResults(dtPath, ds);
   const t1 = performance.now();
   const input = fromCoco(engine, ds, res, iouType ? { iouType } : {});
   return { input, parseMs: t1 - t0, adaptMs: performance.now() - t1, format: "coco" };
@@ -93,7 +91,7 @@ export const ANALYZE_COMMAND: Command = {
   async run({ opts, progress, warn }) {
     const eng = await createEngine();
     progress?.(`loading ${opts.gt}`);
-    const { input } = loadAnalysisInput(eng, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
+    const { input } = await loadAnalysisInput(eng, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
     for (const w of input.warnings ?? []) warn(w);
     progress?.("analysing");
     const a = analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", iou: opts["box-iou"] ? "box" : "mask" });
@@ -121,9 +119,9 @@ export const BENCH_COMMAND: Command = {
   async run({ opts, progress }) {
     const eng = await createEngine();
     // the input objects go out of scope once analysed: the Analysis keeps typed arrays only
-    const { a, loaded, analyzeMs } = (() => {
+    const { a, loaded, analyzeMs } = await (async () => {
       progress?.(`loading ${opts.gt}`);
-      const { input, ...loaded } = loadAnalysisInput(eng, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
+      const { input, ...loaded } = await loadAnalysisInput(eng, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
       progress?.("preparing");
       const t0 = performance.now();
       const a = analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", iou: opts["box-iou"] ? "box" : "mask" });

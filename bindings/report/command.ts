@@ -35,7 +35,7 @@ export const REPORT_COMMAND: Command = {
     const out = opts.out!;
     const engine = await createEngine();
     progress?.(`loading ${opts.gt}`);
-    const { input, format } = loadAnalysisInput(engine, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
+    const { input, format } = await loadAnalysisInput(engine, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
     for (const w of input.warnings ?? []) warn(w);
     progress?.("analysing");
     const analysis = analyze(engine, input, {

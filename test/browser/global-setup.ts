@@ -86,7 +86,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const code = await main(["report", "--gt", gt, "--dt", dt, "--out", out], { stdout: () => {}, stderr: (t) => void (stderr += t), isTTY: false });
   if (code !== 0) throw new Error(`detection-eval report failed (${code}): ${stderr}`);
 
-  const { input } = loadAnalysisInput(engine, gt, dt);
+  const { input } = await loadAnalysisInput(engine, gt, dt);
   const a = analyze(engine, input);
   const mAP: Record<string, number> = {};
   // the page starts at confidence 0 (the CLI default)

@@ -1,0 +1,11 @@
+// detection-eval/node: the Node-only part of the API — COCO files by path (.json or .json.gz, any
+// size: streamed into columns, never held as one string) and evaluation on worker threads.
+export {
+  loadCocoInputs,
+  streamCocoDataset as readCocoDataset,
+  streamCocoResults as readCocoResults,
+  type LoadedInputs,
+  type StreamLoadOptions,
+} from "./io/stream-load.js";
+export { evaluateCocoParallel, NodeWorkerPool, type ParallelOptions } from "./workers/node.js";
+export { writeFileAtomic } from "./io/node.js";
