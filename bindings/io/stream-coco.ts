@@ -156,7 +156,7 @@ export class SegmentationColumns {
   readonly partOffset = new I32Col();
   readonly partLength = new I32Col();
   readonly bytes = new U8Col(poolCapacity);
-  readonly counts = new Uint32Col(poolCapacity >>> 1);
+  readonly counts = new Uint32Col(poolCapacity); // a compressed RLE character can end a count
 }
 
 class Uint32Col {
