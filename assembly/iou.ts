@@ -4,7 +4,7 @@
 import { rleArea } from "./rle";
 
 // @ts-ignore: decorator
-@inline function boxIouOne(D: usize, G: usize, crowd: bool): f64 {
+@inline export function boxIouOne(D: usize, G: usize, crowd: bool): f64 {
   const dx = load<f64>(D), dy = load<f64>(D, 8), dw = load<f64>(D, 16), dh = load<f64>(D, 24);
   const gx = load<f64>(G), gy = load<f64>(G, 8), gw = load<f64>(G, 16), gh = load<f64>(G, 24);
   const w = min(dw + dx, gw + gx) - max(dx, gx);

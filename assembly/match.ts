@@ -9,7 +9,7 @@
 // unmatched and outside the area range); neither = false positive. Bits go to the detection's
 // position in accumulate order (out[(a * nOut + pos) * W + w], W = ceil(T / 32)).
 
-import { maskIouRows } from "./iou";
+import { boxIouOne, maskIouRows } from "./iou";
 import { rleFrPoly } from "./raster";
 import { mergeTwo, rleFromString } from "./rle";
 
@@ -30,20 +30,6 @@ import { mergeTwo, rleFromString } from "./rle";
   return load<f64>(p + (<usize>i << 3));
 }
 
-/** bbIou of one pair (as assembly/iou.ts and maskApi.c's bbIou): D and G point at [x, y, w, h] f64 quads. */
-// @ts-ignore: decorator
-@inline function boxIou(D: usize, G: usize, crowd: bool): f64 {
-  const dx = load<f64>(D), dy = load<f64>(D, 8), dw = load<f64>(D, 16), dh = load<f64>(D, 24);
-  const gx = load<f64>(G), gy = load<f64>(G, 8), gw = load<f64>(G, 16), gh = load<f64>(G, 24);
-  const w = min(dw + dx, gw + gx) - max(dx, gx);
-  if (w <= 0) return 0;
-  const h = min(dh + dy, gh + gy) - max(dy, gy);
-  if (h <= 0) return 0;
-  const i = w * h;
-  const da = dw * dh;
-  const u = crowd ? da : da + gw * gh - i;
-  return i / u;
-}
 
 // ---- stable descending sort of f64 scores ------------------------------------------------------
 
@@ -201,7 +187,7 @@ export function cocoMatch(ctx: usize, b0: u32, b1: u32): u32 {
           const row = sIou + (<usize>(d * G) << 3);
           for (let g: u32 = 0; g < G; g++) {
             const a = <u32>i32At(gtList, g0 + g);
-            store<f64>(row + (<usize>g << 3), boxIou(Dp, gtBox + (<usize>a << 5), load<u8>(gtCrowd + a) != 0));
+            store<f64>(row + (<usize>g << 3), boxIouOne(Dp, gtBox + (<usize>a << 5), load<u8>(gtCrowd + a) != 0));
           }
         }
       } else {

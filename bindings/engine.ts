@@ -27,8 +27,10 @@ import {
   checkSameSize,
   checkSize,
   rleStringError,
+  STR_BAD_CHAR,
+  STR_DANGLING,
+  STR_SUM,
 } from "./geometry-validate.js";
-import { rleFrString } from "./reference/geometry.js";
 
 export type WasmSource = BufferSource | WebAssembly.Module | Response | Promise<Response>;
 
@@ -175,12 +177,11 @@ class WasmGeometry implements Engine {
     const err = this.alloc(16);
     this.views();
     const { read } = textEncoder.encodeInto(counts, this.u8v.subarray(sp, sp + n));
-    if (read !== n) {
-      // A non-ASCII character (never valid): let the reference decoder name the first problem.
-      const r = rleFrString(counts, h, w);
-      if ("error" in r) throw rleStringError(fn, counts, r.error[0], r.error[1], r.error[2], h, w);
-    }
-    const m = this.k.rleFromString(sp, n, h * w, out, err);
+    // A non-ASCII character is never valid. Decode the ASCII prefix before it: a problem found there
+    // comes first; running out of characters (dangling count, short sum) means the bad character is it.
+    const bad = read === n ? -1 : firstNonAscii(counts);
+    const m = this.k.rleFromString(sp, bad < 0 ? n : bad, h * w, out, err);
+    if (bad >= 0 && (m >= 0 || -m === STR_DANGLING || -m === STR_SUM)) throw rleStringError(fn, counts, STR_BAD_CHAR, bad, 0, h, w);
     if (m < 0) throw rleStringError(fn, counts, -m, this.f64v[err >>> 3]!, this.f64v[(err >>> 3) + 1]!, h, w);
     return { h, w, counts: this.counts(out, m) };
   }
@@ -457,4 +458,9 @@ function bindKernels(exports: EngineExports, module: WebAssembly.Module): Engine
     if (typeof exports[name] !== "function") throw new Error(`engine.wasm does not export ${name}: rebuild it (node scripts/build.mjs)`);
   }
   return new WasmGeometry(exports, module);
+}
+
+function firstNonAscii(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return i;
+  return -1;
 }
