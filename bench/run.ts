@@ -279,7 +279,7 @@ async function main(): Promise<void> {
           const c = await runChild(process.execPath, ["--import", PRELOAD, args.cli, ...cliArgs], env);
           if (c.code !== 0) {
             r.ok = false;
-            r.error = `exit ${c.code ?? c.signal}: ${firstLine(c.stderr.split("\n").filter((l) => !l.startsWith("warning: timings")).join("\n")) || "(no message)"}`;
+            r.error = `exit ${c.code ?? c.signal}: ${firstLine(c.stderr.split("\n").filter((l) => !l.startsWith("timings (ms)")).join("\n")) || "(no message)"}`;
             break;
           }
           try {
@@ -373,7 +373,7 @@ const ratio = (ref: number | undefined, ours: number | undefined): string =>
   ref === undefined || ours === undefined || Number.isNaN(ref) || !(ours > 0) ? "n/a" : `${(ref / ours).toFixed(1)}x`;
 
 /** Stages of the CLI's --timings, in the order of the pipeline (others follow). */
-const STAGES = ["loadGt", "loadDt", "geometry", "plan", "iou", "match", "accumulate", "summarize", "output"];
+const STAGES = ["loadGt", "loadDt", "geometry", "plan", "iou", "match", "accumulate", "summarize"];
 
 function markdown(results: WorkloadResult[], args: Args, note: string): string {
   const measured = results.some((r) => r.pycocotools?.source === "measured");

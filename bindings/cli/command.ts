@@ -16,6 +16,8 @@ export interface CommandContext {
   /** Reports progress of long work; given only when stderr is a terminal. */
   progress?: (message: string) => void;
   warn: (message: string) => void;
+  /** A line on stderr that is not a warning (e.g. `--timings`). */
+  info: (message: string) => void;
 }
 
 export interface Command {

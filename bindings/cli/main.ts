@@ -62,6 +62,7 @@ interface WorkerRequest {
 type WorkerMessage =
   | { t: "progress"; m: string }
   | { t: "warn"; m: string }
+  | { t: "info"; m: string }
   | { t: "done"; out: string }
   | { t: "error"; name: string; message: string; stack?: string };
 
@@ -129,6 +130,7 @@ function runInWorker(name: string, args: string[], ctx: Omit<CommandContext, "op
       if (interrupted) return;
       if (m.t === "progress") ctx.progress?.(m.m);
       else if (m.t === "warn") ctx.warn(m.m);
+      else if (m.t === "info") ctx.info(m.m);
       else if (m.t === "done") {
         finish(() => resolve(m.out));
         void worker.terminate();
@@ -164,6 +166,7 @@ async function workerMain(req: WorkerRequest): Promise<number> {
       opts,
       ...(req.progress ? { progress: (m: string) => post({ t: "progress", m }) } : {}),
       warn: (m) => post({ t: "warn", m }),
+      info: (m) => post({ t: "info", m }),
     });
     post({ t: "done", out });
   } catch (e) {
@@ -203,11 +206,15 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     clearProgress();
     io.stderr(`warning: ${m}\n`);
   };
+  const info = (m: string) => {
+    clearProgress();
+    io.stderr(`${m}\n`);
+  };
   try {
     const opts = parseOptions(name, command, rest.slice(1));
     const out = (options.worker ?? isEntryScript())
-      ? await runInWorker(name, rest.slice(1), { ...(progress ? { progress } : {}), warn })
-      : await command.run({ opts, ...(progress ? { progress } : {}), warn });
+      ? await runInWorker(name, rest.slice(1), { ...(progress ? { progress } : {}), warn, info })
+      : await command.run({ opts, ...(progress ? { progress } : {}), warn, info });
     clearProgress();
     io.stdout(out);
     return 0;

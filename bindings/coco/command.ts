@@ -17,9 +17,9 @@ export const COCO_COMMAND: Command = {
     "iou-type": { kind: "value", required: true, values: ["bbox", "segm", "keypoints"] },
     format: { kind: "value", values: ["text", "json"], default: "text" },
     workers: { kind: "value", default: "1", help: "threads for masks, IoU and matching (this one and N-1 workers; results are identical for any N)" },
-    timings: { kind: "flag", help: "report milliseconds per stage (stderr; with --format json also a \"timings\" key)" },
+    timings: { kind: "flag", help: "print milliseconds per stage on stderr (with --format json also a \"timings\" key)" },
   },
-  async run({ opts, progress, warn }) {
+  async run({ opts, progress, warn, info }) {
     const t0 = performance.now();
     const workers = Number(opts.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new UsageError(`--workers: expected an integer from 1 to 256, got ${JSON.stringify(opts.workers)}`);
@@ -40,22 +40,14 @@ export const COCO_COMMAND: Command = {
       void pool?.close();
     }
     for (const w of ev.warnings) warn(w);
-    const t1 = performance.now();
-    const out =
-      opts.format !== "json"
-        ? `${ev.summary()}\n`
-        : `${JSON.stringify({ iouType, stats: ev.stats, statsLabels: ev.statsLabels, perCategory: ev.perCategory(), warnings: ev.warnings, ...(opts.timings ? { timings: {} } : {}) })}\n`;
-    if (!opts.timings) return out;
-    const timings: Record<string, number> = { ...loadTimings };
-    for (const [k, v] of Object.entries(ev.timings)) timings[k] = v;
-    timings.output = performance.now() - t1;
-    timings.command = performance.now() - t0;
-    const rounded = Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10]));
-    warnTimings(rounded, warn);
-    return opts.format === "json" ? out.replace('"timings":{}', `"timings":${JSON.stringify(rounded)}`) : out;
+    let timings: Record<string, number> | undefined;
+    if (opts.timings) {
+      const all: Record<string, number> = { ...loadTimings, ...ev.timings, command: performance.now() - t0 };
+      timings = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, Math.round(v * 10) / 10]));
+      info(`timings (ms): ${Object.entries(timings).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    }
+    if (opts.format !== "json") return `${ev.summary()}\n`;
+    const json = { iouType, stats: ev.stats, statsLabels: ev.statsLabels, perCategory: ev.perCategory(), warnings: ev.warnings, ...(timings ? { timings } : {}) };
+    return `${JSON.stringify(json)}\n`;
   },
 };
-
-function warnTimings(t: Record<string, number>, warn: (m: string) => void): void {
-  warn(`timings (ms): ${Object.entries(t).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-}
