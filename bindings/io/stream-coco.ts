@@ -43,15 +43,19 @@ export function presizeColumns(elements: number, bytes = 0): void {
   poolCapacity = Math.max(1024, Math.min(1 << 28, Math.ceil(bytes)));
 }
 
-class F64Col {
-  a: Float64Array;
+type ColumnArray = Float64Array | Int32Array | Uint8Array | Uint32Array;
+
+/** A growable typed column (capacity doubles): push / append, then view() of the filled part. */
+abstract class Column<A extends ColumnArray> {
+  a: A;
   n = 0;
   constructor(capacity = initialCapacity) {
-    this.a = new Float64Array(capacity);
+    this.a = this.make(capacity);
   }
-  append(src: Float64Array): void {
+  protected abstract make(length: number): A;
+  append(src: A): void {
     if (this.n + src.length > this.a.length) this.grow(this.n + src.length);
-    this.a.set(src, this.n);
+    (this.a as Uint8Array).set(src as Uint8Array, this.n);
     this.n += src.length;
   }
   push(v: number): void {
@@ -61,66 +65,33 @@ class F64Col {
   grow(need: number): void {
     let cap = this.a.length * 2;
     while (cap < need) cap *= 2;
-    const b = new Float64Array(cap);
-    b.set(this.a.subarray(0, this.n));
+    const b = this.make(cap);
+    (b as Uint8Array).set(this.a.subarray(0, this.n) as Uint8Array);
     this.a = b;
   }
-  view(): Float64Array {
-    return this.a.subarray(0, this.n);
+  view(): A {
+    return this.a.subarray(0, this.n) as A;
   }
 }
 
-class I32Col {
-  a: Int32Array;
-  n = 0;
-  constructor(capacity = initialCapacity) {
-    this.a = new Int32Array(capacity);
-  }
-  append(src: Int32Array): void {
-    if (this.n + src.length > this.a.length) this.grow(this.n + src.length);
-    this.a.set(src, this.n);
-    this.n += src.length;
-  }
-  push(v: number): void {
-    if (this.n === this.a.length) this.grow(this.n + 1);
-    this.a[this.n++] = v;
-  }
-  grow(need: number): void {
-    let cap = this.a.length * 2;
-    while (cap < need) cap *= 2;
-    const b = new Int32Array(cap);
-    b.set(this.a.subarray(0, this.n));
-    this.a = b;
-  }
-  view(): Int32Array {
-    return this.a.subarray(0, this.n);
+class F64Col extends Column<Float64Array> {
+  protected make(length: number): Float64Array {
+    return new Float64Array(length);
   }
 }
-
-class U8Col {
-  a: Uint8Array;
-  n = 0;
-  constructor(capacity = initialCapacity) {
-    this.a = new Uint8Array(capacity);
+class I32Col extends Column<Int32Array> {
+  protected make(length: number): Int32Array {
+    return new Int32Array(length);
   }
-  append(src: Uint8Array): void {
-    if (this.n + src.length > this.a.length) this.grow(this.n + src.length);
-    this.a.set(src, this.n);
-    this.n += src.length;
+}
+class U8Col extends Column<Uint8Array> {
+  protected make(length: number): Uint8Array {
+    return new Uint8Array(length);
   }
-  push(v: number): void {
-    if (this.n === this.a.length) this.grow(this.n + 1);
-    this.a[this.n++] = v;
-  }
-  grow(need: number): void {
-    let cap = this.a.length * 2;
-    while (cap < need) cap *= 2;
-    const b = new Uint8Array(cap);
-    b.set(this.a.subarray(0, this.n));
-    this.a = b;
-  }
-  view(): Uint8Array {
-    return this.a.subarray(0, this.n);
+}
+class Uint32Col extends Column<Uint32Array> {
+  protected make(length: number): Uint32Array {
+    return new Uint32Array(length);
   }
 }
 
@@ -157,29 +128,6 @@ export class SegmentationColumns {
   readonly partLength = new I32Col();
   readonly bytes = new U8Col(poolCapacity);
   readonly counts = new Uint32Col(poolCapacity); // a compressed RLE character can end a count
-}
-
-class Uint32Col {
-  a: Uint32Array;
-  n = 0;
-  constructor(capacity = initialCapacity) {
-    this.a = new Uint32Array(capacity);
-  }
-  append(src: Uint32Array): void {
-    if (this.n + src.length > this.a.length) this.grow(this.n + src.length);
-    this.a.set(src, this.n);
-    this.n += src.length;
-  }
-  grow(need: number): void {
-    let cap = this.a.length * 2;
-    while (cap < need) cap *= 2;
-    const b = new Uint32Array(cap);
-    b.set(this.a.subarray(0, this.n));
-    this.a = b;
-  }
-  view(): Uint32Array {
-    return this.a.subarray(0, this.n);
-  }
 }
 
 const INT32_LIMIT = 2 ** 31;
