@@ -404,22 +404,12 @@ export class Analysis {
 
   /** Category index for a category id (number or string; "3" finds 3). */
   categoryIndex(id: number | string): number {
-    if (!this.catIndex) {
-      this.catIndex = new Map();
-      this.p.categories.forEach((c, i) => this.catIndex!.set(String(c.id), i));
-    }
-    const i = this.catIndex.get(String(id));
-    if (i === undefined) throw new AnalysisInputError(`classes: no category with id ${JSON.stringify(id)}`);
-    return i;
+    this.catIndex ??= indexById(this.p.categories);
+    return lookupId(this.catIndex, id, "classes", "category");
   }
   imageIndex(id: number | string): number {
-    if (!this.imgIndex) {
-      this.imgIndex = new Map();
-      this.p.images.forEach((m, i) => this.imgIndex!.set(String(m.id), i));
-    }
-    const i = this.imgIndex.get(String(id));
-    if (i === undefined) throw new AnalysisInputError(`images: no image with id ${JSON.stringify(id)}`);
-    return i;
+    this.imgIndex ??= indexById(this.p.images);
+    return lookupId(this.imgIndex, id, "images", "image");
   }
 
   /** Answers one question; no geometry is touched. */
@@ -1175,4 +1165,15 @@ export interface AnalysisSummary {
     f1: number;
     avgIou: number | null;
   }[];
+}
+
+/** Position of each object by its id as a string, so that 3 and "3" find the same object. */
+function indexById(list: readonly { id: number | string }[]): Map<string, number> {
+  return new Map(list.map((o, i) => [String(o.id), i]));
+}
+
+function lookupId(index: Map<string, number>, id: number | string, path: string, what: string): number {
+  const i = index.get(String(id));
+  if (i === undefined) throw new AnalysisInputError(`${path}: no ${what} with id ${JSON.stringify(id)}`);
+  return i;
 }
