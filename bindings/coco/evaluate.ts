@@ -24,7 +24,7 @@ import {
 import { argsortDescendingStable, countingSortBy, npSum } from "./numeric.js";
 import { type CocoParams, type CocoParamsInput, resolveParams } from "./params.js";
 import type { CocoResults } from "./results.js";
-import { checkMasksBulk, datasetMaskPool, maskKernels, resolveResultGeometryBulk, resultsPoolFor } from "./masks.js";
+import { checkMasksBulk, datasetMaskPool, type MaskPool, maskKernels, polygonReach, resolveResultGeometryBulk, resultsPoolFor } from "./masks.js";
 import { maskIouBlocks, resolveResultGeometry } from "./shapes.js";
 import { type CategoryResult, perCategory, statsLabels, summarize, summaryLines } from "./summarize.js";
 
@@ -535,10 +535,15 @@ function maskInputs(
   plan: CocoPlan,
 ): NonNullable<MatchColumns["masks"]> {
   const d = resultsPoolFor(mk, engine, dt, plan.dtList); // results first, as the per-object path meets them
-  // labels of blocks without detections are never compared: no mask
-  const g = datasetMaskPool(mk, engine, gt, labelsWithDetections(plan));
+  // labels of blocks without detections are never compared, nor polygons out of every detection's
+  // reach: no mask (the latter point at an empty one, for IoU 0)
+  const g = datasetMaskPool(mk, engine, gt, labelsInReach(gt, plan, d), true);
+  const empty = g.table.length / 8 - 1;
   const gtMask = new Int32Array(plan.gtList.length);
-  for (let j = 0; j < gtMask.length; j++) gtMask[j] = Math.max(0, g.index[plan.gtList[j]!]!);
+  for (let j = 0; j < gtMask.length; j++) {
+    const m = g.index[plan.gtList[j]!]!;
+    gtMask[j] = m >= 0 ? m : empty;
+  }
   const dtMask = new Int32Array(plan.dtList.length);
   for (let j = 0; j < dtMask.length; j++) dtMask[j] = d.index[plan.dtList[j]!]!;
   return { gt: g, dt: d, gtMask, dtMask };
@@ -556,6 +561,36 @@ export function labelsWithDetections(plan: { nBlocks: number; blockGtStart: Int3
     at += plan.blockGtStart[b + 1]! - plan.blockGtStart[b]!;
   }
   return out;
+}
+
+/**
+ * The annotation indices of the labels whose masks mask IoU needs: those in blocks with detections
+ * (labelsWithDetections), less the polygons whose reach (polygonReach) meets no detection's C box.
+ * For those the box prefilter of rleIou gives 0 with every detection of the block, as it does for
+ * an empty mask.
+ */
+export function labelsInReach(gt: CocoDataset, plan: CocoPlan, d: MaskPool): Int32Array {
+  const labels = labelsWithDetections(plan);
+  const reach = new Float64Array(4);
+  const box = d.boxes;
+  let n = 0;
+  for (let b = 0; b < plan.nBlocks; b++) {
+    const dt0 = plan.blockDtStart[b]!, dt1 = plan.blockDtStart[b + 1]!;
+    if (dt0 === dt1) continue;
+    for (let j = plan.blockGtStart[b]!; j < plan.blockGtStart[b + 1]!; j++) {
+      const a = plan.gtList[j]!;
+      let keep = !polygonReach(gt, a, reach);
+      for (let e = dt0; e < dt1 && !keep; e++) {
+        const m = 4 * d.index[plan.dtList[e]!]!;
+        // boxIouOne's test for a positive overlap, on the reach [x0, x1] x [y0, y1] (pixels, inclusive)
+        keep =
+          Math.min(box[m]! + box[m + 2]!, reach[2]! + 1) > Math.max(box[m]!, reach[0]!) &&
+          Math.min(box[m + 1]! + box[m + 3]!, reach[3]! + 1) > Math.max(box[m + 1]!, reach[1]!);
+      }
+      if (keep) labels[n++] = a;
+    }
+  }
+  return labels.subarray(0, n);
 }
 
 /** pycocotools' ignore flag before the area ranges: crowd, or keypoints without visible points. */

@@ -422,7 +422,7 @@ function addColumnar(J: Jobs, col: NonNullable<ReturnType<typeof columnarSegment
 }
 
 /** The mask jobs of the listed annotations (annToRLE), each annotation once; index: annotation -> job. */
-export function datasetMaskJobs(engine: GeometryEngine, ds: CocoDataset, annotations: Int32Array): { jobs: MaskJobs; index: Int32Array } {
+export function datasetMaskJobs(engine: GeometryEngine, ds: CocoDataset, annotations: Int32Array, emptyMask = false): { jobs: MaskJobs; index: Int32Array } {
   checkDataset(ds);
   const A = ds.annotations;
   const col = columnarSegmentations(ds);
@@ -441,12 +441,49 @@ export function datasetMaskJobs(engine: GeometryEngine, ds: CocoDataset, annotat
     if (rec < 0 && J.addValue(seg, imageSize)) continue;
     J.addRle(segmentationToRle(engine, seg, ds, im, path));
   }
+  if (emptyMask) J.addRle({ counts: new Uint32Array(1), h: 0, w: 0 });
   return { jobs: jobsData(J), index };
 }
 
-/** Masks of the listed annotations (annToRLE), each annotation once. */
-export function datasetMaskPool(k: MaskKernels, engine: GeometryEngine, ds: CocoDataset, annotations: Int32Array): MaskPool {
-  const { jobs, index } = datasetMaskJobs(engine, ds, annotations);
+/**
+ * The pixels annotation `a`'s mask can cover, when its segmentation is a columnar polygon: writes
+ * [x0, y0, x1, y1] (inclusive, conservative) to `out` and returns true; false for other forms.
+ *
+ * rleFrPoly's boundary is a closed walk with steps of at most one column, so each column gets an
+ * even number of kept transitions and a column's pixels lie between its own transitions: inside
+ * the vertices' extent, widened by a pixel for the rounding. (A run that joins the bottom of one
+ * column to the top of the next gives the C box full height; it needs a transition at row 0, so a
+ * vertex above y = 0.5, and the reach then starts above row 0 too.)
+ */
+export function polygonReach(ds: CocoDataset, a: number, out: Float64Array): boolean {
+  const col = columnarSegmentations(ds);
+  const rec = col?.fastIndex ? col.fastIndex[a]! : -1;
+  if (rec < 0 || col!.seg.kind.a[rec] !== SEGK_POLYGONS) return false;
+  const { start, length, partOffset, partLength, coords } = col!.seg;
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  const xy = coords.a;
+  for (let q = start.a[rec]!, qEnd = q + length.a[rec]!; q < qEnd; q++) {
+    for (let i = partOffset.a[q]!, end = i + partLength.a[q]!; i < end; i += 2) {
+      const x = xy[i]!, y = xy[i + 1]!;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  out[0] = Math.floor(x0) - 1;
+  out[1] = Math.floor(y0) - 1;
+  out[2] = Math.ceil(x1) + 1;
+  out[3] = Math.ceil(y1) + 1;
+  return true;
+}
+
+/**
+ * Masks of the listed annotations (annToRLE), each annotation once. With `emptyMask`, one more mask
+ * (no pixels, box [0, 0, 0, 0]: its IoU with any mask is 0) is added last.
+ */
+export function datasetMaskPool(k: MaskKernels, engine: GeometryEngine, ds: CocoDataset, annotations: Int32Array, emptyMask = false): MaskPool {
+  const { jobs, index } = datasetMaskJobs(engine, ds, annotations, emptyMask);
   const A = ds.annotations;
   return build(k, jobs, index, (job) => {
     // a string the parser let through (never for checked input): the per-object path names it
