@@ -1,17 +1,9 @@
 #!/usr/bin/env node
-// The detection-eval command (package.json "bin"). See bindings/cli/main.ts.
-import { main } from "./cli/main.js";
+// The detection-eval command (package.json "bin"). This thread starts a worker on this same file at
+// once and relays it (bindings/cli/relay.ts); the worker loads the commands and runs main()
+// (bindings/cli/main.ts serveWorker).
+import { isMainThread } from "node:worker_threads";
+import { relay } from "./cli/relay.js";
 
-main(process.argv.slice(2), {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  isTTY: Boolean(process.stderr.isTTY),
-}).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`detection-eval: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+if (isMainThread) relay(new URL(import.meta.url), process.argv.slice(2));
+else void import("./cli/main.js").then((m) => m.serveWorker());
