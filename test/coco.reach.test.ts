@@ -1,5 +1,5 @@
 // Segm evaluation leaves polygon labels out of every detection's reach unrasterised
-// (bindings/coco/evaluate.ts labelsInReach, masks.ts polygonReach): the evaluation must equal the
+// (bindings/coco/evaluate.ts labelsInReach, masks.ts polygonReaches): the evaluation must equal the
 // per-object TypeScript reference anyway, on random sets built for the edge cases of that shortcut:
 // polygons past the image's edges and reaching its bottom row (runs that cross a column), several
 // parts, crowds, detections whose masks have another size (C's IoU -1 when the boxes overlap) and an
@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateCoco, labelsInReach, labelsWithDetections, prepareCoco, type CocoEvaluation } from "../bindings/coco/evaluate.js";
-import { maskKernels, polygonReach, resultsPoolFor } from "../bindings/coco/masks.js";
+import { maskKernels, polygonReaches, resultsPoolFor } from "../bindings/coco/masks.js";
 import { createEngine, type Engine } from "../bindings/engine.js";
 import { streamCocoDataset, streamCocoResults } from "../bindings/io/stream-load.js";
 import { ReferenceGeometry } from "../bindings/reference/geometry.js";
@@ -85,7 +85,7 @@ function compare(fast: CocoEvaluation, ref: CocoEvaluation): void {
 }
 
 describe("segm: labels out of every detection's reach", () => {
-  it("polygonReach holds each rasterised polygon's C box (rleToBbox), tall and clipped ones included", async () => {
+  it("polygonReaches holds each rasterised polygon's C box (rleToBbox), tall and clipped ones included", async () => {
     const rng = new Rng(99);
     const annotations: Record<string, unknown>[] = [];
     const parts: number[][][] = [];
@@ -100,10 +100,10 @@ describe("segm: labels out of every detection's reach", () => {
     const gtPath = join(dir, "polygons.json");
     writeFileSync(gtPath, JSON.stringify({ images: [{ id: 1, width: W, height: H }], categories: [{ id: 1, name: "a" }], annotations }));
     const gt = await streamCocoDataset(gtPath);
-    const reach = new Float64Array(4);
+    const reaches = polygonReaches(gt, Int32Array.from(parts, (_, i) => i));
     let crossed = 0;
     for (let i = 0; i < parts.length; i++) {
-      expect(polygonReach(gt, i, reach)).toBe(true);
+      const reach = reaches.subarray(4 * i, 4 * i + 4);
       const rle = engine.rleFromPolygons(parts[i]!, H, W);
       if (engine.rleArea(rle) === 0) continue;
       const [x, y, w, h] = engine.rleToBbox(rle);

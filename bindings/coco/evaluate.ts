@@ -24,7 +24,7 @@ import {
 import { argsortDescendingStable, countingSortBy, npSum } from "./numeric.js";
 import { type CocoParams, type CocoParamsInput, resolveParams } from "./params.js";
 import type { CocoResults } from "./results.js";
-import { checkMasksBulk, datasetMaskPool, type MaskPool, maskKernels, polygonReach, resolveResultGeometryBulk, resultsPoolFor } from "./masks.js";
+import { checkMasksBulk, datasetMaskPool, type MaskPool, maskKernels, polygonReaches, resolveResultGeometryBulk, resultsPoolFor } from "./masks.js";
 import { maskIouBlocks, resolveResultGeometry } from "./shapes.js";
 import { type CategoryResult, perCategory, statsLabels, summarize, summaryLines } from "./summarize.js";
 
@@ -565,29 +565,31 @@ export function labelsWithDetections(plan: { nBlocks: number; blockGtStart: Int3
 
 /**
  * The annotation indices of the labels whose masks mask IoU needs: those in blocks with detections
- * (labelsWithDetections), less the polygons whose reach (polygonReach) meets no detection's C box.
+ * (labelsWithDetections), less the polygons whose reach (polygonReaches) meets no detection's C box.
  * For those the box prefilter of rleIou gives 0 with every detection of the block, as it does for
  * an empty mask.
  */
 export function labelsInReach(gt: CocoDataset, plan: CocoPlan, d: MaskPool): Int32Array {
   const labels = labelsWithDetections(plan);
-  const reach = new Float64Array(4);
-  const box = d.boxes;
+  const reach = polygonReaches(gt, labels); // in the order of labels: blocks with detections, in order
+  const { boxes, index } = d;
+  const { nBlocks, blockGtStart, blockDtStart, dtList } = plan;
   let n = 0;
-  for (let b = 0; b < plan.nBlocks; b++) {
-    const dt0 = plan.blockDtStart[b]!, dt1 = plan.blockDtStart[b + 1]!;
+  let j = 0;
+  for (let b = 0; b < nBlocks; b++) {
+    const dt0 = blockDtStart[b]!, dt1 = blockDtStart[b + 1]!;
     if (dt0 === dt1) continue;
-    for (let j = plan.blockGtStart[b]!; j < plan.blockGtStart[b + 1]!; j++) {
-      const a = plan.gtList[j]!;
-      let keep = !polygonReach(gt, a, reach);
-      for (let e = dt0; e < dt1 && !keep; e++) {
-        const m = 4 * d.index[plan.dtList[e]!]!;
-        // boxIouOne's test for a positive overlap, on the reach [x0, x1] x [y0, y1] (pixels, inclusive)
-        keep =
-          Math.min(box[m]! + box[m + 2]!, reach[2]! + 1) > Math.max(box[m]!, reach[0]!) &&
-          Math.min(box[m + 1]! + box[m + 3]!, reach[3]! + 1) > Math.max(box[m + 1]!, reach[1]!);
+    for (let g = blockGtStart[b]!; g < blockGtStart[b + 1]!; g++, j++) {
+      const x0 = reach[4 * j]!, y0 = reach[4 * j + 1]!, x1 = reach[4 * j + 2]! + 1, y1 = reach[4 * j + 3]! + 1;
+      for (let e = dt0; e < dt1; e++) {
+        // boxIouOne's test for a positive overlap, with the reach [x0, x1) x [y0, y1)
+        const m = 4 * index[dtList[e]!]!;
+        const bx = boxes[m]!, by = boxes[m + 1]!;
+        if (Math.min(bx + boxes[m + 2]!, x1) > Math.max(bx, x0) && Math.min(by + boxes[m + 3]!, y1) > Math.max(by, y0)) {
+          labels[n++] = labels[j]!;
+          break;
+        }
       }
-      if (keep) labels[n++] = a;
     }
   }
   return labels.subarray(0, n);

@@ -446,8 +446,8 @@ export function datasetMaskJobs(engine: GeometryEngine, ds: CocoDataset, annotat
 }
 
 /**
- * The pixels annotation `a`'s mask can cover, when its segmentation is a columnar polygon: writes
- * [x0, y0, x1, y1] (inclusive, conservative) to `out` and returns true; false for other forms.
+ * The pixels the masks of the listed annotations can cover: [x0, y0, x1, y1] (inclusive,
+ * conservative) per listed annotation; everything for those that are not columnar polygons.
  *
  * rleFrPoly's boundary is a closed walk with steps of at most one column, so each column gets an
  * even number of kept transitions and a column's pixels lie between its own transitions: inside
@@ -455,27 +455,36 @@ export function datasetMaskJobs(engine: GeometryEngine, ds: CocoDataset, annotat
  * column to the top of the next gives the C box full height; it needs a transition at row 0, so a
  * vertex above y = 0.5, and the reach then starts above row 0 too.)
  */
-export function polygonReach(ds: CocoDataset, a: number, out: Float64Array): boolean {
+export function polygonReaches(ds: CocoDataset, annotations: Int32Array): Float64Array {
+  const out = new Float64Array(4 * annotations.length);
   const col = columnarSegmentations(ds);
-  const rec = col?.fastIndex ? col.fastIndex[a]! : -1;
-  if (rec < 0 || col!.seg.kind.a[rec] !== SEGK_POLYGONS) return false;
-  const { start, length, partOffset, partLength, coords } = col!.seg;
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  const xy = coords.a;
-  for (let q = start.a[rec]!, qEnd = q + length.a[rec]!; q < qEnd; q++) {
-    for (let i = partOffset.a[q]!, end = i + partLength.a[q]!; i < end; i += 2) {
-      const x = xy[i]!, y = xy[i + 1]!;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
+  const fast = col?.fastIndex ?? null;
+  const kind = col?.seg.kind.a;
+  const start = col?.seg.start.a, length = col?.seg.length.a;
+  const partOffset = col?.seg.partOffset.a, partLength = col?.seg.partLength.a;
+  const xy = col?.seg.coords.a;
+  for (let j = 0; j < annotations.length; j++) {
+    const rec = fast ? fast[annotations[j]!]! : -1;
+    let x0 = -Infinity, y0 = -Infinity, x1 = Infinity, y1 = Infinity;
+    if (rec >= 0 && kind![rec] === SEGK_POLYGONS) {
+      x0 = y0 = Infinity;
+      x1 = y1 = -Infinity;
+      for (let q = start![rec]!, qEnd = q + length![rec]!; q < qEnd; q++) {
+        for (let i = partOffset![q]!, end = i + partLength![q]!; i < end; i += 2) {
+          const x = xy![i]!, y = xy![i + 1]!;
+          if (x < x0) x0 = x;
+          if (x > x1) x1 = x;
+          if (y < y0) y0 = y;
+          if (y > y1) y1 = y;
+        }
+      }
     }
+    out[4 * j] = Math.floor(x0) - 1;
+    out[4 * j + 1] = Math.floor(y0) - 1;
+    out[4 * j + 2] = Math.ceil(x1) + 1;
+    out[4 * j + 3] = Math.ceil(y1) + 1;
   }
-  out[0] = Math.floor(x0) - 1;
-  out[1] = Math.floor(y0) - 1;
-  out[2] = Math.ceil(x1) + 1;
-  out[3] = Math.ceil(y1) + 1;
-  return true;
+  return out;
 }
 
 /**
