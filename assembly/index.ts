@@ -3,5 +3,5 @@ export { alloc, reset } from "./memory";
 export { rleArea, rleBbox, rleMerge, rleToString, rleFromString, rleEncode, rleDecode } from "./rle";
 export { rleFrPoly, rleFrPolys } from "./raster";
 export { boxIouRows, maskIouRows, rlePrepare } from "./iou";
-export { sortDescending, cocoMatch, cocoAccumulate, maskBounds, buildMasks, compactMasks } from "./match";
+export { sortDescending, cocoMatch, cocoAccumulate, maskBounds, buildMasks } from "./match";
 export { scanCocoRecords } from "./json";

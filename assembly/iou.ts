@@ -36,61 +36,91 @@ const FLAG_ZERO_RUN: u32 = 1;
 /**
  * Checks and describes n masks before any IoU loop: returns the index of the first mask whose
  * counts do not sum to h*w (the host then names the problem), or -1. Writes each mask's area and
- * flags into its table entry and its C-exact rleToBbox quad (f64) to `boxes`: one pass over the
- * counts, the box computed as rleBbox does (see assembly/rle.ts).
+ * flags into its table entry and its C-exact rleToBbox quad (f64) to `boxes` (see describeMask).
  */
 export function rlePrepare(cnts: usize, table: usize, n: u32, boxes: usize): i32 {
   for (let i: u32 = 0; i < n; i++) {
     const t = table + (<usize>i << 5);
-    const A = cnts + (<usize>load<u32>(t) << 2);
-    const k = load<u32>(t, 4), h = load<u32>(t, 8), w = load<u32>(t, 12);
-    const m = k & ~1;
-    const l: u32 = h > 1 ? 32 - <u32>clz(h - 1) : 0;
-    const sh: u64 = 28 + <u64>l;
-    const M: u64 = h > 0 ? ((<u64>1 << sh) + <u64>h - 1) / <u64>h : 0;
-    let cc: u64 = 0; // 64 bits: malformed counts must not wrap into a valid sum
-    let area: u32 = 0, zero: u32 = 0, runs: u32 = 0, crossed: u32 = 0;
-    let xs = w, ys = h, xe: u32 = 0, ye: u32 = 0;
-    for (let j: u32 = 0; j < m; j += 2) {
-      const p = A + (<usize>j << 2);
-      const b = load<u32>(p), f = load<u32>(p, 4);
-      zero |= <u32>(b == 0 && j > 0) | <u32>(f == 0);
-      const start = cc + b;
-      cc = start + f;
-      area += f;
-      if (f == 0) continue;
-      runs++;
-      // positions of a well-formed mask are < 2^28; otherwise the box is garbage and discarded
-      const xStart = <u32>((start * M) >> sh);
-      const xEnd = <u32>(((cc - 1) * M) >> sh);
-      const yStart = <u32>start - xStart * h;
-      const yEnd = <u32>(cc - 1) - xEnd * h;
-      xs = min(xs, xStart);
-      xe = max(xe, xEnd);
-      ys = min(ys, yStart);
-      ye = max(ye, yEnd);
-      crossed |= <u32>(xStart < xEnd);
-    }
-    if (k & 1) {
-      const b = load<u32>(A + (<usize>m << 2));
-      zero |= <u32>(b == 0 && m > 0);
-      cc += b;
-    }
-    if (cc != <u64>h * <u64>w) return <i32>i;
-    store<u32>(t, area, 16);
-    store<u32>(t, zero ? FLAG_ZERO_RUN : 0, 20);
-    const bx = boxes + (<usize>i << 5);
-    if (m == 0) {
-      store<f64>(bx, 0); store<f64>(bx, 0, 8); store<f64>(bx, 0, 16); store<f64>(bx, 0, 24);
-    } else {
-      if (crossed) { ys = 0; ye = h - 1; }
-      store<f64>(bx, <f64>xs);
-      store<f64>(bx, <f64>ys, 8);
-      store<f64>(bx, <f64>(xe - xs + 1), 16);
-      store<f64>(bx, <f64>(ye - ys + 1), 24);
-    }
+    if (!describeMask(cnts + (<usize>load<u32>(t) << 2), t, boxes + (<usize>i << 5))) return <i32>i;
   }
   return -1;
+}
+
+/**
+ * One mask of rlePrepare (table entry t, box out at bx), in one pass over its counts; false when
+ * they do not sum to h*w. The box is rleBbox's (assembly/rle.ts): x from the first non-empty
+ * run's start and the last one's end, y the extreme rows of the non-empty runs, or every row once
+ * a run crosses a column boundary (then only the sums and the last run are still needed).
+ */
+export function describeMask(A: usize, t: usize, bx: usize): bool {
+  const k = load<u32>(t, 4), h = load<u32>(t, 8), w = load<u32>(t, 12);
+  const m = k & ~1;
+  // column of a position p < 2^28 (any position of a well-formed mask): (p * M) >> sh; h = 0
+  // implies no non-empty run (counts sum to h*w = 0): the divisor is then unused
+  const l: u32 = h > 1 ? 32 - <u32>clz(h - 1) : 0;
+  const sh: u64 = 28 + <u64>l;
+  const M: u64 = h > 0 ? ((<u64>1 << sh) + <u64>h - 1) / <u64>h : 0;
+  let cc: u64 = 0; // 64 bits: malformed counts must not wrap into a valid sum
+  let area: u32 = 0;
+  let mn = u32.MAX_VALUE; // the smallest count (zero-length runs: see below)
+  let ys = h, ye: u32 = 0;
+  let first = u64.MAX_VALUE, last: u64 = 0; // start of the first non-empty run, end of the last
+  let j: u32 = 0;
+  for (; j < m; j += 2) {
+    const p = A + (<usize>j << 2);
+    const b = load<u32>(p), f = load<u32>(p, 4);
+    mn = min(mn, min(b, f));
+    const start = cc + b;
+    cc = start + f;
+    area += f;
+    if (f == 0) continue;
+    first = min(first, start);
+    last = cc;
+    const y = <u32>start - <u32>((start * M) >> sh) * h; // its row
+    if (f > h - y) break; // crosses into the next column
+    ys = min(ys, y);
+    ye = max(ye, y + f - 1);
+  }
+  const crossed = j < m;
+  if (crossed) {
+    for (j += 2; j < m; j += 2) {
+      const p = A + (<usize>j << 2);
+      const b = load<u32>(p), f = load<u32>(p, 4);
+      mn = min(mn, min(b, f));
+      cc += <u64>b + f;
+      area += f;
+      if (f != 0) last = cc;
+    }
+  }
+  if (k & 1) {
+    const b = load<u32>(A + (<usize>m << 2));
+    mn = min(mn, b);
+    cc += b;
+  }
+  if (cc != <u64>h * <u64>w) return false;
+  store<u32>(t, area, 16);
+  // a zero count after the first (a leading 0, foreground from the first pixel, is rare: checked apart)
+  let zero = mn == 0;
+  if (zero && load<u32>(A) == 0) {
+    zero = false;
+    for (let i: u32 = 1; i < k; i++) if (load<u32>(A + (<usize>i << 2)) == 0) { zero = true; break; }
+  }
+  store<u32>(t, zero ? FLAG_ZERO_RUN : 0, 20);
+  if (m == 0) {
+    store<f64>(bx, 0); store<f64>(bx, 0, 8); store<f64>(bx, 0, 16); store<f64>(bx, 0, 24);
+    return true;
+  }
+  let xs = w, xe: u32 = 0;
+  if (first != u64.MAX_VALUE) {
+    xs = <u32>((first * M) >> sh);
+    xe = <u32>(((last - 1) * M) >> sh);
+  }
+  if (crossed) { ys = 0; ye = h - 1; }
+  store<f64>(bx, <f64>xs);
+  store<f64>(bx, <f64>ys, 8);
+  store<f64>(bx, <f64>(xe - xs + 1), 16);
+  store<f64>(bx, <f64>(ye - ys + 1), 24);
+  return true;
 }
 
 /**

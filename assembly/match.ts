@@ -9,7 +9,7 @@
 // unmatched and outside the area range); neither = false positive. Bits go to the detection's
 // position in accumulate order (out[(a * nOut + pos) * W + w], W = ceil(T / 32)).
 
-import { boxIouOne, maskIouRows } from "./iou";
+import { boxIouOne, describeMask, maskIouRows } from "./iou";
 import { rleFrPoly } from "./raster";
 import { mergeTwo, rleFromString } from "./rle";
 
@@ -475,14 +475,16 @@ export function cocoAccumulate(ctx: usize, k0: u32, k1: u32): void {
 
 // ---- masks in bulk -----------------------------------------------------------------------------
 
-// Jobs: 8 u32 each: [kind, a, b, h, w, out, bound, 0]
+// Jobs: 8 u32 each: [kind, a, b, h, w, 0, bound, cap]
 //   STRING:   compressed RLE, bytes a .. a+b of `bytes`          (rleFrString)
 //   POLYGONS: parts a .. a+b of `parts` (i32 pairs: f64 index into `coords`, number count), merged
 //   COUNTS:   counts a .. a+b of `srcCounts` (uncompressed RLE, already validated)
 //   BOX:      the box polygon of the f64 quad [x, y, w, h] at index a of `boxes` (loadRes' bbox polygon)
-// maskBounds fills bound (room for the counts) and returns the largest rleFrPoly scratch need; the
-// host then sets out (offsets in the pool) and calls buildMasks, which writes each mask's table entry
-// [offset, length, h, w, 0, 0, 0, 0] (assembly/iou.ts layout; rlePrepare completes it).
+// maskBounds fills bound (room for the counts) and cap (the largest rleFrPoly bound of its parts)
+// and returns the largest rleFrPoly scratch need; the host then allocates a pool of the bounds'
+// sum and calls buildMasks, which writes the masks one after the other (mask j right after mask
+// j-1) and each mask's table entry [offset, length, h, w, area, flags, 0, 0] (assembly/iou.ts
+// layout, described by describeMask) and box.
 const JOB_STRING: u32 = 1;
 const JOB_POLYGONS: u32 = 2;
 const JOB_COUNTS: u32 = 3;
@@ -500,25 +502,31 @@ const B_TABLE: u32 = 7; // 8 u32 per job out
 const B_SCRATCH: u32 = 8; // u32 scratch (see maskBounds)
 const B_ERR: u32 = 9; // 2 f64: rleFrString's error detail
 const B_POLY: u32 = 10; // 16 f64: the box polygon of a BOX job
+const B_MBOX: u32 = 11; // 4 f64 per job out: the masks' boxes
 
 /** checkPolygon's bound (bindings/geometry-validate.ts) on kept positions of one part (+1), for an image of width w. */
 function polygonCap(xy: usize, n: u32, w: u32): u32 {
+  // integer sums of the grid points (C's (int)(5*v + .5), inside int32: checked by the host)
   const k = n >> 1;
-  let points: f64 = 0;
-  let bound: f64 = <f64>k + 1;
-  let x0 = Math.trunc(5 * load<f64>(xy) + 0.5);
-  let y0 = Math.trunc(5 * load<f64>(xy, 8) + 0.5);
+  let points: i64 = 0;
+  let bound: i64 = <i64>k + 1;
+  let x0 = gridAt(xy, 0), y0 = gridAt(xy, 1);
   const xf = x0, yf = y0;
   for (let j: u32 = 0; j < k; j++) {
-    const x1 = j + 1 < k ? Math.trunc(5 * load<f64>(xy + (<usize>(2 * j + 2) << 3)) + 0.5) : xf;
-    const y1 = j + 1 < k ? Math.trunc(5 * load<f64>(xy + (<usize>(2 * j + 3) << 3)) + 0.5) : yf;
-    const dx = abs(x1 - x0);
-    points += max(dx, abs(y1 - y0)) + 1;
-    bound += min(dx, <f64>w);
+    const x1 = j + 1 < k ? gridAt(xy, 2 * j + 2) : xf;
+    const y1 = j + 1 < k ? gridAt(xy, 2 * j + 3) : yf;
+    const dx = abs(x1 - x0), dy = abs(y1 - y0);
+    points += max(dx, dy) + 1;
+    bound += min(dx, <i64>w);
     x0 = x1;
     y0 = y1;
   }
   return <u32>min(bound, points + 1);
+}
+
+// @ts-ignore: decorator
+@inline function gridAt(xy: usize, i: u32): i64 {
+  return <i64>(5.0 * load<f64>(xy + (<usize>i << 3)) + 0.5);
 }
 
 /** The box polygon [x1, y1, x1, y2, x2, y2, x2, y1] of job j's box into the context's polygon slot. */
@@ -534,7 +542,7 @@ function boxPolygon(ctx: usize, a: u32): usize {
   return p;
 }
 
-/** Bounds of jobs j0..j1-1 (their `bound` field); returns the largest scratch need in u32 (parts, merges). */
+/** Bounds of jobs j0..j1-1 (their `bound` and `cap` fields); returns the largest scratch need in u32 (parts, merges). */
 export function maskBounds(ctx: usize, j0: u32, j1: u32): u32 {
   const jobs = field(ctx, B_JOBS), coords = field(ctx, B_COORDS), parts = field(ctx, B_PARTS);
   let need: u32 = 0;
@@ -557,21 +565,32 @@ export function maskBounds(ctx: usize, j0: u32, j1: u32): u32 {
       }
       // one part's buffer, rleFrPoly's tmp (2 cap + w + 4), a merge output (the bound)
       need = max(need, capMax + 2 * capMax + w + 4 + (kind == JOB_POLYGONS && b > 1 ? bound : 0));
+      // every part is rasterised with room for capMax (its own count stays within its own bound)
+      store<u32>(job, capMax, 28);
     }
     store<u32>(job, bound, 24);
   }
   return need;
 }
 
-/** Builds jobs j0..j1-1 into the pool; returns -1, or the index of a job whose string is malformed. */
+/**
+ * Builds jobs j0..j1-1 into the pool, each right after the previous job's counts, and describes
+ * them (describeMask). Returns -1, the index of a job whose string is malformed, or -2 - j when
+ * job j overflowed its bound or its counts do not sum to h*w (a bug).
+ */
 export function buildMasks(ctx: usize, j0: u32, j1: u32): i32 {
   const jobs = field(ctx, B_JOBS), bytes = field(ctx, B_BYTES), coords = field(ctx, B_COORDS), parts = field(ctx, B_PARTS);
   const src = field(ctx, B_SRC_COUNTS), pool = field(ctx, B_POOL), table = field(ctx, B_TABLE);
-  const scratch = field(ctx, B_SCRATCH), err = field(ctx, B_ERR);
+  const scratch = field(ctx, B_SCRATCH), err = field(ctx, B_ERR), mbox = field(ctx, B_MBOX);
+  let off: u32 = 0;
+  if (j0 > 0) {
+    const t = table + (<usize>(j0 - 1) << 5);
+    off = load<u32>(t) + load<u32>(t, 4);
+  }
   for (let j = j0; j < j1; j++) {
     const job = jobs + (<usize>j << 5);
     const kind = load<u32>(job), a = load<u32>(job, 4), b = load<u32>(job, 8);
-    const h = load<u32>(job, 12), w = load<u32>(job, 16), off = load<u32>(job, 20);
+    const h = load<u32>(job, 12), w = load<u32>(job, 16), cap = load<u32>(job, 28);
     const out = pool + (<usize>off << 2);
     let m: i32 = 0;
     if (kind == JOB_STRING) {
@@ -581,22 +600,21 @@ export function buildMasks(ctx: usize, j0: u32, j1: u32): i32 {
       memory.copy(out, src + (<usize>a << 2), <usize>b << 2);
       m = <i32>b;
     } else if (kind == JOB_BOX) {
-      const xy = boxPolygon(ctx, a);
-      const cap = polygonCap(xy, 8, w);
-      m = rleFrPoly(xy, 4, <i32>h, <i32>w, out, scratch, cap);
+      m = rleFrPoly(boxPolygon(ctx, a), 4, <i32>h, <i32>w, out, scratch, cap);
     } else if (kind == JOB_POLYGONS) {
       for (let q: u32 = 0; q < b; q++) {
         const pp = parts + (<usize>(a + q) << 3);
         const xy = coords + (<usize>load<u32>(pp) << 3);
         const n = load<u32>(pp, 4);
-        const cap = polygonCap(xy, n, w);
         if (q == 0) {
           m = rleFrPoly(xy, n >> 1, <i32>h, <i32>w, out, scratch, cap);
+          if (m < 0) return -2 - <i32>j;
         } else {
           // the part into scratch, then union with what `out` holds (annToRLE merges the parts in order)
           const part = scratch;
           const tmp = scratch + (<usize>cap << 2);
           const mp = rleFrPoly(xy, n >> 1, <i32>h, <i32>w, part, tmp, cap);
+          if (mp < 0) return -2 - <i32>j;
           const merged = tmp + (<usize>(2 * cap + w + 4) << 2);
           const mm = mergeTwo(out, <u32>m, part, <u32>mp, merged, false, h * w);
           memory.copy(out, merged, <usize>mm << 2);
@@ -604,29 +622,16 @@ export function buildMasks(ctx: usize, j0: u32, j1: u32): i32 {
         }
       }
     }
+    if (m < 0) return -2 - <i32>j; // (a bound too small: a bug)
     const t = table + (<usize>j << 5);
     store<u32>(t, off);
     store<u32>(t, <u32>m, 4);
     store<u32>(t, h, 8);
     store<u32>(t, w, 12);
-    store<u32>(t, 0, 16);
-    store<u32>(t, 0, 20);
     store<u32>(t, 0, 24);
     store<u32>(t, 0, 28);
+    if (!describeMask(out, t, mbox + (<usize>j << 5))) return -2 - <i32>j;
+    off += <u32>m;
   }
   return -1;
 }
-
-/** Moves the counts of masks 0..n-1 together (in table order, their offsets ascending) and rewrites the offsets; returns the total. */
-export function compactMasks(pool: usize, table: usize, n: u32): u32 {
-  let at: u32 = 0;
-  for (let j: u32 = 0; j < n; j++) {
-    const t = table + (<usize>j << 5);
-    const off = load<u32>(t), len = load<u32>(t, 4);
-    if (off != at) memory.copy(pool + (<usize>at << 2), pool + (<usize>off << 2), <usize>len << 2);
-    store<u32>(t, at);
-    at += len;
-  }
-  return at;
-}
-

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createEngine, type Engine } from "../bindings/engine.js";
 import type { Box, GeometryEngine, PixelOrder, Rle, RotatedBox } from "../bindings/geometry-types.js";
 import { GeometryInputError, rotatedBoxToPolygon } from "../bindings/geometry-types.js";
-import { ReferenceGeometry, rleDecode } from "../bindings/reference/geometry.js";
+import { ReferenceGeometry, rleDecode, rleToBboxC } from "../bindings/reference/geometry.js";
 
 const CASES = 10_000;
 const ref = new ReferenceGeometry();
@@ -283,6 +283,61 @@ describe("wasm engine == reference (seeded, >= 10,000 cases per kernel)", () => 
       const rle = r.chance(0.3) ? ref.rleFromPolygon(randPolygon(r, h, w), h, w) : randRle(r, h, w);
       const g = (e: GeometryEngine) => () => [e.rleArea(rle), e.rleToBbox(rle)];
       return [`${h}x${w} ${Array.from(rle.counts)}`, g(wasm), g(ref)];
+    });
+  });
+
+  it("rlePrepare: area, zero-length-run flag and C-exact toBbox of each mask, the first bad sum", () => {
+    // the kernel behind the mask IoU paths and bulk mask building (assembly/iou.ts describeMask);
+    // its box is rleIou's prefilter box (rleToBboxC: uint arithmetic when no run is non-empty)
+    const k = wasm.exports as unknown as {
+      memory: WebAssembly.Memory;
+      alloc(bytes: number): number;
+      reset(): void;
+      rlePrepare(cnts: number, table: number, n: number, boxes: number): number;
+    };
+    compare(CASES, 16, (r) => {
+      const [h, w] = randSize(r, 40);
+      const masks = Array.from({ length: r.int(1, 5) }, () => {
+        const c = r.f();
+        if (c < 0.3) return ref.rleFromPolygon(randPolygon(r, h, w), h, w).counts;
+        if (c < 0.4) return Uint32Array.from(r.pick([[h * w], [0, h * w], [h * w, 0], [0, 0, h * w], [0, h * w, 0, 0]]));
+        return Uint32Array.from(randCounts(r, h, w));
+      });
+      // now and then counts that do not sum to h*w
+      const bad = masks.map((c) => c.length > 0 && r.chance(0.05));
+      const counts = masks.map((c, i) => (bad[i] ? Uint32Array.from(c, (v, j) => (j === c.length - 1 ? v + 1 : v)) : c));
+      const fromWasm = () => {
+        k.reset();
+        const total = counts.reduce((s, c) => s + c.length, 0);
+        const pool = k.alloc(4 * total + 4);
+        const table = k.alloc(32 * counts.length);
+        const boxes = k.alloc(32 * counts.length);
+        const u32 = new Uint32Array(k.memory.buffer);
+        let at = 0;
+        counts.forEach((c, i) => {
+          u32.set(c, (pool >>> 2) + at);
+          u32.set([at, c.length, h, w, 0, 0, 0, 0], (table >>> 2) + 8 * i);
+          at += c.length;
+        });
+        const first = k.rlePrepare(pool, table, counts.length, boxes);
+        const t = new Uint32Array(k.memory.buffer, table, 8 * counts.length);
+        const b = new Float64Array(k.memory.buffer, boxes, 4 * counts.length);
+        const n = first < 0 ? counts.length : first;
+        return { first, masks: Array.from({ length: n }, (_, i) => [t[8 * i + 4], t[8 * i + 5], ...b.subarray(4 * i, 4 * i + 4)]) };
+      };
+      const fromRef = () => {
+        const first = bad.indexOf(true);
+        const n = first < 0 ? counts.length : first;
+        return {
+          first,
+          masks: counts.slice(0, n).map((c) => {
+            const rle = ref.rleFromCounts(Array.from(c), h, w);
+            const zero = c.some((v, j) => j > 0 && v === 0) ? 1 : 0;
+            return [ref.rleArea(rle), zero, ...rleToBboxC(rle)];
+          }),
+        };
+      };
+      return [`${h}x${w} ${counts.map((c) => Array.from(c).join(",")).join(" | ")}`, fromWasm, fromRef];
     });
   });
 

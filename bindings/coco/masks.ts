@@ -20,11 +20,21 @@ const JOB_POLYGONS = 2;
 const JOB_COUNTS = 3;
 const JOB_BOX = 4;
 
-const B_JOBS = 0, B_BYTES = 1, B_COORDS = 2, B_PARTS = 3, B_SRC_COUNTS = 4, B_BOXES = 5, B_POOL = 6, B_TABLE = 7, B_SCRATCH = 8, B_ERR = 9, B_POLY = 10;
-const B_FIELDS = 11;
+const B_JOBS = 0, B_BYTES = 1, B_COORDS = 2, B_PARTS = 3, B_SRC_COUNTS = 4, B_BOXES = 5, B_POOL = 6, B_TABLE = 7, B_SCRATCH = 8, B_ERR = 9, B_POLY = 10, B_MBOX = 11;
+const B_FIELDS = 12;
 
-/** Jobs per kernel call (about a millisecond of rasterising). */
+/** Jobs (or masks) per kernel call at most (about a millisecond of rasterising). */
 const JOBS_PER_CALL = 2048;
+
+/**
+ * Ranges [j0, j1) of 0..n for kernel calls: short ones first, then JOBS_PER_CALL. V8 runs a wasm
+ * function in its baseline code until the call after its optimised code is ready: the first call
+ * should be short.
+ */
+function* chunks(n: number): Generator<[number, number]> {
+  let size = 32;
+  for (let j = 0; j < n; j += size, size = Math.min(JOBS_PER_CALL, 4 * size)) yield [j, Math.min(n, j + size)];
+}
 
 export interface MaskKernels {
   readonly memory: WebAssembly.Memory;
@@ -33,12 +43,11 @@ export interface MaskKernels {
   maskBounds(ctx: number, j0: number, j1: number): number;
   buildMasks(ctx: number, j0: number, j1: number): number;
   rlePrepare(cnts: number, table: number, n: number, boxes: number): number;
-  compactMasks(pool: number, table: number, n: number): number;
 }
 
 export function maskKernels(engine: GeometryEngine): MaskKernels | null {
   const ex = (engine as { exports?: Record<string, unknown> }).exports;
-  if (!ex || typeof ex.buildMasks !== "function" || typeof ex.rlePrepare !== "function" || typeof ex.compactMasks !== "function") return null;
+  if (!ex || typeof ex.buildMasks !== "function" || typeof ex.rlePrepare !== "function") return null;
   return ex as unknown as MaskKernels;
 }
 
@@ -223,8 +232,10 @@ function describeCounts(k: MaskKernels, J: MaskJobs, index: Int32Array): MaskPoo
     u32[o + 3] = jobs[8 * j + 4]!;
     u32[o + 4] = u32[o + 5] = u32[o + 6] = u32[o + 7] = 0;
   }
-  const bad = k.rlePrepare(pool, table, n, boxes);
-  if (bad >= 0) throw new Error(`engine.wasm: mask ${bad} does not sum to h*w (the parser checks counts: a bug, please report)`);
+  for (const [j0, j1] of chunks(n)) {
+    const bad = k.rlePrepare(pool, table + 32 * j0, j1 - j0, boxes + 32 * j0);
+    if (bad >= 0) throw new Error(`engine.wasm: mask ${j0 + bad} does not sum to h*w (the parser checks counts: a bug, please report)`);
+  }
   const out: MaskPool = {
     counts: J.counts,
     table: u32.slice(t0, t0 + 8 * n),
@@ -273,15 +284,11 @@ function build(k: MaskKernels, J: MaskJobs | Jobs, index: Int32Array, onBadStrin
   set(B_ERR, err);
   set(B_POLY, poly);
   let need = 0;
-  for (let j = 0; j < n; j += JOBS_PER_CALL) need = Math.max(need, k.maskBounds(ctx, j, Math.min(n, j + JOBS_PER_CALL)));
-  // offsets in the pool
+  for (const [j0, j1] of chunks(n)) need = Math.max(need, k.maskBounds(ctx, j0, j1));
+  // the pool: room for every bound (the masks are written one after the other, some room stays unused)
   let u32 = new Uint32Array(k.memory.buffer);
   let total = 0;
-  for (let j = 0; j < n; j++) {
-    const o = (jobs >>> 2) + 8 * j;
-    u32[o + 5] = total;
-    total += u32[o + 6]!;
-  }
+  for (let j = 0; j < n; j++) total += u32[(jobs >>> 2) + 8 * j + 6]!;
   const pool = take(4 * total);
   const table = take(32 * n);
   const scratch = take(4 * need);
@@ -289,17 +296,17 @@ function build(k: MaskKernels, J: MaskJobs | Jobs, index: Int32Array, onBadStrin
   set(B_POOL, pool);
   set(B_TABLE, table);
   set(B_SCRATCH, scratch);
-  for (let j = 0; j < n; j += JOBS_PER_CALL) {
-    const bad = k.buildMasks(ctx, j, Math.min(n, j + JOBS_PER_CALL));
+  set(B_MBOX, mboxes);
+  for (const [j0, j1] of chunks(n)) {
+    const bad = k.buildMasks(ctx, j0, j1);
     if (bad >= 0) onBadString(bad);
+    if (bad < -1) throw new Error(`engine.wasm: mask ${-2 - bad} overflowed its bound or does not sum to h*w after bulk building (a bug: please report)`);
   }
-  // the pool is copied out as laid out (bounds are upper bounds: some room stays unused)
   mem = k.memory.buffer;
   u32 = new Uint32Array(mem);
-  const bad = k.rlePrepare(pool, table, n, mboxes);
-  if (bad >= 0) throw new Error(`engine.wasm: mask ${bad} does not sum to h*w after bulk building (a bug: please report)`);
-  const used = k.compactMasks(pool, table, n);
-  const tab = u32.slice(table >>> 2, (table >>> 2) + 8 * n);
+  const t0 = table >>> 2;
+  const used = n > 0 ? u32[t0 + 8 * (n - 1)]! + u32[t0 + 8 * (n - 1) + 1]! : 0;
+  const tab = u32.slice(t0, t0 + 8 * n);
   const counts = u32.slice(pool >>> 2, (pool >>> 2) + used);
   const out: MaskPool = { counts, table: tab, boxes: new Float64Array(mem).slice(mboxes >>> 3, (mboxes >>> 3) + 4 * n), index };
   k.reset();
