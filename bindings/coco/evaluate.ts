@@ -24,7 +24,7 @@ import {
 import { argsortDescendingStable, countingSortBy, npSum } from "./numeric.js";
 import { type CocoParams, type CocoParamsInput, resolveParams } from "./params.js";
 import type { CocoResults } from "./results.js";
-import { checkMasksBulk, datasetMaskPool, type MaskPool, maskKernels, polygonReaches, resolveResultGeometryBulk, resultsPoolFor } from "./masks.js";
+import { checkMasksBulk, datasetMaskPool, maskKernels, resolveResultGeometryBulk, resultsPoolFor } from "./masks.js";
 import { maskIouBlocks, resolveResultGeometry } from "./shapes.js";
 import { type CategoryResult, perCategory, statsLabels, summarize, summaryLines } from "./summarize.js";
 
@@ -535,15 +535,10 @@ function maskInputs(
   plan: CocoPlan,
 ): NonNullable<MatchColumns["masks"]> {
   const d = resultsPoolFor(mk, engine, dt, plan.dtList); // results first, as the per-object path meets them
-  // labels of blocks without detections are never compared, nor polygons out of every detection's
-  // reach: no mask (the latter point at an empty one, for IoU 0)
-  const g = datasetMaskPool(mk, engine, gt, labelsInReach(gt, plan, d), true);
-  const empty = g.table.length / 8 - 1;
+  // labels of blocks without detections are never compared: no mask
+  const g = datasetMaskPool(mk, engine, gt, labelsWithDetections(plan));
   const gtMask = new Int32Array(plan.gtList.length);
-  for (let j = 0; j < gtMask.length; j++) {
-    const m = g.index[plan.gtList[j]!]!;
-    gtMask[j] = m >= 0 ? m : empty;
-  }
+  for (let j = 0; j < gtMask.length; j++) gtMask[j] = Math.max(0, g.index[plan.gtList[j]!]!);
   const dtMask = new Int32Array(plan.dtList.length);
   for (let j = 0; j < dtMask.length; j++) dtMask[j] = d.index[plan.dtList[j]!]!;
   return { gt: g, dt: d, gtMask, dtMask };
@@ -561,38 +556,6 @@ export function labelsWithDetections(plan: { nBlocks: number; blockGtStart: Int3
     at += plan.blockGtStart[b + 1]! - plan.blockGtStart[b]!;
   }
   return out;
-}
-
-/**
- * The annotation indices of the labels whose masks mask IoU needs: those in blocks with detections
- * (labelsWithDetections), less the polygons whose reach (polygonReaches) meets no detection's C box.
- * For those the box prefilter of rleIou gives 0 with every detection of the block, as it does for
- * an empty mask.
- */
-export function labelsInReach(gt: CocoDataset, plan: CocoPlan, d: MaskPool): Int32Array {
-  const labels = labelsWithDetections(plan);
-  const reach = polygonReaches(gt, labels); // in the order of labels: blocks with detections, in order
-  const { boxes, index } = d;
-  const { nBlocks, blockGtStart, blockDtStart, dtList } = plan;
-  let n = 0;
-  let j = 0;
-  for (let b = 0; b < nBlocks; b++) {
-    const dt0 = blockDtStart[b]!, dt1 = blockDtStart[b + 1]!;
-    if (dt0 === dt1) continue;
-    for (let g = blockGtStart[b]!; g < blockGtStart[b + 1]!; g++, j++) {
-      const x0 = reach[4 * j]!, y0 = reach[4 * j + 1]!, x1 = reach[4 * j + 2]! + 1, y1 = reach[4 * j + 3]! + 1;
-      for (let e = dt0; e < dt1; e++) {
-        // boxIouOne's test for a positive overlap, with the reach [x0, x1) x [y0, y1)
-        const m = 4 * index[dtList[e]!]!;
-        const bx = boxes[m]!, by = boxes[m + 1]!;
-        if (Math.min(bx + boxes[m + 2]!, x1) > Math.max(bx, x0) && Math.min(by + boxes[m + 3]!, y1) > Math.max(by, y0)) {
-          labels[n++] = labels[j]!;
-          break;
-        }
-      }
-    }
-  }
-  return labels.subarray(0, n);
 }
 
 /** pycocotools' ignore flag before the area ranges: crowd, or keypoints without visible points. */

@@ -429,7 +429,7 @@ function addColumnar(J: Jobs, col: NonNullable<ReturnType<typeof columnarSegment
 }
 
 /** The mask jobs of the listed annotations (annToRLE), each annotation once; index: annotation -> job. */
-export function datasetMaskJobs(engine: GeometryEngine, ds: CocoDataset, annotations: Int32Array, emptyMask = false): { jobs: MaskJobs; index: Int32Array } {
+export function datasetMaskJobs(engine: GeometryEngine, ds: CocoDataset, annotations: Int32Array): { jobs: MaskJobs; index: Int32Array } {
   checkDataset(ds);
   const A = ds.annotations;
   const col = columnarSegmentations(ds);
@@ -448,58 +448,12 @@ export function datasetMaskJobs(engine: GeometryEngine, ds: CocoDataset, annotat
     if (rec < 0 && J.addValue(seg, imageSize)) continue;
     J.addRle(segmentationToRle(engine, seg, ds, im, path));
   }
-  if (emptyMask) J.addRle({ counts: new Uint32Array(1), h: 0, w: 0 });
   return { jobs: jobsData(J), index };
 }
 
-/**
- * The pixels the masks of the listed annotations can cover: [x0, y0, x1, y1] (inclusive,
- * conservative) per listed annotation; everything for those that are not columnar polygons.
- *
- * rleFrPoly's boundary is a closed walk with steps of at most one column, so each column gets an
- * even number of kept transitions and a column's pixels lie between its own transitions: inside
- * the vertices' extent, widened by a pixel for the rounding. (A run that joins the bottom of one
- * column to the top of the next gives the C box full height; it needs a transition at row 0, so a
- * vertex above y = 0.5, and the reach then starts above row 0 too.)
- */
-export function polygonReaches(ds: CocoDataset, annotations: Int32Array): Float64Array {
-  const out = new Float64Array(4 * annotations.length);
-  const col = columnarSegmentations(ds);
-  const fast = col?.fastIndex ?? null;
-  const kind = col?.seg.kind.a;
-  const start = col?.seg.start.a, length = col?.seg.length.a;
-  const partOffset = col?.seg.partOffset.a, partLength = col?.seg.partLength.a;
-  const xy = col?.seg.coords.a;
-  for (let j = 0; j < annotations.length; j++) {
-    const rec = fast ? fast[annotations[j]!]! : -1;
-    let x0 = -Infinity, y0 = -Infinity, x1 = Infinity, y1 = Infinity;
-    if (rec >= 0 && kind![rec] === SEGK_POLYGONS) {
-      x0 = y0 = Infinity;
-      x1 = y1 = -Infinity;
-      for (let q = start![rec]!, qEnd = q + length![rec]!; q < qEnd; q++) {
-        for (let i = partOffset![q]!, end = i + partLength![q]!; i < end; i += 2) {
-          const x = xy![i]!, y = xy![i + 1]!;
-          if (x < x0) x0 = x;
-          if (x > x1) x1 = x;
-          if (y < y0) y0 = y;
-          if (y > y1) y1 = y;
-        }
-      }
-    }
-    out[4 * j] = Math.floor(x0) - 1;
-    out[4 * j + 1] = Math.floor(y0) - 1;
-    out[4 * j + 2] = Math.ceil(x1) + 1;
-    out[4 * j + 3] = Math.ceil(y1) + 1;
-  }
-  return out;
-}
-
-/**
- * Masks of the listed annotations (annToRLE), each annotation once. With `emptyMask`, one more mask
- * (no pixels, box [0, 0, 0, 0]: its IoU with any mask is 0) is added last.
- */
-export function datasetMaskPool(k: MaskKernels, engine: GeometryEngine, ds: CocoDataset, annotations: Int32Array, emptyMask = false): MaskPool {
-  const { jobs, index } = datasetMaskJobs(engine, ds, annotations, emptyMask);
+/** Masks of the listed annotations (annToRLE), each annotation once. */
+export function datasetMaskPool(k: MaskKernels, engine: GeometryEngine, ds: CocoDataset, annotations: Int32Array): MaskPool {
+  const { jobs, index } = datasetMaskJobs(engine, ds, annotations);
   const A = ds.annotations;
   return build(k, jobs, index, (job) => {
     // a string the parser let through (never for checked input): the per-object path names it
