@@ -1,5 +1,5 @@
 // The engine's exports: one wasm module, kernels over raw pointers (see bindings/engine.ts).
-export { alloc, reset } from "./memory";
+export { alloc, reset, pin, unpin } from "./memory";
 export { rleArea, rleBbox, rleMerge, rleToString, rleFromString, rleEncode, rleDecode } from "./rle";
 export { rleFrPoly, rleFrPolys } from "./raster";
 export { boxIouRows, maskIouRows, rlePrepare } from "./iou";

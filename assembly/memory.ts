@@ -6,6 +6,7 @@
 // @ts-ignore: decorator
 @lazy const heapStart: usize = (__heap_base + 15) & ~(<usize>15);
 let top: usize = 0;
+let floor: usize = 0; // reset() goes back to here: 0 = the heap's start
 
 /** A 16-byte aligned block of `bytes` bytes, or 0 when memory cannot grow that far. */
 export function alloc(bytes: usize): usize {
@@ -24,7 +25,16 @@ export function alloc(bytes: usize): usize {
   return ptr;
 }
 
-/** Frees every block at once. */
+/** Frees every block at once (but those pinned). */
 export function reset(): void {
-  top = heapStart;
+  top = floor != 0 ? floor : heapStart;
+}
+
+/** Keeps the blocks allocated so far across reset(), until unpin(): a pool the next batch reads in place. */
+export function pin(): void {
+  floor = top;
+}
+
+export function unpin(): void {
+  floor = 0;
 }

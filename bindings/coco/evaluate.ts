@@ -533,10 +533,11 @@ function maskInputs(
   gt: CocoDataset,
   dt: CocoResults,
   plan: CocoPlan,
+  resident: boolean,
 ): NonNullable<MatchColumns["masks"]> {
   const d = resultsPoolFor(mk, engine, dt, plan.dtList); // results first, as the per-object path meets them
   // labels of blocks without detections are never compared: no mask
-  const g = datasetMaskPool(mk, engine, gt, labelsWithDetections(plan));
+  const g = datasetMaskPool(mk, engine, gt, labelsWithDetections(plan), resident);
   const gtMask = new Int32Array(plan.gtList.length);
   for (let j = 0; j < gtMask.length; j++) gtMask[j] = Math.max(0, g.index[plan.gtList[j]!]!);
   const dtMask = new Int32Array(plan.dtList.length);
@@ -778,7 +779,11 @@ export function prepareCoco(
 }
 
 /** The columns the matching kernel reads (mode 1 computes the IoU / OKS here; mode 3 builds the masks here). */
-export function matchColumnsOf(prep: PreparedCoco): MatchColumns {
+/**
+ * `resident`: the label masks' counts stay pinned in the engine's memory for runCocoMatch to read in
+ * place; the caller unpins them (maskKernels(engine).unpin()) after the match.
+ */
+export function matchColumnsOf(prep: PreparedCoco, resident = false): MatchColumns {
   const { engine, gt, dt, plan, mode } = prep;
   let iou: Float64Array | null = null;
   let blockIouStart: Int32Array | undefined;
@@ -786,7 +791,7 @@ export function matchColumnsOf(prep: PreparedCoco): MatchColumns {
   if (mode === 1) {
     blockIouStart = iouOffsets(plan);
     iou = computeIou(engine, gt, dt, plan, blockIouStart);
-  } else if (mode === 3) masks = maskInputs(maskKernels(engine)!, engine, gt, dt, plan);
+  } else if (mode === 3) masks = maskInputs(maskKernels(engine)!, engine, gt, dt, plan, resident);
   return {
     mode,
     masks,
@@ -863,10 +868,16 @@ export function evaluateCoco(engine: GeometryEngine, gt: CocoDataset, dt: CocoRe
   const { p, plan, warnings, timings } = prep;
   if (prep.kernels) {
     const tIou = performance.now();
-    const cols = matchColumnsOf(prep);
-    const matchStart = performance.now();
-    timings.iou = matchStart - tIou;
-    const bits = runCocoMatch(prep.kernels, matchPlanOf(plan), cols);
+    let bits: MatchBits;
+    let matchStart: number;
+    try {
+      const cols = matchColumnsOf(prep, true);
+      matchStart = performance.now();
+      timings.iou = matchStart - tIou;
+      bits = runCocoMatch(prep.kernels, matchPlanOf(plan), cols);
+    } finally {
+      if (prep.mode === 3) maskKernels(engine)!.unpin();
+    }
     return finishCoco(prep, bits, matchStart);
   }
   const tIou = performance.now();

@@ -55,11 +55,15 @@ const C_FIELDS = 25;
 const MATCH_BUDGET = 1 << 20;
 const ACCUMULATE_BUDGET = 1 << 20;
 
-/** A pool of masks: counts, 8 u32 per mask (offset into counts, length, h, w, area, flags), 4 f64 box per mask. */
+/**
+ * A pool of masks: counts, 8 u32 per mask (offset into counts, length, h, w, area, flags), 4 f64 box
+ * per mask. `resident`: the counts are pinned in the engine's memory instead (bindings/coco/masks.ts).
+ */
 export interface MaskPoolLike {
   readonly counts: Uint32Array;
   readonly table: Uint32Array;
   readonly boxes: Float64Array;
+  readonly resident?: { readonly ptr: number; readonly length: number };
 }
 
 /** What the matching kernel needs of a plan: a whole evaluation's (CocoPlan) or a worker's share. */
@@ -173,6 +177,10 @@ export function runCocoMatch(k: CocoKernelExports, mp: MatchPlan, input: MatchCo
   const nMasks = mk ? nGtMasks + mk.dt.table.length / 8 : 0;
 
   const mem = new Arena(k);
+  // counts first: right after pinned label counts, when they are resident
+  const gtResident = mode === 3 ? mk!.gt.resident : undefined;
+  const cnts = mode === 3 ? mem.take(4 * ((gtResident ? 0 : mk!.gt.counts.length) + mk!.dt.counts.length)) : 0;
+  const cntsBase = gtResident ? gtResident.ptr : cnts; // the offsets in the mask table count from here
   const mctx = mem.take(4 * M_FIELDS);
   const thr = mem.take(8 * T);
   const area = mem.take(16 * A);
@@ -201,7 +209,6 @@ export function runCocoMatch(k: CocoKernelExports, mp: MatchPlan, input: MatchCo
   const sRep = mem.take(4 * A);
   const sDtOut = mem.take(A * maxD);
   const sAny = mem.take(A * maxD);
-  const cnts = mode === 3 ? mem.take(4 * (mk!.gt.counts.length + mk!.dt.counts.length)) : 0;
   const mtab = mode === 3 ? mem.take(32 * nMasks) : 0;
   const mbox = mode === 3 ? mem.take(32 * nMasks) : 0;
   const dtMaskP = mode === 3 ? mem.take(4 * nDt) : 0;
@@ -272,20 +279,21 @@ export function runCocoMatch(k: CocoKernelExports, mp: MatchPlan, input: MatchCo
   setField(M_S_ANY, sAny);
   if (mode === 3) {
     // label masks, then detection masks (offsets and indices shifted past the labels')
-    const gl = mk!.gt.counts.length;
-    u32.set(mk!.gt.counts, cnts >>> 2);
-    u32.set(mk!.dt.counts, (cnts >>> 2) + gl);
+    const dtAt = gtResident ? cnts : cnts + 4 * mk!.gt.counts.length;
+    if (!gtResident) u32.set(mk!.gt.counts, cnts >>> 2);
+    u32.set(mk!.dt.counts, dtAt >>> 2);
     u32.set(mk!.gt.table, mtab >>> 2);
     const dt0 = (mtab >>> 2) + 8 * nGtMasks;
     u32.set(mk!.dt.table, dt0);
-    for (let q = dt0; q < (mtab >>> 2) + 8 * nMasks; q += 8) u32[q] += gl;
+    const shift = (dtAt - cntsBase) >>> 2;
+    for (let q = dt0; q < (mtab >>> 2) + 8 * nMasks; q += 8) u32[q] += shift;
     f64.set(mk!.gt.boxes, mbox >>> 3);
     f64.set(mk!.dt.boxes, (mbox >>> 3) + 4 * nGtMasks);
     i32.set(mk!.gtMask, gtMaskP >>> 2);
     const dm = dtMaskP >>> 2;
     for (let j = 0; j < nDt; j++) i32[dm + j] = mk!.dtMask[j]! + nGtMasks;
   }
-  setField(M_CNTS, cnts);
+  setField(M_CNTS, cntsBase);
   setField(M_MTAB, mtab);
   setField(M_MBOX, mbox);
   setField(M_DT_MASK, dtMaskP);

@@ -40,6 +40,8 @@ export interface MaskKernels {
   readonly memory: WebAssembly.Memory;
   alloc(bytes: number): number;
   reset(): void;
+  pin(): void;
+  unpin(): void;
   maskBounds(ctx: number, j0: number, j1: number): number;
   buildMasks(ctx: number, j0: number, j1: number): number;
   rlePrepare(cnts: number, table: number, n: number, boxes: number): number;
@@ -47,7 +49,7 @@ export interface MaskKernels {
 
 export function maskKernels(engine: GeometryEngine): MaskKernels | null {
   const ex = (engine as { exports?: Record<string, unknown> }).exports;
-  if (!ex || typeof ex.buildMasks !== "function" || typeof ex.rlePrepare !== "function") return null;
+  if (!ex || typeof ex.buildMasks !== "function" || typeof ex.rlePrepare !== "function" || typeof ex.pin !== "function") return null;
   return ex as unknown as MaskKernels;
 }
 
@@ -61,6 +63,11 @@ export interface MaskPool {
   readonly boxes: Float64Array;
   /** Object index (annotation / result) -> mask index, or -1. */
   readonly index: Int32Array;
+  /**
+   * The counts left in the engine's memory (`counts` is then empty): `length` u32 at byte `ptr`,
+   * pinned there (MaskKernels.pin) until the caller unpins them.
+   */
+  readonly resident?: { readonly ptr: number; readonly length: number };
 }
 
 /** Growable typed buffers for the packed sources. */
@@ -247,10 +254,10 @@ function describeCounts(k: MaskKernels, J: MaskJobs, index: Int32Array): MaskPoo
 }
 
 /** Runs the jobs in the engine: the pool, table and boxes. */
-function build(k: MaskKernels, J: MaskJobs | Jobs, index: Int32Array, onBadString: (job: number) => never): MaskPool {
+function build(k: MaskKernels, J: MaskJobs | Jobs, index: Int32Array, onBadString: (job: number) => never, resident = false): MaskPool {
   if (J instanceof Jobs) J = jobsData(J);
   const n = J.count;
-  if (allCounts(J)) return describeCounts(k, J, index);
+  if (allCounts(J) && !resident) return describeCounts(k, J, index);
 
   k.reset();
   const take = (bytes: number): number => {
@@ -306,11 +313,19 @@ function build(k: MaskKernels, J: MaskJobs | Jobs, index: Int32Array, onBadStrin
   u32 = new Uint32Array(mem);
   const t0 = table >>> 2;
   const used = n > 0 ? u32[t0 + 8 * (n - 1)]! + u32[t0 + 8 * (n - 1) + 1]! : 0;
-  const tab = u32.slice(t0, t0 + 8 * n);
-  const counts = u32.slice(pool >>> 2, (pool >>> 2) + used);
-  const out: MaskPool = { counts, table: tab, boxes: new Float64Array(mem).slice(mboxes >>> 3, (mboxes >>> 3) + 4 * n), index };
+  const table8 = u32.slice(t0, t0 + 8 * n);
+  const boxes4 = new Float64Array(mem).slice(mboxes >>> 3, (mboxes >>> 3) + 4 * n);
+  if (!resident) {
+    const out: MaskPool = { counts: u32.slice(pool >>> 2, (pool >>> 2) + used), table: table8, boxes: boxes4, index };
+    k.reset();
+    return out;
+  }
+  // the counts stay: moved down over the inputs (pages already in use) and pinned
+  u32.copyWithin(ctx >>> 2, pool >>> 2, (pool >>> 2) + used);
   k.reset();
-  return out;
+  if (take(4 * used) !== ctx) throw new Error("engine.wasm: the resident mask pool moved (a bug: please report)");
+  k.pin();
+  return { counts: new Uint32Array(0), table: table8, boxes: boxes4, index, resident: { ptr: ctx, length: used } };
 }
 
 const datasetChecked = new WeakSet<object>();
@@ -451,8 +466,11 @@ export function datasetMaskJobs(engine: GeometryEngine, ds: CocoDataset, annotat
   return { jobs: jobsData(J), index };
 }
 
-/** Masks of the listed annotations (annToRLE), each annotation once. */
-export function datasetMaskPool(k: MaskKernels, engine: GeometryEngine, ds: CocoDataset, annotations: Int32Array): MaskPool {
+/**
+ * Masks of the listed annotations (annToRLE), each annotation once. `resident`: their counts stay
+ * pinned in the engine's memory (MaskPool.resident), for a matching run that reads them in place.
+ */
+export function datasetMaskPool(k: MaskKernels, engine: GeometryEngine, ds: CocoDataset, annotations: Int32Array, resident = false): MaskPool {
   const { jobs, index } = datasetMaskJobs(engine, ds, annotations);
   const A = ds.annotations;
   return build(k, jobs, index, (job) => {
@@ -461,7 +479,7 @@ export function datasetMaskPool(k: MaskKernels, engine: GeometryEngine, ds: Coco
     while (index[i] !== job) i++;
     segmentationToRle(engine, A.raw[i]!.segmentation, ds, A.image[i]!, `annotations[${i}].segmentation`);
     throw new Error(`engine.wasm: string of annotation ${i} rejected in bulk only (a bug: please report)`);
-  });
+  }, resident);
 }
 
 /** Masks of the listed results (loadRes: the segmentation, or for bbox-branch results without one the box polygon). */
