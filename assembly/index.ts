@@ -4,4 +4,4 @@ export { rleArea, rleBbox, rleMerge, rleToString, rleFromString, rleEncode, rleD
 export { rleFrPoly, rleFrPolys } from "./raster";
 export { boxIouRows, maskIouRows, rlePrepare } from "./iou";
 export { sortDescending, cocoMatch, cocoAccumulate, maskBounds, buildMasks } from "./match";
-export { scanCocoRecords } from "./json";
+export { scanCocoRecords, scanValues } from "./json";

@@ -204,6 +204,18 @@ function sep(close: u32): u32 {
   return 0;
 }
 
+/**
+ * Bit 7 of each byte of v that is a quote, a backslash, a control byte or non-ASCII (for strings
+ * read a word at a time). Only the lowest flagged byte is exact (no borrow reaches it): enough to
+ * find the first one.
+ */
+// @ts-ignore: decorator
+@inline function specialBytes(v: u64): u64 {
+  const q = v ^ 0x2222222222222222;
+  const bs = v ^ 0x5c5c5c5c5c5c5c5c;
+  return (((q - 0x0101010101010101) & ~q) | ((bs - 0x0101010101010101) & ~bs) | (v - 0x2020202020202020) | v) & 0x8080808080808080;
+}
+
 /** A string at P (at '"'): returns the index of its closing quote; bail slow on escapes, non-ASCII or control bytes. */
 function plainString(): u32 {
   let p = P + 1;
@@ -249,9 +261,25 @@ function eq(s: u32, lit: string): bool {
 
 /** The key at P (at '"'), classified; consumes it and the ':'. Reads up to 16 bytes past the key's start (inside linear memory). */
 function key(): i32 {
-  const q = plainString();
-  if (bail) return K_UNKNOWN;
   const s = P + 1;
+  // the closing quote among the first 16 bytes, found a word at a time (else the byte loop)
+  let q: u32 = 0;
+  if (s + 16 <= E) {
+    let m = specialBytes(load<u64>(B + <usize>s));
+    let i: u32 = 0;
+    if (m == 0) {
+      m = specialBytes(load<u64>(B + <usize>s, 8));
+      i = 8;
+    }
+    if (m != 0) {
+      i += <u32>ctz(m) >> 3;
+      if (at(s + i) == 0x22) q = s + i;
+    }
+  }
+  if (q == 0) {
+    q = plainString();
+    if (bail) return K_UNKNOWN;
+  }
   const n = q - s;
   let k = K_UNKNOWN;
   if (n <= 8) {
@@ -330,25 +358,143 @@ let segStart: u32 = 0, segLen: u32 = 0, segH: u32 = 0, segW: u32 = 0, segB: u32 
 let baseCoords: u32 = 0, baseParts: u32 = 0, baseBytes: u32 = 0, baseCounts: u32 = 0;
 
 const INT32_LIMIT: f64 = 2147483648;
-const MAX_POLYGON_POINTS: f64 = 67108864; // 2^26
 
-/** checkPolygon's boundary length on rleFrPoly's 5x grid within 2^26 (bindings/geometry-validate.ts). */
+/**
+ * checkPolygon's boundary length on rleFrPoly's 5x grid within 2^26 (bindings/geometry-validate.ts),
+ * in integers: the coordinates passed the int32 range check, so <i32> truncates as Math.trunc.
+ */
 function boundaryOk(off: u32, n: u32): bool {
   const k = n / 2;
-  let points: f64 = 0;
-  let x0 = Math.trunc(5 * load<f64>(coords + (<usize>off << 3)) + 0.5);
-  let y0 = Math.trunc(5 * load<f64>(coords + (<usize>(off + 1) << 3)) + 0.5);
-  const xf = x0, yf = y0;
-  for (let j: u32 = 0; j < k; j++) {
-    const x1 = j + 1 < k ? Math.trunc(5 * load<f64>(coords + (<usize>(off + 2 * j + 2) << 3)) + 0.5) : xf;
-    const y1 = j + 1 < k ? Math.trunc(5 * load<f64>(coords + (<usize>(off + 2 * j + 3) << 3)) + 0.5) : yf;
-    points += max(abs(x1 - x0), abs(y1 - y0)) + 1;
+  const a = coords + (<usize>off << 3);
+  const xf = <i64><i32>(5 * load<f64>(a) + 0.5);
+  const yf = <i64><i32>(5 * load<f64>(a, 8) + 0.5);
+  let x0 = xf, y0 = yf;
+  let points = <i64>k; // 1 per edge, plus its longer side
+  for (let j: u32 = 1; j <= k; j++) {
+    let x1 = xf, y1 = yf; // the closing edge last
+    if (j < k) {
+      x1 = <i64><i32>(5 * load<f64>(a + (<usize>j << 4)) + 0.5);
+      y1 = <i64><i32>(5 * load<f64>(a + (<usize>j << 4), 8) + 0.5);
+    }
+    const dx = x1 - x0, dy = y1 - y0;
+    const ax = dx < 0 ? -dx : dx, ay = dy < 0 ? -dy : dy;
+    points += ax > ay ? ax : ay;
     x0 = x1;
     y0 = y1;
   }
-  return points <= MAX_POLYGON_POINTS;
+  return points <= 67108864; // 2^26
 }
 
+/** The numbers of a polygon at P (after its '[', not empty) into the coordinate pool, through its ']'. */
+function polygonCoords(): void {
+  // position and count in locals (the globals are memory), written back when done
+  const b = B, e = E, pool = coords, cap = coordsCap;
+  let p = P;
+  let n = coordsN;
+  for (;;) {
+    while (p < e && load<u8>(b + <usize>p) == 0x20) p++;
+    // fast path: -?digits(.digits)? with at most 15 digits, not followed by an exponent
+    let v: f64 = 0;
+    let fast = false;
+    if (p + 24 < e) {
+      let q = p;
+      let c = <u32>load<u8>(b + <usize>q);
+      const neg = c == 0x2d;
+      if (neg) { q++; c = <u32>load<u8>(b + <usize>q); }
+      if (c - 0x31 <= 8 || (c == 0x30 && <u32>load<u8>(b + <usize>(q + 1)) - 0x30 > 9)) {
+        let mant: u64 = 0;
+        let digits: i32 = 0;
+        while ((c = <u32>load<u8>(b + <usize>q)) - 0x30 <= 9) { mant = mant * 10 + <u64>(c - 0x30); digits++; q++; }
+        let frac: i32 = 0;
+        if (c == 0x2e) {
+          q++;
+          while ((c = <u32>load<u8>(b + <usize>q)) - 0x30 <= 9) { mant = mant * 10 + <u64>(c - 0x30); digits++; frac++; q++; }
+        }
+        if (digits <= 15 && c != 0x65 && c != 0x45 && (frac > 0 || load<u8>(b + <usize>(q - 1)) != 0x2e)) {
+          const m = <f64>mant;
+          v = frac == 0 ? m : m / unchecked(POW10[frac]);
+          if (neg) v = -v;
+          fast = true;
+          p = q;
+        }
+      }
+    }
+    if (!fast) {
+      P = p;
+      v = numberValue();
+      if (bail) return;
+      p = P;
+    }
+    const g = 5 * v + 0.5;
+    if (!(g > -INT32_LIMIT && g < INT32_LIMIT)) { bail = ST_SLOW; return; }
+    if (n >= cap) { bail = ST_FULL; return; }
+    store<f64>(pool + (<usize>n << 3), v);
+    n++;
+    if (p < e) {
+      const c = <u32>load<u8>(b + <usize>p);
+      if (c == 0x2c) { p++; continue; }
+      if (c == 0x5d) { p++; break; }
+    }
+    P = p;
+    const s = sep(0x5d);
+    if (bail) return;
+    p = P;
+    if (s == 0) break;
+  }
+  P = p;
+  coordsN = n;
+}
+
+/**
+ * The string at P (at '"') into the byte pool with "\\" unescaped (RLE characters are '0'..'o':
+ * the only escape they need): returns its length, P after it. Bails slow on other escapes, control
+ * bytes and non-ASCII.
+ */
+function rleChars(): u32 {
+  const b = B, e = E, dst = bytes, cap = bytesCap;
+  let p = P + 1;
+  let o = bytesN;
+  for (;;) {
+    let ch: u32;
+    if (p + 8 <= e && o + 8 <= cap) {
+      // 8 bytes at a time, stored whole and kept up to the first special byte
+      const v = load<u64>(b + <usize>p);
+      const special = specialBytes(v);
+      store<u64>(dst + <usize>o, v);
+      if (special == 0) {
+        p += 8;
+        o += 8;
+        continue;
+      }
+      const i = <u32>ctz(special) >> 3;
+      p += i;
+      o += i;
+      ch = <u32>load<u8>(b + <usize>p);
+    } else {
+      if (p >= e) { bail = ST_MORE; return 0; }
+      ch = <u32>load<u8>(b + <usize>p);
+      if (ch >= 0x20 && ch < 0x80 && ch != 0x22 && ch != 0x5c) {
+        if (o >= cap) { bail = ST_FULL; return 0; }
+        store<u8>(dst + <usize>o, <u8>ch);
+        o++;
+        p++;
+        continue;
+      }
+    }
+    if (ch == 0x22) break;
+    if (ch != 0x5c) { bail = ST_SLOW; return 0; }
+    if (p + 1 >= e) { bail = ST_MORE; return 0; }
+    if (load<u8>(b + <usize>(p + 1)) != 0x5c) { bail = ST_SLOW; return 0; }
+    if (o >= cap) { bail = ST_FULL; return 0; }
+    store<u8>(dst + <usize>o, 0x5c);
+    o++;
+    p += 2;
+  }
+  const n = o - bytesN;
+  bytesN = o;
+  P = p + 1;
+  return n;
+}
 
 /** A segmentation at P (after the key): its SEGK_* kind, data in the pools / seg* globals. */
 function segmentation(): u8 {
@@ -373,54 +519,8 @@ function segmentation(): u8 {
       if (bail) return 0;
       if (d == 0x5d) P++;
       else {
-        const b = B;
-        const e = E;
-        for (;;) {
-          // fast path: -?digits(.digits)? with at most 15 digits, then ',' or ']'
-          let p = P;
-          while (p < e && load<u8>(b + <usize>p) == 0x20) p++;
-          let neg = false;
-          let v: f64 = 0;
-          let fast = false;
-          if (p + 24 < e) {
-            let c = <u32>load<u8>(b + <usize>p);
-            if (c == 0x2d) { neg = true; p++; c = <u32>load<u8>(b + <usize>p); }
-            if (c - 0x31 <= 8 || (c == 0x30 && <u32>load<u8>(b + <usize>(p + 1)) - 0x30 > 9)) {
-              let mant: u64 = 0;
-              let digits: i32 = 0;
-              while ((c = <u32>load<u8>(b + <usize>p)) - 0x30 <= 9) { mant = mant * 10 + <u64>(c - 0x30); digits++; p++; }
-              let frac: i32 = 0;
-              if (c == 0x2e) {
-                p++;
-                while ((c = <u32>load<u8>(b + <usize>p)) - 0x30 <= 9) { mant = mant * 10 + <u64>(c - 0x30); digits++; frac++; p++; }
-              }
-              if (digits <= 15 && c != 0x65 && c != 0x45 && (frac > 0 || load<u8>(b + <usize>(p - 1)) != 0x2e)) {
-                const m = <f64>mant;
-                v = frac == 0 ? m : m / unchecked(POW10[frac]);
-                if (neg) v = -v;
-                fast = true;
-                P = p;
-              }
-            }
-          }
-          if (!fast) {
-            v = numberValue();
-            if (bail) return 0;
-          }
-          const g = 5 * v + 0.5;
-          if (!(g > -INT32_LIMIT && g < INT32_LIMIT)) { bail = ST_SLOW; return 0; }
-          if (coordsN >= coordsCap) { bail = ST_FULL; return 0; }
-          store<f64>(coords + (<usize>coordsN << 3), v);
-          coordsN++;
-          if (P < e) {
-            const c = <u32>load<u8>(b + <usize>P);
-            if (c == 0x2c) { P++; continue; }
-            if (c == 0x5d) { P++; break; }
-          }
-          const s = sep(0x5d);
-          if (bail) return 0;
-          if (s == 0) break;
-        }
+        polygonCoords();
+        if (bail) return 0;
       }
       const len = coordsN - off;
       if (len < 6 || (len & 1) != 0) { bail = ST_SLOW; return 0; }
@@ -471,45 +571,10 @@ function segmentation(): u8 {
         d = ws();
         if (bail) return 0;
         if (d == 0x22) {
-          // RLE characters are '0'..'o': the only escape they need is "\\" (backslash)
-          let p = P + 1;
-          let o = bytesN;
           segStart = bytesN;
-          // 8 bytes at a time while none is a quote, a backslash, a control byte or non-ASCII; the
-          // byte loop takes the word with one, then the words go on
-          for (;;) {
-            while (p + 8 <= E && o + 8 <= bytesCap) {
-              const v = load<u64>(B + <usize>p);
-              const q = v ^ 0x2222222222222222;
-              const bs = v ^ 0x5c5c5c5c5c5c5c5c;
-              const special = ((q - 0x0101010101010101) & ~q) | ((bs - 0x0101010101010101) & ~bs) | (v - 0x2020202020202020) | v;
-              if ((special & 0x8080808080808080) != 0) break;
-              store<u64>(bytes + <usize>o, v);
-              p += 8;
-              o += 8;
-            }
-            // up to 8 bytes one by one (past the special one), or to the closing quote
-            let done = false;
-            for (let i = 0; i < 9; i++) {
-              if (p >= E) { bail = ST_MORE; return 0; }
-              const ch = at(p);
-              if (ch == 0x22) { done = true; break; }
-              if (ch == 0x5c) {
-                if (p + 1 >= E) { bail = ST_MORE; return 0; }
-                if (at(p + 1) != 0x5c) { bail = ST_SLOW; return 0; }
-                p++;
-              } else if (ch < 0x20 || ch >= 0x80) { bail = ST_SLOW; return 0; }
-              if (o >= bytesCap) { bail = ST_FULL; return 0; }
-              store<u8>(bytes + <usize>o, <u8>ch);
-              o++;
-              p++;
-            }
-            if (done) break;
-          }
-          segLen = o - bytesN;
-          bytesN = o;
+          segLen = rleChars();
+          if (bail) return 0;
           kind = SEGK_RLE_STRING;
-          P = p + 1;
         } else if (d == 0x5b) {
           P++;
           segStart = countsN;
@@ -567,6 +632,43 @@ function segmentation(): u8 {
   }
   bail = ST_SLOW;
   return 0;
+}
+
+/**
+ * Finds the whole JSON values from ctx's POS (an array position: value, ',' value ...): one is
+ * whole when its ',' or ']' is at hand (at depth 0, outside strings; exact for valid JSON, which is
+ * all the host gives JSON.parse). Returns how many; POS ends at the last one's ',' or ']'.
+ */
+export function scanValues(ctx: usize): u32 {
+  const b = fld(ctx, J_BUF);
+  const e = <u32>fld(ctx, J_END);
+  let p = <u32>fld(ctx, J_POS);
+  let end = p;
+  let n: u32 = 0;
+  let depth: i32 = 0;
+  for (; p < e; p++) {
+    const c = <u32>load<u8>(b + <usize>p);
+    if (c == 0x22) {
+      for (p++; p < e; p++) {
+        const d = <u32>load<u8>(b + <usize>p);
+        if (d == 0x22) break;
+        if (d == 0x5c) p++;
+      }
+    } else if (c == 0x7b || c == 0x5b) depth++;
+    else if (c == 0x7d || c == 0x5d) {
+      if (depth == 0) {
+        end = p;
+        n++;
+        break;
+      }
+      depth--;
+    } else if (c == 0x2c && depth == 0) {
+      end = p;
+      n++;
+    }
+  }
+  setFld(ctx, J_POS, end);
+  return n;
 }
 
 /**

@@ -181,6 +181,65 @@ const STR_MAX_CHARS = 10;
  * counts). Returns the number of counts, or -code with [a, b] at err (see rleStringError).
  */
 export function rleFromString(s: usize, n: u32, hw: f64, out: usize, err: usize): i32 {
+  const m = decodeWords(s, n, hw, out);
+  return m >= 0 ? m : decodeChecked(s, n, hw, out, err);
+}
+
+/**
+ * The counts of a valid string, read 8 characters at a time; -1 for anything else (decodeChecked
+ * then finds the problem), and for a count of more than 8 characters (valid only with redundant
+ * groups). A count ends at a character without the continuation bit 0x20: each word's eight 5-bit
+ * groups are packed into 40 bits, each count ending in the word is cut out of them (sign-extended
+ * by two shifts), and the next word starts after the last one.
+ */
+function decodeWords(s: usize, n: u32, hw: f64, out: usize): i32 {
+  const e = s + <usize>n;
+  let q = s;
+  let m: u32 = 0;
+  let sum: u64 = 0;
+  let range: i64 = 0; // the counts or'ed: bits 32.. set when one is negative or past 2^32-1
+  let prev2: i64 = 0, prev1: i64 = 0;
+  while (q < e) {
+    let w: u64;
+    if (q + 8 <= e) w = load<u64>(q);
+    else {
+      // the last 1..7 characters (loaded from e - 8: s is past the first 8 bytes of memory), padded
+      // with 'P' (a 0 group with the continuation bit): no count ends there
+      const len = <u64>(e - q);
+      w = (load<u64>(e - 8) >> ((8 - len) << 3)) | (0x5050505050505050 << (len << 3));
+    }
+    // '0'..'o' (0x30..0x6f) are the bytes below 0x80 with (b & 0x7f) + 0x50 in 0x80..0xbf
+    const lo7 = (w & 0x7f7f7f7f7f7f7f7f) + 0x5050505050505050;
+    if (((w | ~lo7 | (lo7 << 1)) & 0x8080808080808080) != 0) return -1;
+    const d = w - 0x3030303030303030; // no borrows between valid bytes
+    let ends = ~d & 0x2020202020202020; // bit 8i+5: character i ends a count
+    if (ends == 0) return -1; // dangling, or a count of 9 or more characters
+    q += (<usize>(63 - clz(ends)) >> 3) + 1;
+    let g = d & 0x1f1f1f1f1f1f1f1f;
+    g = (g & 0x001f001f001f001f) | ((g & 0x1f001f001f001f00) >> 3);
+    g = (g & 0x000003ff000003ff) | ((g & 0x03ff000003ff0000) >> 6);
+    g = (g & 0xfffff) | ((g & 0x000fffff00000000) >> 12); // group i at bits 5i..5i+4
+    let lo: u64 = 0; // where the next count starts in g
+    do {
+      const hi = <u64>(((<u32>ctz(ends) + 3) * 5) >> 3); // 5 (i + 1) for character i
+      ends &= ends - 1;
+      let c = (<i64>(g << (64 - hi))) >> (64 - hi + lo);
+      if (m > 2) c += prev2;
+      store<u32>(out + (<usize>m << 2), <u32>c);
+      m++;
+      range |= c;
+      sum += <u64>c;
+      prev2 = prev1;
+      prev1 = c;
+      lo = hi;
+    } while (ends != 0);
+  }
+  if ((range >> 32) != 0 || <f64>sum != hw) return -1;
+  return <i32>m;
+}
+
+/** rleFromString one character at a time, with the error codes. */
+function decodeChecked(s: usize, n: u32, hw: f64, out: usize, err: usize): i32 {
   // i64 arithmetic: at most STR_MAX_CHARS (10) characters of 5 bits per count, so no overflow
   let p: u32 = 0, m: u32 = 0;
   let sum: u64 = 0;

@@ -277,6 +277,49 @@ describe("wasm engine == reference (seeded, >= 10,000 cases per kernel)", () => 
     });
   });
 
+  it("rleFromString: strings of every length mod 8, one byte replaced or cut at every position", () => {
+    // the kernel reads 8 characters at a time: bytes at the edges of '0'..'o' and of the
+    // continuation / sign bits, counts spanning words (written long with sign-extension groups)
+    const bytes = ["\u0000", "/", "0", "?", "@", "O", "P", "_", "`", "o", "p", "\u007f", "\u0080", "\u00ef"];
+    const r = new Rand(16);
+    const bad: string[] = [];
+    const check = (s: string, h: number, w: number) => {
+      const a = run(() => Array.from(wasm.rleFromString(s, h, w).counts));
+      const b = run(() => Array.from(ref.rleFromString(s, h, w).counts));
+      if (JSON.stringify(a) !== JSON.stringify(b) && bad.length < 5) bad.push(`${JSON.stringify(s)} h ${h} w ${w}: wasm ${JSON.stringify(a)} ref ${JSON.stringify(b)}`);
+    };
+    /** Checks s against h*w and against its own sum (so that odd but valid strings decode). */
+    const both = (s: string, h: number, w: number) => {
+      check(s, h, w);
+      const o = run(() => ref.rleFromString(s, 1, 0));
+      const m = "error" in o ? /counts sum to (\d+),/.exec(o.error) : null;
+      if (m && Number(m[1]) <= 2 ** 28) check(s, 1, Number(m[1]));
+    };
+    for (let i = 0; i < 150; i++) {
+      let h: number;
+      let w: number;
+      if (r.chance(0.2)) [h, w] = [r.int(10000, 16384), r.int(10000, 16384)];
+      else [h, w] = randSize(r, 40);
+      let s = ref.rleToString(randRle(r, h, w)).slice(0, r.int(0, 64));
+      for (let k = r.int(0, 3); k > 0; k--) {
+        // a count's last character extended by sign-extension groups: same value, up to 11 characters
+        const ends = [...s].flatMap((ch, j) => (((ch.charCodeAt(0) - 48) & 0x20) === 0 ? [j] : []));
+        if (ends.length === 0) break;
+        const j = r.pick(ends);
+        const c = s.charCodeAt(j) - 48;
+        const neg = (c & 0x10) !== 0;
+        const n = r.int(1, 9);
+        s = s.slice(0, j) + String.fromCharCode(48 + (c | 0x20)) + (neg ? "o" : "P").repeat(n - 1) + (neg ? "O" : "0") + s.slice(j + 1);
+      }
+      both(s, h, w);
+      for (let p = 0; p < s.length; p++) {
+        both(s.slice(0, p), h, w);
+        both(s.slice(0, p) + r.pick(bytes) + s.slice(p + 1), h, w);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
   it("rleArea and rleToBbox (2.0.11 toBbox, zero-length runs)", () => {
     compare(CASES, 7, (r) => {
       const [h, w] = randSize(r, 50);

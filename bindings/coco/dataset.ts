@@ -354,6 +354,23 @@ export function parseCocoDataset(input: JsonInput): CocoDataset {
   return finishDataset(b, n);
 }
 
+/** True when ids[0..n) are distinct integers in 0..2^24 (the usual case: a bitmap, not a Map, tells); false also for other ids. */
+function distinctSmallIds(ids: readonly CocoId[], n: number): boolean {
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const id = ids[i];
+    if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > 1 << 24) return false;
+    if (id > max) max = id;
+  }
+  const seen = new Uint8Array(max + 1);
+  for (let i = 0; i < n; i++) {
+    const id = ids[i] as number;
+    if (seen[id]) return false;
+    seen[id] = 1;
+  }
+  return true;
+}
+
 /** The CocoDataset of a builder whose n annotations are all checked. */
 export function finishDataset(b: DatasetBuilder, n: number): CocoDataset {
   const warnings = datasetWarnings(b, n);
@@ -361,15 +378,17 @@ export function finishDataset(b: DatasetBuilder, n: number): CocoDataset {
 
   // repeated annotation ids: pycocotools' anns dict keeps the last one, and loadAnns returns it for each occurrence
   let canonical: Int32Array | null = null;
-  const last = new Map<CocoId, number>();
-  for (let i = 0; i < n; i++) last.set(ids[i]!, i);
-  if (last.size !== n) {
-    canonical = new Int32Array(n);
-    for (let i = 0; i < n; i++) canonical[i] = last.get(ids[i]!)!;
-    warnings.push(
-      `annotations: ${n - last.size} repeated annotation ids; pycocotools looks annotations up by id, so each repeat` +
-        " evaluates the last annotation with that id (reproduced; give every annotation a unique id)",
-    );
+  if (!distinctSmallIds(ids, n)) {
+    const last = new Map<CocoId, number>();
+    for (let i = 0; i < n; i++) last.set(ids[i]!, i);
+    if (last.size !== n) {
+      canonical = new Int32Array(n);
+      for (let i = 0; i < n; i++) canonical[i] = last.get(ids[i]!)!;
+      warnings.push(
+        `annotations: ${n - last.size} repeated annotation ids; pycocotools looks annotations up by id, so each repeat` +
+          " evaluates the last annotation with that id (reproduced; give every annotation a unique id)",
+      );
+    }
   }
 
   const imageMap = b.imageMap;

@@ -25,7 +25,7 @@ import {
 import type { CocoId } from "../coco/ids.js";
 import { checkResult, type CocoResults, finishResults, ResultsBuilder, resultSource, type ResultSource } from "../coco/results.js";
 import { type JsonElementHandler, type JsonReader, NEED_MORE } from "./stream-json.js";
-import type { ScanOutput, WasmRecordScanner } from "./stream-wasm.js";
+import { type ScanOutput, ST_MORE, type WasmRecordScanner } from "./stream-wasm.js";
 
 // ---- growable columns ----------------------------------------------------------------------------
 
@@ -429,6 +429,15 @@ function pushSeg(seg: SegmentationColumns, kind: number, o: SegOut): void {
   seg.blength.push(kind === SEGK_RLE_DECODED ? o.blength : 0);
 }
 
+/**
+ * After a wasm call that read nothing: NEED_MORE when it ran out of bytes inside the element (the
+ * JavaScript reader would too, after reading it again), else 0 (element() takes it).
+ */
+function incomplete(o: ScanOutput, r: JsonReader): 0 {
+  if (o.stop === ST_MORE && !r.final) throw NEED_MORE;
+  return 0;
+}
+
 /** Pool sizes before a wasm call: its offsets are written relative to them. */
 function segBases(seg: SegmentationColumns): [number, number, number, number] {
   return [seg.coords.n, seg.partOffset.n, seg.bytes.n, seg.counts.n];
@@ -546,6 +555,29 @@ const ANN_ID = 0, ANN_IMAGE = 1, ANN_CAT = 2, ANN_AREA = 3, ANN_CROWD = 4, ANN_B
 const ANN_KEYS = ["id", "image_id", "category_id", "area", "iscrowd", "bbox", "segmentation", "keypoints", "num_keypoints"].map(ascii);
 const ANN_REQUIRED = (1 << ANN_ID) | (1 << ANN_IMAGE) | (1 << ANN_CAT) | (1 << ANN_AREA);
 
+const utf8 = new TextDecoder();
+
+/**
+ * The whole elements at r.pos (up to the bytes at hand) into `into` from `index`, as r.value(1)
+ * builds them, by one JSON.parse (much faster than building the objects in JavaScript): the wasm
+ * scanner finds where they end. Invalid elements are left to element(), which reports them.
+ * Returns how many; r.pos ends after the last one.
+ */
+function materialise(into: unknown[], index: number, r: JsonReader, wasm: WasmRecordScanner | null): number {
+  if (!wasm) return 0;
+  const k = wasm.values(r.buf, r.pos, r.end);
+  if (k === 0) return 0;
+  let values: unknown[];
+  try {
+    values = JSON.parse(`[${utf8.decode(r.buf.subarray(r.pos, wasm.pos))}]`) as unknown[];
+  } catch {
+    return 0;
+  }
+  for (let j = 0; j < k; j++) into[index + j] = values[j];
+  r.pos = wasm.pos;
+  return k;
+}
+
 /** Streams a COCO dataset: elements of images / categories (materialised) and annotations (fast columns). */
 export class CocoDatasetStream implements JsonElementHandler {
   private rootKind = "";
@@ -579,12 +611,17 @@ export class CocoDatasetStream implements JsonElementHandler {
     this.rootKind = kind;
   }
 
-  /** Runs of annotations through the wasm scanner: how many were read (0: element() takes the next one). */
+  /**
+   * Runs of images / categories by JSON.parse, of annotations through the wasm scanner: how many
+   * were read (0: element() takes the next one).
+   */
   elements(key: string, index: number, r: JsonReader): number {
+    if (key === "images") return materialise(this.images, index, r, this.wasm);
+    if (key === "categories") return materialise(this.categories, index, r, this.wasm);
     if (key !== "annotations" || !this.wasm) return 0;
     const o = this.wasm.read(r.buf, r.pos, r.end, 1, 0, segBases(this.seg));
     const n = o.n;
-    if (n === 0) return 0;
+    if (n === 0) return incomplete(o, r);
     const rec0 = this.id.n;
     const f = this.fastOf;
     if (f.n + n > f.a.length) f.grow(f.n + n);
@@ -781,11 +818,15 @@ export class CocoDatasetStream implements JsonElementHandler {
         continue;
       }
       // checkAnnotation on a well-formed element (see readAnnotation)
-      const id = idOf(rec, 0, idc[rec]!);
+      // (idOf written out: this loop runs once, often before the closure would be inlined)
+      const idv = idc[rec]!;
+      const id = idv === idv ? idv : strings.get(rec * 4)!;
       b.annIds[i] = id;
       b.idIsZero[i] = id === 0 ? 1 : 0;
-      const imgId = idOf(rec, 1, imgc[rec]!);
-      const catId = idOf(rec, 2, catc[rec]!);
+      const imgv = imgc[rec]!;
+      const imgId = imgv === imgv ? imgv : strings.get(rec * 4 + 1)!;
+      const catv = catc[rec]!;
+      const catId = catv === catv ? catv : strings.get(rec * 4 + 2)!;
       const ii = imageIndex(imgId);
       if (ii < 0) {
         if (b.unknownImageCount++ === 0) b.firstUnknownImage = i;
@@ -804,13 +845,13 @@ export class CocoDatasetStream implements JsonElementHandler {
         b.noCrowd++;
         b.crowd[i] = 0;
       } else b.crowd[i] = c;
-      if (hasBox[rec]) {
-        b.box.set(boxc.subarray(4 * rec, 4 * rec + 4), 4 * i);
-        b.boxState[i] = BOX_OK;
-      } else {
-        b.boxState[i] = BOX_MISSING;
-        b.box.fill(NaN, 4 * i, 4 * i + 4);
-      }
+      // (a missing box is NaN in the column; element copies: no subarray per annotation)
+      b.boxState[i] = hasBox[rec] ? BOX_OK : BOX_MISSING;
+      const bo = b.box;
+      bo[4 * i] = boxc[4 * rec]!;
+      bo[4 * i + 1] = boxc[4 * rec + 1]!;
+      bo[4 * i + 2] = boxc[4 * rec + 2]!;
+      bo[4 * i + 3] = boxc[4 * rec + 3]!;
     }
     const ds = finishDataset(b, n);
     // raw: rebuilt on access from the dataset's own columns (the stream's are released), or the fallback value
@@ -902,7 +943,7 @@ export class CocoResultsStream implements JsonElementHandler {
     if (index === 0 || !this.wasm || (this.source !== "bbox" && this.source !== "segm")) return 0;
     const o = this.wasm.read(r.buf, r.pos, r.end, 0, this.source === "bbox" ? 1 : 2, segBases(this.seg));
     const n = o.n;
-    if (n === 0) return 0;
+    if (n === 0) return incomplete(o, r);
     const rec0 = this.score.n;
     const f = this.fastOf;
     const im = this.image;
@@ -1107,13 +1148,18 @@ export class CocoResultsStream implements JsonElementHandler {
       b.score[i] = scorec[rec]!;
       if (segc[rec]) b.withSegmentation++;
       const st = statec[rec]!;
-      if (source === "bbox") {
-        b.box.set(boxc.subarray(4 * rec, 4 * rec + 4), 4 * i);
-        b.area[i] = boxc[4 * rec + 2]! * boxc[4 * rec + 3]!;
-      } else {
+      if (source === "bbox" || st === BOX_OK) {
+        // element copies: no subarray per result
+        const bo = b.box;
+        bo[4 * i] = boxc[4 * rec]!;
+        bo[4 * i + 1] = boxc[4 * rec + 1]!;
+        bo[4 * i + 2] = boxc[4 * rec + 2]!;
+        bo[4 * i + 3] = boxc[4 * rec + 3]!;
+      }
+      if (source === "bbox") b.area[i] = boxc[4 * rec + 2]! * boxc[4 * rec + 3]!;
+      else {
         b.area[i] = NaN;
         b.boxState[i] = st;
-        if (st === BOX_OK) b.box.set(boxc.subarray(4 * rec, 4 * rec + 4), 4 * i);
       }
     }
     const res = finishResults(b, n);

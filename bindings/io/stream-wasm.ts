@@ -1,6 +1,7 @@
 // Host side of assembly/json.ts: a private instance of engine.wasm (its own memory, so geometry calls
 // never disturb it) that reads runs of COCO records from the scanner's current bytes into columns.
-// bindings/io/stream-coco.ts calls read() for each array position and copies the columns out.
+// bindings/io/stream-coco.ts calls read() for each array position and copies the columns out, and
+// values() to find runs of images / categories that it gives JSON.parse whole.
 
 /** Context fields of scanCocoRecords (assembly/json.ts J_*). */
 export const J_BUF = 0, J_POS = 1, J_END = 2, J_MODE = 3, J_CAP = 4, J_STOP = 5, J_ID = 6, J_IMAGE = 7, J_CAT = 8;
@@ -18,6 +19,7 @@ interface ScanExports {
   alloc(bytes: number): number;
   reset(): void;
   scanCocoRecords(ctx: number): number;
+  scanValues(ctx: number): number;
 }
 
 const CAP = 8192; // records per call
@@ -69,7 +71,7 @@ export class WasmRecordScanner {
     const imports = { env: { abort: () => { throw new Error("engine.wasm aborted"); } } };
     const instance = await WebAssembly.instantiate(module, imports);
     const ex = instance.exports as unknown as ScanExports;
-    if (typeof ex.scanCocoRecords !== "function") return null;
+    if (typeof ex.scanCocoRecords !== "function" || typeof ex.scanValues !== "function") return null;
     return new WasmRecordScanner(ex);
   }
 
@@ -115,19 +117,9 @@ export class WasmRecordScanner {
    */
   read(buf: Uint8Array, pos: number, end: number, mode: number, source: number, bases: readonly [number, number, number, number] = [0, 0, 0, 0]): ScanOutput {
     const ex = this.ex;
-    if (this.inCap === 0 || end > this.inCap) this.layout(end);
-    let u8 = new Uint8Array(ex.memory.buffer);
-    if (buf !== this.lastBuf || end !== this.lastLen) {
-      u8.set(buf.subarray(0, end), this.inPtr);
-      this.lastBuf = buf;
-      this.lastLen = end;
-    }
-    const u32 = new Uint32Array(ex.memory.buffer);
+    const u32 = this.input(buf, pos, end);
     const c = this.ctx >>> 2;
     const cols = this.cols;
-    u32[c + J_BUF] = this.inPtr;
-    u32[c + J_POS] = pos;
-    u32[c + J_END] = end;
     u32[c + J_MODE] = mode;
     u32[c + J_CAP] = CAP;
     u32[c + J_SOURCE] = source;
@@ -164,7 +156,6 @@ export class WasmRecordScanner {
     u32[c + J_BASE_COUNTS] = bases[3];
     const n = ex.scanCocoRecords(this.ctx);
     const mem = ex.memory.buffer;
-    u8 = new Uint8Array(mem);
     const f64 = (p: number, len: number) => new Float64Array(mem, p, len);
     const i32 = (p: number, len: number) => new Int32Array(mem, p, len);
     const u32v = new Uint32Array(mem);
@@ -194,6 +185,31 @@ export class WasmRecordScanner {
     };
   }
 
-  /** The position after the last record of the last read(). */
+  /** Counts the whole JSON values at buf[pos..end) (an array position), for one JSON.parse: pos is then the end of the last. */
+  values(buf: Uint8Array, pos: number, end: number): number {
+    this.input(buf, pos, end);
+    const n = this.ex.scanValues(this.ctx);
+    this.pos = new Uint32Array(this.ex.memory.buffer)[(this.ctx >>> 2) + J_POS]!;
+    return n;
+  }
+
+  /** buf[0..end) in memory (copied when it is not there yet), the context's BUF / POS / END set: a view of memory as u32. */
+  private input(buf: Uint8Array, pos: number, end: number): Uint32Array {
+    const ex = this.ex;
+    if (this.inCap === 0 || end > this.inCap) this.layout(end);
+    if (buf !== this.lastBuf || end !== this.lastLen) {
+      new Uint8Array(ex.memory.buffer).set(buf.subarray(0, end), this.inPtr);
+      this.lastBuf = buf;
+      this.lastLen = end;
+    }
+    const u32 = new Uint32Array(ex.memory.buffer);
+    const c = this.ctx >>> 2;
+    u32[c + J_BUF] = this.inPtr;
+    u32[c + J_POS] = pos;
+    u32[c + J_END] = end;
+    return u32;
+  }
+
+  /** The position after the last record of the last read() (the last value of values()). */
   pos = 0;
 }
