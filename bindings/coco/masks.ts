@@ -454,14 +454,14 @@ export function datasetMaskJobs(engine: GeometryEngine, ds: CocoDataset, annotat
     const i = annotations[j]!;
     if (index[i]! >= 0) continue;
     index[i] = J.count;
-    const path = `annotations[${i}].segmentation`;
     const im = A.image[i]!;
-    const imageSize = () => imageSizeFor(ds, im, path);
+    // (paths are made only when needed: this loop runs for every label)
+    const imageSize = () => imageSizeFor(ds, im, `annotations[${i}].segmentation`);
     const rec = col?.fastIndex ? col.fastIndex[i]! : -1;
     if (rec >= 0 && addColumnar(J, col!, rec, imageSize)) continue;
     const seg = A.raw[i]!.segmentation;
     if (rec < 0 && J.addValue(seg, imageSize)) continue;
-    J.addRle(segmentationToRle(engine, seg, ds, im, path));
+    J.addRle(segmentationToRle(engine, seg, ds, im, `annotations[${i}].segmentation`));
   }
   return { jobs: jobsData(J), index };
 }
@@ -494,10 +494,9 @@ export function resultsMaskJobs(engine: GeometryEngine, dt: CocoResults, results
     const i = results ? results[j]! : j;
     if (index[i]! >= 0) continue;
     index[i] = J.count;
-    const path = `results[${i}].segmentation`;
     const im = dt.image[i]!;
     const rec = col?.fastIndex ? col.fastIndex[i]! : -1;
-    const imageSize = () => imageSizeFor(ds, im, path);
+    const imageSize = () => imageSizeFor(ds, im, `results[${i}].segmentation`);
     if (rec >= 0) {
       if (addColumnar(J, col!, rec, imageSize)) continue;
       if (dt.source === "bbox" && col!.seg.kind.a[rec] === 0) {
@@ -519,7 +518,7 @@ export function resultsMaskJobs(engine: GeometryEngine, dt: CocoResults, results
       continue;
     }
     if (rec < 0 && J.addValue(seg, imageSize)) continue;
-    J.addRle(segmentationToRle(engine, seg, ds, im, path));
+    J.addRle(segmentationToRle(engine, seg, ds, im, `results[${i}].segmentation`));
   }
   return { jobs: jobsData(J), index };
 }
