@@ -4,4 +4,5 @@ export { rleArea, rleBbox, rleMerge, rleToString, rleFromString, rleEncode, rleD
 export { rleFrPoly, rleFrPolys } from "./raster";
 export { boxIouRows, maskIouRows, rlePrepare } from "./iou";
 export { sortDescending, cocoMatch, cocoAccumulate, maskBounds, buildMasks } from "./match";
+export { cocoPlan } from "./plan";
 export { scanCocoRecords, scanValues } from "./json";

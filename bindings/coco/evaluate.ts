@@ -17,8 +17,11 @@ import {
   type MatchBits,
   type MatchColumns,
   matchPlanOf,
+  planKernel,
+  type PlanKernelExports,
   runCocoAccumulate,
   runCocoMatch,
+  runCocoPlan,
   wasmArgsortDescending,
 } from "./kernels.js";
 import { argsortDescendingStable, countingSortBy, npSum } from "./numeric.js";
@@ -196,11 +199,16 @@ export interface CocoPlan {
   readonly maxD: number;
 }
 
+/**
+ * The plan of an evaluation. `kernel`: the engine's plan kernel (assembly/plan.ts, the same plan);
+ * without it, the TypeScript below (the reference), sorting scores with `argsort`.
+ */
 export function planEvaluation(
   gt: CocoDataset,
   dt: CocoResults,
   p: CocoParams,
   argsort: (keys: Float64Array) => Int32Array = argsortDescendingStable,
+  kernel: PlanKernelExports | null = null,
 ): CocoPlan {
   const useCats = p.useCats;
   const T = p.iouThrs.length;
@@ -222,6 +230,23 @@ export function planEvaluation(
     const x = gt.categories.indexOf(id);
     if (x >= 0) catPos[x] = k;
   });
+  if (kernel) {
+    const out = runCocoPlan(kernel, {
+      imgPos,
+      catPos,
+      annImage: anns.image,
+      annCategory: anns.category,
+      canonical: anns.canonical,
+      resImage: dt.image,
+      resCategory: dt.category,
+      score: dt.score,
+      I,
+      Kc,
+      useCats,
+      maxDet: maxDetLast,
+    });
+    return { p, T, A, K, ...out };
+  }
 
   // ground truth entries, in the order of pycocotools' gts list (images sorted, file order), after the
   // repeated-id substitution of loadAnns; kept when the (substituted) annotation's image and category are evaluated
@@ -262,8 +287,9 @@ export function planEvaluation(
   let nEntries = 0;
   const entryTmp = new Int32Array(nR);
   for (let r = 0; r < nR; r++) {
+    const im = dt.image[r]!;
     const c = dt.category[r]!;
-    resImg[r] = imgPos[dt.image[r]!]!;
+    resImg[r] = im >= 0 ? imgPos[im]! : -1;
     resCat[r] = c >= 0 ? catPos[c]! : -1;
     if (resImg[r]! >= 0 && resCat[r]! >= 0) entryTmp[nEntries++] = r;
   }
@@ -769,7 +795,7 @@ export function prepareCoco(
   }
   const tPlan = performance.now();
   timings.geometry = tPlan - t0;
-  const plan = planEvaluation(gt, dt, p, kernels ? (x) => wasmArgsortDescending(kernels, x) : argsortDescendingStable);
+  const plan = kernels ? planEvaluation(gt, dt, p, (x) => wasmArgsortDescending(kernels, x), planKernel(engine)) : planEvaluation(gt, dt, p);
   checkEntries(gt, dt, plan);
   timings.plan = performance.now() - tPlan;
   const usable = kernels !== null && plan.T > 0 && plan.A > 0 && p.maxDets.length > 0 && p.recThrs.length > 0;

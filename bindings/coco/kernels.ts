@@ -38,6 +38,145 @@ export function wasmArgsortDescending(k: CocoKernelExports, x: Float64Array): In
   return out;
 }
 
+/** The plan kernel of engine.wasm (assembly/plan.ts), or null for other GeometryEngines. */
+export interface PlanKernelExports {
+  readonly memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  reset(): void;
+  cocoPlan(ctx: number): number;
+}
+
+export function planKernel(engine: GeometryEngine): PlanKernelExports | null {
+  const ex = (engine as { exports?: Record<string, unknown> }).exports;
+  if (!ex || typeof ex.cocoPlan !== "function" || typeof ex.alloc !== "function") return null;
+  return ex as unknown as PlanKernelExports;
+}
+
+/** What the plan kernel reads: dataset / results indices, evaluation positions of images and categories. */
+export interface PlanInput {
+  /** Evaluation position of each dataset image / category, or -1. */
+  readonly imgPos: Int32Array;
+  readonly catPos: Int32Array;
+  readonly annImage: Int32Array;
+  readonly annCategory: Int32Array;
+  readonly canonical: Int32Array | null;
+  readonly resImage: Int32Array;
+  readonly resCategory: Int32Array;
+  readonly score: Float64Array;
+  /** Evaluated images / categories. */
+  readonly I: number;
+  readonly Kc: number;
+  readonly useCats: boolean;
+  /** maxDets[-1] (0 when maxDets is empty). */
+  readonly maxDet: number;
+}
+
+export interface PlanOutput {
+  readonly nBlocks: number;
+  readonly blockImagePos: Int32Array;
+  readonly blockK: Int32Array;
+  readonly blockGtStart: Int32Array;
+  readonly blockDtStart: Int32Array;
+  readonly gtList: Int32Array;
+  readonly dtList: Int32Array;
+  readonly dtRank: Int32Array;
+  readonly accOrder: Int32Array;
+  readonly kStart: Int32Array;
+  readonly dtPos: Int32Array;
+  readonly kEval: Uint8Array;
+  readonly maxG: number;
+  readonly maxD: number;
+}
+
+// cocoPlan context fields (assembly/plan.ts P_*)
+const P_NA = 0, P_NR = 1, P_I = 2, P_KC = 3, P_USE_CATS = 4, P_MAX_DET = 5, P_IMG_POS = 6, P_CAT_POS = 7, P_ANN_IMG = 8;
+const P_ANN_CAT = 9, P_CANON = 10, P_RES_IMG = 11, P_RES_CAT = 12, P_SCORE = 13, P_S_COUNT = 14, P_S_A = 15, P_S_B = 16;
+const P_S_KEYS = 17, P_S_KEYS2 = 18, P_S_PERM = 19, P_S_PERM2 = 20, P_GT_LIST = 21, P_BLOCK_IMG = 22, P_BLOCK_K = 23;
+const P_BLOCK_GT = 24, P_BLOCK_DT = 25, P_DT_LIST = 26, P_DT_RANK = 27, P_ACC = 28, P_DT_POS = 29, P_K_START = 30;
+const P_K_EVAL = 31, P_OUT_NGT = 32, P_OUT_NBLOCKS = 33, P_OUT_NDT = 34, P_OUT_MAXG = 35, P_OUT_MAXD = 36;
+const P_FIELDS = 37;
+
+/** planEvaluation's blocks and orders (bindings/coco/evaluate.ts, the reference) in the engine. */
+export function runCocoPlan(k: PlanKernelExports, input: PlanInput): PlanOutput {
+  const nA = input.annImage.length;
+  const nR = input.resImage.length;
+  const K = input.useCats ? input.Kc : 1;
+  const nS = Math.max(nA, nR);
+  const nB = nA + nR;
+  const mem = new Arena(k);
+  const ctx = mem.take(4 * P_FIELDS);
+  const f: number[] = new Array<number>(P_FIELDS).fill(0);
+  f[P_NA] = nA;
+  f[P_NR] = nR;
+  f[P_I] = input.I;
+  f[P_KC] = input.Kc;
+  f[P_USE_CATS] = input.useCats ? 1 : 0;
+  f[P_MAX_DET] = Math.min(input.maxDet, nR);
+  f[P_IMG_POS] = mem.take(4 * input.imgPos.length);
+  f[P_CAT_POS] = mem.take(4 * input.catPos.length);
+  f[P_ANN_IMG] = mem.take(4 * nA);
+  f[P_ANN_CAT] = mem.take(4 * nA);
+  f[P_CANON] = input.canonical ? mem.take(4 * nA) : 0;
+  f[P_RES_IMG] = mem.take(4 * nR);
+  f[P_RES_CAT] = mem.take(4 * nR);
+  f[P_SCORE] = mem.take(8 * nR);
+  f[P_S_COUNT] = mem.take(4 * (Math.max(input.I, input.Kc) + 1));
+  f[P_S_A] = mem.take(4 * nS);
+  f[P_S_B] = mem.take(4 * nS);
+  f[P_S_KEYS] = mem.take(8 * nR);
+  f[P_S_KEYS2] = mem.take(8 * nR);
+  f[P_S_PERM] = mem.take(4 * nR);
+  f[P_S_PERM2] = mem.take(4 * nR);
+  f[P_GT_LIST] = mem.take(4 * nA);
+  f[P_BLOCK_IMG] = mem.take(4 * nB);
+  f[P_BLOCK_K] = mem.take(4 * nB);
+  f[P_BLOCK_GT] = mem.take(4 * (nB + 1));
+  f[P_BLOCK_DT] = mem.take(4 * (nB + 1));
+  f[P_DT_LIST] = mem.take(4 * nR);
+  f[P_DT_RANK] = mem.take(4 * nR);
+  f[P_ACC] = mem.take(4 * nR);
+  f[P_DT_POS] = mem.take(4 * nR);
+  f[P_K_START] = mem.take(4 * (K + 1));
+  f[P_K_EVAL] = mem.take(K);
+  const buf = k.memory.buffer;
+  const i32 = new Int32Array(buf);
+  new Uint32Array(buf, ctx, P_FIELDS).set(f);
+  i32.set(input.imgPos, f[P_IMG_POS]! >>> 2);
+  i32.set(input.catPos, f[P_CAT_POS]! >>> 2);
+  i32.set(input.annImage, f[P_ANN_IMG]! >>> 2);
+  i32.set(input.annCategory, f[P_ANN_CAT]! >>> 2);
+  if (input.canonical) i32.set(input.canonical, f[P_CANON]! >>> 2);
+  i32.set(input.resImage, f[P_RES_IMG]! >>> 2);
+  i32.set(input.resCategory, f[P_RES_CAT]! >>> 2);
+  new Float64Array(buf).set(input.score, f[P_SCORE]! >>> 3);
+  const nBlocks = k.cocoPlan(ctx);
+  const out = new Uint32Array(k.memory.buffer, ctx, P_FIELDS);
+  const nGt = out[P_OUT_NGT]!;
+  const nDt = out[P_OUT_NDT]!;
+  const maxG = out[P_OUT_MAXG]!;
+  const maxD = out[P_OUT_MAXD]!;
+  const o = new Int32Array(k.memory.buffer);
+  const take = (field: number, n: number): Int32Array => o.slice(f[field]! >>> 2, (f[field]! >>> 2) + n);
+  const result: PlanOutput = {
+    nBlocks,
+    blockImagePos: take(P_BLOCK_IMG, nBlocks),
+    blockK: take(P_BLOCK_K, nBlocks),
+    blockGtStart: take(P_BLOCK_GT, nBlocks + 1),
+    blockDtStart: take(P_BLOCK_DT, nBlocks + 1),
+    gtList: take(P_GT_LIST, nGt),
+    dtList: take(P_DT_LIST, nDt),
+    dtRank: take(P_DT_RANK, nDt),
+    accOrder: take(P_ACC, nDt),
+    kStart: take(P_K_START, K + 1),
+    dtPos: take(P_DT_POS, nDt),
+    kEval: new Uint8Array(k.memory.buffer).slice(f[P_K_EVAL]!, f[P_K_EVAL]! + K),
+    maxG,
+    maxD,
+  };
+  k.reset();
+  return result;
+}
+
 // cocoMatch context fields (assembly/match.ts M_*)
 const M_MODE = 0, M_T = 1, M_A = 2, M_W = 3, M_THR = 4, M_AREA = 5, M_BLOCK_GT = 6, M_BLOCK_DT = 7, M_BLOCK_IOU = 8;
 const M_IOU = 9, M_GT_LIST = 10, M_DT_LIST = 11, M_GT_BOX = 12, M_GT_AREA = 13, M_GT_CROWD = 14, M_GT_BASE_IGNORE = 15;

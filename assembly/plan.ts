@@ -1,0 +1,263 @@
+// The evaluation plan (bindings/coco/evaluate.ts planEvaluation, the TypeScript reference) over raw
+// pointers: labels and detections grouped into (category, image) blocks in pycocotools' evalImgs
+// order, detections sorted by score and cut to maxDets[-1], and accumulate's order of the detections.
+// The host (bindings/coco/kernels.ts runCocoPlan) lays the inputs out, writes a context block of u32
+// fields (mirrored there as P_*) and reads the outputs back.
+//
+// One score sort serves both orders: the evaluated detections are first arranged by (image, file
+// order) (useCats) or (image, category, file order) (useCats false), then sorted stably by score.
+// Grouping that sequence by block (stable) gives each block's detections in pycocotools' order (score,
+// ties in the block's list order), and arranging its kept detections by category (stable) gives
+// accumulate's order (score, ties in the concatenation order of the blocks: image, then rank).
+
+import { sortDescending } from "./match";
+
+// context fields (u32 each): inputs
+const P_NA: u32 = 0; // annotations
+const P_NR: u32 = 1; // results
+const P_I: u32 = 2; // evaluated images
+const P_KC: u32 = 3; // evaluated categories
+const P_USE_CATS: u32 = 4;
+const P_MAX_DET: u32 = 5; // maxDets[-1], at most P_NR
+const P_IMG_POS: u32 = 6; // i32[images]: evaluation position of each dataset image, or -1
+const P_CAT_POS: u32 = 7; // i32[categories]
+const P_ANN_IMG: u32 = 8; // i32[nA]: dataset image index (or -1); overwritten: its position
+const P_ANN_CAT: u32 = 9; // i32[nA]: dataset category index (or -1); overwritten: its position
+const P_CANON: u32 = 10; // i32[nA]: the annotation repeated ids resolve to, or 0 (ids unique)
+const P_RES_IMG: u32 = 11; // i32[nR], overwritten as P_ANN_IMG
+const P_RES_CAT: u32 = 12; // i32[nR]
+const P_SCORE: u32 = 13; // f64[nR]
+// scratch
+const P_S_COUNT: u32 = 14; // i32[max(I, Kc) + 1]
+const P_S_A: u32 = 15; // i32[max(nA, nR)]
+const P_S_B: u32 = 16; // i32[max(nA, nR)]
+const P_S_KEYS: u32 = 17; // u64[nR]
+const P_S_KEYS2: u32 = 18; // u64[nR]
+const P_S_PERM: u32 = 19; // i32[nR]
+const P_S_PERM2: u32 = 20; // i32[nR]
+// outputs
+const P_GT_LIST: u32 = 21; // i32[nA]
+const P_BLOCK_IMG: u32 = 22; // i32[nA + nR]
+const P_BLOCK_K: u32 = 23; // i32[nA + nR]
+const P_BLOCK_GT: u32 = 24; // i32[nA + nR + 1]
+const P_BLOCK_DT: u32 = 25; // i32[nA + nR + 1]
+const P_DT_LIST: u32 = 26; // i32[nR]
+const P_DT_RANK: u32 = 27; // i32[nR]
+const P_ACC: u32 = 28; // i32[nR]
+const P_DT_POS: u32 = 29; // i32[nR]
+const P_K_START: u32 = 30; // i32[K + 1]
+const P_K_EVAL: u32 = 31; // u8[K]
+const P_OUT_NGT: u32 = 32;
+const P_OUT_NBLOCKS: u32 = 33;
+const P_OUT_NDT: u32 = 34;
+const P_OUT_MAXG: u32 = 35;
+const P_OUT_MAXD: u32 = 36;
+
+// @ts-ignore: decorator
+@inline function field(ctx: usize, i: u32): usize {
+  return <usize>load<u32>(ctx + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline function ld(p: usize, i: u32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline function st(p: usize, i: u32, v: i32): void {
+  store<i32>(p + (<usize>i << 2), v);
+}
+
+/**
+ * Stable counting sort: the n entries of src (indices) into dst by key[entry] in [0, nKeys).
+ * count: room for nKeys + 1 i32.
+ */
+function sortBy(src: usize, dst: usize, n: u32, key: usize, nKeys: u32, count: usize): void {
+  memory.fill(count, 0, <usize>(nKeys + 1) << 2);
+  for (let i: u32 = 0; i < n; i++) {
+    const q = count + (<usize>(ld(key, <u32>ld(src, i)) + 1) << 2);
+    store<i32>(q, load<i32>(q) + 1);
+  }
+  let sum = 0;
+  for (let k: u32 = 0; k <= nKeys; k++) {
+    const q = count + (<usize>k << 2);
+    sum += load<i32>(q);
+    store<i32>(q, sum);
+  }
+  // count[k] is now the end of key k - 1's range, i.e. the start of key k
+  for (let i: u32 = 0; i < n; i++) {
+    const e = ld(src, i);
+    const q = count + (<usize>ld(key, <u32>e) << 2);
+    const at = load<i32>(q);
+    store<i32>(q, at + 1);
+    st(dst, <u32>at, e);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function blockKey(cat: usize, img: usize, e: u32, useCats: bool): u64 {
+  return useCats ? (<u64>(<u32>ld(cat, e)) << 32) | <u64>(<u32>ld(img, e)) : <u64>(<u32>ld(img, e));
+}
+
+/** The plan of one evaluation (see the field list above); returns the number of blocks. */
+export function cocoPlan(ctx: usize): u32 {
+  const nA = <u32>field(ctx, P_NA);
+  const nR = <u32>field(ctx, P_NR);
+  const I = <u32>field(ctx, P_I);
+  const Kc = <u32>field(ctx, P_KC);
+  const useCats = field(ctx, P_USE_CATS) != 0;
+  const maxDet = <u32>field(ctx, P_MAX_DET);
+  const imgPos = field(ctx, P_IMG_POS);
+  const catPos = field(ctx, P_CAT_POS);
+  const annImg = field(ctx, P_ANN_IMG);
+  const annCat = field(ctx, P_ANN_CAT);
+  const canon = field(ctx, P_CANON);
+  const resImg = field(ctx, P_RES_IMG);
+  const resCat = field(ctx, P_RES_CAT);
+  const score = field(ctx, P_SCORE);
+  const count = field(ctx, P_S_COUNT);
+  const sa = field(ctx, P_S_A);
+  const sb = field(ctx, P_S_B);
+  const keys = field(ctx, P_S_KEYS);
+  const keys2 = field(ctx, P_S_KEYS2);
+  const perm = field(ctx, P_S_PERM);
+  const perm2 = field(ctx, P_S_PERM2);
+  const gtList = field(ctx, P_GT_LIST);
+  const blockImg = field(ctx, P_BLOCK_IMG);
+  const blockK = field(ctx, P_BLOCK_K);
+  const blockGt = field(ctx, P_BLOCK_GT);
+  const blockDt = field(ctx, P_BLOCK_DT);
+  const dtList = field(ctx, P_DT_LIST);
+  const dtRank = field(ctx, P_DT_RANK);
+  const acc = field(ctx, P_ACC);
+  const dtPos = field(ctx, P_DT_POS);
+  const kStart = field(ctx, P_K_START);
+  const kEval = field(ctx, P_K_EVAL);
+  const K: u32 = useCats ? Kc : 1;
+
+  // ---- ground truth: evaluation positions, pycocotools' gts list, grouped by block
+  for (let a: u32 = 0; a < nA; a++) {
+    const im = ld(annImg, a);
+    const c = ld(annCat, a);
+    st(annImg, a, im >= 0 ? ld(imgPos, <u32>im) : -1);
+    st(annCat, a, c >= 0 ? ld(catPos, <u32>c) : -1);
+  }
+  let nGt: u32 = 0;
+  if (canon == 0) {
+    for (let a: u32 = 0; a < nA; a++) if (ld(annImg, a) >= 0 && ld(annCat, a) >= 0) { st(sa, nGt, <i32>a); nGt++; }
+  } else {
+    // listed by image (stable), then loadAnns' substitution of repeated ids
+    let n: u32 = 0;
+    for (let a: u32 = 0; a < nA; a++) if (ld(annImg, a) >= 0 && (!useCats || ld(annCat, a) >= 0)) { st(sb, n, <i32>a); n++; }
+    sortBy(sb, gtList, n, annImg, I, count);
+    for (let j: u32 = 0; j < n; j++) {
+      const s = ld(canon, <u32>ld(gtList, j));
+      if (ld(annImg, <u32>s) >= 0 && ld(annCat, <u32>s) >= 0) { st(sa, nGt, s); nGt++; }
+    }
+  }
+  // by (category, image) (useCats) or (image, category): LSD, stable
+  if (useCats) {
+    sortBy(sa, sb, nGt, annImg, I, count);
+    sortBy(sb, gtList, nGt, annCat, Kc, count);
+  } else {
+    sortBy(sa, sb, nGt, annCat, Kc, count);
+    sortBy(sb, gtList, nGt, annImg, I, count);
+  }
+
+  // ---- detections: evaluated ones by (image[, category], file order), sorted by score (stable)
+  let nE: u32 = 0;
+  for (let r: u32 = 0; r < nR; r++) {
+    const im = ld(resImg, r);
+    const c = ld(resCat, r);
+    const i = im >= 0 ? ld(imgPos, <u32>im) : -1;
+    const k = c >= 0 ? ld(catPos, <u32>c) : -1;
+    st(resImg, r, i);
+    st(resCat, r, k);
+    if (i >= 0 && k >= 0) { st(sa, nE, <i32>r); nE++; }
+  }
+  if (useCats) sortBy(sa, sb, nE, resImg, I, count);
+  else {
+    sortBy(sa, perm2, nE, resCat, Kc, count);
+    sortBy(perm2, sb, nE, resImg, I, count);
+  }
+  // sb: the pre-order; scores gathered into keys (sortDescending reads score i before writing key i)
+  for (let j: u32 = 0; j < nE; j++) store<f64>(keys + (<usize>j << 3), load<f64>(score + (<usize>ld(sb, j) << 3)));
+  sortDescending(keys, nE, perm, keys, keys2, perm2);
+  // sa: detections in score order (ties: pre-order)
+  for (let j: u32 = 0; j < nE; j++) st(sa, j, ld(sb, <u32>ld(perm, j)));
+  // perm: grouped by block, stable (by image, then by category)
+  if (useCats) {
+    sortBy(sa, perm2, nE, resImg, I, count);
+    sortBy(perm2, perm, nE, resCat, Kc, count);
+  } else sortBy(sa, perm, nE, resImg, I, count);
+
+  // ---- blocks: the union of label and detection keys in key order; detections cut to maxDet.
+  // perm2[r]: the detection entry of result r, or -1 (cut)
+  let gi: u32 = 0;
+  let di: u32 = 0;
+  let nB: u32 = 0;
+  let nDt: u32 = 0;
+  let maxG: u32 = 0;
+  let maxD: u32 = 0;
+  while (gi < nGt || di < nE) {
+    const gk = gi < nGt ? blockKey(annCat, annImg, <u32>ld(gtList, gi), useCats) : u64.MAX_VALUE;
+    const dk = di < nE ? blockKey(resCat, resImg, <u32>ld(perm, di), useCats) : u64.MAX_VALUE;
+    const key = gk < dk ? gk : dk;
+    const g0 = gi;
+    while (gi < nGt && blockKey(annCat, annImg, <u32>ld(gtList, gi), useCats) == key) gi++;
+    const d0 = di;
+    while (di < nE && blockKey(resCat, resImg, <u32>ld(perm, di), useCats) == key) di++;
+    st(blockGt, nB, <i32>g0);
+    st(blockDt, nB, <i32>nDt);
+    const D = min(di - d0, maxDet);
+    for (let j: u32 = 0; j < di - d0; j++) {
+      const r = <u32>ld(perm, d0 + j);
+      if (j < D) {
+        st(dtList, nDt, <i32>r);
+        st(dtRank, nDt, <i32>j);
+        st(perm2, r, <i32>nDt);
+        nDt++;
+      } else st(perm2, r, -1);
+    }
+    if (gi - g0 > maxG) maxG = gi - g0;
+    if (D > maxD) maxD = D;
+    if (useCats) {
+      st(blockK, nB, <i32>(key >> 32));
+      st(blockImg, nB, <i32>(<u32>key));
+    } else {
+      st(blockK, nB, 0);
+      st(blockImg, nB, <i32>(<u32>key));
+    }
+    nB++;
+  }
+  st(blockGt, nB, <i32>nGt);
+  st(blockDt, nB, <i32>nDt);
+
+  // ---- accumulate order: per K index, the kept detections in score order (sa), stable
+  memory.fill(kStart, 0, <usize>(K + 1) << 2);
+  memory.fill(kEval, 0, <usize>K);
+  for (let b: u32 = 0; b < nB; b++) store<u8>(kEval + <usize>ld(blockK, b), 1);
+  for (let b: u32 = 0; b < nB; b++) {
+    const q = kStart + (<usize>(ld(blockK, b) + 1) << 2);
+    store<i32>(q, load<i32>(q) + ld(blockDt, b + 1) - ld(blockDt, b));
+  }
+  for (let k: u32 = 0; k < K; k++) st(kStart, k + 1, ld(kStart, k + 1) + ld(kStart, k));
+  memory.copy(count, kStart, <usize>K << 2);
+  for (let q: u32 = 0; q < nE; q++) {
+    const r = <u32>ld(sa, q);
+    const j = ld(perm2, r);
+    if (j < 0) continue;
+    const c = count + (<usize>(useCats ? ld(resCat, r) : <i32>0) << 2);
+    const at = load<i32>(c);
+    store<i32>(c, at + 1);
+    st(acc, <u32>at, j);
+    st(dtPos, <u32>j, at);
+  }
+
+  store<u32>(ctx + (<usize>P_OUT_NGT << 2), nGt);
+  store<u32>(ctx + (<usize>P_OUT_NBLOCKS << 2), nB);
+  store<u32>(ctx + (<usize>P_OUT_NDT << 2), nDt);
+  store<u32>(ctx + (<usize>P_OUT_MAXG << 2), maxG);
+  store<u32>(ctx + (<usize>P_OUT_MAXD << 2), maxD);
+  return nB;
+}
