@@ -19,6 +19,7 @@ import {
   matchPlanOf,
   planKernel,
   type PlanKernelExports,
+  type PlanOutput,
   runCocoAccumulate,
   runCocoMatch,
   runCocoPlan,
@@ -168,35 +169,12 @@ function group(entries: Int32Array, imgOf: Int32Array, catOf: Int32Array, useCat
  * Everything both implementations share: blocks in evalImgs order, labels and detections per block
  * (detections sorted by score and cut to maxDets[-1]), and accumulate's order of the detections.
  */
-export interface CocoPlan {
+export interface CocoPlan extends PlanOutput {
   readonly p: CocoParams;
   readonly T: number;
   readonly A: number;
   /** Size of the K axis (1 when useCats is false). */
   readonly K: number;
-  readonly nBlocks: number;
-  /** Evaluation position of each block's image (index into p.imgIds). */
-  readonly blockImagePos: Int32Array;
-  /** K-axis index of each block (0 when useCats is false). */
-  readonly blockK: Int32Array;
-  readonly blockGtStart: Int32Array;
-  readonly blockDtStart: Int32Array;
-  /** Annotation index per label entry. */
-  readonly gtList: Int32Array;
-  /** Result index per detection entry. */
-  readonly dtList: Int32Array;
-  /** Rank of each detection entry within its block (0 = highest score). */
-  readonly dtRank: Int32Array;
-  /** Detection entries in accumulate order: per K index, by score (stable: block order, then rank). */
-  readonly accOrder: Int32Array;
-  /** accOrder positions of K index k: kStart[k] .. kStart[k+1]. */
-  readonly kStart: Int32Array;
-  /** accOrder position of each detection entry. */
-  readonly dtPos: Int32Array;
-  /** 1 when K index k has blocks (evalImgs): else its precision / recall stay -1. */
-  readonly kEval: Uint8Array;
-  readonly maxG: number;
-  readonly maxD: number;
 }
 
 /**

@@ -71,18 +71,28 @@ export interface PlanInput {
   readonly maxDet: number;
 }
 
+/** The blocks and orders of an evaluation (CocoPlan, bindings/coco/evaluate.ts, adds the parameters). */
 export interface PlanOutput {
   readonly nBlocks: number;
+  /** Evaluation position of each block's image (index into p.imgIds). */
   readonly blockImagePos: Int32Array;
+  /** K-axis index of each block (0 when useCats is false). */
   readonly blockK: Int32Array;
   readonly blockGtStart: Int32Array;
   readonly blockDtStart: Int32Array;
+  /** Annotation index per label entry. */
   readonly gtList: Int32Array;
+  /** Result index per detection entry. */
   readonly dtList: Int32Array;
+  /** Rank of each detection entry within its block (0 = highest score). */
   readonly dtRank: Int32Array;
+  /** Detection entries in accumulate order: per K index, by score (stable: block order, then rank). */
   readonly accOrder: Int32Array;
+  /** accOrder positions of K index k: kStart[k] .. kStart[k+1]. */
   readonly kStart: Int32Array;
+  /** accOrder position of each detection entry. */
   readonly dtPos: Int32Array;
+  /** 1 when K index k has blocks (evalImgs): else its precision / recall stay -1. */
   readonly kEval: Uint8Array;
   readonly maxG: number;
   readonly maxD: number;
