@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "../bench/synth.js";
 import { type CocoDataset, parseCocoDataset } from "../bindings/coco/dataset.js";
 import { type CocoResults, parseCocoResults } from "../bindings/coco/results.js";
-import { CocoDatasetStream, CocoResultsStream } from "../bindings/io/stream-coco.js";
+import { CocoDatasetStream, CocoResultsStream, columnarSegmentations, SEGK_RLE_DECODED } from "../bindings/io/stream-coco.js";
+import { ReferenceGeometry } from "../bindings/reference/geometry.js";
 import { scanJson } from "../bindings/io/stream-json.js";
 import { recordScanner, streamCocoDataset, streamCocoResults } from "../bindings/io/stream-load.js";
 import type { WasmRecordScanner } from "../bindings/io/stream-wasm.js";
@@ -99,6 +100,25 @@ function streamResults(bytes: Uint8Array, ds: CocoDataset, chunk: number, scanne
   return h.finish();
 }
 
+/** Every compressed RLE string the stream decoded at parse time has the counts the reference decodes. */
+function expectDecodedCounts(res: CocoResults, what: string): number {
+  const col = columnarSegmentations(res);
+  if (!col) return 0;
+  const { seg } = col;
+  const ref = new ReferenceGeometry();
+  const text = new TextDecoder();
+  let n = 0;
+  for (let i = 0; i < seg.kind.n; i++) {
+    if (seg.kind.a[i] !== SEGK_RLE_DECODED) continue;
+    const str = text.decode(seg.bytes.a.subarray(seg.bstart.a[i]!, seg.bstart.a[i]! + seg.blength.a[i]!));
+    const want = ref.rleFromString(str, seg.h.a[i]!, seg.w.a[i]!).counts;
+    const got = seg.counts.a.subarray(seg.start.a[i]!, seg.start.a[i]! + seg.length.a[i]!);
+    expect(Array.from(got), `${what}: decoded counts of element ${i}`).toEqual(Array.from(want));
+    n++;
+  }
+  return n;
+}
+
 function read(path: string): Uint8Array {
   let b = readFileSync(path);
   if (b[0] === 0x1f && b[1] === 0x8b) b = gunzipSync(b);
@@ -137,7 +157,10 @@ describe.skipIf(!haveFixtures)("streamed = in-memory parsing on the shared fixtu
           for (const chunk of [1 << 20, 333]) {
             const got = outcome(() => streamResults(dtBytes, gt, chunk, scanner), resultsShape);
             if (!wantR.ok) expect(got.ok, `${name}/${f} should fail`).toBe(false);
-            else expect(got, `${name}/${f} @${chunk}`).toEqual(wantR);
+            else {
+              expect(got, `${name}/${f} @${chunk}`).toEqual(wantR);
+              if (!/synth_val|coco_val2014/.test(name)) expectDecodedCounts(streamResults(dtBytes, gt, chunk, scanner), `${name}/${f} @${chunk}`);
+            }
           }
         }
         const viaFileR = await streamCocoResults(join(d, f), gt).then(resultsShape, (e: Error) => `${e.name}: ${e.message}`);

@@ -26,6 +26,7 @@ import type { CocoId } from "../coco/ids.js";
 import { checkResult, type CocoResults, finishResults, ResultsBuilder, resultSource, type ResultSource } from "../coco/results.js";
 import { type JsonElementHandler, type JsonReader, NEED_MORE } from "./stream-json.js";
 import { type ScanOutput, ST_MORE, type WasmRecordScanner } from "./stream-wasm.js";
+import { decodeRleString } from "../validate/segmentation.js";
 
 // ---- growable columns ----------------------------------------------------------------------------
 
@@ -259,11 +260,13 @@ function readSegmentation(r: JsonReader, seg: SegmentationColumns, out: SegOut):
     const hw = h * w;
     if (kind === SEGK_RLE_STRING) {
       // decoded here, as the wasm scanner does: the validation and the counts the masks need
-      const c0 = seg.counts.n;
-      const m = rleStringDecode(seg.bytes.a, start, start + length, hw, seg.counts);
-      if (m < 0) throw FALLBACK;
-      out.start = c0;
-      out.length = m;
+      const counts = seg.counts;
+      if (counts.n + length > counts.a.length) counts.grow(counts.n + length);
+      const d = decodeRleString(seg.bytes.a, start, start + length, hw, counts.a, counts.n);
+      if (d.code !== 0) throw FALLBACK;
+      out.start = counts.n;
+      out.length = d.m;
+      counts.n += d.m;
       out.h = h;
       out.w = w;
       out.bstart = start;
@@ -315,51 +318,6 @@ function boundaryOk(a: Float64Array, off: number, n: number): boolean {
   }
   return points <= MAX_POLYGON_POINTS;
 }
-
-/**
- * rleStringProblem (bindings/validate/segmentation.ts) === "" on bytes, decoding into `out` (appended):
- * the number of counts, or -1 when the string is not a valid compressed RLE of hw pixels.
- */
-function rleStringDecode(buf: Uint8Array, s: number, e: number, hw: number, out: { a: Uint32Array; n: number; grow(need: number): void }): number {
-  const n0 = out.n;
-  if (out.n + (e - s) > out.a.length) out.grow(out.n + (e - s));
-  const a = out.a;
-  let p = s;
-  let m = 0;
-  let sum = 0;
-  let prev2 = 0;
-  let prev1 = 0;
-  while (p < e) {
-    let x = 0;
-    let k = 0;
-    let scale = 1;
-    let more = true;
-    while (more) {
-      if (p >= e) return -1;
-      const ch = buf[p]!;
-      if (ch < 48 || ch > 111) return -1;
-      if (k >= 10) return -1;
-      const c = ch - 48;
-      x += (c & 0x1f) * scale;
-      scale *= 32;
-      more = (c & 0x20) !== 0;
-      p++;
-      k++;
-      if (!more && c & 0x10) x -= scale;
-    }
-    if (m > 2) x += prev2;
-    if (x < 0 || x > UINT32_MAX) return -1;
-    prev2 = prev1;
-    prev1 = x;
-    a[n0 + m] = x;
-    m++;
-    sum += x;
-  }
-  if (sum !== hw) return -1;
-  out.n = n0 + m;
-  return m;
-}
-
 
 /** A number or string id at r.pos (a JSON number is finite unless it overflows): or FALLBACK. */
 function readId(r: JsonReader, strings: Map<number, string>, index: number): number {

@@ -105,39 +105,45 @@ export function rleStringProblem(s: string, hw: number): string {
   return sum === hw ? "" : rleStringProblemExact(s, hw);
 }
 
-/** rleStringProblem, character by character as maskApi.c, in float64 (exact for up to STR_MAX_CHARS characters). */
+/** rleStringProblem, character by character as maskApi.c (decodeRleString), naming the problem. */
 function rleStringProblemExact(s: string, hw: number): string {
-  const n = s.length;
-  let p = 0;
+  const d = decodeRleString(s, 0, s.length, hw);
+  if (d.code === 0) return "";
+  if (d.code === STR_SUM) return `counts sum to ${d.b}, expected h*w = ${hw}`;
+  return rleStringError("", s, d.code, d.a, d.b, hw, 1).message.replace(/^: compressed RLE /, "");
+}
+
+/** What decodeRleString found: `code` 0 or STR_* (geometry-validate.ts) with its details a, b; m counts. */
+export interface RleStringScan {
+  code: number;
+  a: number;
+  b: number;
+  m: number;
+}
+
+/**
+ * A compressed RLE string (chars s..e of a string or bytes), character by character as maskApi.c
+ * rleFrString, in float64 (exact for up to STR_MAX_CHARS characters per count): its first problem,
+ * or code 0 and the number of counts, written to out[at..] when `out` is given (room for e - s).
+ */
+export function decodeRleString(src: string | Uint8Array, s: number, e: number, hw: number, out?: Uint32Array, at = 0): RleStringScan {
+  const text = typeof src === "string";
+  let p = s;
   let m = 0;
   let sum = 0;
   let prev2 = 0; // count m-2
   let prev1 = 0; // count m-1
-  let code = 0;
-  let a = 0;
-  let b = 0;
-  outer: while (p < n) {
+  const problem = (code: number, a: number, b = 0): RleStringScan => ({ code, a, b, m });
+  while (p < e) {
     let x = 0;
     let k = 0;
     let scale = 1;
     let more = true;
     while (more) {
-      if (p >= n) {
-        code = STR_DANGLING;
-        a = m;
-        break outer;
-      }
-      const ch = s.charCodeAt(p);
-      if (ch < 48 || ch > 111) {
-        code = STR_BAD_CHAR;
-        a = p;
-        break outer;
-      }
-      if (k >= STR_MAX_CHARS) {
-        code = STR_TOO_LONG;
-        a = m;
-        break outer;
-      }
+      if (p >= e) return problem(STR_DANGLING, m);
+      const ch = text ? src.charCodeAt(p) : src[p]!;
+      if (ch < 48 || ch > 111) return problem(STR_BAD_CHAR, p);
+      if (k >= STR_MAX_CHARS) return problem(STR_TOO_LONG, m);
       const c = ch - 48;
       x += (c & 0x1f) * scale;
       scale *= 32;
@@ -147,31 +153,15 @@ function rleStringProblemExact(s: string, hw: number): string {
       if (!more && c & 0x10) x -= scale;
     }
     if (m > 2) x += prev2;
-    if (x < 0) {
-      code = STR_NEGATIVE;
-      a = m;
-      b = x;
-      break;
-    }
-    if (x > UINT32_MAX) {
-      code = STR_TOO_BIG;
-      a = m;
-      b = x;
-      break;
-    }
+    if (x < 0) return problem(STR_NEGATIVE, m, x);
+    if (x > UINT32_MAX) return problem(STR_TOO_BIG, m, x);
     prev2 = prev1;
     prev1 = x;
+    if (out) out[at + m] = x;
     m++;
     sum += x;
   }
-  if (code === 0 && sum !== hw) {
-    code = STR_SUM;
-    a = m;
-    b = sum;
-  }
-  if (code === 0) return "";
-  if (code === STR_SUM) return `counts sum to ${b}, expected h*w = ${hw}`;
-  return rleStringError("", s, code, a, b, hw, 1).message.replace(/^: compressed RLE /, "");
+  return sum === hw ? { code: 0, a: 0, b: 0, m } : problem(STR_SUM, m, sum);
 }
 
 /** Uncompressed RLE counts: integers in [0, 2^32-1] summing to h*w; `j` as in partPath. */
