@@ -1113,20 +1113,7 @@ export class AnalysisView {
       recall: this.recall,
       f1: this.f1,
       avgIou: num(this.avgIou),
-      classes: this.classes.map((r) => ({
-        categoryId: r.categoryId,
-        name: r.name,
-        ap: r.ap,
-        tp: r.tp,
-        fp: r.fp,
-        fn: r.fn,
-        ignored: r.ignored,
-        labels: r.labels,
-        precision: r.precision,
-        recall: r.recall,
-        f1: r.f1,
-        avgIou: num(r.avgIou),
-      })),
+      classes: this.classes.map(({ index: _index, ...r }) => ({ ...r, avgIou: num(r.avgIou) })),
     };
   }
 }
@@ -1151,20 +1138,8 @@ export interface AnalysisSummary {
   recall: number;
   f1: number;
   avgIou: number | null;
-  classes: {
-    categoryId: number | string;
-    name: string;
-    ap: number;
-    tp: number;
-    fp: number;
-    fn: number;
-    ignored: number;
-    labels: number;
-    precision: number;
-    recall: number;
-    f1: number;
-    avgIou: number | null;
-  }[];
+  /** ClassResult without its index, avgIou null (JSON has no NaN) when there is no true positive */
+  classes: (Omit<ClassResult, "index" | "avgIou"> & { avgIou: number | null })[];
 }
 
 /** Position of each object by its id as a string, so that 3 and "3" find the same object. */
