@@ -331,6 +331,19 @@ function build(k: MaskKernels, J: MaskJobs | Jobs, index: Int32Array, onBadStrin
 const datasetChecked = new WeakSet<object>();
 const resultsChecked = new WeakSet<object>();
 
+/** Whether image k's size is a valid mask size (each image checked once). */
+function imageSizeCheck(ds: CocoDataset): (k: number) => boolean {
+  const known = new Int8Array(ds.images.count); // 0 unknown, 1 ok, -1 not
+  return (k) => {
+    if (known[k] === 0) {
+      const h = ds.images.height[k]!;
+      const w = ds.images.width[k]!;
+      known[k] = Number.isInteger(h) && Number.isInteger(w) && h >= 0 && w >= 0 && !maskSizeProblem(h, w) ? 1 : -1;
+    }
+    return known[k] === 1;
+  };
+}
+
 /**
  * bindings/validate/masks.ts checkDatasetMasks' checks (every annotation with a known image and
  * category can become a mask), on the columns when the parse was columnar: any doubt, and the
@@ -343,7 +356,7 @@ function checkDataset(ds: CocoDataset): void {
   if (ok) {
     const A = ds.annotations;
     const { seg, fastIndex } = col!;
-    const imageOk = new Int8Array(ds.images.count); // 0 unknown, 1 ok, -1 not
+    const sizeOk = imageSizeCheck(ds);
     for (let i = 0; i < A.count && ok; i++) {
       const im = A.image[i]!;
       if (im < 0 || A.category[i]! < 0) continue;
@@ -353,16 +366,9 @@ function checkDataset(ds: CocoDataset): void {
         break;
       }
       const kind = seg.kind.a[rec]!;
-      if (kind === SEGK_POLYGONS) {
-        if (imageOk[im] === 0) {
-          const h = ds.images.height[im]!;
-          const w = ds.images.width[im]!;
-          imageOk[im] = Number.isInteger(h) && Number.isInteger(w) && h >= 0 && w >= 0 && !maskSizeProblem(h, w) ? 1 : -1;
-        }
-        if (imageOk[im] !== 1) ok = false;
-      } else if (kind === SEGK_RLE_STRING || kind === SEGK_RLE_COUNTS || kind === SEGK_RLE_DECODED) {
-        if (maskSizeProblem(seg.h.a[rec]!, seg.w.a[rec]!)) ok = false;
-      } else ok = false;
+      if (kind === SEGK_POLYGONS) ok = sizeOk(im);
+      else if (kind === SEGK_RLE_STRING || kind === SEGK_RLE_COUNTS || kind === SEGK_RLE_DECODED) ok = !maskSizeProblem(seg.h.a[rec]!, seg.w.a[rec]!);
+      else ok = false;
     }
   }
   if (!ok) checkDatasetMasks(ds);
@@ -379,15 +385,7 @@ function checkResults(dt: CocoResults): void {
   if (ok) {
     const ds = dt.dataset;
     const { seg, fastIndex } = col!;
-    const imageOk = new Int8Array(ds.images.count);
-    const sizeOk = (im: number): boolean => {
-      if (imageOk[im] === 0) {
-        const h = ds.images.height[im]!;
-        const w = ds.images.width[im]!;
-        imageOk[im] = Number.isInteger(h) && Number.isInteger(w) && h >= 0 && w >= 0 && !maskSizeProblem(h, w) ? 1 : -1;
-      }
-      return imageOk[im] === 1;
-    };
+    const sizeOk = imageSizeCheck(ds);
     for (let i = 0; i < dt.count && ok; i++) {
       if (dt.source !== "segm" && dt.category[i]! < 0) continue;
       const rec = fastIndex![i]!;
