@@ -14,6 +14,7 @@ import { maskSizeProblem } from "../validate/segmentation.js";
 import type { CocoDataset } from "./dataset.js";
 import type { CocoResults } from "./results.js";
 import { segmentationToRle } from "./shapes.js";
+import { Column } from "../columns.js";
 
 const JOB_STRING = 1;
 const JOB_POLYGONS = 2;
@@ -70,48 +71,22 @@ export interface MaskPool {
   readonly resident?: { readonly ptr: number; readonly length: number };
 }
 
-/** Growable typed buffers for the packed sources. */
-class Grow<T extends Float64Array | Uint32Array | Uint8Array | Int32Array> {
-  n = 0;
-  constructor(public a: T) {}
-  reserve(k: number): T {
-    if (this.n + k > this.a.length) {
-      let cap = Math.max(1024, this.a.length * 2);
-      while (cap < this.n + k) cap *= 2;
-      const b = new (this.a.constructor as new (n: number) => T)(cap);
-      b.set(this.a.subarray(0, this.n) as never);
-      this.a = b;
-    }
-    return this.a;
-  }
-  push(v: number): void {
-    this.reserve(1)[this.n++] = v;
-  }
-  view(): T {
-    return this.a.subarray(0, this.n) as T;
-  }
-}
-
 /** Mask sources being collected: jobs plus the pools they point into. */
 class Jobs {
-  readonly jobs = new Grow(new Uint32Array(8 * 1024));
-  readonly bytes: Grow<Uint8Array>;
-  readonly coords: Grow<Float64Array>;
-  readonly parts: Grow<Int32Array>;
-  readonly counts: Grow<Uint32Array>;
-  readonly boxes = new Grow(new Float64Array(1024));
+  readonly jobs = new Column(new Uint32Array(8 * 1024));
+  readonly bytes: Column<Uint8Array>;
+  readonly coords: Column<Float64Array>;
+  readonly parts: Column<Int32Array>;
+  readonly counts: Column<Uint32Array>;
+  readonly boxes = new Column(new Float64Array(1024));
   count = 0;
 
   constructor(bytes?: Uint8Array, coords?: Float64Array, parts?: Int32Array, counts?: Uint32Array) {
     // the columnar pools first, as they are (views without spare room: packing more copies them first)
-    this.bytes = new Grow(bytes ?? new Uint8Array(1024));
-    this.bytes.n = bytes?.length ?? 0;
-    this.coords = new Grow(coords ?? new Float64Array(1024));
-    this.coords.n = coords?.length ?? 0;
-    this.parts = new Grow(parts ?? new Int32Array(1024));
-    this.parts.n = parts?.length ?? 0;
-    this.counts = new Grow(counts ?? new Uint32Array(1024));
-    this.counts.n = counts?.length ?? 0;
+    this.bytes = new Column(bytes ?? new Uint8Array(1024), bytes?.length ?? 0);
+    this.coords = new Column(coords ?? new Float64Array(1024), coords?.length ?? 0);
+    this.parts = new Column(parts ?? new Int32Array(1024), parts?.length ?? 0);
+    this.counts = new Column(counts ?? new Uint32Array(1024), counts?.length ?? 0);
   }
 
   add(kind: number, a: number, b: number, h: number, w: number): void {

@@ -27,6 +27,7 @@ import { checkResult, type CocoResults, finishResults, ResultsBuilder, resultSou
 import { type JsonElementHandler, type JsonReader, NEED_MORE } from "./stream-json.js";
 import { type ScanOutput, ST_MORE, type WasmRecordScanner } from "./stream-wasm.js";
 import { decodeRleString } from "../validate/segmentation.js";
+import { Column } from "../columns.js";
 
 // ---- growable columns ----------------------------------------------------------------------------
 
@@ -44,55 +45,25 @@ export function presizeColumns(elements: number, bytes = 0): void {
   poolCapacity = Math.max(1024, Math.min(1 << 28, Math.ceil(bytes)));
 }
 
-type ColumnArray = Float64Array | Int32Array | Uint8Array | Uint32Array;
-
-/** A growable typed column (capacity doubles): push / append, then view() of the filled part. */
-abstract class Column<A extends ColumnArray> {
-  a: A;
-  n = 0;
-  constructor(capacity = initialCapacity) {
-    this.a = this.make(capacity);
-  }
-  protected abstract make(length: number): A;
-  append(src: A): void {
-    if (this.n + src.length > this.a.length) this.grow(this.n + src.length);
-    (this.a as Uint8Array).set(src as Uint8Array, this.n);
-    this.n += src.length;
-  }
-  push(v: number): void {
-    if (this.n === this.a.length) this.grow(this.n + 1);
-    this.a[this.n++] = v;
-  }
-  grow(need: number): void {
-    let cap = this.a.length * 2;
-    while (cap < need) cap *= 2;
-    const b = this.make(cap);
-    (b as Uint8Array).set(this.a.subarray(0, this.n) as Uint8Array);
-    this.a = b;
-  }
-  view(): A {
-    return this.a.subarray(0, this.n) as A;
-  }
-}
-
+// the parser's columns start at the presized capacity
 class F64Col extends Column<Float64Array> {
-  protected make(length: number): Float64Array {
-    return new Float64Array(length);
+  constructor(capacity = initialCapacity) {
+    super(new Float64Array(capacity));
   }
 }
 class I32Col extends Column<Int32Array> {
-  protected make(length: number): Int32Array {
-    return new Int32Array(length);
+  constructor(capacity = initialCapacity) {
+    super(new Int32Array(capacity));
   }
 }
 class U8Col extends Column<Uint8Array> {
-  protected make(length: number): Uint8Array {
-    return new Uint8Array(length);
+  constructor(capacity = initialCapacity) {
+    super(new Uint8Array(capacity));
   }
 }
 class Uint32Col extends Column<Uint32Array> {
-  protected make(length: number): Uint32Array {
-    return new Uint32Array(length);
+  constructor(capacity = initialCapacity) {
+    super(new Uint32Array(capacity));
   }
 }
 
@@ -219,7 +190,7 @@ function readSegmentation(r: JsonReader, seg: SegmentationColumns, out: SegOut):
           if (q >= 0) {
             const s0 = r.rawStart;
             const n = q - s0;
-            if (bytes.n + n > bytes.a.length) bytes.grow(bytes.n + n);
+            bytes.reserve(n);
             bytes.a.set(r.buf.subarray(s0, q), start);
             bytes.n += n;
             length = n;
@@ -228,7 +199,7 @@ function readSegmentation(r: JsonReader, seg: SegmentationColumns, out: SegOut):
             r.pos = p0;
             const str = r.string();
             const n = str.length;
-            if (bytes.n + n > bytes.a.length) bytes.grow(bytes.n + n);
+            bytes.reserve(n);
             for (let i = 0; i < n; i++) {
               const ch = str.charCodeAt(i);
               if (ch >= 128) throw FALLBACK;
@@ -247,8 +218,7 @@ function readSegmentation(r: JsonReader, seg: SegmentationColumns, out: SegOut):
               if (!(c2 >= 0x30 && c2 <= 0x39)) throw FALLBACK;
               const v = r.number();
               if (!(Number.isInteger(v) && v <= UINT32_MAX)) throw FALLBACK;
-              if (counts.n === counts.a.length) counts.grow(counts.n + 1);
-              counts.a[counts.n++] = v;
+              counts.push(v);
             } while (r.next(0x5d));
           }
           length = counts.n - start;
@@ -261,7 +231,7 @@ function readSegmentation(r: JsonReader, seg: SegmentationColumns, out: SegOut):
     if (kind === SEGK_RLE_STRING) {
       // decoded here, as the wasm scanner does: the validation and the counts the masks need
       const counts = seg.counts;
-      if (counts.n + length > counts.a.length) counts.grow(counts.n + length);
+      counts.reserve(length);
       const d = decodeRleString(seg.bytes.a, start, start + length, hw, counts.a, counts.n);
       if (d.code !== 0) throw FALLBACK;
       out.start = counts.n;
@@ -408,8 +378,8 @@ function appendSegmentations(seg: SegmentationColumns, o: ScanOutput): void {
     const np = o.parts.length >>> 1;
     const po = seg.partOffset;
     const pl = seg.partLength;
-    if (po.n + np > po.a.length) po.grow(po.n + np);
-    if (pl.n + np > pl.a.length) pl.grow(pl.n + np);
+    po.reserve(np);
+    pl.reserve(np);
     const a = po.a, b = pl.a, src = o.parts;
     let n = po.n;
     for (let j = 0; j < src.length; j += 2) {
@@ -582,7 +552,7 @@ export class CocoDatasetStream implements JsonElementHandler {
     if (n === 0) return incomplete(o, r);
     const rec0 = this.id.n;
     const f = this.fastOf;
-    if (f.n + n > f.a.length) f.grow(f.n + n);
+    f.reserve(n);
     for (let j = 0; j < n; j++) f.a[f.n + j] = rec0 + j;
     f.n += n;
     this.id.append(o.id);
@@ -591,7 +561,7 @@ export class CocoDatasetStream implements JsonElementHandler {
     this.area.append(o.num);
     this.crowd.append(o.crowd);
     const hb = this.hasBox;
-    if (hb.n + n > hb.a.length) hb.grow(hb.n + n);
+    hb.reserve(n);
     for (let j = 0; j < n; j++) hb.a[hb.n + j] = o.boxState[j] === 0 ? 1 : 0;
     hb.n += n;
     this.box.append(o.box);
@@ -721,7 +691,7 @@ export class CocoDatasetStream implements JsonElementHandler {
     this.crowd.push(crowd);
     this.hasBox.push(hasBox);
     const bx = this.box;
-    if (bx.n + 4 > bx.a.length) bx.grow(bx.n + 4);
+    bx.reserve(4);
     const ba = bx.a;
     const o = bx.n;
     if (hasBox) {
@@ -906,9 +876,9 @@ export class CocoResultsStream implements JsonElementHandler {
     const f = this.fastOf;
     const im = this.image;
     const ca = this.category;
-    if (f.n + n > f.a.length) f.grow(f.n + n);
-    if (im.n + n > im.a.length) im.grow(im.n + n);
-    if (ca.n + n > ca.a.length) ca.grow(ca.n + n);
+    f.reserve(n);
+    im.reserve(n);
+    ca.reserve(n);
     const imageIndex = this.imageIndex;
     const catIndex = this.catIndex;
     const fa = f.a, ia = im.a, cc = ca.a;
@@ -1054,7 +1024,7 @@ export class CocoResultsStream implements JsonElementHandler {
     if (cat < 0) this.ids.set(rec * 2 + 1, catId);
     this.score.push(score);
     const bx = this.box;
-    if (bx.n + 4 > bx.a.length) bx.grow(bx.n + 4);
+    bx.reserve(4);
     const ba = bx.a;
     const o = bx.n;
     if (state === BOX_OK) {
