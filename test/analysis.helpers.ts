@@ -7,16 +7,10 @@ import type { AnalysisInput, ObjectInput, Shape } from "../bindings/analysis/typ
 import type { Analysis, AtOptions } from "../bindings/analysis/view.js";
 import { bruteCocoAR, bruteForce, type BruteData, type BruteQuery } from "./analysis.bruteforce.js";
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "./helpers/random.js";
+
+/** Seeded randomness (mulberry32). */
+export const rng = mulberry32;
 
 export interface RandomOptions {
   boxesOnly?: boolean;

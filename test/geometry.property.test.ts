@@ -6,6 +6,7 @@ import { createEngine, type Engine } from "../bindings/engine.js";
 import type { Box, GeometryEngine, PixelOrder, Rle, RotatedBox } from "../bindings/geometry-types.js";
 import { GeometryInputError, rotatedBoxToPolygon } from "../bindings/geometry-types.js";
 import { ReferenceGeometry, rleDecode, rleToBboxC } from "../bindings/reference/geometry.js";
+import { mulberry32 } from "./helpers/random.js";
 
 const CASES = 10_000;
 const ref = new ReferenceGeometry();
@@ -16,16 +17,6 @@ beforeAll(async () => {
 });
 
 // ---- seeded randomness -------------------------------------------------------------------------
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 class Rand {
   private r: () => number;
   constructor(seed: number) {
