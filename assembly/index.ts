@@ -3,6 +3,6 @@ export { alloc, reset, pin, unpin } from "./memory";
 export { rleArea, rleBbox, rleMerge, rleToString, rleFromString, rleEncode, rleDecode } from "./rle";
 export { rleFrPoly, rleFrPolys } from "./raster";
 export { boxIouRows, maskIouRows, rlePrepare } from "./iou";
-export { sortDescending, cocoMatch, cocoAccumulate, maskBounds, buildMasks } from "./match";
+export { cocoMatch, cocoAccumulate, maskBounds, buildMasks } from "./match";
 export { cocoPlan } from "./plan";
 export { scanCocoRecords, scanValues } from "./json";

@@ -72,7 +72,7 @@ describe("plan kernel = TypeScript planEvaluation", () => {
       const { gt, dt, params } = randomCase(rng, trial);
       const p = resolveParams(params, gt.images.ids, gt.categories.ids);
       const ref = planEvaluation(gt, dt, p);
-      const fast = planEvaluation(gt, dt, p, undefined, kernel);
+      const fast = planEvaluation(gt, dt, p, kernel);
       samePlan(fast, ref, `trial ${trial} (useCats ${p.useCats}, ${gt.annotations.count} labels, ${dt.count} results)`);
     }
   });
@@ -82,7 +82,7 @@ describe("plan kernel = TypeScript planEvaluation", () => {
     const dt = parseCocoResults([], gt);
     for (const useCats of [true, false]) {
       const p = resolveParams({ iouType: "bbox", useCats }, gt.images.ids, gt.categories.ids);
-      samePlan(planEvaluation(gt, dt, p, undefined, kernel), planEvaluation(gt, dt, p), `empty, useCats ${useCats}`);
+      samePlan(planEvaluation(gt, dt, p, kernel), planEvaluation(gt, dt, p), `empty, useCats ${useCats}`);
     }
   });
 });

@@ -23,7 +23,6 @@ import {
   runCocoAccumulate,
   runCocoMatch,
   runCocoPlan,
-  wasmArgsortDescending,
 } from "./kernels.js";
 import { argsortDescendingStable, countingSortBy, npSum } from "./numeric.js";
 import { type CocoParams, type CocoParamsInput, resolveParams } from "./params.js";
@@ -185,7 +184,6 @@ export function planEvaluation(
   gt: CocoDataset,
   dt: CocoResults,
   p: CocoParams,
-  argsort: (keys: Float64Array) => Int32Array = argsortDescendingStable,
   kernel: PlanKernelExports | null = null,
 ): CocoPlan {
   const useCats = p.useCats;
@@ -276,7 +274,7 @@ export function planEvaluation(
   const score = dt.score;
   const entryScore = new Float64Array(nEntries);
   for (let j = 0; j < nEntries; j++) entryScore[j] = score[entries[j]!]!;
-  const perm = argsort(entryScore);
+  const perm = argsortDescendingStable(entryScore);
   let dtGrouped: Int32Array;
   const dtKey = new Float64Array(nEntries);
   const nKeys = useCats ? Kc * I : I;
@@ -363,7 +361,7 @@ export function planEvaluation(
   // accumulate order: per K index, by score; ties keep the concatenation order (image, then rank)
   const listScore = new Float64Array(nDt);
   for (let j = 0; j < nDt; j++) listScore[j] = score[dtList[j]!]!;
-  let accOrder = argsort(listScore);
+  let accOrder = argsortDescendingStable(listScore);
   const kStart = new Int32Array(K + 1);
   const kEval = new Uint8Array(K);
   for (let b = 0; b < nBlocks; b++) kEval[blockK[b]!] = 1;
@@ -773,7 +771,7 @@ export function prepareCoco(
   }
   const tPlan = performance.now();
   timings.geometry = tPlan - t0;
-  const plan = kernels ? planEvaluation(gt, dt, p, (x) => wasmArgsortDescending(kernels, x), planKernel(engine)) : planEvaluation(gt, dt, p);
+  const plan = planEvaluation(gt, dt, p, kernels ? planKernel(engine) : null);
   checkEntries(gt, dt, plan);
   timings.plan = performance.now() - tPlan;
   const usable = kernels !== null && plan.T > 0 && plan.A > 0 && p.maxDets.length > 0 && p.recThrs.length > 0;

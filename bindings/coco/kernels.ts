@@ -10,7 +10,6 @@ export interface CocoKernelExports {
   readonly memory: WebAssembly.Memory;
   alloc(bytes: number): number;
   reset(): void;
-  sortDescending(scores: number, n: number, perm: number, keys: number, keys2: number, perm2: number): void;
   cocoMatch(ctx: number, b0: number, b1: number): number;
   cocoAccumulate(ctx: number, k0: number, k1: number): void;
 }
@@ -18,24 +17,8 @@ export interface CocoKernelExports {
 /** The kernels of a wasm engine (createEngine()), or null for other GeometryEngines. */
 export function cocoKernels(engine: GeometryEngine): CocoKernelExports | null {
   const ex = (engine as { exports?: Record<string, unknown> }).exports;
-  if (!ex || typeof ex.cocoMatch !== "function" || typeof ex.cocoAccumulate !== "function" || typeof ex.sortDescending !== "function") return null;
+  if (!ex || typeof ex.cocoMatch !== "function" || typeof ex.cocoAccumulate !== "function") return null;
   return ex as unknown as CocoKernelExports;
-}
-
-/** argsortDescendingStable (numeric.ts) in the engine: numpy's argsort(-x, 'mergesort'). */
-export function wasmArgsortDescending(k: CocoKernelExports, x: Float64Array): Int32Array {
-  const n = x.length;
-  const mem = new Arena(k);
-  const s = mem.take(8 * n);
-  const perm = mem.take(4 * n);
-  const k1 = mem.take(8 * n);
-  const k2 = mem.take(8 * n);
-  const p2 = mem.take(4 * n);
-  new Float64Array(k.memory.buffer).set(x, s >>> 3);
-  k.sortDescending(s, n, perm, k1, k2, p2);
-  const out = new Int32Array(k.memory.buffer).slice(perm >>> 2, (perm >>> 2) + n);
-  k.reset();
-  return out;
 }
 
 /** The plan kernel of engine.wasm (assembly/plan.ts), or null for other GeometryEngines. */
