@@ -178,7 +178,7 @@ export interface CocoPlan extends PlanOutput {
 
 /**
  * The plan of an evaluation. `kernel`: the engine's plan kernel (assembly/plan.ts, the same plan);
- * without it, the TypeScript below (the reference), sorting scores with `argsort`.
+ * without it, the TypeScript below (the reference).
  */
 export function planEvaluation(
   gt: CocoDataset,
