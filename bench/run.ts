@@ -6,6 +6,9 @@
 // `--workers 1,2` runs every workload with each worker count, checks that the outputs are identical
 // and reports the scaling.
 //
+// synth_val-bbox / synth_val-segm run the CLI on the shared fixture itself (../shared/fixtures/synth_val,
+// gzipped), the set the issue's targets and the baselines refer to; they are left out when it is absent.
+//
 // The >600 MB workload (huge-bbox: 7.2M detections, generated once, ~1.5 GB on disk) runs once per
 // worker count unless --no-huge; --huge-runs N changes that.
 //
@@ -20,6 +23,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { type EngineKind, loadEngine } from "./engine.js";
 import type { CocoSetCounts, PresetName } from "./synth.js";
 import { cachedCocoSet } from "./synth-write.js";
+import { loadCocoInputs } from "../bindings/io/stream-load.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PRELOAD = pathToFileURL(fileURLToPath(new URL("./rss-preload.mjs", import.meta.url))).href;
@@ -36,19 +40,26 @@ const CACHE_VERSION = "v1";
 export const BASELINES: Record<string, { pycocotools: number; fasterCocoEval: number }> = {
   "val-bbox": { pycocotools: 12.7, fasterCocoEval: 2.8 },
   "val-segm": { pycocotools: 17.3, fasterCocoEval: 4.8 },
+  "synth_val-bbox": { pycocotools: 12.7, fasterCocoEval: 2.8 },
+  "synth_val-segm": { pycocotools: 17.3, fasterCocoEval: 4.8 },
   "dense-bbox": { pycocotools: 54.1, fasterCocoEval: 8.6 },
 };
 
 interface Workload {
   name: string;
-  preset: PresetName;
+  /** A generated set (bench/synth.ts), or a shared fixture directory name. */
+  preset: PresetName | { fixture: string };
   iouType: "bbox" | "segm";
   huge?: boolean;
 }
 
+const FIXTURES = join(ROOT, "..", "shared", "fixtures");
+
 const WORKLOADS: Workload[] = [
   { name: "val-bbox", preset: "val", iouType: "bbox" },
   { name: "val-segm", preset: "val", iouType: "segm" },
+  { name: "synth_val-bbox", preset: { fixture: "synth_val" }, iouType: "bbox" },
+  { name: "synth_val-segm", preset: { fixture: "synth_val" }, iouType: "segm" },
   { name: "dense-bbox", preset: "dense", iouType: "bbox" },
   { name: "huge-bbox", preset: "huge", iouType: "bbox", huge: true },
 ];
@@ -226,13 +237,25 @@ async function main(): Promise<void> {
       1,
     );
   }
-  const workloads = WORKLOADS.filter((w) => (args.only ? args.only.includes(w.name) : !w.huge || args.huge));
+  const fixtureDir = (w: Workload) => (typeof w.preset === "string" ? "" : join(FIXTURES, w.preset.fixture));
+  const workloads = WORKLOADS.filter((w) => (args.only ? args.only.includes(w.name) : !w.huge || args.huge)).filter((w) => {
+    const d = fixtureDir(w);
+    if (d && !existsSync(join(d, "gt.json.gz"))) log(`${w.name}: skipped (${d} not found)`);
+    return !d || existsSync(join(d, "gt.json.gz"));
+  });
 
   // Data sets, generated once per (preset, seed, generator version).
   let enginePromise: ReturnType<typeof loadEngine> | undefined;
   const getEngine = async () => (await (enginePromise ??= loadEngine(args.engine))).engine;
-  const sets = new Map<PresetName, { counts: CocoSetCounts; files: { gt: string; dtBbox: string; dtSegm?: string } }>();
-  for (const preset of new Set(workloads.map((w) => w.preset))) {
+  const sets = new Map<PresetName | string, { counts: Pick<CocoSetCounts, "labels" | "detections">; files: { gt: string; dtBbox: string; dtSegm?: string } }>();
+  for (const w of workloads) {
+    const d = fixtureDir(w);
+    if (!d || sets.has(d)) continue;
+    const files = { gt: join(d, "gt.json.gz"), dtBbox: join(d, "dt_bbox.json.gz"), dtSegm: join(d, "dt_segm.json.gz") };
+    const { gt, dt } = await loadCocoInputs(files.gt, files.dtBbox);
+    sets.set(d, { counts: { labels: gt.annotations.count, detections: dt.count }, files });
+  }
+  for (const preset of new Set(workloads.flatMap((w) => (typeof w.preset === "string" ? [w.preset] : [])))) {
     const seedPart = args.seed === undefined ? "" : `-seed${args.seed}`;
     const dir = join(ROOT, ".cache", "bench", `${preset}-${CACHE_VERSION}${seedPart}`);
     const t0 = performance.now();
@@ -252,9 +275,9 @@ async function main(): Promise<void> {
   const results: WorkloadResult[] = [];
   try {
     for (const w of workloads) {
-      const set = sets.get(w.preset)!;
+      const set = sets.get(typeof w.preset === "string" ? w.preset : fixtureDir(w))!;
       const dt = w.iouType === "segm" ? set.files.dtSegm : set.files.dtBbox;
-      if (!dt) throw new Error(`preset ${w.preset} has no ${w.iouType} results`);
+      if (!dt) throw new Error(`${w.name}: no ${w.iouType} results`);
       let pyDone: WorkloadResult["pycocotools"] | undefined;
       for (const workers of args.workers) {
         const r: WorkloadResult = {
