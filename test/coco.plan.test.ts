@@ -4,7 +4,8 @@
 // repeated annotation ids, results of unknown categories, maxDets cuts, empty inputs).
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseCocoDataset } from "../bindings/coco/dataset.js";
-import { type CocoPlan, planEvaluation } from "../bindings/coco/evaluate.js";
+import { planEvaluation } from "../bindings/coco/evaluate.js";
+import type { CocoPlan } from "../bindings/coco/types.js";
 import { planKernel, type PlanKernelExports } from "../bindings/coco/kernels.js";
 import { type CocoParamsInput, resolveParams } from "../bindings/coco/params.js";
 import { parseCocoResults } from "../bindings/coco/results.js";

@@ -1,16 +1,8 @@
 // pycocotools COCOeval.accumulate(): per (category, area range, maxDets) the detections of all images are
 // merged by score (stable: image order, then score order within the image), and precision is sampled at
 // the recall thresholds after making it non-increasing.
-import type { CocoMatches } from "./evaluate.js";
+import type { Accumulated, CocoMatches } from "./types.js";
 import type { CocoParams } from "./params.js";
-
-export interface Accumulated {
-  readonly precision: Float64Array;
-  readonly precisionShape: readonly [number, number, number, number, number];
-  readonly recall: Float64Array;
-  readonly recallShape: readonly [number, number, number, number];
-  readonly scores: Float64Array;
-}
 
 const EPS = 2.220446049250313e-16; // np.spacing(1)
 

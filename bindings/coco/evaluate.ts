@@ -7,7 +7,8 @@
 // the TypeScript reference below (any GeometryEngine; it also builds the per-detection `matches`,
 // which the wasm path computes only when they are read).
 import type { GeometryEngine } from "../geometry-types.js";
-import { accumulate, type Accumulated } from "./accumulate.js";
+import { accumulate } from "./accumulate.js";
+import type { Accumulated, CocoMatches, CocoPlan, PlanOutput } from "./types.js";
 import { BOX_MISSING, BOX_OK, type CocoDataset } from "./dataset.js";
 import { CocoInputError, describeValue } from "./errors.js";
 import type { CocoId } from "./ids.js";
@@ -19,7 +20,6 @@ import {
   matchPlanOf,
   planKernel,
   type PlanKernelExports,
-  type PlanOutput,
   runCocoAccumulate,
   runCocoMatch,
   runCocoPlan,
@@ -30,45 +30,6 @@ import type { CocoResults } from "./results.js";
 import { checkMasksBulk, datasetMaskPool, maskKernels, resolveResultGeometryBulk, resultsPoolFor } from "./masks.js";
 import { maskIouBlocks, resolveResultGeometry } from "./shapes.js";
 import { type CategoryResult, perCategory, statsLabels, summarize, summaryLines } from "./summarize.js";
-
-/**
- * Per-image matching, for analysis layers. A block is one (image, category) pair with ground truth or
- * detections (one image when useCats is false), in pycocotools' evalImgs order: category-major, images
- * in sorted id order. Arrays indexed [a][t][...] are flattened: index (a * T + t) * n + position.
- */
-export interface CocoMatches {
-  /** IoU thresholds (T) and area ranges (A) of the match arrays. */
-  readonly T: number;
-  readonly A: number;
-  readonly blockCount: number;
-  /** Index into dataset.images. */
-  readonly blockImage: Int32Array;
-  /** Index into params.catIds (the K axis), or -1 when useCats is false. */
-  readonly blockCategory: Int32Array;
-  /** Block b's detections are dt[blockDtStart[b] .. blockDtStart[b+1]) (length blockCount + 1). */
-  readonly blockDtStart: Int32Array;
-  /** Block b's ground truth is gt[blockGtStart[b] .. blockGtStart[b+1]). */
-  readonly blockGtStart: Int32Array;
-  /** Block b's IoU matrix is iou[blockIouStart[b] ..), detection-major (d * G + g); empty when D or G is 0. */
-  readonly blockIouStart: Int32Array;
-  /** Result indices: per block sorted by score (stable) and cut to maxDets[-1]. Result i has id i + 1. */
-  readonly dt: Int32Array;
-  /** Annotation indices, per block in file order (pycocotools' repeated-id substitution applied). */
-  readonly gt: Int32Array;
-  /** IoU (bbox / segm) or OKS (keypoints). Mask IoU is -1 between masks of different sizes. */
-  readonly iou: Float64Array;
-  /** [A][T][dt]: the matched annotation index, or -1. */
-  readonly dtMatch: Int32Array;
-  /**
-   * [A][T][dt]: pycocotools' dtIgnore (matched to an ignored label, or unmatched and outside the area
-   * range; a match to an annotation with id 0 counts as unmatched there, as in pycocotools).
-   */
-  readonly dtIgnore: Uint8Array;
-  /** [A][T][gt]: the index of the result matched to it (the last one, for a crowd), or -1. */
-  readonly gtMatch: Int32Array;
-  /** [A][gt]: ignored (crowd, keypoints without visible points, or area outside the range). */
-  readonly gtIgnore: Uint8Array;
-}
 
 export interface CocoCategoryResult extends CategoryResult {}
 
@@ -162,18 +123,6 @@ function group(entries: Int32Array, imgOf: Int32Array, catOf: Int32Array, useCat
     key[q] = useCats ? catOf[e]! * I + imgOf[e]! : imgOf[e]!;
   }
   return { idx, key };
-}
-
-/**
- * Everything both implementations share: blocks in evalImgs order, labels and detections per block
- * (detections sorted by score and cut to maxDets[-1]), and accumulate's order of the detections.
- */
-export interface CocoPlan extends PlanOutput {
-  readonly p: CocoParams;
-  readonly T: number;
-  readonly A: number;
-  /** Size of the K axis (1 when useCats is false). */
-  readonly K: number;
 }
 
 /**

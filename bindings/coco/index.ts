@@ -14,8 +14,9 @@ export {
 } from "./dataset.js";
 export { parseCocoResults, type CocoResults, type ResultSource } from "./results.js";
 export { resolveParams, COCO_KEYPOINT_SIGMAS, type CocoParams, type CocoParamsInput, type IouType } from "./params.js";
-export { evaluateCoco, type CocoEvaluation, type CocoMatches, type CocoCategoryResult } from "./evaluate.js";
-export { accumulate, type Accumulated } from "./accumulate.js";
+export { evaluateCoco, type CocoEvaluation, type CocoCategoryResult } from "./evaluate.js";
+export type { CocoMatches, Accumulated } from "./types.js";
+export { accumulate } from "./accumulate.js";
 export { summarize, summaryLines, statsLabels, perCategory, type CategoryResult } from "./summarize.js";
 export { segmentationToRle } from "./shapes.js";
 export { linspace, pairwiseSum, npSum, npMean, formatFixed } from "./numeric.js";

@@ -2,8 +2,7 @@
 // ABI, see bindings/engine.ts), runs the matching and accumulate kernels in pieces of a few
 // milliseconds, and copies precision / recall / scores out once.
 import type { GeometryEngine } from "../geometry-types.js";
-import type { Accumulated } from "./accumulate.js";
-import type { CocoPlan } from "./evaluate.js";
+import type { Accumulated, CocoPlan, PlanInput, PlanOutput } from "./types.js";
 
 /** The exports of engine.wasm this file uses. */
 export interface CocoKernelExports {
@@ -33,52 +32,6 @@ export function planKernel(engine: GeometryEngine): PlanKernelExports | null {
   const ex = (engine as { exports?: Record<string, unknown> }).exports;
   if (!ex || typeof ex.cocoPlan !== "function" || typeof ex.alloc !== "function") return null;
   return ex as unknown as PlanKernelExports;
-}
-
-/** What the plan kernel reads: dataset / results indices, evaluation positions of images and categories. */
-export interface PlanInput {
-  /** Evaluation position of each dataset image / category, or -1. */
-  readonly imgPos: Int32Array;
-  readonly catPos: Int32Array;
-  readonly annImage: Int32Array;
-  readonly annCategory: Int32Array;
-  readonly canonical: Int32Array | null;
-  readonly resImage: Int32Array;
-  readonly resCategory: Int32Array;
-  readonly score: Float64Array;
-  /** Evaluated images / categories. */
-  readonly I: number;
-  readonly Kc: number;
-  readonly useCats: boolean;
-  /** maxDets[-1] (0 when maxDets is empty). */
-  readonly maxDet: number;
-}
-
-/** The blocks and orders of an evaluation (CocoPlan, bindings/coco/evaluate.ts, adds the parameters). */
-export interface PlanOutput {
-  readonly nBlocks: number;
-  /** Evaluation position of each block's image (index into p.imgIds). */
-  readonly blockImagePos: Int32Array;
-  /** K-axis index of each block (0 when useCats is false). */
-  readonly blockK: Int32Array;
-  readonly blockGtStart: Int32Array;
-  readonly blockDtStart: Int32Array;
-  /** Annotation index per label entry. */
-  readonly gtList: Int32Array;
-  /** Result index per detection entry. */
-  readonly dtList: Int32Array;
-  /** Rank of each detection entry within its block (0 = highest score). */
-  readonly dtRank: Int32Array;
-  /** Detection entries in accumulate order: per K index, by score (stable: block order, then rank). */
-  readonly accOrder: Int32Array;
-  /** accOrder positions of K index k: kStart[k] .. kStart[k+1]. */
-  readonly kStart: Int32Array;
-  /** accOrder position of each detection entry. */
-  readonly dtPos: Int32Array;
-  /** 1 when K index k has blocks (evalImgs): else its precision / recall stay -1. */
-  readonly kEval: Uint8Array;
-  readonly maxG: number;
-  readonly maxD: number;
 }
 
 // cocoPlan context fields (assembly/plan.ts P_*)

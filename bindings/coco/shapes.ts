@@ -6,7 +6,7 @@ import { CocoInputError, describeValue } from "./errors.js";
 import { BOX_MISSING, BOX_OK } from "./dataset.js";
 import type { CocoResults } from "./results.js";
 import { checkDatasetMasks, checkResultMasks, imageSizeFor, rleSizeWithinLimit } from "../validate/masks.js";
-import type { CocoPlan } from "./evaluate.js";
+import type { CocoPlan } from "./types.js";
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);

@@ -1,6 +1,6 @@
 // pycocotools COCOeval.summarize(): the 12 (10 for keypoints) stats as means, with numpy's pairwise
 // summation, of the entries > -1 of precision / recall slices, and the print-out line for line.
-import type { Accumulated } from "./accumulate.js";
+import type { Accumulated } from "./types.js";
 import type { CocoId } from "./ids.js";
 import { formatFixed, npSum } from "./numeric.js";
 import type { CocoParams } from "./params.js";
