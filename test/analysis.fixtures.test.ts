@@ -7,7 +7,7 @@ import { ReferenceGeometry } from "../bindings/reference/geometry.js";
 import { parseCocoDataset } from "../bindings/coco/dataset.js";
 import { parseCocoResults } from "../bindings/coco/results.js";
 import { fromCoco } from "../bindings/analysis/coco-adapter.js";
-import { analyze } from "../bindings/analysis/prepare.js";
+import { analyze } from "../bindings/analysis/analyze.js";
 import type { AnalysisInput, Shape } from "../bindings/analysis/types.js";
 import type { BruteData } from "./analysis.bruteforce.js";
 import { compareWithBrute, rng } from "./analysis.helpers.js";

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ReferenceGeometry } from "../bindings/reference/geometry.js";
 import { parseEncordJson, isEncordJson } from "../bindings/analysis/encord-format.js";
-import { analyze } from "../bindings/analysis/prepare.js";
+import { analyze } from "../bindings/analysis/analyze.js";
 import { main } from "../bindings/cli/main.js";
 
 const engine = new ReferenceGeometry();

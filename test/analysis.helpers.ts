@@ -4,7 +4,7 @@
 import { expect } from "vitest";
 import type { GeometryEngine } from "../bindings/geometry-types.js";
 import type { AnalysisInput, ObjectInput, Shape } from "../bindings/analysis/types.js";
-import type { Analysis, AtOptions } from "../bindings/analysis/view.js";
+import type { Analysis, AtOptions } from "../bindings/analysis/analysis.js";
 import { bruteCocoAR, bruteForce, type BruteData, type BruteQuery } from "./analysis.bruteforce.js";
 
 import { mulberry32 } from "./helpers/random.js";

@@ -3,10 +3,10 @@
 // exports against the row objects, and the image metrics from RGBA pixels against values computed by hand.
 import { describe, expect, it } from "vitest";
 import { ReferenceGeometry } from "../bindings/reference/geometry.js";
-import { analyze } from "../bindings/analysis/prepare.js";
+import { analyze } from "../bindings/analysis/analyze.js";
 import { argsortFinite, sortColumn, subsetCorrelation } from "../bindings/analysis/stats.js";
 import { imagePixelMetrics, lumaOf } from "../bindings/analysis/pixels.js";
-import type { AnalysisView, AtOptions, PerformanceBin } from "../bindings/analysis/view.js";
+import type { AnalysisView, AtOptions, PerformanceBin } from "../bindings/analysis/analysis.js";
 import type { AnalysisInput } from "../bindings/analysis/types.js";
 import { encodeAnalysis, decodeAnalysis } from "../bindings/report/data.js";
 import { randomInput, rng } from "./analysis.helpers.js";

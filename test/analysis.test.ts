@@ -3,7 +3,7 @@
 // modes, IoU thresholds 0.1..0.95, confidence filters, class / image / prediction / label subsets.
 import { describe, expect, it } from "vitest";
 import { ReferenceGeometry } from "../bindings/reference/geometry.js";
-import { analyze } from "../bindings/analysis/prepare.js";
+import { analyze } from "../bindings/analysis/analyze.js";
 import type { AnalysisInput } from "../bindings/analysis/types.js";
 import type { BruteQuery } from "./analysis.bruteforce.js";
 import { bruteData, compareWithBrute, randomInput, rng } from "./analysis.helpers.js";

@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fromCoco } from "../bindings/analysis/coco-adapter.js";
 import { parseEncordJson } from "../bindings/analysis/encord-format.js";
-import { analyze } from "../bindings/analysis/prepare.js";
+import { analyze } from "../bindings/analysis/analyze.js";
 import { parseCocoDataset } from "../bindings/coco/dataset.js";
 import { evaluateCoco } from "../bindings/coco/evaluate.js";
 import type { IouType } from "../bindings/coco/params.js";

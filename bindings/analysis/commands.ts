@@ -24,9 +24,9 @@ import { parseCocoDataset } from "../coco/dataset.js";
 import { streamCocoResults } from "../io/stream-load.js";
 import { fromCoco } from "./coco-adapter.js";
 import { isEncordJson, parseEncordJson } from "./encord-format.js";
-import { analyze } from "./prepare.js";
+import { analyze } from "./analyze.js";
 import { AnalysisInputError, type AnalysisInput } from "./types.js";
-import type { AnalysisView } from "./view.js";
+import type { AnalysisView } from "./analysis.js";
 
 /**
  * Reads GT (+ DT) in either format. COCO results are streamed into columns (any size, as the coco

@@ -1,6 +1,7 @@
 // Analysis mode (model-performance.md): the browser-safe public API. The CLI commands live in
 // ./commands.ts (Node only).
-export { analyze, type AnalyzeOptions, type CandidateMode, type UserMetricValues } from "./prepare.js";
+export { analyze, type AnalyzeOptions } from "./analyze.js";
+export type { CandidateMode, UserMetricValues } from "./prepared.js";
 export {
   Analysis,
   AnalysisView,
@@ -21,7 +22,7 @@ export {
   type AnalysisSummary,
   type FpReason,
   type FnReason,
-} from "./view.js";
+} from "./analysis.js";
 export { parseEncordJson, isEncordJson, type ParsedEncord } from "./encord-format.js";
 export { fromCoco, type CocoAdapterOptions } from "./coco-adapter.js";
 export { PREDICTION_METRICS, LABEL_METRICS, IMAGE_METRICS, type MetricTable } from "./metric-names.js";

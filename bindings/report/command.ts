@@ -3,7 +3,7 @@
 // Node only (reads and writes files by path). The file is written atomically (bindings/io/node.ts
 // writeFileAtomic: temporary file, fsync, rename; removed on failure or interruption).
 import { loadAnalysisInput } from "../analysis/commands.js";
-import { analyze } from "../analysis/prepare.js";
+import { analyze } from "../analysis/analyze.js";
 import { type Command, numberOption, UsageError } from "../cli/command.js";
 import { createEngine } from "../engine.js";
 import { writeFileAtomic } from "../io/node.js";

@@ -4,8 +4,8 @@
 // Layout: a JSON "tree" (the Prepared object with every typed array replaced by {"$ta": i}) and one binary
 // blob holding the arrays back to back (8-byte aligned, little-endian), gzip-compressed and base64-encoded.
 // Browser-safe (CompressionStream / DecompressionStream, atob / btoa or Buffer when present).
-import { Analysis } from "../analysis/view.js";
-import type { Prepared } from "../analysis/prepare.js";
+import { Analysis } from "../analysis/analysis.js";
+import type { Prepared } from "../analysis/prepared.js";
 
 const TYPED = {
   Float64Array,

@@ -1,7 +1,7 @@
 // renderReportHtml(): one self-contained HTML file: the page script (the analysis scoring code and Chart.js,
 // bundled by scripts/build.mjs), the styles and the data, all inline. Its content-security policy allows
 // exactly that inline script (by hash) and nothing from the network. Browser-safe.
-import type { Analysis } from "../analysis/view.js";
+import type { Analysis } from "../analysis/analysis.js";
 import { PACKAGE_VERSION, REPORT_PAGE_JS } from "../generated/report-page.js";
 import { encodeAnalysis } from "./data.js";
 import type { ReportMeta } from "./meta.js";

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
 import { loadAnalysisInput } from "../../bindings/analysis/commands.js";
 import { fromCoco } from "../../bindings/analysis/coco-adapter.js";
-import { analyze } from "../../bindings/analysis/prepare.js";
+import { analyze } from "../../bindings/analysis/analyze.js";
 import { main } from "../../bindings/cli/main.js";
 import { evaluateCoco } from "../../bindings/coco/evaluate.js";
 import { createEngine } from "../../bindings/engine.js";

@@ -1,5 +1,5 @@
 // What test/browser/global-setup.ts computes in Node and hands to the browser tests (vitest provide/inject).
-import type { AnalysisSummary } from "../../bindings/analysis/view.js";
+import type { AnalysisSummary } from "../../bindings/analysis/analysis.js";
 
 export interface CocoCase {
   name: string;

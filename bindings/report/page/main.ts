@@ -16,7 +16,7 @@ import {
   type ChartConfiguration,
   type ChartDataset,
 } from "chart.js";
-import { RECALL_THRESHOLDS, type Analysis, type AnalysisView } from "../../analysis/view.js";
+import { RECALL_THRESHOLDS, type Analysis, type AnalysisView } from "../../analysis/analysis.js";
 import { decodeAnalysis } from "../data.js";
 import type { ReportMeta } from "../meta.js";
 

@@ -3,8 +3,7 @@
 // pass over the class-sorted predictions. Everything beyond the per-class summary (curves,
 // histogram, outcomes, explorer, metric pages) is computed lazily on request.
 import { AnalysisInputError, type CategoryInfo, type ImageInfo } from "./types.js";
-import type { Prepared, UserMetricValues } from "./prepare.js";
-import { addUserMetrics } from "./prepare.js";
+import { addUserMetrics, type Prepared, type UserMetricValues } from "./prepared.js";
 import { IMAGE_METRICS, LABEL_METRICS, PREDICTION_METRICS, type MetricTable } from "./metric-names.js";
 import { collectSorted, sortColumn, subsetCorrelation, type SortedColumn } from "./stats.js";
 import { imagePixelMetrics, type ImagePixelMetrics } from "./pixels.js";
