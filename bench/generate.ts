@@ -4,11 +4,11 @@
 import { realpathSync, statSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { type EngineKind, loadEngine } from "./engine.js";
-import { PRESETS, type PresetName } from "./synth.js";
-import { writeCocoSet } from "./synth-write.js";
+import { PRESETS, type PresetName } from "../bindings/synth/generate.js";
+import { writeCocoSet } from "../bindings/synth/write.js";
 
-export * from "./synth.js";
-export { writeCocoSet, type WrittenSet } from "./synth-write.js";
+export * from "../bindings/synth/generate.js";
+export { writeCocoSet, type WrittenSet } from "../bindings/synth/write.js";
 
 const USAGE =
   "usage: npx tsx bench/generate.ts --preset demo|val|dense|huge --out DIR [--seed N] [--images N] [--engine auto|wasm|reference]";

@@ -21,14 +21,14 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type EngineKind, loadEngine } from "./engine.js";
-import type { CocoSetCounts, PresetName } from "./synth.js";
-import { cachedCocoSet } from "./synth-write.js";
+import type { CocoSetCounts, PresetName } from "../bindings/synth/generate.js";
+import { cachedCocoSet } from "../bindings/synth/write.js";
 import { loadCocoInputs } from "../bindings/io/stream-load.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PRELOAD = pathToFileURL(fileURLToPath(new URL("./rss-preload.mjs", import.meta.url))).href;
 const PY_SCRIPT = fileURLToPath(new URL("./pycocotools_eval.py", import.meta.url));
-/** Bump with the generator's output (like bench/demo.ts's cache name). */
+/** Bump with the generator's output (like bindings/synth/demo.ts's cache name). */
 const CACHE_VERSION = "v1";
 
 /**
@@ -47,7 +47,7 @@ export const BASELINES: Record<string, { pycocotools: number; fasterCocoEval: nu
 
 interface Workload {
   name: string;
-  /** A generated set (bench/synth.ts), or a shared fixture directory name. */
+  /** A generated set (bindings/synth/generate.ts), or a shared fixture directory name. */
   preset: PresetName | { fixture: string };
   iouType: "bbox" | "segm";
   huge?: boolean;

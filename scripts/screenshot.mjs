@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Screenshots of the HTML report for the README: generates the demo set (bench/synth.ts' `demo` preset,
+// Screenshots of the HTML report for the README: generates the demo set (bindings/synth/generate.ts' `demo` preset,
 // through `detection-eval demo --dir`), writes its report with `detection-eval report`, opens it in
 // Debian's Chromium through playwright (never a downloaded browser) and saves docs/screenshots/*.png.
 // Run after a build: `npm run screenshot` (= node scripts/build.mjs && node scripts/screenshot.mjs).

@@ -10,7 +10,7 @@ import { planKernel, type PlanKernelExports } from "../bindings/coco/kernels.js"
 import { type CocoParamsInput, resolveParams } from "../bindings/coco/params.js";
 import { parseCocoResults } from "../bindings/coco/results.js";
 import { createEngine } from "../bindings/engine.js";
-import { Rng } from "../bench/synth.js";
+import { Rng } from "../bindings/synth/generate.js";
 
 let kernel: PlanKernelExports;
 beforeAll(async () => {

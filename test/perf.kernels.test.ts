@@ -13,7 +13,7 @@ import { parseCocoResults } from "../bindings/coco/results.js";
 import { argsortDescendingStable } from "../bindings/coco/numeric.js";
 import { createEngine, type Engine } from "../bindings/engine.js";
 import { loadCocoDataset, loadCocoResults } from "../bindings/io/node.js";
-import { Rng } from "../bench/synth.js";
+import { Rng } from "../bindings/synth/generate.js";
 
 const FIXTURES = new URL("../../shared/fixtures/", import.meta.url).pathname;
 const haveFixtures = existsSync(FIXTURES);

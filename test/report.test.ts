@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadAnalysisInput } from "../bindings/analysis/commands.js";
+import { loadAnalysisInput } from "../bindings/cli/commands/analyze.js";
 import { analyze } from "../bindings/analysis/analyze.js";
 import type { Analysis } from "../bindings/analysis/analysis.js";
 import { main } from "../bindings/cli/main.js";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Rng } from "../bench/synth.js";
+import { Rng } from "../bindings/synth/generate.js";
 import { type CocoDataset, parseCocoDataset } from "../bindings/coco/dataset.js";
 import { type CocoResults, parseCocoResults } from "../bindings/coco/results.js";
 import { CocoDatasetStream, CocoResultsStream, columnarSegmentations, SEGK_RLE_DECODED } from "../bindings/io/stream-coco.js";

@@ -1,7 +1,7 @@
 // The streaming JSON reader (bindings/io/stream-json.ts) against JSON.parse: the same values (numbers
 // bit for bit, strings, objects with repeated keys), the same documents rejected, at any chunking.
 import { describe, expect, it } from "vitest";
-import { Rng } from "../bench/synth.js";
+import { Rng } from "../bindings/synth/generate.js";
 import { type JsonElementHandler, JsonSyntaxError, scanJson } from "../bindings/io/stream-json.js";
 
 const enc = new TextEncoder();

@@ -13,11 +13,11 @@ import { type RelayMessage, type RelayRequest, WORKER_TAG } from "./relay.js";
 
 /** The commands, loaded on demand: a run loads only its own command's modules. */
 export const COMMANDS: Record<string, () => Promise<Command>> = {
-  coco: async () => (await import("../coco/command.js")).COCO_COMMAND,
-  analyze: async () => (await import("../analysis/commands.js")).ANALYZE_COMMAND,
-  bench: async () => (await import("../analysis/commands.js")).BENCH_COMMAND,
-  demo: async () => (await import("./demo.js")).DEMO_COMMAND,
-  report: async () => (await import("../report/command.js")).REPORT_COMMAND,
+  coco: async () => (await import("./commands/coco.js")).COCO_COMMAND,
+  analyze: async () => (await import("./commands/analyze.js")).ANALYZE_COMMAND,
+  bench: async () => (await import("./commands/analyze.js")).BENCH_COMMAND,
+  demo: async () => (await import("./commands/demo.js")).DEMO_COMMAND,
+  report: async () => (await import("./commands/report.js")).REPORT_COMMAND,
 };
 
 export interface CliIO {

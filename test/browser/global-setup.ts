@@ -4,14 +4,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-import { loadAnalysisInput } from "../../bindings/analysis/commands.js";
+import { loadAnalysisInput } from "../../bindings/cli/commands/analyze.js";
 import { fromCoco } from "../../bindings/analysis/coco-adapter.js";
 import { analyze } from "../../bindings/analysis/analyze.js";
 import { main } from "../../bindings/cli/main.js";
 import { evaluateCoco } from "../../bindings/coco/evaluate.js";
 import { createEngine } from "../../bindings/engine.js";
 import { loadCocoDataset, loadCocoResults } from "../../bindings/io/node.js";
-import { generateCocoSet } from "../../bench/synth.js";
+import { generateCocoSet } from "../../bindings/synth/generate.js";
 import { fnv1a, REPORT_CONFIDENCE, REPORT_IOUS, type CocoCase, type ReportCase } from "./provided.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -60,7 +60,7 @@ export default async function setup(project: TestProject): Promise<void> {
   }
   project.provide("cocoCases", cocoCases);
 
-  // The report: a synthetic COCO set made by the repository's generator (bench/synth.ts, demo preset, 150
+  // The report: a synthetic COCO set made by the repository's generator (bindings/synth/generate.ts, demo preset, 150
   // images, 80 classes, boxes), so that this test never depends on the shared fixtures.
   const outDir = join(ROOT, ".cache/browser-test");
   mkdirSync(outDir, { recursive: true });

@@ -34,7 +34,7 @@ export interface ReportCase {
   mAPConf50: number;
 }
 
-/** The synthetic COCO set the global setup generates (bench/synth.ts), with Node's numbers for it. */
+/** The synthetic COCO set the global setup generates (bindings/synth/generate.ts), with Node's numbers for it. */
 export interface GeneratedCase {
   gt: string;
   dt: string;

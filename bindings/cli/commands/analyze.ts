@@ -16,17 +16,17 @@
 //   metric and every PR curve (per class and overall); atMs = the same without the curves; correlationMs =
 //   median time of view.metricCorrelation() on a new view (correlationFirstMs: the first call, which sorts
 //   every metric column once).
-import { type Command, numberOption } from "../cli/command.js";
-import { createEngine } from "../engine.js";
-import { readJsonFile } from "../io/node.js";
-import type { GeometryEngine } from "../geometry-types.js";
-import { parseCocoDataset } from "../coco/dataset.js";
-import { streamCocoResults } from "../io/stream-load.js";
-import { fromCoco } from "./coco-adapter.js";
-import { isEncordJson, parseEncordJson } from "./encord-format.js";
-import { analyze } from "./analyze.js";
-import { AnalysisInputError, type AnalysisInput } from "./types.js";
-import type { AnalysisView } from "./analysis.js";
+import { type Command, numberOption } from "../command.js";
+import { createEngine } from "../../engine.js";
+import { readJsonFile } from "../../io/node.js";
+import type { GeometryEngine } from "../../geometry-types.js";
+import { parseCocoDataset } from "../../coco/dataset.js";
+import { streamCocoResults } from "../../io/stream-load.js";
+import { fromCoco } from "../../analysis/coco-adapter.js";
+import { isEncordJson, parseEncordJson } from "../../analysis/encord-format.js";
+import { analyze } from "../../analysis/analyze.js";
+import { AnalysisInputError, type AnalysisInput } from "../../analysis/types.js";
+import type { AnalysisView } from "../../analysis/analysis.js";
 
 /**
  * Reads GT (+ DT) in either format. COCO results are streamed into columns (any size, as the coco

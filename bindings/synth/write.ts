@@ -1,9 +1,9 @@
-// Streaming writers for bench/synth.ts: sets of any size go to disk in ~1 MB chunks, never as one
+// Streaming writers for bindings/synth/generate.ts: sets of any size go to disk in ~1 MB chunks, never as one
 // string (V8 strings stop near 512 MB). The bytes equal JSON.stringify of generateCocoSet's objects.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { GeometryEngine } from "../bindings/geometry-types.js";
-import { type CocoSetCounts, type GenerateOptions, iterateCocoSet, planCocoSet } from "./synth.js";
+import type { GeometryEngine } from "../geometry-types.js";
+import { type CocoSetCounts, type GenerateOptions, iterateCocoSet, planCocoSet } from "./generate.js";
 
 const CHUNK = 1 << 20;
 

@@ -1,11 +1,11 @@
 // `detection-eval coco`: pycocotools-compatible evaluation from the command line (Node only).
 // Files are streamed into columns (bindings/io/stream-load.ts: any size, gzip or not); `--workers N`
 // evaluates on N threads (bindings/workers/), with the same numbers for any N.
-import { UsageError, type Command } from "../cli/command.js";
-import { createEngine } from "../engine.js";
-import { loadCocoInputs } from "../io/stream-load.js";
-import { evaluateCoco, type CocoEvaluation } from "./evaluate.js";
-import type { IouType } from "./params.js";
+import { UsageError, type Command } from "../command.js";
+import { createEngine } from "../../engine.js";
+import { loadCocoInputs } from "../../io/stream-load.js";
+import { evaluateCoco, type CocoEvaluation } from "../../coco/evaluate.js";
+import type { IouType } from "../../coco/params.js";
 
 export const COCO_COMMAND: Command = {
   summary: "pycocotools-compatible COCO evaluation (stats, per-category AP)",
@@ -26,7 +26,7 @@ export const COCO_COMMAND: Command = {
     const engine = await createEngine();
     const iouType = opts["iou-type"] as IouType;
     // workers start while the files are read (their start-up overlaps the parsing)
-    const parallel = workers > 1 ? await import("../workers/node.js") : undefined;
+    const parallel = workers > 1 ? await import("../../workers/node.js") : undefined;
     const pool = parallel ? new parallel.NodeWorkerPool(engine.module, workers - 1) : undefined;
     let ev: CocoEvaluation;
     let loadTimings: Record<string, number> = {};

@@ -2,12 +2,12 @@
 // model-performance pages; its IoU slider, confidence slider and class filter re-score in the page.
 // Node only (reads and writes files by path). The file is written atomically (bindings/io/node.ts
 // writeFileAtomic: temporary file, fsync, rename; removed on failure or interruption).
-import { loadAnalysisInput } from "../analysis/commands.js";
-import { analyze } from "../analysis/analyze.js";
-import { type Command, numberOption, UsageError } from "../cli/command.js";
-import { createEngine } from "../engine.js";
-import { writeFileAtomic } from "../io/node.js";
-import { renderReportHtml } from "./html.js";
+import { loadAnalysisInput } from "./analyze.js";
+import { analyze } from "../../analysis/analyze.js";
+import { type Command, numberOption, UsageError } from "../command.js";
+import { createEngine } from "../../engine.js";
+import { writeFileAtomic } from "../../io/node.js";
+import { renderReportHtml } from "../../report/html.js";
 
 function size(bytes: number): string {
   return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} kB`;

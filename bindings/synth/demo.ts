@@ -1,11 +1,11 @@
-// The demo data set behind `detection-eval demo` (npm start): the `demo` preset of bench/synth.ts
+// The demo data set behind `detection-eval demo` (npm start): the `demo` preset of bindings/synth/generate.ts
 // (500 images, crowd regions, scores rounded to 2 decimals), generated on first use into the user's
 // cache directory and reused afterwards.
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { GeometryEngine } from "../bindings/geometry-types.js";
-import type { CocoSetCounts } from "./synth.js";
-import { cachedCocoSet } from "./synth-write.js";
+import type { GeometryEngine } from "../geometry-types.js";
+import type { CocoSetCounts } from "./generate.js";
+import { cachedCocoSet } from "./write.js";
 
 /** Bump when the generator's output changes, so stale caches are not reused. */
 export const DEMO_CACHE_NAME = "demo-v1";
