@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "../bindings/synth/generate.js";
 import { type CocoDataset, parseCocoDataset } from "../bindings/coco/dataset.js";
 import { type CocoResults, parseCocoResults } from "../bindings/coco/results.js";
-import { CocoDatasetStream, CocoResultsStream, columnarSegmentations, SEGK_RLE_DECODED } from "../bindings/io/stream-coco.js";
+import { CocoDatasetStream, CocoResultsStream } from "../bindings/io/stream-coco.js";
+import { SEG_RLE_DECODED } from "../bindings/columns/segmentations.js";
 import { ReferenceGeometry } from "../bindings/reference/geometry.js";
 import { scanJson } from "../bindings/io/stream-json.js";
 import { recordScanner, streamCocoDataset, streamCocoResults } from "../bindings/io/stream-load.js";
@@ -102,14 +103,14 @@ function streamResults(bytes: Uint8Array, ds: CocoDataset, chunk: number, scanne
 
 /** Every compressed RLE string the stream decoded at parse time has the counts the reference decodes. */
 function expectDecodedCounts(res: CocoResults, what: string): number {
-  const col = columnarSegmentations(res);
+  const col = res.segments;
   if (!col) return 0;
   const { seg } = col;
   const ref = new ReferenceGeometry();
   const text = new TextDecoder();
   let n = 0;
   for (let i = 0; i < seg.kind.n; i++) {
-    if (seg.kind.a[i] !== SEGK_RLE_DECODED) continue;
+    if (seg.kind.a[i] !== SEG_RLE_DECODED) continue;
     const str = text.decode(seg.bytes.a.subarray(seg.bstart.a[i]!, seg.bstart.a[i]! + seg.blength.a[i]!));
     const want = ref.rleFromString(str, seg.h.a[i]!, seg.w.a[i]!).counts;
     const got = seg.counts.a.subarray(seg.start.a[i]!, seg.start.a[i]! + seg.length.a[i]!);

@@ -3,6 +3,7 @@
 // per-element checks below (checkImage / checkCategory / checkAnnotation), with one-line messages that
 // name the JSON path and the value (docs/errors.md). A repeated image or category id is an error
 // (pycocotools would silently keep the last record); a repeated annotation id is reproduced with a warning.
+import type { ColumnarSegmentations } from "../columns/segmentations.js";
 import { checkSegmentation } from "../validate/segmentation.js";
 import { parseJsonText } from "../validate/json.js";
 import { expectedGot, showValue } from "../validate/show.js";
@@ -69,6 +70,8 @@ export interface CocoDataset {
   readonly images: CocoImages;
   readonly categories: CocoCategories;
   readonly annotations: CocoAnnotations;
+  /** The segmentations in pools, when the streaming reader parsed the file (else read `annotations.raw`). */
+  readonly segments?: ColumnarSegmentations;
   /** Non-fatal remarks (dropped annotations, defaults applied). */
   readonly warnings: readonly string[];
 }

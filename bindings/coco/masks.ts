@@ -8,13 +8,13 @@
 // Semantics are bindings/coco/shapes.ts's (annToRLE / loadRes), checked by test/perf.kernels.test.ts
 // against the per-object path.
 import type { GeometryEngine, Rle } from "../geometry-types.js";
-import { columnarSegmentations, SEGK_POLYGONS, SEGK_RLE_COUNTS, SEGK_RLE_DECODED, SEGK_RLE_STRING } from "../io/stream-coco.js";
+import { type ColumnarSegmentations, SEG_POLYGONS, SEG_RLE_COUNTS, SEG_RLE_DECODED, SEG_RLE_STRING } from "../columns/segmentations.js";
 import { checkDatasetMasks, checkResultMasks, imageSizeFor } from "../validate/masks.js";
 import { maskSizeProblem } from "../validate/segmentation.js";
 import type { CocoDataset } from "./dataset.js";
 import type { CocoResults } from "./results.js";
 import { segmentationToRle } from "./shapes.js";
-import { Column } from "../columns.js";
+import { Column } from "../columns/column.js";
 
 const JOB_STRING = 1;
 const JOB_POLYGONS = 2;
@@ -326,7 +326,7 @@ function imageSizeCheck(ds: CocoDataset): (k: number) => boolean {
  */
 function checkDataset(ds: CocoDataset): void {
   if (datasetChecked.has(ds)) return;
-  const col = columnarSegmentations(ds);
+  const col = ds.segments;
   let ok = col !== undefined && col.fastIndex !== null;
   if (ok) {
     const A = ds.annotations;
@@ -341,8 +341,8 @@ function checkDataset(ds: CocoDataset): void {
         break;
       }
       const kind = seg.kind.a[rec]!;
-      if (kind === SEGK_POLYGONS) ok = sizeOk(im);
-      else if (kind === SEGK_RLE_STRING || kind === SEGK_RLE_COUNTS || kind === SEGK_RLE_DECODED) ok = !maskSizeProblem(seg.h.a[rec]!, seg.w.a[rec]!);
+      if (kind === SEG_POLYGONS) ok = sizeOk(im);
+      else if (kind === SEG_RLE_STRING || kind === SEG_RLE_COUNTS || kind === SEG_RLE_DECODED) ok = !maskSizeProblem(seg.h.a[rec]!, seg.w.a[rec]!);
       else ok = false;
     }
   }
@@ -355,7 +355,7 @@ const INT32_LIMIT = 2 ** 31;
 /** checkResultMasks' checks on the columns (see checkDataset); the validator runs on any doubt. */
 function checkResults(dt: CocoResults): void {
   if (resultsChecked.has(dt)) return;
-  const col = columnarSegmentations(dt);
+  const col = dt.segments;
   let ok = col !== undefined && col.fastIndex !== null;
   if (ok) {
     const ds = dt.dataset;
@@ -369,8 +369,8 @@ function checkResults(dt: CocoResults): void {
         break;
       }
       const kind = seg.kind.a[rec]!;
-      if (kind === SEGK_POLYGONS) ok = sizeOk(dt.image[i]!);
-      else if (kind === SEGK_RLE_STRING || kind === SEGK_RLE_COUNTS || kind === SEGK_RLE_DECODED) ok = !maskSizeProblem(seg.h.a[rec]!, seg.w.a[rec]!);
+      if (kind === SEG_POLYGONS) ok = sizeOk(dt.image[i]!);
+      else if (kind === SEG_RLE_STRING || kind === SEG_RLE_COUNTS || kind === SEG_RLE_DECODED) ok = !maskSizeProblem(seg.h.a[rec]!, seg.w.a[rec]!);
       else if (kind === 0 && dt.source === "bbox") {
         const x1 = dt.box[4 * i]!;
         const y1 = dt.box[4 * i + 1]!;
@@ -387,7 +387,7 @@ function checkResults(dt: CocoResults): void {
 }
 
 /** Pairs (offset, length) of the columnar parts. */
-function partPairs(col: ReturnType<typeof columnarSegmentations>): Int32Array | undefined {
+function partPairs(col: ColumnarSegmentations | undefined): Int32Array | undefined {
   if (!col) return undefined;
   const po = col.seg.partOffset;
   const pl = col.seg.partLength;
@@ -399,19 +399,19 @@ function partPairs(col: ReturnType<typeof columnarSegmentations>): Int32Array | 
   return out;
 }
 
-function jobsFor(col: ReturnType<typeof columnarSegmentations>): Jobs {
+function jobsFor(col: ColumnarSegmentations | undefined): Jobs {
   return col ? new Jobs(col.seg.bytes.view(), col.seg.coords.view(), partPairs(col), col.seg.counts.view()) : new Jobs();
 }
 
 /** Adds the columnar segmentation of fast record `rec`; false when it is not a bulk form. */
-function addColumnar(J: Jobs, col: NonNullable<ReturnType<typeof columnarSegmentations>>, rec: number, imageSize: () => [number, number]): boolean {
+function addColumnar(J: Jobs, col: ColumnarSegmentations, rec: number, imageSize: () => [number, number]): boolean {
   const s = col.seg;
   const kind = s.kind.a[rec]!;
-  if (kind === SEGK_POLYGONS) {
+  if (kind === SEG_POLYGONS) {
     const [h, w] = imageSize();
     J.add(JOB_POLYGONS, s.start.a[rec]!, s.length.a[rec]!, h, w);
-  } else if (kind === SEGK_RLE_STRING) J.add(JOB_STRING, s.start.a[rec]!, s.length.a[rec]!, s.h.a[rec]!, s.w.a[rec]!);
-  else if (kind === SEGK_RLE_COUNTS || kind === SEGK_RLE_DECODED) J.add(JOB_COUNTS, s.start.a[rec]!, s.length.a[rec]!, s.h.a[rec]!, s.w.a[rec]!);
+  } else if (kind === SEG_RLE_STRING) J.add(JOB_STRING, s.start.a[rec]!, s.length.a[rec]!, s.h.a[rec]!, s.w.a[rec]!);
+  else if (kind === SEG_RLE_COUNTS || kind === SEG_RLE_DECODED) J.add(JOB_COUNTS, s.start.a[rec]!, s.length.a[rec]!, s.h.a[rec]!, s.w.a[rec]!);
   else return false;
   return true;
 }
@@ -420,7 +420,7 @@ function addColumnar(J: Jobs, col: NonNullable<ReturnType<typeof columnarSegment
 export function datasetMaskJobs(engine: GeometryEngine, ds: CocoDataset, annotations: Int32Array): { jobs: MaskJobs; index: Int32Array } {
   checkDataset(ds);
   const A = ds.annotations;
-  const col = columnarSegmentations(ds);
+  const col = ds.segments;
   const J = jobsFor(col);
   const index = new Int32Array(A.count).fill(-1);
   for (let j = 0; j < annotations.length; j++) {
@@ -459,7 +459,7 @@ export function datasetMaskPool(k: MaskKernels, engine: GeometryEngine, ds: Coco
 export function resultsMaskJobs(engine: GeometryEngine, dt: CocoResults, results: Int32Array | null): { jobs: MaskJobs; index: Int32Array } {
   checkResults(dt);
   const ds = dt.dataset;
-  const col = columnarSegmentations(dt);
+  const col = dt.segments;
   const J = jobsFor(col);
   const index = new Int32Array(dt.count).fill(-1);
   const n = results ? results.length : dt.count;

@@ -1,6 +1,7 @@
 // COCO results (detections) -> columnar arrays, with pycocotools' loadRes semantics: the FIRST result
 // picks the branch (bbox / segmentation / keypoints), ids are renumbered 1..n in file order, area and
 // bbox are derived as loadRes derives them.
+import type { ColumnarSegmentations } from "../columns/segmentations.js";
 import { checkSegmentation, SEG_EMPTY } from "../validate/segmentation.js";
 import { expectedGot, showValue } from "../validate/show.js";
 import { BOX_MISSING, BOX_OK, type CocoDataset, idTypeHint, isKeypointList, type JsonInput, parseJsonInput, readBox } from "./dataset.js";
@@ -37,6 +38,8 @@ export interface CocoResults {
   readonly withSegmentation: number;
   /** The source objects (segmentation, keypoints). Result i has id i + 1. */
   readonly raw: readonly Record<string, unknown>[];
+  /** The segmentations in pools, when the streaming reader parsed the file (else read `raw`). */
+  readonly segments?: ColumnarSegmentations;
   readonly warnings: readonly string[];
   /** True while segm-branch areas / boxes still need a geometry engine. */
   geometryPending: boolean;

@@ -27,7 +27,16 @@ import { checkResult, type CocoResults, finishResults, ResultsBuilder, resultSou
 import { type JsonElementHandler, type JsonReader, NEED_MORE } from "./stream-json.js";
 import { type ScanOutput, ST_MORE, type WasmRecordScanner } from "./stream-wasm.js";
 import { decodeRleString } from "../validate/segmentation.js";
-import { Column } from "../columns.js";
+import { Column } from "../columns/column.js";
+import {
+  SEG_EMPTY,
+  SEG_NONE,
+  SEG_POLYGONS,
+  SEG_RLE_COUNTS,
+  SEG_RLE_DECODED,
+  SEG_RLE_STRING,
+  type SegmentationPools,
+} from "../columns/segmentations.js";
 
 // ---- growable columns ----------------------------------------------------------------------------
 
@@ -69,14 +78,7 @@ class Uint32Col extends Column<Uint32Array> {
 
 // ---- segmentation pools --------------------------------------------------------------------------
 
-/** Segmentation kinds of a fast element (bindings/validate/segmentation.ts SEG_* where they overlap). */
-export const SEGK_NONE = 0; // absent or null
-export const SEGK_EMPTY = 1; // []
-export const SEGK_POLYGONS = 2;
-export const SEGK_RLE_STRING = 4;
-export const SEGK_RLE_COUNTS = 5;
-/** A compressed string (bytes bstart .. + blength) decoded at parse time into the count pool (start, length). */
-export const SEGK_RLE_DECODED = 6;
+
 
 /**
  * The segmentations of the fast elements, in pools: polygons as float64 coordinates (parts),
@@ -84,7 +86,7 @@ export const SEGK_RLE_DECODED = 6;
  * kind[i], and for polygons parts partStart[i] .. partStart[i+1] of partOffset / partLength, for RLE
  * an offset / length into the byte or count pool with its size h, w.
  */
-export class SegmentationColumns {
+export class SegmentationColumns implements SegmentationPools {
   readonly kind = new U8Col();
   /** Polygons: first part index; RLE: offset in the byte / count pool. */
   readonly start = new I32Col();
@@ -92,7 +94,7 @@ export class SegmentationColumns {
   readonly length = new I32Col();
   readonly h = new I32Col();
   readonly w = new I32Col();
-  /** SEGK_RLE_DECODED: the string's bytes (for `raw`). */
+  /** SEG_RLE_DECODED: the string's bytes (for `raw`). */
   readonly bstart = new I32Col();
   readonly blength = new I32Col();
   readonly coords = new F64Col(poolCapacity >>> 2);
@@ -114,16 +116,16 @@ const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(
 /**
  * Reads a segmentation at r.pos into `seg` (pools past their committed lengths). Accepts what
  * checkSegmentation accepts without error in the common forms: polygons (no boxes form), RLE with
- * a string or a counts list, [] and null. Returns the SEGK_* kind; throws FALLBACK otherwise.
+ * a string or a counts list, [] and null. Returns the SEG_* kind; throws FALLBACK otherwise.
  */
 function readSegmentation(r: JsonReader, seg: SegmentationColumns, out: SegOut): number {
   const c = r.peek();
   if (c === 0x6e) {
     r.literal();
-    return SEGK_NONE;
+    return SEG_NONE;
   }
   if (c === 0x5b) {
-    if (r.open(0x5b)) return SEGK_EMPTY;
+    if (r.open(0x5b)) return SEG_EMPTY;
     const firstPart = seg.partOffset.n;
     let parts = 0;
     do {
@@ -150,7 +152,7 @@ function readSegmentation(r: JsonReader, seg: SegmentationColumns, out: SegOut):
     } while (r.next(0x5d));
     out.start = firstPart;
     out.length = parts;
-    return SEGK_POLYGONS;
+    return SEG_POLYGONS;
   }
   if (c === 0x7b) {
     if (r.open(0x7b)) throw FALLBACK;
@@ -208,7 +210,7 @@ function readSegmentation(r: JsonReader, seg: SegmentationColumns, out: SegOut):
             bytes.n += n;
             length = n;
           }
-          kind = SEGK_RLE_STRING;
+          kind = SEG_RLE_STRING;
         } else if (c1 === 0x5b) {
           const counts = seg.counts;
           start = counts.n;
@@ -222,13 +224,13 @@ function readSegmentation(r: JsonReader, seg: SegmentationColumns, out: SegOut):
             } while (r.next(0x5d));
           }
           length = counts.n - start;
-          kind = SEGK_RLE_COUNTS;
+          kind = SEG_RLE_COUNTS;
         } else throw FALLBACK;
       } else r.skip(2);
     } while (r.next(0x7d));
     if (h < 0 || kind === 0) throw FALLBACK;
     const hw = h * w;
-    if (kind === SEGK_RLE_STRING) {
+    if (kind === SEG_RLE_STRING) {
       // decoded here, as the wasm scanner does: the validation and the counts the masks need
       const counts = seg.counts;
       counts.reserve(length);
@@ -241,7 +243,7 @@ function readSegmentation(r: JsonReader, seg: SegmentationColumns, out: SegOut):
       out.w = w;
       out.bstart = start;
       out.blength = length;
-      return SEGK_RLE_DECODED;
+      return SEG_RLE_DECODED;
     } else {
       let sum = 0;
       const a = seg.counts.a;
@@ -353,8 +355,8 @@ function pushSeg(seg: SegmentationColumns, kind: number, o: SegOut): void {
   seg.length.push(o.length);
   seg.h.push(o.h);
   seg.w.push(o.w);
-  seg.bstart.push(kind === SEGK_RLE_DECODED ? o.bstart : 0);
-  seg.blength.push(kind === SEGK_RLE_DECODED ? o.blength : 0);
+  seg.bstart.push(kind === SEG_RLE_DECODED ? o.bstart : 0);
+  seg.blength.push(kind === SEG_RLE_DECODED ? o.blength : 0);
 }
 
 /**
@@ -405,9 +407,9 @@ export function segmentationValue(seg: SegmentationColumns, i: number): unknown 
   const start = seg.start.a[i]!;
   const length = seg.length.a[i]!;
   switch (kind) {
-    case SEGK_EMPTY:
+    case SEG_EMPTY:
       return [];
-    case SEGK_POLYGONS: {
+    case SEG_POLYGONS: {
       const parts: number[][] = [];
       for (let p = start; p < start + length; p++) {
         const off = seg.partOffset.a[p]!;
@@ -415,16 +417,16 @@ export function segmentationValue(seg: SegmentationColumns, i: number): unknown 
       }
       return parts;
     }
-    case SEGK_RLE_STRING:
-    case SEGK_RLE_DECODED: {
-      const b0 = kind === SEGK_RLE_DECODED ? seg.bstart.a[i]! : start;
-      const bl = kind === SEGK_RLE_DECODED ? seg.blength.a[i]! : length;
+    case SEG_RLE_STRING:
+    case SEG_RLE_DECODED: {
+      const b0 = kind === SEG_RLE_DECODED ? seg.bstart.a[i]! : start;
+      const bl = kind === SEG_RLE_DECODED ? seg.blength.a[i]! : length;
       let s = "";
       const b = seg.bytes.a;
       for (let j = b0; j < b0 + bl; j++) s += String.fromCharCode(b[j]!);
       return { size: [seg.h.a[i]!, seg.w.a[i]!], counts: s };
     }
-    case SEGK_RLE_COUNTS:
+    case SEG_RLE_COUNTS:
       return { size: [seg.h.a[i]!, seg.w.a[i]!], counts: Array.from(seg.counts.a.subarray(start, start + length)) };
     default:
       return undefined;
@@ -460,21 +462,6 @@ function lazyArray<T>(n: number, get: (i: number) => T): readonly T[] {
       return Reflect.has(t, prop);
     },
   });
-}
-
-// ---- columnar geometry registry (read by bindings/coco/shapes.ts) -----------------------------
-
-/** Segmentations of a parsed dataset / results object, by element index (kind 255: see raw). */
-export interface ColumnarSegmentations {
-  readonly seg: SegmentationColumns;
-  /** Element index -> its fast record index, or -1 for a fallback element (use raw). */
-  readonly fastIndex: Int32Array | null;
-}
-
-const registry = new WeakMap<object, ColumnarSegmentations>();
-
-export function columnarSegmentations(owner: object): ColumnarSegmentations | undefined {
-  return registry.get(owner);
 }
 
 // ---- dataset ------------------------------------------------------------------------------------
@@ -631,7 +618,7 @@ export class CocoDatasetStream implements JsonElementHandler {
   private readAnnotation(r: JsonReader, rec: number): void {
     if (r.peek() !== 0x7b || r.open(0x7b)) throw FALLBACK;
     let seen = 0;
-    let id = 0, img = 0, cat = 0, area = 0, crowd = 2, hasBox = 0, segKind = SEGK_NONE;
+    let id = 0, img = 0, cat = 0, area = 0, crowd = 2, hasBox = 0, segKind = SEG_NONE;
     const b = this.tmpBox;
     const so = this.segOut;
     so.start = so.length = so.h = so.w = so.bstart = so.blength = 0;
@@ -673,7 +660,7 @@ export class CocoDatasetStream implements JsonElementHandler {
           break;
         case ANN_SEG:
           segKind = readSegmentation(r, this.seg, so);
-          if (segKind === SEGK_NONE) throw FALLBACK;
+          if (segKind === SEG_NONE) throw FALLBACK;
           break;
         case ANN_KP:
         case ANN_NKP:
@@ -812,8 +799,7 @@ export class CocoDatasetStream implements JsonElementHandler {
       if (sv !== undefined) o.segmentation = sv;
       return o;
     });
-    const out: CocoDataset = { ...ds, annotations: { ...ds.annotations, raw } };
-    registry.set(out, { seg, fastIndex: fast });
+    const out: CocoDataset = { ...ds, annotations: { ...ds.annotations, raw }, segments: { seg, fastIndex: fast } };
     return out;
   }
 }
@@ -959,7 +945,7 @@ export class CocoResultsStream implements JsonElementHandler {
     if (this.source === "keypoints") throw FALLBACK;
     if (r.peek() !== 0x7b || r.open(0x7b)) throw FALLBACK;
     let seen = 0;
-    let img = 0, cat = 0, score = 0, state = BOX_MISSING, hasSeg = 0, segKind = SEGK_NONE;
+    let img = 0, cat = 0, score = 0, state = BOX_MISSING, hasSeg = 0, segKind = SEG_NONE;
     let imgId: CocoId = 0;
     let catId: CocoId = 0;
     const b = this.tmpBox;
@@ -1005,7 +991,7 @@ export class CocoResultsStream implements JsonElementHandler {
         }
         case RES_SEG: {
           segKind = readSegmentation(r, this.seg, so);
-          hasSeg = segKind === SEGK_NONE ? 2 : 1; // 2: present but null
+          hasSeg = segKind === SEG_NONE ? 2 : 1; // 2: present but null
           break;
         }
         case RES_KP:
@@ -1016,7 +1002,7 @@ export class CocoResultsStream implements JsonElementHandler {
     } while (r.next(0x7d));
     if ((seen & 0b111) !== 0b111) throw FALLBACK;
     if (this.source === "bbox" && state !== BOX_OK) throw FALLBACK;
-    if (this.source === "segm" && (segKind === SEGK_NONE || segKind === SEGK_EMPTY)) throw FALLBACK;
+    if (this.source === "segm" && (segKind === SEG_NONE || segKind === SEG_EMPTY)) throw FALLBACK;
     // commit
     this.image.push(img);
     this.category.push(cat);
@@ -1117,8 +1103,7 @@ export class CocoResultsStream implements JsonElementHandler {
     const givenBox = new Uint8Array(source === "segm" ? n : 0);
     if (source === "segm") for (let i = 0; i < n; i++) givenBox[i] = res.boxState[i] === BOX_OK ? 1 : 0;
     const raw = lazyArray<Record<string, unknown>>(n, rawOf);
-    const out: CocoResults = { ...res, raw };
-    registry.set(out, { seg, fastIndex: fast });
+    const out: CocoResults = { ...res, raw, segments: { seg, fastIndex: fast } };
     return out;
   }
 }

@@ -14,14 +14,9 @@ import { GeometryInputError, type Box } from "../geometry-types.js";
 import { checkBox, checkPolygon, MAX_PIXELS, MAX_POLYGON_POINTS, rleStringError, STR_BAD_CHAR, STR_DANGLING, STR_MAX_CHARS, STR_NEGATIVE, STR_SUM, STR_TOO_BIG, STR_TOO_LONG } from "../geometry-validate.js";
 import { expectedGot, showValue } from "./show.js";
 
-/** What checkSegmentation found. */
-export const SEG_NONE = 0; // undefined or null
-export const SEG_EMPTY = 1; // []: accepted when parsing (box-only datasets write it); an error only when a mask is needed
-export const SEG_POLYGONS = 2;
-export const SEG_BOXES = 3;
-export const SEG_RLE_STRING = 4;
-export const SEG_RLE_COUNTS = 5;
-export const SEG_RLE_LIST = 6;
+/** What checkSegmentation found: a SEG_* kind. */
+export { SEG_BOXES, SEG_EMPTY, SEG_NONE, SEG_POLYGONS, SEG_RLE_COUNTS, SEG_RLE_LIST, SEG_RLE_STRING } from "../columns/segmentations.js";
+import { SEG_BOXES, SEG_EMPTY, SEG_NONE, SEG_POLYGONS, SEG_RLE_COUNTS, SEG_RLE_LIST, SEG_RLE_STRING } from "../columns/segmentations.js";
 
 const UINT32_MAX = 4294967295;
 /** rleFrPoly computes (int)(5*x + .5): it must stay inside a C int. */

@@ -1,0 +1,43 @@
+// The segmentation of one COCO element, as the ingest layer hands it to the evaluation: one kind
+// enum for the validator, the streaming reader and the wasm record scanner (assembly/json.ts writes
+// the kinds 0-6), and the read-only shape of the parser's segmentation pools. A leaf: the parsed
+// dataset / results carry these columns as an explicit field (`segments`).
+import type { Column } from "./column.js";
+
+export const SEG_NONE = 0; // undefined or null
+export const SEG_EMPTY = 1; // []: accepted when parsing (box-only datasets write it); an error only when a mask is needed
+export const SEG_POLYGONS = 2;
+export const SEG_BOXES = 3; // a list of 4-number polygons (pycocotools' box form)
+export const SEG_RLE_STRING = 4;
+export const SEG_RLE_COUNTS = 5;
+/** A compressed string (bytes bstart .. + blength) decoded at parse time into the count pool (start, length). */
+export const SEG_RLE_DECODED = 6;
+export const SEG_RLE_LIST = 7; // a list of RLE objects (merged)
+
+/**
+ * The segmentations of the fast elements, in pools: polygons as float64 coordinates (parts),
+ * compressed RLE strings as bytes, uncompressed counts as uint32. Element i's data is described by
+ * kind[i], and for polygons parts start[i] .. + length[i] of partOffset / partLength, for RLE an
+ * offset / length into the byte or count pool with its size h, w.
+ */
+export interface SegmentationPools {
+  readonly kind: Column<Uint8Array>;
+  readonly start: Column<Int32Array>;
+  readonly length: Column<Int32Array>;
+  readonly h: Column<Int32Array>;
+  readonly w: Column<Int32Array>;
+  readonly bstart: Column<Int32Array>;
+  readonly blength: Column<Int32Array>;
+  readonly coords: Column<Float64Array>;
+  readonly partOffset: Column<Int32Array>;
+  readonly partLength: Column<Int32Array>;
+  readonly bytes: Column<Uint8Array>;
+  readonly counts: Column<Uint32Array>;
+}
+
+/** Segmentations of a parsed dataset / results object, by element index. */
+export interface ColumnarSegmentations {
+  readonly seg: SegmentationPools;
+  /** Element index -> its fast record index, or -1 for a fallback element (use raw). */
+  readonly fastIndex: Int32Array | null;
+}
