@@ -270,3 +270,9 @@ export function rleStringError(fn: string, s: string, code: number, a: number, b
   }
   return new GeometryInputError(`${fn}: compressed RLE ${msg}`);
 }
+
+/** "" when h x w fits a mask, else the limit message. */
+export function maskSizeProblem(h: number, w: number): string {
+  const px = h * w;
+  return px > MAX_PIXELS ? `${px} pixels, more than a wasm32 mask can hold (limit ${MAX_PIXELS} = 2^28)` : "";
+}

@@ -3,8 +3,8 @@
 // and predictions, "segm" their masks (rasterised here through bindings/coco/shapes.ts, so every
 // pycocotools segmentation form is accepted).
 import type { GeometryEngine } from "../geometry-types.js";
-import { BOX_OK, type CocoDataset } from "../coco/dataset.js";
-import type { CocoResults } from "../coco/results.js";
+import { BOX_OK, type CocoDataset } from "../coco/inputs.js";
+import type { CocoResults } from "../coco/inputs.js";
 import { annotationRle, resultRle } from "../coco/shapes.js";
 import { AnalysisInputError, type AnalysisInput, type ImageInfo, type ObjectInput, type Shape } from "./types.js";
 

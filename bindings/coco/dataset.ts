@@ -3,78 +3,12 @@
 // per-element checks below (checkImage / checkCategory / checkAnnotation), with one-line messages that
 // name the JSON path and the value (docs/errors.md). A repeated image or category id is an error
 // (pycocotools would silently keep the last record); a repeated annotation id is reproduced with a warning.
-import type { ColumnarSegmentations } from "../columns/segmentations.js";
+import { BOX_OK, BOX_MISSING, type JsonInput, type CocoDataset } from "./inputs.js";
 import { checkSegmentation } from "../validate/segmentation.js";
 import { parseJsonText } from "../validate/json.js";
 import { expectedGot, showValue } from "../validate/show.js";
 import { CocoInputError, describeValue, listValues } from "./errors.js";
 import { type CocoId, isId } from "./ids.js";
-
-/** Parsed JSON, JSON text, or UTF-8 bytes of JSON text. */
-export type JsonInput = string | Uint8Array | ArrayBuffer | object;
-
-export interface CocoImages {
-  readonly count: number;
-  /** Unique ids in order of first appearance. */
-  readonly ids: readonly CocoId[];
-  /** NaN where the record has no number. */
-  readonly width: Float64Array;
-  readonly height: Float64Array;
-  readonly fileNames: readonly (string | undefined)[];
-  /** Index of an id, or -1. */
-  indexOf(id: unknown): number;
-}
-
-export interface CocoCategories {
-  readonly count: number;
-  /** Unique ids in order of first appearance. */
-  readonly ids: readonly CocoId[];
-  readonly names: readonly string[];
-  readonly supercategories: readonly (string | undefined)[];
-  indexOf(id: unknown): number;
-}
-
-/** Bounding box state per annotation. */
-export const BOX_OK = 0;
-export const BOX_MISSING = 1;
-export const BOX_MALFORMED = 2;
-
-export interface CocoAnnotations {
-  readonly count: number;
-  /** The annotation ids as written (number or string). */
-  readonly ids: readonly CocoId[];
-  /** Index into images, or -1 when the image id is not in `images` (pycocotools never evaluates these). */
-  readonly image: Int32Array;
-  /** Index into categories, or -1 when the category id is not in `categories`. */
-  readonly category: Int32Array;
-  /** As given (pycocotools never recomputes it). */
-  readonly area: Float64Array;
-  /** 1 when iscrowd is truthy. */
-  readonly crowd: Uint8Array;
-  /** [x, y, w, h] per annotation (4 * count); NaN unless boxState is BOX_OK. */
-  readonly box: Float64Array;
-  readonly boxState: Uint8Array;
-  /** 1 when the id is 0 (pycocotools' "unmatched" marker: matches to it count as false positives). */
-  readonly idIsZero: Uint8Array;
-  /**
-   * pycocotools' anns dict keeps the LAST annotation of a repeated id, and loadAnns returns it for every
-   * occurrence: canonical[i] is that annotation's index (null when all ids are unique).
-   */
-  readonly canonical: Int32Array | null;
-  /** The source objects, for segmentation and keypoints (read lazily by the evaluation). */
-  readonly raw: readonly Record<string, unknown>[];
-}
-
-export interface CocoDataset {
-  readonly kind: "coco-dataset";
-  readonly images: CocoImages;
-  readonly categories: CocoCategories;
-  readonly annotations: CocoAnnotations;
-  /** The segmentations in pools, when the streaming reader parsed the file (else read `annotations.raw`). */
-  readonly segments?: ColumnarSegmentations;
-  /** Non-fatal remarks (dropped annotations, defaults applied). */
-  readonly warnings: readonly string[];
-}
 
 /**
  * JSON text / bytes -> value (a parsed value is returned as is). `what` names the input in messages

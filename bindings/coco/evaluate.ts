@@ -9,7 +9,7 @@
 import type { GeometryEngine } from "../geometry-types.js";
 import { accumulate } from "./accumulate.js";
 import type { Accumulated, CocoMatches, CocoPlan, PlanOutput } from "./types.js";
-import { BOX_MISSING, BOX_OK, type CocoDataset } from "./dataset.js";
+import { BOX_MISSING, BOX_OK, type CocoDataset } from "./inputs.js";
 import { CocoInputError, describeValue } from "./errors.js";
 import type { CocoId } from "./ids.js";
 import {
@@ -26,7 +26,7 @@ import {
 } from "./kernels.js";
 import { argsortDescendingStable, countingSortBy, npSum } from "./numeric.js";
 import { type CocoParams, type CocoParamsInput, resolveParams } from "./params.js";
-import type { CocoResults } from "./results.js";
+import type { CocoResults } from "./inputs.js";
 import { checkMasksBulk, datasetMaskPool, maskKernels, resolveResultGeometryBulk, resultsPoolFor } from "./masks.js";
 import { maskIouBlocks, resolveResultGeometry } from "./shapes.js";
 import { type CategoryResult, perCategory, statsLabels, summarize, summaryLines } from "./summarize.js";

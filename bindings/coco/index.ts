@@ -1,18 +1,10 @@
 // COCO evaluation with pycocotools parity: parsing, evaluate / accumulate / summarize.
 export { CocoInputError } from "./errors.js";
 export type { CocoId } from "./ids.js";
-export {
-  parseCocoDataset,
-  type CocoDataset,
-  type CocoImages,
-  type CocoCategories,
-  type CocoAnnotations,
-  type JsonInput,
-  BOX_OK,
-  BOX_MISSING,
-  BOX_MALFORMED,
-} from "./dataset.js";
-export { parseCocoResults, type CocoResults, type ResultSource } from "./results.js";
+export { parseCocoDataset } from "./dataset.js";
+export { type CocoDataset, type CocoImages, type CocoCategories, type CocoAnnotations, type JsonInput, BOX_OK, BOX_MISSING, BOX_MALFORMED } from "./inputs.js";
+export { parseCocoResults } from "./results.js";
+export { type CocoResults, type ResultSource } from "./inputs.js";
 export { resolveParams, COCO_KEYPOINT_SIGMAS, type CocoParams, type CocoParamsInput, type IouType } from "./params.js";
 export { evaluateCoco, type CocoEvaluation, type CocoCategoryResult } from "./evaluate.js";
 export type { CocoMatches, Accumulated } from "./types.js";

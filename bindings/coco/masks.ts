@@ -10,9 +10,9 @@
 import type { GeometryEngine, Rle } from "../geometry-types.js";
 import { type ColumnarSegmentations, SEG_POLYGONS, SEG_RLE_COUNTS, SEG_RLE_DECODED, SEG_RLE_STRING } from "../columns/segmentations.js";
 import { checkDatasetMasks, checkResultMasks, imageSizeFor } from "../validate/masks.js";
-import { maskSizeProblem } from "../validate/segmentation.js";
-import type { CocoDataset } from "./dataset.js";
-import type { CocoResults } from "./results.js";
+import { maskSizeProblem } from "../geometry-validate.js";
+import type { CocoDataset } from "./inputs.js";
+import type { CocoResults } from "./inputs.js";
 import { segmentationToRle } from "./shapes.js";
 import { Column } from "../columns/column.js";
 

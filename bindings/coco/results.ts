@@ -1,49 +1,13 @@
 // COCO results (detections) -> columnar arrays, with pycocotools' loadRes semantics: the FIRST result
 // picks the branch (bbox / segmentation / keypoints), ids are renumbered 1..n in file order, area and
 // bbox are derived as loadRes derives them.
-import type { ColumnarSegmentations } from "../columns/segmentations.js";
+import { BOX_OK, BOX_MISSING, type JsonInput, type CocoDataset, type ResultSource, type CocoResults } from "./inputs.js";
 import { checkSegmentation, SEG_EMPTY } from "../validate/segmentation.js";
 import { expectedGot, showValue } from "../validate/show.js";
-import { BOX_MISSING, BOX_OK, type CocoDataset, idTypeHint, isKeypointList, type JsonInput, parseJsonInput, readBox } from "./dataset.js";
+import { idTypeHint, isKeypointList, parseJsonInput, readBox } from "./dataset.js";
 import { CocoInputError, describeValue, listValues } from "./errors.js";
 import { type CocoId, isId } from "./ids.js";
 
-/**
- * The loadRes branch: "bbox" (area = w*h, missing segmentation = the box polygon), "segm" (area and
- * missing bbox from the compressed RLE), "keypoints" (area and bbox from the keypoints' extent),
- * "none" (an empty results list, which pycocotools cannot load; evaluated as no detections).
- */
-export type ResultSource = "bbox" | "segm" | "keypoints" | "none";
-
-export interface CocoResults {
-  readonly kind: "coco-results";
-  /** The dataset these results were checked against (image and category indices refer to it). */
-  readonly dataset: CocoDataset;
-  readonly source: ResultSource;
-  readonly count: number;
-  /** Index into dataset.images (every result image is in the dataset). */
-  readonly image: Int32Array;
-  /** Index into dataset.categories, or -1 (such results are not evaluated, as in pycocotools). */
-  readonly category: Int32Array;
-  readonly score: Float64Array;
-  /**
-   * loadRes' area. For the "segm" branch it is the mask area, filled in by the evaluation (it needs a
-   * geometry engine): NaN until then, see `geometryPending`.
-   */
-  readonly area: Float64Array;
-  /** [x, y, w, h] per result; NaN unless boxState is BOX_OK (segm branch: derived by the evaluation). */
-  readonly box: Float64Array;
-  readonly boxState: Uint8Array;
-  /** How many results carry a `segmentation`. */
-  readonly withSegmentation: number;
-  /** The source objects (segmentation, keypoints). Result i has id i + 1. */
-  readonly raw: readonly Record<string, unknown>[];
-  /** The segmentations in pools, when the streaming reader parsed the file (else read `raw`). */
-  readonly segments?: ColumnarSegmentations;
-  readonly warnings: readonly string[];
-  /** True while segm-branch areas / boxes still need a geometry engine. */
-  geometryPending: boolean;
-}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);

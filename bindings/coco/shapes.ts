@@ -1,10 +1,10 @@
 // Segmentations -> RLE through a GeometryEngine, as pycocotools' annToRLE / frPyObjects do, cached per
 // parsed dataset / results object (masks are computed once, whatever is evaluated afterwards).
 import { GeometryInputError, type GeometryEngine, type Rle } from "../geometry-types.js";
-import type { CocoDataset } from "./dataset.js";
+import type { CocoDataset } from "./inputs.js";
 import { CocoInputError, describeValue } from "./errors.js";
-import { BOX_MISSING, BOX_OK } from "./dataset.js";
-import type { CocoResults } from "./results.js";
+import { BOX_MISSING, BOX_OK } from "./inputs.js";
+import type { CocoResults } from "./inputs.js";
 import { checkDatasetMasks, checkResultMasks, imageSizeFor, rleSizeWithinLimit } from "../validate/masks.js";
 import type { CocoPlan } from "./types.js";
 

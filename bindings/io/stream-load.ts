@@ -9,9 +9,9 @@
 // Beyond that limit the streaming message is reported (with a byte offset for JSON syntax errors).
 import { closeSync, createReadStream, openSync, readSync, statSync } from "node:fs";
 import { createGunzip } from "node:zlib";
-import type { CocoDataset } from "../coco/dataset.js";
+import type { CocoDataset } from "../coco/inputs.js";
 import { CocoInputError } from "../coco/errors.js";
-import type { CocoResults } from "../coco/results.js";
+import type { CocoResults } from "../coco/inputs.js";
 import { loadCocoDataset, loadCocoResults, MAX_TEXT_BYTES } from "./node.js";
 import { CocoDatasetStream, CocoResultsStream, presizeColumns, StructureError } from "./stream-coco.js";
 import { JsonStreamScanner, JsonSyntaxError, type JsonElementHandler } from "./stream-json.js";

@@ -291,8 +291,3 @@ export function checkSegmentation(seg: unknown, root: string, index: number): nu
   fail(segPath(), `expected polygons (an array) or an RLE object {size, counts}, got ${showValue(seg)}`);
 }
 
-/** "" when h x w fits a mask, else the limit message. */
-export function maskSizeProblem(h: number, w: number): string {
-  const px = h * w;
-  return px > MAX_PIXELS ? `${px} pixels, more than a wasm32 mask can hold (limit ${MAX_PIXELS} = 2^28)` : "";
-}

@@ -5,10 +5,10 @@
 // tasks.
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
-import type { CocoDataset } from "../coco/dataset.js";
+import type { CocoDataset } from "../coco/inputs.js";
 import { type CocoEvaluation, evaluateCoco, type EvaluateOptions, prepareCoco } from "../coco/evaluate.js";
 import type { CocoParamsInput } from "../coco/params.js";
-import type { CocoResults } from "../coco/results.js";
+import type { CocoResults } from "../coco/inputs.js";
 import { createEngine, type Engine } from "../engine.js";
 import type { GeometryEngine } from "../geometry-types.js";
 import { evaluateWithRunners, localRunner, type MatchTask, type MatchTaskResult, runMatchTask, TASK_TAG, type TaskRunner } from "./protocol.js";

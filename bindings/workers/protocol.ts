@@ -4,8 +4,8 @@
 // kernels, and the main thread merges the per-detection bits and accumulates. Each block is matched
 // the same way whichever worker takes it, and accumulate sees the same bits in the same order, so
 // the numbers are identical for any number of workers. Browser-safe: no node: imports.
-import type { CocoResults } from "../coco/results.js";
-import type { CocoDataset } from "../coco/dataset.js";
+import type { CocoResults } from "../coco/inputs.js";
+import type { CocoDataset } from "../coco/inputs.js";
 import { type CocoEvaluation, finishCoco, labelsWithDetections, type PreparedCoco } from "../coco/evaluate.js";
 import { cocoKernels, type MatchBits, type MatchColumns, type MatchPlan, runCocoMatch } from "../coco/kernels.js";
 import { buildMaskJobs, datasetMaskJobs, type MaskJobs, maskKernels, resultsMaskJobs } from "../coco/masks.js";

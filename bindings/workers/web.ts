@@ -12,10 +12,10 @@
 //
 // Columns go to the workers as SharedArrayBuffers when the page is cross-origin isolated (COOP/COEP
 // headers), else as copies. The numbers are identical for any number of workers.
-import type { CocoDataset } from "../coco/dataset.js";
+import type { CocoDataset } from "../coco/inputs.js";
 import { type CocoEvaluation, evaluateCoco, type EvaluateOptions, prepareCoco } from "../coco/evaluate.js";
 import type { CocoParamsInput } from "../coco/params.js";
-import type { CocoResults } from "../coco/results.js";
+import type { CocoResults } from "../coco/inputs.js";
 import { createEngine, type Engine } from "../engine.js";
 import type { GeometryEngine } from "../geometry-types.js";
 import { evaluateWithRunners, localRunner, type MatchTask, type MatchTaskResult, runMatchTask, TASK_TAG, type TaskRunner } from "./protocol.js";
