@@ -8,7 +8,7 @@
 // time is what bench/run.ts measures.
 import { createEngine } from "../bindings/engine.js";
 import { evaluateCoco } from "../bindings/coco/evaluate.js";
-import { loadCocoInputs } from "../bindings/io/stream-load.js";
+import { loadCocoInputs } from "../bindings/ingest/stream-load.js";
 import type { IouType } from "../bindings/coco/params.js";
 import { ReferenceGeometry } from "../bindings/reference/geometry.js";
 import { evaluateCocoParallel } from "../bindings/workers/node.js";

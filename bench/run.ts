@@ -23,7 +23,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { type EngineKind, loadEngine } from "./engine.js";
 import type { CocoSetCounts, PresetName } from "../bindings/synth/generate.js";
 import { cachedCocoSet } from "../bindings/synth/write.js";
-import { loadCocoInputs } from "../bindings/io/stream-load.js";
+import { loadCocoInputs } from "../bindings/ingest/stream-load.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PRELOAD = pathToFileURL(fileURLToPath(new URL("./rss-preload.mjs", import.meta.url))).href;

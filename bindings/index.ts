@@ -1,5 +1,5 @@
 // detection-eval: the public API. Browser-safe: nothing here (or below it) imports node: modules;
-// file loading by path lives in bindings/io/node.ts, used by the CLI.
+// file loading by path lives in bindings/ingest/node-files.ts, used by the CLI.
 export { createEngine, type Engine, type EngineOptions, type EngineExports, type WasmSource } from "./engine.js";
 export { init, type InitSource } from "./init.js";
 // Analyses as plain data (typed arrays): post them between threads, embed them in pages (the HTML report).
@@ -15,8 +15,6 @@ export {
 } from "./geometry-types.js";
 export {
   CocoInputError,
-  parseCocoDataset,
-  parseCocoResults,
   evaluateCoco,
   resolveParams,
   segmentationToRle,
@@ -32,5 +30,6 @@ export {
   type CocoMatches,
   type CocoCategoryResult,
 } from "./coco/index.js";
+export { parseCocoDataset, parseCocoResults } from "./ingest/index.js";
 export { evaluateCocoInWorkers, serveMatchTasks, WebWorkerPool, type WebWorkerOptions } from "./workers/web.js";
 export * from "./analysis/index.js";

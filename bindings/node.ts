@@ -6,6 +6,6 @@ export {
   streamCocoResults as readCocoResults,
   type LoadedInputs,
   type StreamLoadOptions,
-} from "./io/stream-load.js";
+} from "./ingest/stream-load.js";
 export { evaluateCocoParallel, NodeWorkerPool, type ParallelOptions } from "./workers/node.js";
-export { writeFileAtomic } from "./io/node.js";
+export { writeFileAtomic } from "./ingest/node-files.js";

@@ -5,11 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCocoDataset } from "../bindings/coco/dataset.js";
+import { parseCocoDataset } from "../bindings/ingest/coco-dataset.js";
 import { evaluateCoco } from "../bindings/coco/evaluate.js";
-import { parseCocoResults } from "../bindings/coco/results.js";
+import { parseCocoResults } from "../bindings/ingest/coco-results.js";
 import { createEngine } from "../bindings/engine.js";
-import { loadCocoDataset, loadCocoResults } from "../bindings/io/node.js";
+import { loadCocoDataset, loadCocoResults } from "../bindings/ingest/node-files.js";
 
 const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
 const haveCli = existsSync(CLI);

@@ -6,7 +6,7 @@ import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { CocoInputError } from "../bindings/coco/errors.js";
 import { evaluateCoco } from "../bindings/coco/evaluate.js";
-import { loadCocoDataset, loadCocoResults } from "../bindings/io/node.js";
+import { loadCocoDataset, loadCocoResults } from "../bindings/ingest/node-files.js";
 import { ReferenceGeometry } from "../bindings/reference/geometry.js";
 
 const FIXTURES = new URL("../../shared/fixtures/", import.meta.url).pathname;

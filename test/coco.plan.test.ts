@@ -3,12 +3,12 @@
 // true / false, ties and NaN / -0 scores, images and categories without labels or not evaluated,
 // repeated annotation ids, results of unknown categories, maxDets cuts, empty inputs).
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseCocoDataset } from "../bindings/coco/dataset.js";
+import { parseCocoDataset } from "../bindings/ingest/coco-dataset.js";
 import { planEvaluation } from "../bindings/coco/evaluate.js";
 import type { CocoPlan } from "../bindings/coco/types.js";
 import { planKernel, type PlanKernelExports } from "../bindings/coco/kernels.js";
 import { type CocoParamsInput, resolveParams } from "../bindings/coco/params.js";
-import { parseCocoResults } from "../bindings/coco/results.js";
+import { parseCocoResults } from "../bindings/ingest/coco-results.js";
 import { createEngine } from "../bindings/engine.js";
 import { Rng } from "../bindings/synth/generate.js";
 

@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { CocoInputError } from "../bindings/coco/errors.js";
 import { evaluateCoco, type CocoEvaluation } from "../bindings/coco/evaluate.js";
-import { parseCocoDataset } from "../bindings/coco/dataset.js";
-import { parseCocoResults } from "../bindings/coco/results.js";
+import { parseCocoDataset } from "../bindings/ingest/coco-dataset.js";
+import { parseCocoResults } from "../bindings/ingest/coco-results.js";
 import { formatFixed, linspace, npSum, pairwiseSum } from "../bindings/coco/numeric.js";
 import type { CocoParamsInput } from "../bindings/coco/params.js";
 import { ReferenceGeometry } from "../bindings/reference/geometry.js";

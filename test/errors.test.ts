@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OutputInputError, pendingTempFiles, setTempFileListener, writeFileAtomic } from "../bindings/io/node.js";
+import { OutputInputError, pendingTempFiles, setTempFileListener, writeFileAtomic } from "../bindings/ingest/node-files.js";
 
 const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
 const haveCli = existsSync(CLI);

@@ -17,13 +17,13 @@ import { join } from "node:path";
 import { fromCoco } from "../bindings/analysis/coco-adapter.js";
 import { parseEncordJson } from "../bindings/analysis/encord-format.js";
 import { analyze } from "../bindings/analysis/analyze.js";
-import { parseCocoDataset } from "../bindings/coco/dataset.js";
+import { parseCocoDataset } from "../bindings/ingest/coco-dataset.js";
 import { evaluateCoco } from "../bindings/coco/evaluate.js";
 import type { IouType } from "../bindings/coco/params.js";
-import { parseCocoResults } from "../bindings/coco/results.js";
+import { parseCocoResults } from "../bindings/ingest/coco-results.js";
 import { createEngine } from "../bindings/engine.js";
 import { GeometryInputError } from "../bindings/geometry-types.js";
-import { rleStringProblem } from "../bindings/validate/segmentation.js";
+import { rleStringProblem } from "../bindings/ingest/check-segmentation.js";
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,8 +43,8 @@ type StreamMods = {
 };
 const stream: StreamMods | undefined = await (async () => {
   try {
-    const c = await import("../bindings/io/stream-coco.js");
-    const j = await import("../bindings/io/stream-json.js");
+    const c = await import("../bindings/ingest/stream-coco.js");
+    const j = await import("../bindings/ingest/stream-json.js");
     return { CocoDatasetStream: c.CocoDatasetStream, CocoResultsStream: c.CocoResultsStream, scanJson: j.scanJson } as unknown as StreamMods;
   } catch {
     return undefined;

@@ -6,13 +6,13 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseCocoDataset } from "../bindings/coco/dataset.js";
+import { parseCocoDataset } from "../bindings/ingest/coco-dataset.js";
 import { evaluateCoco, type CocoEvaluation } from "../bindings/coco/evaluate.js";
 import type { CocoParamsInput } from "../bindings/coco/params.js";
-import { parseCocoResults } from "../bindings/coco/results.js";
+import { parseCocoResults } from "../bindings/ingest/coco-results.js";
 import { argsortDescendingStable } from "../bindings/coco/numeric.js";
 import { createEngine, type Engine } from "../bindings/engine.js";
-import { loadCocoDataset, loadCocoResults } from "../bindings/io/node.js";
+import { loadCocoDataset, loadCocoResults } from "../bindings/ingest/node-files.js";
 import { Rng } from "../bindings/synth/generate.js";
 
 const FIXTURES = new URL("../../shared/fixtures/", import.meta.url).pathname;

@@ -25,7 +25,7 @@ vi.mock("node:fs", async (importOriginal) => {
   };
 });
 
-const { writeFileAtomic, pendingTempFiles } = await import("../bindings/io/node.js");
+const { writeFileAtomic, pendingTempFiles } = await import("../bindings/ingest/node-files.js");
 
 describe("writeFileAtomic", () => {
   const dir = mkdtempSync(join(tmpdir(), "detection-eval-atomic-"));

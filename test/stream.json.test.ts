@@ -2,7 +2,7 @@
 // bit for bit, strings, objects with repeated keys), the same documents rejected, at any chunking.
 import { describe, expect, it } from "vitest";
 import { Rng } from "../bindings/synth/generate.js";
-import { type JsonElementHandler, JsonSyntaxError, scanJson } from "../bindings/io/stream-json.js";
+import { type JsonElementHandler, JsonSyntaxError, scanJson } from "../bindings/ingest/stream-json.js";
 
 const enc = new TextEncoder();
 

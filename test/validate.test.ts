@@ -2,15 +2,15 @@
 // top-level shape, ids, required fields, boxes, polygons, RLEs, scores, unknown categories, mask size
 // limits; and the valid edge cases that must keep working.
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseCocoDataset } from "../bindings/coco/dataset.js";
+import { parseCocoDataset } from "../bindings/ingest/coco-dataset.js";
 import { CocoInputError } from "../bindings/coco/errors.js";
 import { evaluateCoco } from "../bindings/coco/evaluate.js";
 import type { IouType } from "../bindings/coco/params.js";
-import { parseCocoResults } from "../bindings/coco/results.js";
+import { parseCocoResults } from "../bindings/ingest/coco-results.js";
 import { createEngine, type Engine } from "../bindings/engine.js";
-import { findJsonProblem, parseJsonText } from "../bindings/validate/json.js";
-import { rleStringProblem } from "../bindings/validate/segmentation.js";
-import { showValue } from "../bindings/validate/show.js";
+import { findJsonProblem, parseJsonText } from "../bindings/ingest/json-text.js";
+import { rleStringProblem } from "../bindings/ingest/check-segmentation.js";
+import { showValue } from "../bindings/coco/show.js";
 
 let engine: Engine;
 beforeAll(async () => {

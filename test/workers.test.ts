@@ -24,7 +24,7 @@ describe.skipIf(!haveFixtures)("Web Worker protocol (in-process message ports)",
     const { MessageChannel } = await import("node:worker_threads");
     const { createEngine } = await import("../bindings/engine.js");
     const { evaluateCoco } = await import("../bindings/coco/evaluate.js");
-    const { loadCocoInputs } = await import("../bindings/io/stream-load.js");
+    const { loadCocoInputs } = await import("../bindings/ingest/stream-load.js");
     const { evaluateCocoInWorkers, serveMatchTasks } = await import("../bindings/workers/web.js");
     const engine = await createEngine();
     const createWorker = () => {

@@ -1,9 +1,7 @@
-// COCO evaluation with pycocotools parity: parsing, evaluate / accumulate / summarize.
+// COCO evaluation with pycocotools parity: evaluate / accumulate / summarize over parsed inputs (bindings/ingest/ parses them).
 export { CocoInputError } from "./errors.js";
 export type { CocoId } from "./ids.js";
-export { parseCocoDataset } from "./dataset.js";
 export { type CocoDataset, type CocoImages, type CocoCategories, type CocoAnnotations, type JsonInput, BOX_OK, BOX_MISSING, BOX_MALFORMED } from "./inputs.js";
-export { parseCocoResults } from "./results.js";
 export { type CocoResults, type ResultSource } from "./inputs.js";
 export { resolveParams, COCO_KEYPOINT_SIGMAS, type CocoParams, type CocoParamsInput, type IouType } from "./params.js";
 export { evaluateCoco, type CocoEvaluation, type CocoCategoryResult } from "./evaluate.js";

@@ -5,7 +5,7 @@ import type { CocoDataset } from "./inputs.js";
 import { CocoInputError, describeValue } from "./errors.js";
 import { BOX_MISSING, BOX_OK } from "./inputs.js";
 import type { CocoResults } from "./inputs.js";
-import { checkDatasetMasks, checkResultMasks, imageSizeFor, rleSizeWithinLimit } from "../validate/masks.js";
+import { checkDatasetMasks, checkResultMasks, imageSizeFor, rleSizeWithinLimit } from "./mask-checks.js";
 import type { CocoPlan } from "./types.js";
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { evaluateCoco } from "../../bindings/coco/evaluate.js";
 import { createEngine } from "../../bindings/engine.js";
-import { loadCocoInputs } from "../../bindings/io/stream-load.js";
+import { loadCocoInputs } from "../../bindings/ingest/stream-load.js";
 import { evaluateCocoParallel } from "../../bindings/workers/node.js";
 
 const fixtures = process.argv[2]!;

@@ -18,10 +18,10 @@
 //   every metric column once).
 import { type Command, numberOption } from "../command.js";
 import { createEngine } from "../../engine.js";
-import { readJsonFile } from "../../io/node.js";
+import { readJsonFile } from "../../ingest/node-files.js";
 import type { GeometryEngine } from "../../geometry-types.js";
-import { parseCocoDataset } from "../../coco/dataset.js";
-import { streamCocoResults } from "../../io/stream-load.js";
+import { parseCocoDataset } from "../../ingest/coco-dataset.js";
+import { streamCocoResults } from "../../ingest/stream-load.js";
 import { fromCoco } from "../../analysis/coco-adapter.js";
 import { isEncordJson, parseEncordJson } from "../../analysis/encord-format.js";
 import { analyze } from "../../analysis/analyze.js";

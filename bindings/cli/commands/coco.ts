@@ -3,7 +3,7 @@
 // evaluates on N threads (bindings/workers/), with the same numbers for any N.
 import { UsageError, type Command } from "../command.js";
 import { createEngine } from "../../engine.js";
-import { loadCocoInputs } from "../../io/stream-load.js";
+import { loadCocoInputs } from "../../ingest/stream-load.js";
 import { evaluateCoco, type CocoEvaluation } from "../../coco/evaluate.js";
 import type { IouType } from "../../coco/params.js";
 

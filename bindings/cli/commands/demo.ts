@@ -3,7 +3,7 @@
 import { demoDataset } from "../../synth/demo.js";
 import { evaluateCoco } from "../../coco/evaluate.js";
 import { createEngine } from "../../engine.js";
-import { loadCocoDataset, loadCocoResults } from "../../io/node.js";
+import { loadCocoDataset, loadCocoResults } from "../../ingest/node-files.js";
 import type { Command } from "../command.js";
 
 export const DEMO_COMMAND: Command = {

@@ -12,14 +12,14 @@
 //
 // `raw` of the returned objects is a read-only view that rebuilds an element's object on access
 // (from the columns, or the stored fallback value), so memory stays that of the columns.
-import { checkAnnotation, checkCategory, checkImage, DatasetBuilder, finishDataset } from "../coco/dataset.js";
+import { checkAnnotation, checkCategory, checkImage, DatasetBuilder, finishDataset } from "./coco-dataset.js";
 import { BOX_MISSING, BOX_OK, type CocoDataset } from "../coco/inputs.js";
 import type { CocoId } from "../coco/ids.js";
-import { checkResult, finishResults, ResultsBuilder, resultSource } from "../coco/results.js";
+import { checkResult, finishResults, ResultsBuilder, resultSource } from "./coco-results.js";
 import { type CocoResults, type ResultSource } from "../coco/inputs.js";
 import { type JsonElementHandler, type JsonReader, NEED_MORE } from "./stream-json.js";
 import { type ScanOutput, ST_MORE, type WasmRecordScanner } from "./stream-wasm.js";
-import { decodeRleString } from "../validate/segmentation.js";
+import { decodeRleString } from "./check-segmentation.js";
 import { Column } from "../columns/column.js";
 import {
   SEG_EMPTY,

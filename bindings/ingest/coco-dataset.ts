@@ -3,12 +3,12 @@
 // per-element checks below (checkImage / checkCategory / checkAnnotation), with one-line messages that
 // name the JSON path and the value (docs/errors.md). A repeated image or category id is an error
 // (pycocotools would silently keep the last record); a repeated annotation id is reproduced with a warning.
-import { BOX_OK, BOX_MISSING, type JsonInput, type CocoDataset } from "./inputs.js";
-import { checkSegmentation } from "../validate/segmentation.js";
-import { parseJsonText } from "../validate/json.js";
-import { expectedGot, showValue } from "../validate/show.js";
-import { CocoInputError, describeValue, listValues } from "./errors.js";
-import { type CocoId, isId } from "./ids.js";
+import { BOX_OK, BOX_MISSING, type JsonInput, type CocoDataset } from "../coco/inputs.js";
+import { checkSegmentation } from "./check-segmentation.js";
+import { parseJsonText } from "./json-text.js";
+import { expectedGot, showValue } from "../coco/show.js";
+import { CocoInputError, describeValue, listValues } from "../coco/errors.js";
+import { type CocoId, isId } from "../coco/ids.js";
 
 /**
  * JSON text / bytes -> value (a parsed value is returned as is). `what` names the input in messages

@@ -12,7 +12,7 @@ import { createGunzip } from "node:zlib";
 import type { CocoDataset } from "../coco/inputs.js";
 import { CocoInputError } from "../coco/errors.js";
 import type { CocoResults } from "../coco/inputs.js";
-import { loadCocoDataset, loadCocoResults, MAX_TEXT_BYTES } from "./node.js";
+import { loadCocoDataset, loadCocoResults, MAX_TEXT_BYTES } from "./node-files.js";
 import { CocoDatasetStream, CocoResultsStream, presizeColumns, StructureError } from "./stream-coco.js";
 import { JsonStreamScanner, JsonSyntaxError, type JsonElementHandler } from "./stream-json.js";
 import { WasmRecordScanner } from "./stream-wasm.js";

@@ -1,12 +1,12 @@
 // COCO results (detections) -> columnar arrays, with pycocotools' loadRes semantics: the FIRST result
 // picks the branch (bbox / segmentation / keypoints), ids are renumbered 1..n in file order, area and
 // bbox are derived as loadRes derives them.
-import { BOX_OK, BOX_MISSING, type JsonInput, type CocoDataset, type ResultSource, type CocoResults } from "./inputs.js";
-import { checkSegmentation, SEG_EMPTY } from "../validate/segmentation.js";
-import { expectedGot, showValue } from "../validate/show.js";
-import { idTypeHint, isKeypointList, parseJsonInput, readBox } from "./dataset.js";
-import { CocoInputError, describeValue, listValues } from "./errors.js";
-import { type CocoId, isId } from "./ids.js";
+import { BOX_OK, BOX_MISSING, type JsonInput, type CocoDataset, type ResultSource, type CocoResults } from "../coco/inputs.js";
+import { checkSegmentation, SEG_EMPTY } from "./check-segmentation.js";
+import { expectedGot, showValue } from "../coco/show.js";
+import { idTypeHint, isKeypointList, parseJsonInput, readBox } from "./coco-dataset.js";
+import { CocoInputError, describeValue, listValues } from "../coco/errors.js";
+import { type CocoId, isId } from "../coco/ids.js";
 
 
 function isRecord(v: unknown): v is Record<string, unknown> {

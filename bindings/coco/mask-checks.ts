@@ -2,9 +2,9 @@
 // carry their own), and the mask must fit what a wasm32 engine can hold (MAX_PIXELS). They run once per
 // dataset / results object, before the first mask of that object is rasterised (bindings/coco/shapes.ts),
 // so an evaluation stops before any kernel work instead of after hours of it.
-import type { CocoDataset } from "../coco/inputs.js";
-import { CocoInputError } from "../coco/errors.js";
-import type { CocoResults } from "../coco/inputs.js";
+import type { CocoDataset } from "./inputs.js";
+import { CocoInputError } from "./errors.js";
+import type { CocoResults } from "./inputs.js";
 import { maskSizeProblem } from "../geometry-validate.js";
 import { showValue } from "./show.js";
 

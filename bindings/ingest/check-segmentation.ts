@@ -12,7 +12,7 @@
 import { CocoInputError } from "../coco/errors.js";
 import { GeometryInputError, type Box } from "../geometry-types.js";
 import { checkBox, checkPolygon, MAX_PIXELS, MAX_POLYGON_POINTS, rleStringError, STR_BAD_CHAR, STR_DANGLING, STR_MAX_CHARS, STR_NEGATIVE, STR_SUM, STR_TOO_BIG, STR_TOO_LONG } from "../geometry-validate.js";
-import { expectedGot, showValue } from "./show.js";
+import { expectedGot, showValue } from "../coco/show.js";
 
 /** What checkSegmentation found: a SEG_* kind. */
 export { SEG_BOXES, SEG_EMPTY, SEG_NONE, SEG_POLYGONS, SEG_RLE_COUNTS, SEG_RLE_LIST, SEG_RLE_STRING } from "../columns/segmentations.js";
