@@ -11,7 +11,7 @@ import { evaluateCoco } from "../bindings/coco/evaluate.js";
 import { loadCocoInputs } from "../bindings/ingest/stream-load.js";
 import type { IouType } from "../bindings/coco/params.js";
 import { ReferenceGeometry } from "../bindings/reference/geometry.js";
-import { evaluateCocoParallel } from "../bindings/workers/node.js";
+import { evaluateCocoParallel } from "../bindings/workers/node-threads.js";
 
 function arg(name: string, dflt?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -31,5 +31,5 @@ export {
   type CocoCategoryResult,
 } from "./coco/index.js";
 export { parseCocoDataset, parseCocoResults } from "./ingest/index.js";
-export { evaluateCocoInWorkers, serveMatchTasks, WebWorkerPool, type WebWorkerOptions } from "./workers/web.js";
+export { evaluateCocoInWorkers, serveMatchTasks, WebWorkerPool, type WebWorkerOptions } from "./workers/web-workers.js";
 export * from "./analysis/index.js";

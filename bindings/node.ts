@@ -7,5 +7,5 @@ export {
   type LoadedInputs,
   type StreamLoadOptions,
 } from "./ingest/stream-load.js";
-export { evaluateCocoParallel, NodeWorkerPool, type ParallelOptions } from "./workers/node.js";
+export { evaluateCocoParallel, NodeWorkerPool, type ParallelOptions } from "./workers/node-threads.js";
 export { writeFileAtomic } from "./ingest/node-files.js";

@@ -1,7 +1,7 @@
 // Bad input through the built CLI (dist/cli.js): exit codes (0 success, 1 bad input, 2 usage, 130
 // interrupted), one line on stderr without a stack (--debug shows it), the two error fixtures of
 // ../shared/fixtures, file-level problems (missing, truncated, gzip, JSON syntax), SIGINT during a
-// long run, and atomic writes (bindings/io/node.ts).
+// long run, and atomic writes (bindings/ingest/node-files.ts).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -34,7 +34,7 @@ const CASES = Number(arg("cases", "20000"));
 const CASE_BUDGET_MS = Number(arg("budget-ms", "3000"));
 const FIXTURES = arg("fixtures", "");
 
-// The CLI reads files with the streaming loader (bindings/io/stream-*.ts, when present): it must accept
+// The CLI reads files with the streaming loader (bindings/ingest/stream-*.ts, when present): it must accept
 // exactly what the in-memory parsers accept and give the same evaluation. Loaded if it exists.
 type StreamMods = {
   CocoDatasetStream: new () => { finish(): unknown };

@@ -4,7 +4,7 @@
 // parses and evaluates in process with the wasm engine; the engine may only answer or throw a
 // validation error (name ending in InputError, one line, naming a path); no case may exceed its time
 // budget; changes pycocotools ignores must leave the stats as they were. When the streaming loader of
-// the CLI (bindings/io/stream-*.ts) is present, a share of the cases also goes through it: it must never
+// the CLI (bindings/ingest/stream-*.ts) is present, a share of the cases also goes through it: it must never
 // accept what the parsers reject, and must evaluate to the same stats.
 //
 // The loop runs in a child process (test/fuzz.runner.ts through tsx), killed at a deadline, so that a

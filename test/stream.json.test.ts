@@ -1,4 +1,4 @@
-// The streaming JSON reader (bindings/io/stream-json.ts) against JSON.parse: the same values (numbers
+// The streaming JSON reader (bindings/ingest/stream-json.ts) against JSON.parse: the same values (numbers
 // bit for bit, strings, objects with repeated keys), the same documents rejected, at any chunking.
 import { describe, expect, it } from "vitest";
 import { Rng } from "../bindings/synth/generate.js";

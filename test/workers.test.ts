@@ -25,7 +25,7 @@ describe.skipIf(!haveFixtures)("Web Worker protocol (in-process message ports)",
     const { createEngine } = await import("../bindings/engine.js");
     const { evaluateCoco } = await import("../bindings/coco/evaluate.js");
     const { loadCocoInputs } = await import("../bindings/ingest/stream-load.js");
-    const { evaluateCocoInWorkers, serveMatchTasks } = await import("../bindings/workers/web.js");
+    const { evaluateCocoInWorkers, serveMatchTasks } = await import("../bindings/workers/web-workers.js");
     const engine = await createEngine();
     const createWorker = () => {
       const ch = new MessageChannel();

@@ -1,5 +1,5 @@
 // Analysis.at(): every number of the model-performance pages for one question (IoU threshold,
-// confidence, class / image / metric filter), from the typed arrays of prepare.ts, in one linear
+// confidence, class / image / metric filter), from the typed arrays analyze() prepared (prepared.ts), in one linear
 // pass over the class-sorted predictions. Everything beyond the per-class summary (curves,
 // histogram, outcomes, explorer, metric pages) is computed lazily on request.
 import { AnalysisInputError, type CategoryInfo, type ImageInfo } from "./types.js";

@@ -2,7 +2,7 @@
 // runs when the event loop is free, so every command runs in a worker thread (bindings/cli/main.ts
 // serveWorker), started before anything else is loaded: this thread only relays the worker's output
 // and exit code, and on SIGINT / SIGTERM terminates it (which stops even a long loop), removes the
-// temporary files of its unfinished atomic writes (bindings/io/node.ts writeFileAtomic) and exits
+// temporary files of its unfinished atomic writes (bindings/ingest/node-files.ts writeFileAtomic) and exits
 // with 130 / 143. It imports nothing of the engine: its start-up is the worker's head start.
 import { unlinkSync } from "node:fs";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";

@@ -2,7 +2,7 @@
 // counts (assembly/match.ts buildMasks: compressed strings decoded, polygons rasterised and merged,
 // counts copied, box polygons rasterised), described by rlePrepare (area, flags, C-exact toBbox).
 // No object per mask: sources come from the columnar pools of the streaming parser
-// (bindings/io/stream-coco.ts) or, for other inputs, are packed from the parsed values; forms the
+// (bindings/ingest/stream-coco.ts) or, for other inputs, are packed from the parsed values; forms the
 // bulk path does not take (boxes lists, RLE lists) go through the GeometryEngine one by one.
 //
 // Semantics are bindings/coco/shapes.ts's (annToRLE / loadRes), checked by test/perf.kernels.test.ts
@@ -320,7 +320,7 @@ function imageSizeCheck(ds: CocoDataset): (k: number) => boolean {
 }
 
 /**
- * bindings/validate/masks.ts checkDatasetMasks' checks (every annotation with a known image and
+ * bindings/coco/mask-checks.ts checkDatasetMasks' checks (every annotation with a known image and
  * category can become a mask), on the columns when the parse was columnar: any doubt, and the
  * validator itself runs (its message is the error).
  */

@@ -1,4 +1,4 @@
-// Growable typed columns: the streaming parser's columns (bindings/io/stream-coco.ts) and the pools of
+// Growable typed columns: the streaming parser's columns (bindings/ingest/stream-coco.ts) and the pools of
 // the mask jobs (bindings/coco/masks.ts). Browser-safe.
 
 export type ColumnArray = Float64Array | Int32Array | Uint8Array | Uint32Array;

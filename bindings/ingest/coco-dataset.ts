@@ -174,7 +174,7 @@ export function isKeypointList(kp: unknown): kp is number[] {
 /**
  * annotations[i]: id, image_id, category_id (numbers or strings), area (a finite number, required:
  * pycocotools never derives it), iscrowd (0/1, optional), bbox (4 finite numbers when present),
- * segmentation (see bindings/validate/segmentation.ts), keypoints / num_keypoints when present.
+ * segmentation (see bindings/ingest/check-segmentation.ts), keypoints / num_keypoints when present.
  */
 export function checkAnnotation(a: unknown, i: number, b: DatasetBuilder): void {
   if (!isRecord(a)) fail(`annotations[${i}]`, `expected an object, got ${showValue(a)}`);

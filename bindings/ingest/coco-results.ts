@@ -67,7 +67,7 @@ export class ResultsBuilder {
 /**
  * results[i]: image_id (a dataset image: collected, reported together at the end), category_id (an
  * unknown one is not evaluated, with a warning), score (a finite number), and what the branch needs:
- * bbox (4 finite numbers), segmentation (bindings/validate/segmentation.ts) or keypoints (x, y, v
+ * bbox (4 finite numbers), segmentation (bindings/ingest/check-segmentation.ts) or keypoints (x, y, v
  * triples). Optional keys (id, area, iscrowd) are ignored, as loadRes overwrites them.
  */
 export function checkResult(r: unknown, i: number, b: ResultsBuilder): void {

@@ -69,7 +69,7 @@ export function readTextFile(path: string): string {
   }
 }
 
-/** A JSON (or gzipped JSON) file, parsed; syntax errors give line and column (bindings/validate/json.ts). */
+/** A JSON (or gzipped JSON) file, parsed; syntax errors give line and column (bindings/ingest/json-text.ts). */
 export function readJsonFile(path: string): unknown {
   return parseJsonText(readTextFile(path), path, "file");
 }

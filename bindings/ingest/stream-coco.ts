@@ -1,5 +1,5 @@
 // COCO datasets and results read straight from JSON bytes into the columnar CocoDataset / CocoResults
-// (bindings/coco/dataset.ts, results.ts), without building an object per annotation or detection.
+// (bindings/ingest/coco-dataset.ts, results.ts), without building an object per annotation or detection.
 //
 // Each element of `annotations` / the results array is decoded by a fast reader that accepts the
 // common, well-formed shapes only (known keys with the expected value types, polygons, RLE) and

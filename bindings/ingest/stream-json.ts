@@ -3,14 +3,14 @@
 // elements of the top-level array (results files), or of the arrays under chosen keys of the
 // top-level object (datasets: images, annotations, categories), one at a time, to a handler that
 // consumes each element from a JsonReader: as a JavaScript value (value()), or straight into
-// columns (bindings/io/stream-coco.ts reads numbers and strings without building objects).
+// columns (bindings/ingest/stream-coco.ts reads numbers and strings without building objects).
 //
 // Semantics are JSON.parse's: the same grammar (anything it rejects is rejected, with the byte
 // offset), numbers rounded as JSON.parse rounds them (Clinger's exact fast path, else Number() on
 // the digits), strings decoded as UTF-8 with replacement characters, and the last of repeated keys
 // winning inside materialised objects. Memory: the current chunk plus the element being read.
 //
-// Browser-safe (no Node imports): bindings/io/stream-load.ts feeds it from files in Node; a browser
+// Browser-safe (no Node imports): bindings/ingest/stream-load.ts feeds it from files in Node; a browser
 // can feed it from a ReadableStream.
 
 /** Thrown inside a handler when the element is not complete in the bytes at hand (caught by the scanner). */

@@ -1,11 +1,11 @@
 // Node: COCO files (JSON or gzipped JSON, any size) streamed into the columnar CocoDataset /
-// CocoResults (bindings/io/stream-coco.ts). Bytes are read in 1 MiB chunks and gunzipped by zlib
+// CocoResults (bindings/ingest/stream-coco.ts). Bytes are read in 1 MiB chunks and gunzipped by zlib
 // on libuv's thread pool while this thread scans, so the text never exists as one string and
 // memory is that of the columns.
 //
 // Error messages stay those of the in-memory parsers: when streaming finds a problem and the file
 // can be read as one text (below V8's string limit), the file is loaded again with
-// loadCocoDataset / loadCocoResults (bindings/io/node.ts), whose message (or result) is used.
+// loadCocoDataset / loadCocoResults (bindings/ingest/node-files.ts), whose message (or result) is used.
 // Beyond that limit the streaming message is reported (with a byte offset for JSON syntax errors).
 import { closeSync, createReadStream, openSync, readSync, statSync } from "node:fs";
 import { createGunzip } from "node:zlib";
@@ -21,7 +21,7 @@ import { ENGINE_WASM_BASE64 } from "../generated/engine-wasm.js";
 const CHUNK = 1 << 20;
 
 export interface StreamLoadOptions {
-  /** "auto" (default) and "always" stream; "never" uses the in-memory loaders of bindings/io/node.ts. */
+  /** "auto" (default) and "always" stream; "never" uses the in-memory loaders of bindings/ingest/node-files.ts. */
   stream?: "auto" | "always" | "never";
   /** The compiled engine module (its record scanner reads the hot arrays); default: the inlined engine; null: JavaScript only. */
   module?: WebAssembly.Module | null;

@@ -1,6 +1,6 @@
 // Host side of assembly/json.ts: a private instance of engine.wasm (its own memory, so geometry calls
 // never disturb it) that reads runs of COCO records from the scanner's current bytes into columns.
-// bindings/io/stream-coco.ts calls read() for each array position and copies the columns out, and
+// bindings/ingest/stream-coco.ts calls read() for each array position and copies the columns out, and
 // values() to find runs of images / categories that it gives JSON.parse whole.
 
 /** Context fields of scanCocoRecords (assembly/json.ts J_*). */

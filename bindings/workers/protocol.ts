@@ -40,7 +40,7 @@ export interface MatchTaskResult {
   readonly error?: { name: string; message: string };
 }
 
-/** Something that runs tasks on a thread of its own (see bindings/workers/node.ts and web.ts). */
+/** Something that runs tasks on a thread of its own (see bindings/workers/node-threads.ts and web-workers.ts). */
 export interface TaskRunner {
   /** Runs one task; `transfer`: buffers that may be moved instead of copied. */
   run(task: MatchTask, transfer: ArrayBuffer[]): Promise<MatchTaskResult>;

@@ -1,5 +1,5 @@
 // Child process of test/workers.test.ts (run with `node --import tsx`, so that the worker threads can
-// load bindings/workers/node.ts too): evaluates each case with 1, 2 and 3 workers and prints, per case
+// load bindings/workers/node-threads.ts too): evaluates each case with 1, 2 and 3 workers and prints, per case
 // and worker count, a digest of stats, precision, recall and scores (bit patterns).
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { evaluateCoco } from "../../bindings/coco/evaluate.js";
 import { createEngine } from "../../bindings/engine.js";
 import { loadCocoInputs } from "../../bindings/ingest/stream-load.js";
-import { evaluateCocoParallel } from "../../bindings/workers/node.js";
+import { evaluateCocoParallel } from "../../bindings/workers/node-threads.js";
 
 const fixtures = process.argv[2]!;
 const cases: [string, string, "bbox" | "segm" | "keypoints"][] = [

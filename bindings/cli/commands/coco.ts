@@ -1,5 +1,5 @@
 // `detection-eval coco`: pycocotools-compatible evaluation from the command line (Node only).
-// Files are streamed into columns (bindings/io/stream-load.ts: any size, gzip or not); `--workers N`
+// Files are streamed into columns (bindings/ingest/stream-load.ts: any size, gzip or not); `--workers N`
 // evaluates on N threads (bindings/workers/), with the same numbers for any N.
 import { UsageError, type Command } from "../command.js";
 import { createEngine } from "../../engine.js";
@@ -26,7 +26,7 @@ export const COCO_COMMAND: Command = {
     const engine = await createEngine();
     const iouType = opts["iou-type"] as IouType;
     // workers start while the files are read (their start-up overlaps the parsing)
-    const parallel = workers > 1 ? await import("../../workers/node.js") : undefined;
+    const parallel = workers > 1 ? await import("../../workers/node-threads.js") : undefined;
     const pool = parallel ? new parallel.NodeWorkerPool(engine.module, workers - 1) : undefined;
     let ev: CocoEvaluation;
     let loadTimings: Record<string, number> = {};

@@ -1,6 +1,6 @@
 // `detection-eval report --gt GT --dt RESULTS --out report.html`: one self-contained HTML file with the
 // model-performance pages; its IoU slider, confidence slider and class filter re-score in the page.
-// Node only (reads and writes files by path). The file is written atomically (bindings/io/node.ts
+// Node only (reads and writes files by path). The file is written atomically (bindings/ingest/node-files.ts
 // writeFileAtomic: temporary file, fsync, rename; removed on failure or interruption).
 import { loadAnalysisInput } from "./analyze.js";
 import { analyze } from "../../analysis/analyze.js";
