@@ -149,7 +149,7 @@ describe("analyze / bench commands", () => {
   });
   it("bench --format json reports prepareMs and rescoreMs", async () => {
     const c = capture();
-    expect(await main(["bench", "--gt", gt, "--dt", dt, "--runs", "3", "--format", "json"], c.io)).toBe(0);
+    expect(await main(["time-analyze", "--gt", gt, "--dt", dt, "--runs", "3", "--format", "json"], c.io)).toBe(0);
     const j = JSON.parse(c.out.join(""));
     expect(j.prepareMs).toBeGreaterThanOrEqual(0);
     expect(j.rescoreMs).toBeGreaterThanOrEqual(0);

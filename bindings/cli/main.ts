@@ -15,7 +15,7 @@ import { type RelayMessage, type RelayRequest, WORKER_TAG } from "./relay.js";
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   coco: async () => (await import("./commands/coco.js")).COCO_COMMAND,
   analyze: async () => (await import("./commands/analyze.js")).ANALYZE_COMMAND,
-  bench: async () => (await import("./commands/analyze.js")).BENCH_COMMAND,
+  "time-analyze": async () => (await import("./commands/analyze.js")).TIME_ANALYZE_COMMAND,
   demo: async () => (await import("./commands/demo.js")).DEMO_COMMAND,
   report: async () => (await import("./commands/report.js")).REPORT_COMMAND,
 };

@@ -1,4 +1,4 @@
-// `detection-eval analyze` and `detection-eval bench` (Node only: reads files by path).
+// `detection-eval analyze` and `detection-eval time-analyze` (Node only: reads files by path).
 //
 // Both are Command entries of the CLI (bindings/cli/main.ts); run() throws AnalysisInputError /
 // CocoInputError / GeometryInputError on bad input, with a one-line message naming the path.
@@ -104,9 +104,9 @@ export const ANALYZE_COMMAND: Command = {
   },
 };
 
-export const BENCH_COMMAND: Command = {
+export const TIME_ANALYZE_COMMAND: Command = {
   summary: "time analysis mode: prepare once, then re-score at new IoU thresholds",
-  usage: "detection-eval bench --gt GT.json --dt RESULTS.json [--iou-type bbox|segm] [--format text|json]",
+  usage: "detection-eval time-analyze --gt GT.json --dt RESULTS.json [--iou-type bbox|segm] [--format text|json]",
   options: {
     gt: { kind: "value", required: true },
     dt: { kind: "value" },
