@@ -108,24 +108,6 @@ export function formatFixed(x: number, digits: number): string {
   return negative ? `-${s}` : s;
 }
 
-/** Stable argsort of `keys` descending (numpy argsort(-keys, kind='mergesort'); NaN keys last). */
-export function argsortDescending(keys: ArrayLike<number>, index: Int32Array): Int32Array {
-  const arr = Array.from(index);
-  arr.sort((a, b) => {
-    const ka = keys[a]!;
-    const kb = keys[b]!;
-    if (ka > kb) return -1;
-    if (ka < kb) return 1;
-    if (ka === kb) return a - b;
-    // NaN involved: numpy sorts NaN (of -score) to the end
-    const na = Number.isNaN(ka);
-    const nb = Number.isNaN(kb);
-    if (na !== nb) return na ? 1 : -1;
-    return a - b;
-  });
-  return Int32Array.from(arr);
-}
-
 const RADIX_BITS = 11;
 const RADIX = 1 << RADIX_BITS;
 const RADIX_MASK = RADIX - 1;

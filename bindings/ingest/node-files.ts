@@ -115,18 +115,6 @@ export function pendingTempFiles(): string[] {
   return [...liveTemps];
 }
 
-/** Removes temporary files (best effort); used when a run is interrupted. */
-export function removeTempFiles(paths: Iterable<string>): void {
-  for (const p of paths) {
-    try {
-      unlinkSync(p);
-    } catch {
-      /* already renamed or never created */
-    }
-    liveTemps.delete(p);
-  }
-}
-
 function writeReason(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   switch (err.code) {
