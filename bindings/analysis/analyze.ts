@@ -4,7 +4,7 @@
 // so that Analysis.at() answers any question with one linear pass and no geometry.
 import type { GeometryEngine, Rle } from "../geometry-types.js";
 import { AnalysisInputError, type AnalysisInput, type ObjectInput, type Shape } from "./types.js";
-import { PREDICTION_METRICS, LABEL_METRICS, IMAGE_METRICS, type MetricTable } from "./metric-names.js";
+import { PREDICTION_METRICS, LABEL_METRICS, type MetricTable } from "./metric-names.js";
 import type { ImagePixels } from "./pixels.js";
 import { Analysis } from "./analysis.js";
 import { addUserMetrics, type CandidateMode, newMetricTable, type Prepared, type UserMetricValues } from "./prepared.js";

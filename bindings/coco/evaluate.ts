@@ -8,7 +8,7 @@
 // which the wasm path computes only when they are read).
 import type { GeometryEngine } from "../geometry-types.js";
 import { accumulate } from "./accumulate.js";
-import type { Accumulated, CocoMatches, CocoPlan, PlanOutput } from "./types.js";
+import type { Accumulated, CocoMatches, CocoPlan } from "./types.js";
 import { BOX_MISSING, BOX_OK, type CocoDataset } from "./inputs.js";
 import { CocoInputError, describeValue } from "./errors.js";
 import type { CocoId } from "./ids.js";

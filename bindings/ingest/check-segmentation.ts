@@ -11,7 +11,7 @@
 // size within what wasm32 can hold) are checked when a mask is actually needed (checkMaskInputs).
 import { CocoInputError } from "../coco/errors.js";
 import { GeometryInputError, type Box } from "../geometry-types.js";
-import { checkBox, checkPolygon, MAX_PIXELS, MAX_POLYGON_POINTS, rleStringError, STR_BAD_CHAR, STR_DANGLING, STR_MAX_CHARS, STR_NEGATIVE, STR_SUM, STR_TOO_BIG, STR_TOO_LONG } from "../geometry-validate.js";
+import { checkBox, checkPolygon, MAX_POLYGON_POINTS, rleStringError, STR_BAD_CHAR, STR_DANGLING, STR_MAX_CHARS, STR_NEGATIVE, STR_SUM, STR_TOO_BIG, STR_TOO_LONG } from "../geometry-validate.js";
 import { expectedGot, showValue } from "../coco/show.js";
 
 /** What checkSegmentation found: a SEG_* kind. */
