@@ -4,7 +4,7 @@
 // repeated annotation ids, results of unknown categories, maxDets cuts, empty inputs).
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseCocoDataset } from "../bindings/ingest/coco-dataset.js";
-import { planEvaluation } from "../bindings/coco/evaluate.js";
+import { planEvaluation } from "../bindings/coco/plan.js";
 import type { CocoPlan } from "../bindings/coco/types.js";
 import { planKernel, type PlanKernelExports } from "../bindings/coco/kernels.js";
 import { type CocoParamsInput, resolveParams } from "../bindings/coco/params.js";

@@ -1,10 +1,10 @@
 // pycocotools COCOeval.accumulate(): per (category, area range, maxDets) the detections of all images are
 // merged by score (stable: image order, then score order within the image), and precision is sampled at
 // the recall thresholds after making it non-increasing.
+import { EPS } from "./numeric.js";
 import type { Accumulated, CocoMatches } from "./types.js";
 import type { CocoParams } from "./params.js";
 
-const EPS = 2.220446049250313e-16; // np.spacing(1)
 
 /** np.searchsorted(a[0:n], v, side='left') on a non-decreasing array. */
 function searchLeft(a: Float64Array, n: number, v: number): number {

@@ -189,3 +189,6 @@ export function countingSortBy(order: Int32Array, key: Int32Array, nKeys: number
   }
   return out;
 }
+
+/** np.spacing(1): numpy's epsilon, added where pycocotools adds it. */
+export const EPS = 2.220446049250313e-16;

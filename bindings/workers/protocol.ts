@@ -6,7 +6,8 @@
 // the numbers are identical for any number of workers. Browser-safe: no node: imports.
 import type { CocoResults } from "../coco/inputs.js";
 import type { CocoDataset } from "../coco/inputs.js";
-import { type CocoEvaluation, finishCoco, labelsWithDetections, type PreparedCoco } from "../coco/evaluate.js";
+import { type CocoEvaluation, finishCoco, type PreparedCoco } from "../coco/evaluate.js";
+import { labelsWithDetections } from "../coco/overlaps.js";
 import { cocoKernels, type MatchBits, type MatchColumns, type MatchPlan, runCocoMatch } from "../coco/kernels.js";
 import { buildMaskJobs, datasetMaskJobs, type MaskJobs, maskKernels, resultsMaskJobs } from "../coco/masks.js";
 import type { GeometryEngine } from "../geometry-types.js";
