@@ -1,4 +1,4 @@
-// The CLI's command model, shared by every layer that contributes a subcommand: options are declared,
+// The CLI's command model, shared by every subcommand in ./commands/: options are declared,
 // parsed here, and run() returns the command's stdout. Node only (commands read files by path).
 
 /** A wrong command line: exit code 2 with the command's usage. */
