@@ -118,7 +118,7 @@ function parseArgs(argv: string[]): Args {
       case "--json": a.json = true; break;
       case "--py-huge": a.pyHuge = true; break;
       case "--no-python": a.python = false; break;
-      case "--help": case "-h": process.stdout.write(USAGE + "\n"); process.exit(0);
+      case "--help": case "-h": process.stdout.write(USAGE + "\n"); return process.exit(0);
       default: fail(`unknown argument ${JSON.stringify(k)}\n${USAGE}`);
     }
   }

@@ -449,7 +449,6 @@ export class AnalysisView {
   private readonly dup: Float64Array;
   /** by sorted position: 0 not kept, 1 TP, 2 FP, 3 ignored */
   readonly status: Uint8Array;
-  private readonly nLab: Int32Array;
   private readonly included: Uint8Array;
   private readonly classByIndex: (ClassResult | undefined)[];
   private cache = new Map<string, unknown>();

@@ -109,7 +109,7 @@ export function addUserMetrics(
       const rec = values as Record<string, number>;
       for (let i = 0; i < n; i++) {
         const id = ids[i];
-        if (id !== undefined && Object.prototype.hasOwnProperty.call(rec, String(id))) col[i] = Number(rec[String(id)]);
+        if (id !== undefined && Object.hasOwn(rec, String(id))) col[i] = Number(rec[String(id)]);
       }
     }
     table[name] = col;

@@ -192,7 +192,7 @@ export function matchColumnsOf(prep: PreparedCoco, resident = false): MatchColum
 
 /** Accumulate and summarize from the matching bits (wasm path); `matchStart`: performance.now() when matching began. */
 export function finishCoco(prep: PreparedCoco, bits: MatchBits, matchStart: number): CocoEvaluation {
-  const { engine, gt, dt, p, plan, warnings, timings, t0 } = prep;
+  const { engine, gt, dt, plan, warnings, timings, t0 } = prep;
   const t1 = performance.now();
   timings.match = t1 - matchStart;
   timings.evaluate = t1 - t0;

@@ -2,7 +2,7 @@
 export { CocoInputError } from "./errors.js";
 export type { CocoId } from "./ids.js";
 export { type CocoDataset, type CocoImages, type CocoCategories, type CocoAnnotations, type JsonInput, BOX_OK, BOX_MISSING, BOX_MALFORMED } from "./inputs.js";
-export { type CocoResults, type ResultSource } from "./inputs.js";
+export type { CocoResults, ResultSource } from "./inputs.js";
 export { resolveParams, COCO_KEYPOINT_SIGMAS, type CocoParams, type CocoParamsInput, type IouType } from "./params.js";
 export { evaluateCoco, type CocoEvaluation, type CocoCategoryResult } from "./evaluate.js";
 export type { CocoMatches, Accumulated } from "./types.js";

@@ -6,7 +6,7 @@ import { BOX_MISSING, BOX_OK, type CocoDataset, type CocoResults } from "./input
 import { CocoInputError } from "./errors.js";
 import type { MatchColumns } from "./kernels.js";
 import { npSum, EPS } from "./numeric.js";
-import { datasetMaskPool, maskKernels, resultsPoolFor } from "./masks.js";
+import { datasetMaskPool, type maskKernels, resultsPoolFor } from "./masks.js";
 import { maskIouBlocks } from "./shapes.js";
 
 function keypointsOf(raw: Record<string, unknown>, path: string): number[] {

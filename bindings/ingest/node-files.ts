@@ -5,10 +5,10 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, w
 import { basename, dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parseCocoDataset } from "./coco-dataset.js";
-import { type CocoDataset } from "../coco/inputs.js";
+import type { CocoDataset } from "../coco/inputs.js";
 import { CocoInputError } from "../coco/errors.js";
 import { parseCocoResults } from "./coco-results.js";
-import { type CocoResults } from "../coco/inputs.js";
+import type { CocoResults } from "../coco/inputs.js";
 import { parseJsonText } from "./json-text.js";
 
 /** The longest string V8 can make (0x1fffffe8 UTF-16 units): JSON text beyond it needs a streaming parser. */

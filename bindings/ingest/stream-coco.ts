@@ -16,7 +16,7 @@ import { checkAnnotation, checkCategory, checkImage, DatasetBuilder, finishDatas
 import { BOX_MISSING, BOX_OK, type CocoDataset } from "../coco/inputs.js";
 import type { CocoId } from "../coco/ids.js";
 import { checkResult, finishResults, ResultsBuilder, resultSource } from "./coco-results.js";
-import { type CocoResults, type ResultSource } from "../coco/inputs.js";
+import type { CocoResults, ResultSource } from "../coco/inputs.js";
 import { type JsonElementHandler, type JsonReader, NEED_MORE } from "./stream-json.js";
 import { type ScanOutput, ST_MORE, type WasmRecordScanner } from "./stream-wasm.js";
 import { decodeRleString } from "./check-segmentation.js";

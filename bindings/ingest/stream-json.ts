@@ -294,7 +294,7 @@ export class JsonReader {
         break;
       }
     }
-    let p = q + 1;
+    const p = q + 1;
     if (p < this.end && buf[p] === 0x3a) this.pos = p + 1;
     else {
       this.pos = p;

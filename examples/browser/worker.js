@@ -24,7 +24,7 @@ self.onmessage = async ({ data }) => {
       }
     });
     // the ground truth is the object with images (COCO) or labels (Encord-style); the other file holds the predictions
-    let g = docs.findIndex((d) => d && !Array.isArray(d) && (Array.isArray(d.annotations) || isEncordJson(d)));
+    const g = docs.findIndex((d) => d && !Array.isArray(d) && (Array.isArray(d.annotations) || isEncordJson(d)));
     if (g < 0) throw new Error("none of the files is a ground truth (a COCO dataset or an Encord-style labels file)");
     const gt = docs[g];
     const dt = docs.length === 2 ? docs[1 - g] : undefined;
