@@ -537,7 +537,6 @@ export class AnalysisView {
         nLab[p.lClass[l]]++;
       }
     }
-    this.nLab = nLab;
 
     // ---- the pass
     const status = (this.status = new Uint8Array(N));
