@@ -5,7 +5,7 @@
 // builds the per-detection `matches`, which the wasm path computes only when they are read.
 import type { GeometryEngine } from "../geometry-types.js";
 import { accumulate } from "./accumulate.js";
-import type { Accumulated, CocoMatches, CocoPlan } from "./types.js";
+import { type Accumulated, type CocoMatches, type CocoPlan, MATCH_BOX_IOU, MATCH_GIVEN_IOU, MATCH_MASK_IOU, MATCH_NO_IOU, type MatchMode } from "./types.js";
 import { BOX_MISSING, BOX_OK, type CocoDataset, type CocoResults } from "./inputs.js";
 import { CocoInputError, describeValue } from "./errors.js";
 import type { CocoId } from "./ids.js";
@@ -116,7 +116,7 @@ export interface PreparedCoco {
   /** The wasm kernels, or null (the TypeScript reference path). */
   readonly kernels: CocoKernelExports | null;
   /** The matching mode of the kernels (see MatchColumns.mode). */
-  readonly mode: 0 | 1 | 2 | 3;
+  readonly mode: MatchMode;
   readonly gtBaseIgnore: Uint8Array;
 }
 
@@ -157,11 +157,12 @@ export function prepareCoco(
   timings.plan = performance.now() - tPlan;
   const usable = kernels !== null && plan.T > 0 && plan.A > 0 && p.maxDets.length > 0 && p.recThrs.length > 0;
   const kpNoOks = p.iouType === "keypoints" && !p.useCats;
-  const mode = p.iouType === "bbox" ? 0 : p.iouType === "segm" && maskKernels(engine) ? 3 : kpNoOks ? 2 : 1;
+  const mode: MatchMode =
+    p.iouType === "bbox" ? MATCH_BOX_IOU : p.iouType === "segm" && maskKernels(engine) ? MATCH_MASK_IOU : kpNoOks ? MATCH_NO_IOU : MATCH_GIVEN_IOU;
   return { engine, gt, dt, p, plan, warnings, timings, t0, kernels: usable ? kernels : null, mode, gtBaseIgnore: baseIgnoreOf(gt, p.iouType) };
 }
 
-/** The columns the matching kernel reads (mode 1 computes the IoU / OKS here; mode 3 builds the masks here). */
+/** The columns the matching kernel reads (MATCH_GIVEN_IOU computes the IoU / OKS here; MATCH_MASK_IOU builds the masks here). */
 /**
  * `resident`: the label masks' counts stay pinned in the engine's memory for runCocoMatch to read in
  * place; the caller unpins them (maskKernels(engine).unpin()) after the match.
@@ -171,10 +172,10 @@ export function matchColumnsOf(prep: PreparedCoco, resident = false): MatchColum
   let iou: Float64Array | null = null;
   let blockIouStart: Int32Array | undefined;
   let masks: MatchColumns["masks"];
-  if (mode === 1) {
+  if (mode === MATCH_GIVEN_IOU) {
     blockIouStart = iouOffsets(plan);
     iou = computeIou(engine, gt, dt, plan, blockIouStart);
-  } else if (mode === 3) masks = maskInputs(maskKernels(engine)!, engine, gt, dt, plan, resident);
+  } else if (mode === MATCH_MASK_IOU) masks = maskInputs(maskKernels(engine)!, engine, gt, dt, plan, resident);
   return {
     mode,
     masks,
@@ -259,7 +260,7 @@ export function evaluateCoco(engine: GeometryEngine, gt: CocoDataset, dt: CocoRe
       timings.iou = matchStart - tIou;
       bits = runCocoMatch(prep.kernels, matchPlanOf(plan), cols);
     } finally {
-      if (prep.mode === 3) maskKernels(engine)!.unpin();
+      if (prep.mode === MATCH_MASK_IOU) maskKernels(engine)!.unpin();
     }
     return finishCoco(prep, bits, matchStart);
   }

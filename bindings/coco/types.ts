@@ -106,3 +106,14 @@ export interface Accumulated {
   readonly recallShape: readonly [number, number, number, number];
   readonly scores: Float64Array;
 }
+
+/**
+ * How the match kernel gets each block's IoU (assembly/match.ts, field M_MODE): box IoU computed in
+ * the kernel (bbox), given by the host (keypoint OKS, or masks without the mask kernels), none
+ * (keypoints without categories: nothing matches), mask IoU computed in the kernel (segm).
+ */
+export const MATCH_BOX_IOU = 0;
+export const MATCH_GIVEN_IOU = 1;
+export const MATCH_NO_IOU = 2;
+export const MATCH_MASK_IOU = 3;
+export type MatchMode = typeof MATCH_BOX_IOU | typeof MATCH_GIVEN_IOU | typeof MATCH_NO_IOU | typeof MATCH_MASK_IOU;
