@@ -1,4 +1,4 @@
-// The engine's exports: one wasm module, kernels over raw pointers (see bindings/engine.ts).
+// The engine's exports: one wasm module, kernels over raw pointers (see bindings/engine/engine.ts).
 export { alloc, reset, pin, unpin } from "./memory";
 export { rleArea, rleBbox, rleMerge, rleToString, rleFromString, rleEncode, rleDecode } from "./rle";
 export { rleFrPoly, rleFrPolys } from "./raster";

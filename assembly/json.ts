@@ -360,7 +360,7 @@ let baseCoords: u32 = 0, baseParts: u32 = 0, baseBytes: u32 = 0, baseCounts: u32
 const INT32_LIMIT: f64 = 2147483648;
 
 /**
- * checkPolygon's boundary length on rleFrPoly's 5x grid within 2^26 (bindings/geometry-validate.ts),
+ * checkPolygon's boundary length on rleFrPoly's 5x grid within 2^26 (bindings/geometry/validate.ts),
  * in integers: the coordinates passed the int32 range check, so <i32> truncates as Math.trunc.
  */
 function boundaryOk(off: u32, n: u32): bool {

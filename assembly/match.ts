@@ -504,7 +504,7 @@ const B_ERR: u32 = 9; // 2 f64: rleFrString's error detail
 const B_POLY: u32 = 10; // 16 f64: the box polygon of a BOX job
 const B_MBOX: u32 = 11; // 4 f64 per job out: the masks' boxes
 
-/** checkPolygon's bound (bindings/geometry-validate.ts) on kept positions of one part (+1), for an image of width w. */
+/** checkPolygon's bound (bindings/geometry/validate.ts) on kept positions of one part (+1), for an image of width w. */
 function polygonCap(xy: usize, n: u32, w: u32): u32 {
   // integer sums of the grid points (C's (int)(5*v + .5), inside int32: checked by the host)
   const k = n >> 1;

@@ -160,7 +160,7 @@ export function rleToString(cnts: usize, m: u32, out: usize): u32 {
   return <u32>(p - out);
 }
 
-// Error codes, as in bindings/geometry-validate.ts.
+// Error codes, as in bindings/geometry/validate.ts.
 const STR_BAD_CHAR = 1;
 const STR_DANGLING = 2;
 const STR_TOO_LONG = 3;

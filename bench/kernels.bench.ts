@@ -5,9 +5,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { Bench } from "tinybench";
-import { createEngine } from "../bindings/engine.js";
-import type { GeometryEngine, Rle } from "../bindings/geometry-types.js";
-import { ReferenceGeometry } from "../bindings/reference/geometry.js";
+import { createEngine } from "../bindings/engine/engine.js";
+import type { GeometryEngine, Rle } from "../bindings/geometry/types.js";
+import { ReferenceGeometry } from "../bindings/geometry/reference.js";
 
 const DIR = fileURLToPath(new URL("../../shared/fixtures/synth_val/", import.meta.url));
 if (!existsSync(DIR)) {

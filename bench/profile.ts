@@ -6,11 +6,11 @@
 // Each run re-reads and re-parses (nothing is cached between runs), in one process: the first run
 // includes V8's warm-up, later runs are warmer than a CLI process would be. The CLI's whole-process
 // time is what bench/run.ts measures.
-import { createEngine } from "../bindings/engine.js";
+import { createEngine } from "../bindings/engine/engine.js";
 import { evaluateCoco } from "../bindings/coco/evaluate.js";
 import { loadCocoInputs } from "../bindings/ingest/stream-load.js";
 import type { IouType } from "../bindings/coco/params.js";
-import { ReferenceGeometry } from "../bindings/reference/geometry.js";
+import { ReferenceGeometry } from "../bindings/geometry/reference.js";
 import { evaluateCocoParallel } from "../bindings/workers/node-threads.js";
 
 function arg(name: string, dflt?: string): string | undefined {

@@ -1,7 +1,7 @@
 // detection-eval: the public API. Browser-safe: nothing here (or below it) imports node: modules;
 // file loading by path lives in bindings/ingest/node-files.ts, used by the CLI.
-export { createEngine, type Engine, type EngineOptions, type EngineExports, type WasmSource } from "./engine.js";
-export { init, type InitSource } from "./init.js";
+export { createEngine, type Engine, type EngineOptions, type EngineExports, type WasmSource } from "./engine/engine.js";
+export { init, type InitSource } from "./engine/init.js";
 // Analyses as plain data (typed arrays): post them between threads, embed them in pages (the HTML report).
 export { encodeAnalysis, decodeAnalysis, type EncodedAnalysis } from "./report/data.js";
 export {
@@ -12,7 +12,7 @@ export {
   type Box,
   type RotatedBox,
   type PixelOrder,
-} from "./geometry-types.js";
+} from "./geometry/types.js";
 export {
   CocoInputError,
   evaluateCoco,

@@ -2,7 +2,7 @@
 // computes the IoU of every prediction with every label of its image, and stores the nearest-label
 // encoding of model-performance.md (candidate, IoU, dup, crowd absorption) in typed arrays laid out
 // so that Analysis.at() answers any question with one linear pass and no geometry.
-import type { GeometryEngine, Rle } from "../geometry-types.js";
+import type { GeometryEngine, Rle } from "../geometry/types.js";
 import { AnalysisInputError, type AnalysisInput, type ObjectInput, type Shape } from "./types.js";
 import { PREDICTION_METRICS, LABEL_METRICS, type MetricTable } from "./metric-names.js";
 import type { ImagePixels } from "./pixels.js";

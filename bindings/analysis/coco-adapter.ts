@@ -2,7 +2,7 @@
 // COCO() and loadRes semantics) -> the analysis input model. iouType "bbox" takes the boxes of labels
 // and predictions, "segm" their masks (rasterised here through bindings/coco/shapes.ts, so every
 // pycocotools segmentation form is accepted).
-import type { GeometryEngine } from "../geometry-types.js";
+import type { GeometryEngine } from "../geometry/types.js";
 import { BOX_OK, type CocoDataset } from "../coco/inputs.js";
 import type { CocoResults } from "../coco/inputs.js";
 import { annotationRle, resultRle } from "../coco/shapes.js";

@@ -2,7 +2,7 @@
 // images with width/height, categories, labels and predictions whose shapes are Encord's
 // boundingBox / rotatableBoundingBox / polygon objects or a COCO compressed-RLE bitmask,
 // normalised to [0, 1] by default. Every error names the JSON path of the offending value.
-import type { Box, RotatedBox } from "../geometry-types.js";
+import type { Box, RotatedBox } from "../geometry/types.js";
 import { AnalysisInputError, type AnalysisInput, type CategoryInfo, type ImageInfo, type ObjectInput, type Shape } from "./types.js";
 
 type Json = unknown;

@@ -1,6 +1,6 @@
 // The input model of analysis mode: images, categories, labels and predictions in PIXEL coordinates.
 // Every parser (the Encord-style format in ./encord-format.ts, COCO in ./coco-input.ts) produces this.
-import type { Box, Rle, RotatedBox } from "../geometry-types.js";
+import type { Box, Rle, RotatedBox } from "../geometry/types.js";
 
 /** One shape, in pixels of its image. */
 export type Shape =

@@ -3,7 +3,7 @@
 // kernels (kernels.ts over assembly/match.ts), whenever the engine is the wasm engine, and the
 // TypeScript twins (match-ts.ts, accumulate.ts) for any GeometryEngine; the TypeScript match also
 // builds the per-detection `matches`, which the wasm path computes only when they are read.
-import type { GeometryEngine } from "../geometry-types.js";
+import type { GeometryEngine } from "../geometry/types.js";
 import { accumulate } from "./accumulate.js";
 import { type Accumulated, type CocoMatches, type CocoPlan, MATCH_BOX_IOU, MATCH_GIVEN_IOU, MATCH_MASK_IOU, MATCH_NO_IOU, type MatchMode } from "./types.js";
 import { BOX_MISSING, BOX_OK, type CocoDataset, type CocoResults } from "./inputs.js";

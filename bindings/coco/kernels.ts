@@ -1,7 +1,7 @@
 // Host side of assembly/match.ts: lays one evaluation out in the engine's linear memory (raw-pointer
-// ABI, see bindings/engine.ts), runs the matching and accumulate kernels in pieces of a few
+// ABI, see bindings/engine/engine.ts), runs the matching and accumulate kernels in pieces of a few
 // milliseconds, and copies precision / recall / scores out once.
-import type { GeometryEngine } from "../geometry-types.js";
+import type { GeometryEngine } from "../geometry/types.js";
 import type { Accumulated, CocoPlan, PlanInput, PlanOutput } from "./types.js";
 
 /** The exports of engine.wasm this file uses. */

@@ -5,7 +5,7 @@
 import type { CocoDataset } from "./inputs.js";
 import { CocoInputError } from "./errors.js";
 import type { CocoResults } from "./inputs.js";
-import { maskSizeProblem } from "../geometry-validate.js";
+import { maskSizeProblem } from "../geometry/validate.js";
 import { showValue } from "./show.js";
 
 function isRecord(v: unknown): v is Record<string, unknown> {

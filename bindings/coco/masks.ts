@@ -7,10 +7,10 @@
 //
 // Semantics are bindings/coco/shapes.ts's (annToRLE / loadRes), checked by test/perf.kernels.test.ts
 // against the per-object path.
-import type { GeometryEngine, Rle } from "../geometry-types.js";
+import type { GeometryEngine, Rle } from "../geometry/types.js";
 import { type ColumnarSegmentations, SEG_POLYGONS, SEG_RLE_COUNTS, SEG_RLE_DECODED, SEG_RLE_STRING } from "../columns/segmentations.js";
 import { checkDatasetMasks, checkResultMasks, imageSizeFor } from "./mask-checks.js";
-import { maskSizeProblem } from "../geometry-validate.js";
+import { maskSizeProblem } from "../geometry/validate.js";
 import type { CocoDataset } from "./inputs.js";
 import type { CocoResults } from "./inputs.js";
 import { segmentationToRle } from "./shapes.js";

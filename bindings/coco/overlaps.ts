@@ -1,6 +1,6 @@
 // The overlap of every detection with every label of its block: box / mask IoU through the geometry
 // engine, OKS for keypoints, and the mask inputs of the wasm match kernel.
-import type { GeometryEngine } from "../geometry-types.js";
+import type { GeometryEngine } from "../geometry/types.js";
 import type { CocoPlan } from "./types.js";
 import { BOX_MISSING, BOX_OK, type CocoDataset, type CocoResults } from "./inputs.js";
 import { CocoInputError } from "./errors.js";

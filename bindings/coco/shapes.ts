@@ -1,6 +1,6 @@
 // Segmentations -> RLE through a GeometryEngine, as pycocotools' annToRLE / frPyObjects do, cached per
 // parsed dataset / results object (masks are computed once, whatever is evaluated afterwards).
-import { GeometryInputError, type GeometryEngine, type Rle } from "../geometry-types.js";
+import { GeometryInputError, type GeometryEngine, type Rle } from "../geometry/types.js";
 import type { CocoDataset } from "./inputs.js";
 import { CocoInputError, describeValue } from "./errors.js";
 import { BOX_MISSING, BOX_OK } from "./inputs.js";

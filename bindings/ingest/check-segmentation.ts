@@ -7,11 +7,11 @@
 //             {size: [h, w], counts: [...]} uncompressed: integers in [0, 2^32-1] summing to h*w
 //   a list of uncompressed RLEs (merged by union)
 // The geometry-level limits (coordinate range of rleFrPoly's 5x grid, boundary length) are the ones
-// of bindings/geometry-validate.ts, called here; the image-dependent ones (image size present, mask
+// of bindings/geometry/validate.ts, called here; the image-dependent ones (image size present, mask
 // size within what wasm32 can hold) are checked when a mask is actually needed (checkMaskInputs).
 import { CocoInputError } from "../coco/errors.js";
-import { GeometryInputError, type Box } from "../geometry-types.js";
-import { checkBox, checkPolygon, MAX_POLYGON_POINTS, rleStringError, STR_BAD_CHAR, STR_DANGLING, STR_MAX_CHARS, STR_NEGATIVE, STR_SUM, STR_TOO_BIG, STR_TOO_LONG } from "../geometry-validate.js";
+import { GeometryInputError, type Box } from "../geometry/types.js";
+import { checkBox, checkPolygon, MAX_POLYGON_POINTS, rleStringError, STR_BAD_CHAR, STR_DANGLING, STR_MAX_CHARS, STR_NEGATIVE, STR_SUM, STR_TOO_BIG, STR_TOO_LONG } from "../geometry/validate.js";
 import { expectedGot, showValue } from "../coco/show.js";
 
 /** What checkSegmentation found: a SEG_* kind. */
@@ -38,10 +38,10 @@ const segPath = (): string => `${curRoot}[${curIndex}].segmentation`;
 /** segmentation, or segmentation[j] for j >= 0. */
 const partPath = (j: number): string => (j < 0 ? segPath() : `${segPath()}[${j}]`);
 
-/** Stands for the path in geometry-validate's messages until one is needed. */
+/** Stands for the path in geometry/validate's messages until one is needed. */
 const FN = "\u0000";
 
-/** A geometry-validate error (its message starts with FN) as a CocoInputError naming `path`. */
+/** A geometry/validate error (its message starts with FN) as a CocoInputError naming `path`. */
 function geometryError(e: unknown, path: string): never {
   if (e instanceof GeometryInputError) throw new CocoInputError("", "", e.message.split("\n")[0]!.replace(FN, path));
   throw e;
@@ -65,7 +65,7 @@ export function checkRleSize(size: unknown, path: string): number {
 }
 
 /**
- * The problem of a compressed RLE string (maskApi.c rleFrString, decoded as bindings/reference/geometry.ts
+ * The problem of a compressed RLE string (maskApi.c rleFrString, decoded as bindings/geometry/reference.ts
  * does), or "" when it is fine; checked without building the counts: alphabet, continuation, at most
  * STR_MAX_CHARS characters per count (so nothing overflows 64 bits), every count in [0, 2^32-1], and
  * the sum h*w. The text is the geometry engine's for the same string.
@@ -108,7 +108,7 @@ function rleStringProblemExact(s: string, hw: number): string {
   return rleStringError("", s, d.code, d.a, d.b, hw, 1).message.replace(/^: compressed RLE /, "");
 }
 
-/** What decodeRleString found: `code` 0 or STR_* (geometry-validate.ts) with its details a, b; m counts. */
+/** What decodeRleString found: `code` 0 or STR_* (geometry/validate.ts) with its details a, b; m counts. */
 export interface RleStringScan {
   code: number;
   a: number;
@@ -220,7 +220,7 @@ function checkCoordinates(part: unknown[], j: number): number {
 }
 
 /**
- * Whether geometry-validate's boundary check could fail: each of the n/2 edges adds at most
+ * Whether geometry/validate's boundary check could fail: each of the n/2 edges adds at most
  * 10 * max|coordinate| + 2 points on rleFrPoly's 5x grid, so small polygons skip that second pass.
  */
 function mayExceedBoundary(n: number, maxAbs: number): boolean {

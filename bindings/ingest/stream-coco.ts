@@ -264,7 +264,7 @@ interface SegOut {
   blength: number;
 }
 
-/** checkPolygon's boundary length on rleFrPoly's 5x grid (geometry-validate.ts) within MAX_POLYGON_POINTS. */
+/** checkPolygon's boundary length on rleFrPoly's 5x grid (geometry/validate.ts) within MAX_POLYGON_POINTS. */
 function boundaryOk(a: Float64Array, off: number, n: number): boolean {
   const k = n / 2;
   let points = 0;

@@ -3,7 +3,7 @@
 // cache directory and reused afterwards.
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { GeometryEngine } from "../geometry-types.js";
+import type { GeometryEngine } from "../geometry/types.js";
 import type { CocoSetCounts } from "./generate.js";
 import { cachedCocoSet } from "./write.js";
 

@@ -6,7 +6,7 @@
 // (seed, image index), so a run with fewer images yields a prefix of the full preset's images.
 // The library part has no Node imports (the CLI bundle pulls it in through bindings/synth/demo.ts); the
 // file writers live in bindings/synth/write.ts.
-import type { GeometryEngine, Rle } from "../geometry-types.js";
+import type { GeometryEngine, Rle } from "../geometry/types.js";
 
 // ------------------------------------------------------------------------------------------------
 // PRNG: sfc32 seeded through a 32-bit finaliser; one independent stream per (seed, stream id).

@@ -2,7 +2,7 @@
 // string (V8 strings stop near 512 MB). The bytes equal JSON.stringify of generateCocoSet's objects.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { GeometryEngine } from "../geometry-types.js";
+import type { GeometryEngine } from "../geometry/types.js";
 import { type CocoSetCounts, type GenerateOptions, iterateCocoSet, planCocoSet } from "./generate.js";
 
 const CHUNK = 1 << 20;

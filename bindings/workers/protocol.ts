@@ -10,7 +10,7 @@ import { type CocoEvaluation, finishCoco, type PreparedCoco } from "../coco/eval
 import { labelsWithDetections } from "../coco/overlaps.js";
 import { cocoKernels, type MatchBits, type MatchColumns, type MatchPlan, runCocoMatch } from "../coco/kernels.js";
 import { buildMaskJobs, datasetMaskJobs, type MaskJobs, maskKernels, resultsMaskJobs } from "../coco/masks.js";
-import type { GeometryEngine } from "../geometry-types.js";
+import type { GeometryEngine } from "../geometry/types.js";
 
 /** Marks messages of this protocol. */
 export const TASK_TAG = "detection-eval-match-task";

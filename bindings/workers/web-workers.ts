@@ -16,8 +16,8 @@ import type { CocoDataset } from "../coco/inputs.js";
 import { type CocoEvaluation, evaluateCoco, type EvaluateOptions, prepareCoco } from "../coco/evaluate.js";
 import type { CocoParamsInput } from "../coco/params.js";
 import type { CocoResults } from "../coco/inputs.js";
-import { createEngine, type Engine } from "../engine.js";
-import type { GeometryEngine } from "../geometry-types.js";
+import { createEngine, type Engine } from "../engine/engine.js";
+import type { GeometryEngine } from "../geometry/types.js";
 import { evaluateWithRunners, localRunner, type MatchTask, type MatchTaskResult, runMatchTask, TASK_TAG, type TaskRunner } from "./protocol.js";
 
 const INIT_TAG = "detection-eval-worker-init";

@@ -2,7 +2,7 @@
 // on seeded random data: boxes, rotated boxes, polygons, crowd labels, tied confidences, both candidate
 // modes, IoU thresholds 0.1..0.95, confidence filters, class / image / prediction / label subsets.
 import { describe, expect, it } from "vitest";
-import { ReferenceGeometry } from "../../bindings/reference/geometry.js";
+import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
 import { analyze } from "../../bindings/analysis/analyze.js";
 import type { AnalysisInput } from "../../bindings/analysis/types.js";
 import type { BruteQuery } from "../helpers/analysis-bruteforce.js";

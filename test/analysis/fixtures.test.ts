@@ -2,8 +2,8 @@
 // through the COCO parser and the adapter, with the wasm engine when its kernels are bound.
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { GeometryEngine, Rle } from "../../bindings/geometry-types.js";
-import { ReferenceGeometry } from "../../bindings/reference/geometry.js";
+import type { GeometryEngine, Rle } from "../../bindings/geometry/types.js";
+import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
 import { parseCocoDataset } from "../../bindings/ingest/coco-dataset.js";
 import { parseCocoResults } from "../../bindings/ingest/coco-results.js";
 import { fromCoco } from "../../bindings/analysis/coco-adapter.js";
@@ -18,7 +18,7 @@ if (!have) console.warn("analysis fixtures: ../shared/fixtures not found, fixtur
 
 async function getEngine(): Promise<{ engine: GeometryEngine; kind: string }> {
   try {
-    const { createEngine } = await import("../../bindings/engine.js");
+    const { createEngine } = await import("../../bindings/engine/engine.js");
     return { engine: await createEngine(), kind: "wasm" };
   } catch {
     return { engine: new ReferenceGeometry(), kind: "reference" };

@@ -1,7 +1,7 @@
 // The Encord-style input format (docs/analysis-format.md), its error messages, and the analyze / bench commands.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ReferenceGeometry } from "../../bindings/reference/geometry.js";
+import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
 import { parseEncordJson, isEncordJson } from "../../bindings/analysis/encord-format.js";
 import { analyze } from "../../bindings/analysis/analyze.js";
 import { main } from "../../bindings/cli/main.js";

@@ -2,7 +2,7 @@
 // one pass per question) against straightforward computations written here, the streaming explorer
 // exports against the row objects, and the image metrics from RGBA pixels against values computed by hand.
 import { describe, expect, it } from "vitest";
-import { ReferenceGeometry } from "../../bindings/reference/geometry.js";
+import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
 import { analyze } from "../../bindings/analysis/analyze.js";
 import { argsortFinite, sortColumn, subsetCorrelation } from "../../bindings/analysis/stats.js";
 import { imagePixelMetrics, lumaOf } from "../../bindings/analysis/pixels.js";

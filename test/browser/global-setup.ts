@@ -9,7 +9,7 @@ import { fromCoco } from "../../bindings/analysis/coco-adapter.js";
 import { analyze } from "../../bindings/analysis/analyze.js";
 import { main } from "../../bindings/cli/main.js";
 import { evaluateCoco } from "../../bindings/coco/evaluate.js";
-import { createEngine } from "../../bindings/engine.js";
+import { createEngine } from "../../bindings/engine/engine.js";
 import { loadCocoDataset, loadCocoResults } from "../../bindings/ingest/node-files.js";
 import { generateCocoSet } from "../../bindings/synth/generate.js";
 import { fnv1a, REPORT_CONFIDENCE, REPORT_IOUS, type CocoCase, type ReportCase } from "./provided.js";

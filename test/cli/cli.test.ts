@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCocoDataset } from "../../bindings/ingest/coco-dataset.js";
 import { evaluateCoco } from "../../bindings/coco/evaluate.js";
 import { parseCocoResults } from "../../bindings/ingest/coco-results.js";
-import { createEngine } from "../../bindings/engine.js";
+import { createEngine } from "../../bindings/engine/engine.js";
 import { loadCocoDataset, loadCocoResults } from "../../bindings/ingest/node-files.js";
 
 const CLI = CLI_PATH;

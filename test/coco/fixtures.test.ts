@@ -3,8 +3,8 @@
 // reference geometry; the shared fixtures (../shared, skipped when absent) with the reference (the CLI
 // tests run them on the wasm engine).
 import { LOCAL_FIXTURES, SHARED_FIXTURES } from "../helpers/paths.js";
-import { createEngine } from "../../bindings/engine.js";
-import type { GeometryEngine } from "../../bindings/geometry-types.js";
+import { createEngine } from "../../bindings/engine/engine.js";
+import type { GeometryEngine } from "../../bindings/geometry/types.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { CocoInputError } from "../../bindings/coco/errors.js";
 import { evaluateCoco } from "../../bindings/coco/evaluate.js";
 import { loadCocoDataset, loadCocoResults } from "../../bindings/ingest/node-files.js";
-import { ReferenceGeometry } from "../../bindings/reference/geometry.js";
+import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
 
 const FIXTURES = SHARED_FIXTURES;
 const haveFixtures = existsSync(FIXTURES);

@@ -9,7 +9,7 @@ import type { CocoPlan } from "../../bindings/coco/types.js";
 import { planKernel, type PlanKernelExports } from "../../bindings/coco/kernels.js";
 import { type CocoParamsInput, resolveParams } from "../../bindings/coco/params.js";
 import { parseCocoResults } from "../../bindings/ingest/coco-results.js";
-import { createEngine } from "../../bindings/engine.js";
+import { createEngine } from "../../bindings/engine/engine.js";
 import { Rng } from "../../bindings/synth/generate.js";
 
 let kernel: PlanKernelExports;

@@ -6,7 +6,7 @@ import { parseCocoDataset } from "../../bindings/ingest/coco-dataset.js";
 import { parseCocoResults } from "../../bindings/ingest/coco-results.js";
 import { formatFixed, linspace, npSum, pairwiseSum } from "../../bindings/coco/numeric.js";
 import type { CocoParamsInput } from "../../bindings/coco/params.js";
-import { ReferenceGeometry } from "../../bindings/reference/geometry.js";
+import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
 
 const engine = new ReferenceGeometry();
 // (a perfect AP reads 1 - 2e-16 in pycocotools: precision is tp / (tp + fp + eps))

@@ -5,9 +5,9 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createEngine, type Engine } from "../../bindings/engine.js";
-import { GeometryInputError, type GeometryEngine, type Rle } from "../../bindings/geometry-types.js";
-import { ReferenceGeometry } from "../../bindings/reference/geometry.js";
+import { createEngine, type Engine } from "../../bindings/engine/engine.js";
+import { GeometryInputError, type GeometryEngine, type Rle } from "../../bindings/geometry/types.js";
+import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
 
 const FIXTURES = SHARED_FIXTURES;
 const haveFixtures = existsSync(FIXTURES);

@@ -2,10 +2,10 @@
 // port of maskApi.c, on >= 10,000 seeded random cases per kernel. Deterministic: fixed seeds.
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createEngine, type Engine } from "../../bindings/engine.js";
-import type { Box, GeometryEngine, PixelOrder, Rle, RotatedBox } from "../../bindings/geometry-types.js";
-import { GeometryInputError, rotatedBoxToPolygon } from "../../bindings/geometry-types.js";
-import { ReferenceGeometry, rleDecode, rleToBboxC } from "../../bindings/reference/geometry.js";
+import { createEngine, type Engine } from "../../bindings/engine/engine.js";
+import type { Box, GeometryEngine, PixelOrder, Rle, RotatedBox } from "../../bindings/geometry/types.js";
+import { GeometryInputError, rotatedBoxToPolygon } from "../../bindings/geometry/types.js";
+import { ReferenceGeometry, rleDecode, rleToBboxC } from "../../bindings/geometry/reference.js";
 import { mulberry32 } from "../helpers/random.js";
 
 const CASES = 10_000;

@@ -12,7 +12,7 @@ import { evaluateCoco, type CocoEvaluation } from "../../bindings/coco/evaluate.
 import type { CocoParamsInput } from "../../bindings/coco/params.js";
 import { parseCocoResults } from "../../bindings/ingest/coco-results.js";
 import { argsortDescendingStable } from "../../bindings/coco/numeric.js";
-import { createEngine, type Engine } from "../../bindings/engine.js";
+import { createEngine, type Engine } from "../../bindings/engine/engine.js";
 import { loadCocoDataset, loadCocoResults } from "../../bindings/ingest/node-files.js";
 import { Rng } from "../../bindings/synth/generate.js";
 

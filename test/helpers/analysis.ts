@@ -2,7 +2,7 @@
 // that do not go through analyze() (pixel counting on decoded masks, the bbIou formula), and the
 // comparison of an AnalysisView with the brute-force result.
 import { expect } from "vitest";
-import type { GeometryEngine } from "../../bindings/geometry-types.js";
+import type { GeometryEngine } from "../../bindings/geometry/types.js";
 import type { AnalysisInput, ObjectInput, Shape } from "../../bindings/analysis/types.js";
 import type { Analysis, AtOptions } from "../../bindings/analysis/analysis.js";
 import { bruteCocoAR, bruteForce, type BruteData, type BruteQuery } from "./analysis-bruteforce.js";

@@ -21,8 +21,8 @@ import { parseCocoDataset } from "../../bindings/ingest/coco-dataset.js";
 import { evaluateCoco } from "../../bindings/coco/evaluate.js";
 import type { IouType } from "../../bindings/coco/params.js";
 import { parseCocoResults } from "../../bindings/ingest/coco-results.js";
-import { createEngine } from "../../bindings/engine.js";
-import { GeometryInputError } from "../../bindings/geometry-types.js";
+import { createEngine } from "../../bindings/engine/engine.js";
+import { GeometryInputError } from "../../bindings/geometry/types.js";
 import { rleStringProblem } from "../../bindings/ingest/check-segmentation.js";
 
 function arg(name: string, dflt: string): string {

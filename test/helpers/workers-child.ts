@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { evaluateCoco } from "../../bindings/coco/evaluate.js";
-import { createEngine } from "../../bindings/engine.js";
+import { createEngine } from "../../bindings/engine/engine.js";
 import { loadCocoInputs } from "../../bindings/ingest/stream-load.js";
 import { evaluateCocoParallel } from "../../bindings/workers/node-threads.js";
 

@@ -14,6 +14,8 @@ const FORBIDDEN: Record<string, string[]> = {
   "bindings/report": ["bindings/cli"],
   "bindings/workers": ["bindings/cli", "bindings/report", "bindings/analysis"],
   "bindings/columns": ["bindings/coco", "bindings/ingest", "bindings/analysis", "bindings/cli"],
+  "bindings/engine": ["bindings/coco", "bindings/ingest", "bindings/analysis", "bindings/report", "bindings/cli", "bindings/workers", "bindings/synth"],
+  "bindings/geometry": ["bindings/coco", "bindings/ingest", "bindings/analysis", "bindings/report", "bindings/cli", "bindings/workers", "bindings/synth"],
 };
 
 describe("imports", () => {
@@ -37,6 +39,13 @@ describe("imports", () => {
       if (!layer) continue;
       for (const to of tos) if (FORBIDDEN[layer]!.some((f) => to === f || to.startsWith(`${f}/`))) bad.push(`${from} -> ${to}`);
     }
+    expect(bad).toEqual([]);
+  });
+
+  it("only the entry points live at the bindings/ root, and nothing imports them", () => {
+    const root = [...graph.keys()].filter((f) => /^bindings\/[^/]+$/.test(f)).sort();
+    expect(root).toEqual(["bindings/cli.ts", "bindings/index.ts", "bindings/node.ts"]);
+    const bad = [...graph].flatMap(([from, tos]) => tos.filter((t) => root.includes(t)).map((t) => `${from} -> ${t}`));
     expect(bad).toEqual([]);
   });
 

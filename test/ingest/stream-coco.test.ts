@@ -14,7 +14,7 @@ import { parseCocoResults } from "../../bindings/ingest/coco-results.js";
 import { type CocoResults } from "../../bindings/coco/inputs.js";
 import { CocoDatasetStream, CocoResultsStream } from "../../bindings/ingest/stream-coco.js";
 import { SEG_RLE_DECODED } from "../../bindings/columns/segmentations.js";
-import { ReferenceGeometry } from "../../bindings/reference/geometry.js";
+import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
 import { scanJson } from "../../bindings/ingest/stream-json.js";
 import { recordScanner, streamCocoDataset, streamCocoResults } from "../../bindings/ingest/stream-load.js";
 import type { WasmRecordScanner } from "../../bindings/ingest/stream-wasm.js";

@@ -7,7 +7,7 @@ import { CocoInputError } from "../../bindings/coco/errors.js";
 import { evaluateCoco } from "../../bindings/coco/evaluate.js";
 import type { IouType } from "../../bindings/coco/params.js";
 import { parseCocoResults } from "../../bindings/ingest/coco-results.js";
-import { createEngine, type Engine } from "../../bindings/engine.js";
+import { createEngine, type Engine } from "../../bindings/engine/engine.js";
 import { findJsonProblem, parseJsonText } from "../../bindings/ingest/json-text.js";
 import { rleStringProblem } from "../../bindings/ingest/check-segmentation.js";
 import { showValue } from "../../bindings/coco/show.js";

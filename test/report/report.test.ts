@@ -11,7 +11,7 @@ import { loadAnalysisInput } from "../../bindings/cli/commands/analyze.js";
 import { analyze } from "../../bindings/analysis/analyze.js";
 import type { Analysis } from "../../bindings/analysis/analysis.js";
 import { main } from "../../bindings/cli/main.js";
-import { createEngine } from "../../bindings/engine.js";
+import { createEngine } from "../../bindings/engine/engine.js";
 import { decodeAnalysis, encodeAnalysis, renderReportHtml, type ReportMeta } from "../../bindings/report/index.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;

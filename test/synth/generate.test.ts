@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { GeometryEngine } from "../../bindings/geometry-types.js";
-import { ReferenceGeometry } from "../../bindings/reference/geometry.js";
+import type { GeometryEngine } from "../../bindings/geometry/types.js";
+import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
 import { demoDataset } from "../../bindings/synth/demo.js";
 import {
   CATEGORIES,
@@ -265,7 +265,7 @@ describe("engines agree", () => {
   it("the wasm engine generates the same bytes as the reference", async (ctx) => {
     let wasm: GeometryEngine;
     try {
-      const { createEngine } = await import("../../bindings/engine.js");
+      const { createEngine } = await import("../../bindings/engine/engine.js");
       wasm = await createEngine();
     } catch (e) {
       ctx.skip(`wasm engine unavailable: ${(e as Error).message}`);

@@ -23,7 +23,7 @@ describe.skipIf(!haveFixtures)("workers", () => {
 describe.skipIf(!haveFixtures)("Web Worker protocol (in-process message ports)", () => {
   it("evaluateCocoInWorkers = evaluateCoco, bit for bit", async () => {
     const { MessageChannel } = await import("node:worker_threads");
-    const { createEngine } = await import("../../bindings/engine.js");
+    const { createEngine } = await import("../../bindings/engine/engine.js");
     const { evaluateCoco } = await import("../../bindings/coco/evaluate.js");
     const { loadCocoInputs } = await import("../../bindings/ingest/stream-load.js");
     const { evaluateCocoInWorkers, serveMatchTasks } = await import("../../bindings/workers/web-workers.js");

@@ -17,9 +17,9 @@
 //   median time of view.metricCorrelation() on a new view (correlationFirstMs: the first call, which sorts
 //   every metric column once).
 import { type Command, numberOption } from "../command.js";
-import { createEngine } from "../../engine.js";
+import { createEngine } from "../../engine/engine.js";
 import { readJsonFile } from "../../ingest/node-files.js";
-import type { GeometryEngine } from "../../geometry-types.js";
+import type { GeometryEngine } from "../../geometry/types.js";
 import { parseCocoDataset } from "../../ingest/coco-dataset.js";
 import { streamCocoResults } from "../../ingest/stream-load.js";
 import { fromCoco } from "../../analysis/coco-adapter.js";

@@ -2,7 +2,7 @@
 // Files are streamed into columns (bindings/ingest/stream-load.ts: any size, gzip or not); `--workers N`
 // evaluates on N threads (bindings/workers/), with the same numbers for any N.
 import { UsageError, type Command } from "../command.js";
-import { createEngine } from "../../engine.js";
+import { createEngine } from "../../engine/engine.js";
 import { loadCocoInputs } from "../../ingest/stream-load.js";
 import { evaluateCoco, type CocoEvaluation } from "../../coco/evaluate.js";
 import type { IouType } from "../../coco/params.js";

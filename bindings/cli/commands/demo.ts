@@ -2,7 +2,7 @@
 // bindings/synth/generate.ts on first use into the user's cache directory, and prints pycocotools' summary.
 import { demoDataset } from "../../synth/demo.js";
 import { evaluateCoco } from "../../coco/evaluate.js";
-import { createEngine } from "../../engine.js";
+import { createEngine } from "../../engine/engine.js";
 import { loadCocoDataset, loadCocoResults } from "../../ingest/node-files.js";
 import type { Command } from "../command.js";
 

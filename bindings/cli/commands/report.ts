@@ -5,7 +5,7 @@
 import { loadAnalysisInput } from "./analyze.js";
 import { analyze } from "../../analysis/analyze.js";
 import { type Command, numberOption, UsageError } from "../command.js";
-import { createEngine } from "../../engine.js";
+import { createEngine } from "../../engine/engine.js";
 import { writeFileAtomic } from "../../ingest/node-files.js";
 import { renderReportHtml } from "../../report/html.js";
 

@@ -1,5 +1,5 @@
-// The geometry layer's contract, implemented twice: by the WebAssembly engine (bindings/engine.ts)
-// and by the plain TypeScript reference (bindings/reference/), which exists to property-test it.
+// The geometry layer's contract, implemented twice: by the WebAssembly engine (bindings/engine/engine.ts)
+// and by the plain TypeScript reference (bindings/geometry/reference.ts), which exists to property-test it.
 
 /** A run-length mask in pycocotools' layout: column-major (x outer, y inner), background run first. */
 export interface Rle {

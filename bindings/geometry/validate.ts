@@ -1,8 +1,8 @@
-// Input validation shared by both geometry implementations (bindings/engine.ts and
-// bindings/reference/geometry.ts). Everything here runs BEFORE a kernel, so a kernel never sees
+// Input validation shared by both geometry implementations (bindings/engine/engine.ts and
+// bindings/geometry/reference.ts). Everything here runs BEFORE a kernel, so a kernel never sees
 // input that could make it loop forever, overrun a buffer or hit C's undefined behaviour.
 // Every message is one line, starts with the API method's name and names the problem.
-import { GeometryInputError, type Box, type PixelOrder, type Rle, type RotatedBox } from "./geometry-types.js";
+import { GeometryInputError, type Box, type PixelOrder, type Rle, type RotatedBox } from "./types.js";
 
 /**
  * Largest mask (h*w pixels) the engine accepts: 2^28 = 268,435,456 (e.g. 16384 x 16384).

@@ -1,6 +1,6 @@
 // createEngine(): compiles the inlined engine.wasm (or a module/bytes the host supplies) and wraps
 // its raw-pointer kernels in the GeometryEngine API. Pointers never leave this file.
-import { ENGINE_WASM_BASE64 } from "./generated/engine-wasm.js";
+import { ENGINE_WASM_BASE64 } from "../generated/engine-wasm.js";
 import {
   rotatedBoxToPolygon,
   type Box,
@@ -8,7 +8,7 @@ import {
   type PixelOrder,
   type Rle,
   type RotatedBox,
-} from "./geometry-types.js";
+} from "../geometry/types.js";
 import {
   boxToPolygon,
   checkBitmask,
@@ -30,7 +30,7 @@ import {
   STR_BAD_CHAR,
   STR_DANGLING,
   STR_SUM,
-} from "./geometry-validate.js";
+} from "../geometry/validate.js";
 
 export type WasmSource = BufferSource | WebAssembly.Module | Response | Promise<Response>;
 
@@ -56,7 +56,7 @@ export interface Engine extends GeometryEngine {
 
 let inlineModule: Promise<WebAssembly.Module> | undefined;
 
-/** @internal Used by init() (bindings/init.ts): the module createEngine() uses when given no `wasm` (undefined: the inlined bytes). */
+/** @internal Used by init() (bindings/engine/init.ts): the module createEngine() uses when given no `wasm` (undefined: the inlined bytes). */
 export function setDefaultModule(module: Promise<WebAssembly.Module> | undefined): void {
   inlineModule = module;
 }

@@ -1,7 +1,7 @@
 // A plain TypeScript port of cocodataset/cocoapi common/maskApi.c (with pycocotools 2.0.11's
 // rleToBbox), written to be obviously faithful rather than fast. It is the oracle the wasm
 // engine is property-tested against. C `uint` arithmetic is mirrored with `>>> 0` where it
-// matters; every input passes bindings/geometry-validate.ts first.
+// matters; every input passes bindings/geometry/validate.ts first.
 import {
   rotatedBoxToPolygon,
   type Box,
@@ -9,7 +9,7 @@ import {
   type PixelOrder,
   type Rle,
   type RotatedBox,
-} from "../geometry-types.js";
+} from "./types.js";
 import {
   STR_BAD_CHAR,
   STR_DANGLING,
@@ -35,7 +35,7 @@ import {
   checkSameSize,
   checkSize,
   rleStringError,
-} from "../geometry-validate.js";
+} from "./validate.js";
 
 const rle = (h: number, w: number, counts: ArrayLike<number>): Rle => ({ h, w, counts: Uint32Array.from(counts) });
 
