@@ -2,7 +2,6 @@
 // the parity notes, and the exact messages of bad input.
 import { SHARED_FIXTURES } from "../helpers/paths.js";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createEngine, type Engine } from "../../bindings/engine/engine.js";

@@ -9,9 +9,9 @@ import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "../../bindings/synth/generate.js";
 import { parseCocoDataset } from "../../bindings/ingest/coco-dataset.js";
-import { type CocoDataset } from "../../bindings/coco/inputs.js";
+import type { CocoDataset } from "../../bindings/coco/inputs.js";
 import { parseCocoResults } from "../../bindings/ingest/coco-results.js";
-import { type CocoResults } from "../../bindings/coco/inputs.js";
+import type { CocoResults } from "../../bindings/coco/inputs.js";
 import { CocoDatasetStream, CocoResultsStream } from "../../bindings/ingest/stream-coco.js";
 import { SEG_RLE_DECODED } from "../../bindings/columns/segmentations.js";
 import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
@@ -205,6 +205,7 @@ function baseResults(rng: Rng) {
   }));
 }
 
+// biome-ignore lint/correctness/noPrecisionLoss: these literals are the rounding cases under test
 const VALUES: unknown[] = [null, true, false, 0, -0, 1, 1.5, -2, 1e400, "1", "x", "0O1", [], [1, 2], [1, 2, 3, 4], [[1, 2, 3, 4, 5, 6]], [[1, 2, 3, 4]], {}, { size: [4, 4], counts: "04" }, { size: [4, 4], counts: [16] }, { size: [4, 4], counts: "0\\4" }, 0.30000000000000004, 123456789012345678, [[1e10, 0, 1, 1, 2, 2]], [{ size: [4, 4], counts: [16] }]];
 
 function mutate(rng: Rng, obj: Record<string, unknown>, keys: string[]): void {

@@ -17,6 +17,7 @@ beforeAll(async () => {
   engine = await createEngine();
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: mutations reach into JSON of any shape
 type Obj = Record<string, any>;
 
 /** 2 images of 20 x 20, 2 categories, a polygon and an uncompressed RLE; 2 box results. */

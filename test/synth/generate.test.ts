@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { GeometryEngine } from "../../bindings/geometry/types.js";
+import type { GeometryEngine, Rle } from "../../bindings/geometry/types.js";
 import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
 import { demoDataset } from "../../bindings/synth/demo.js";
 import {
@@ -129,7 +129,7 @@ describe("generateCocoSet", () => {
     let crowd = 0;
     for (const a of gt.annotations) {
       const { width: w, height: h } = size.get(a.image_id)!;
-      let rle;
+      let rle: Rle;
       if (Array.isArray(a.segmentation)) {
         expect(a.iscrowd).toBe(0);
         rle = engine.rleFromPolygons(a.segmentation, h, w);
