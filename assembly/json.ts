@@ -1,67 +1,28 @@
 // A record scanner for COCO JSON: reads consecutive elements of the results array or of a dataset's
 // annotations array from UTF-8 bytes straight into columns. It accepts only the common, well-formed
-// shapes (the ones bindings/io/stream-coco.ts's fast readers accept) and stops at anything else
+// shapes (the ones bindings/ingest/stream-coco.ts's fast readers accept) and stops at anything else
 // (an escaped key, a string id, a number beyond the exact fast path, keypoints, a nested unknown
 // value, a repeated key, too few bytes), leaving that element to the JavaScript reader, which
-// materialises it and lets the parsers' checks decide. Field numbers are mirrored in
-// bindings/io/stream-wasm.ts.
+// materialises it and lets the parsers' checks decide. The host is bindings/ingest/stream-wasm.ts;
+// the context fields are the scan block of assembly/abi/contexts.json.
 
+import { field, setField } from "./context";
 import { rleFromString } from "./rle";
+import {
+  J_BASE_BYTES, J_BASE_COORDS, J_BASE_COUNTS, J_BASE_PARTS, J_BOX, J_BOXSTATE,
+  J_BUF, J_BYTES, J_BYTES_CAP, J_BYTES_N, J_CAP, J_CAT,
+  J_COORDS, J_COORDS_CAP, J_COORDS_N, J_COUNTS, J_COUNTS_CAP, J_COUNTS_N,
+  J_CROWD, J_END, J_HASSEG, J_ID, J_IMAGE, J_MODE,
+  J_NUM, J_PARTS, J_PARTS_CAP, J_PARTS_N, J_POS, J_SEGB,
+  J_SEGBL, J_SEGH, J_SEGKIND, J_SEGLEN, J_SEGSTART, J_SEGW,
+  J_SOURCE, J_STOP, SEG_EMPTY, SEG_NONE, SEG_POLYGONS, SEG_RLE_COUNTS,
+  SEG_RLE_DECODED, SEG_RLE_STRING, ST_CLOSE, ST_FULL, ST_MORE, ST_SLOW,
+} from "./generated/contexts";
 
 const decodeErr = memory.data(16, 8);
 
-// context fields (u32 each)
-const J_BUF: u32 = 0; // input bytes
-const J_POS: u32 = 1; // in: start of the first element; out: end of the last one read
-const J_END: u32 = 2;
-const J_MODE: u32 = 3; // 0 results, 1 annotations
-const J_CAP: u32 = 4; // room for records in the columns
-const J_STOP: u32 = 5; // out: why it stopped (ST_*)
-const J_ID: u32 = 6; // f64[cap]: annotation id
-const J_IMAGE: u32 = 7; // f64[cap]
-const J_CAT: u32 = 8; // f64[cap]
-const J_NUM: u32 = 9; // f64[cap]: score (results) or area (annotations)
-const J_CROWD: u32 = 10; // u8[cap]: 0, 1, 2 = absent / null
-const J_BOX: u32 = 11; // f64[4 cap]
-const J_BOXSTATE: u32 = 12; // u8[cap]: 0 ok, 1 missing
-const J_SEGKIND: u32 = 13; // u8[cap]
-const J_SEGSTART: u32 = 14; // i32[cap]
-const J_SEGLEN: u32 = 15; // i32[cap]
-const J_SEGH: u32 = 16; // i32[cap]
-const J_SEGW: u32 = 17; // i32[cap]
-const J_HASSEG: u32 = 18; // u8[cap]: results: 0 absent, 1 present, 2 null
-const J_COORDS: u32 = 19; // f64 pool
-const J_COORDS_N: u32 = 20; // in/out: used
-const J_COORDS_CAP: u32 = 21;
-const J_PARTS: u32 = 22; // i32 pairs (offset, length) pool
-const J_PARTS_N: u32 = 23;
-const J_PARTS_CAP: u32 = 24;
-const J_BYTES: u32 = 25; // u8 pool (RLE strings)
-const J_BYTES_N: u32 = 26;
-const J_BYTES_CAP: u32 = 27;
-const J_COUNTS: u32 = 28; // u32 pool (uncompressed RLE)
-const J_COUNTS_N: u32 = 29;
-const J_COUNTS_CAP: u32 = 30;
-const J_SOURCE: u32 = 31; // results: 1 bbox, 2 segm (loadRes branch)
-// bases added to the offsets written (so that the host can append the pools as they are)
-const J_BASE_COORDS: u32 = 32;
-const J_BASE_PARTS: u32 = 33;
-const J_BASE_BYTES: u32 = 34;
-const J_BASE_COUNTS: u32 = 35;
-const J_SEGB: u32 = 36; // i32[cap]: kind 6: the string's offset in the byte pool (the counts are in the count pool)
-const J_SEGBL: u32 = 37; // i32[cap]: its length
 
-const ST_SLOW: u32 = 1; // the next element needs the JavaScript reader
-const ST_MORE: u32 = 2; // the next element is not complete in the bytes at hand
-const ST_FULL: u32 = 3; // columns or a pool full
-const ST_CLOSE: u32 = 4; // the array's ']' follows (not consumed)
 
-const SEGK_NONE: u8 = 0;
-const SEGK_EMPTY: u8 = 1;
-const SEGK_POLYGONS: u8 = 2;
-const SEGK_RLE_STRING: u8 = 4;
-const SEGK_RLE_COUNTS: u8 = 5;
-const SEGK_RLE_DECODED: u8 = 6; // a compressed string, kept as bytes and decoded into the count pool
 
 // scanner state (globals: no managed memory)
 let B: usize = 0;
@@ -73,16 +34,6 @@ let bail: u32 = 0;
 // @ts-ignore: decorator
 @inline function at(p: u32): u32 {
   return <u32>load<u8>(B + <usize>p);
-}
-
-// @ts-ignore: decorator
-@inline function fld(ctx: usize, i: u32): usize {
-  return <usize>load<u32>(ctx + (<usize>i << 2));
-}
-
-// @ts-ignore: decorator
-@inline function setFld(ctx: usize, i: u32, v: u32): void {
-  store<u32>(ctx + (<usize>i << 2), v);
 }
 
 /** Skips whitespace; returns the next byte, or 256 at the end (bail = more). */
@@ -496,17 +447,17 @@ function rleChars(): u32 {
   return n;
 }
 
-/** A segmentation at P (after the key): its SEGK_* kind, data in the pools / seg* globals. */
+/** A segmentation at P (after the key): its SEG_* kind, data in the pools / seg* globals. */
 function segmentation(): u8 {
   const c = ws();
   if (bail) return 0;
   segStart = 0; segLen = 0; segH = 0; segW = 0; segB = 0; segBL = 0;
-  if (c == 0x6e) { literal(); return SEGK_NONE; }
+  if (c == 0x6e) { literal(); return SEG_NONE; }
   if (c == 0x5b) {
     P++;
     let d = ws();
     if (bail) return 0;
-    if (d == 0x5d) { P++; return SEGK_EMPTY; }
+    if (d == 0x5d) { P++; return SEG_EMPTY; }
     const first = partsN;
     let nParts: u32 = 0;
     for (;;) {
@@ -536,7 +487,7 @@ function segmentation(): u8 {
     }
     segStart = first;
     segLen = nParts;
-    return SEGK_POLYGONS;
+    return SEG_POLYGONS;
   }
   if (c == 0x7b) {
     P++;
@@ -574,7 +525,7 @@ function segmentation(): u8 {
           segStart = bytesN;
           segLen = rleChars();
           if (bail) return 0;
-          kind = SEGK_RLE_STRING;
+          kind = SEG_RLE_STRING;
         } else if (d == 0x5b) {
           P++;
           segStart = countsN;
@@ -598,7 +549,7 @@ function segmentation(): u8 {
             }
           }
           segLen = countsN - segStart;
-          kind = SEGK_RLE_COUNTS;
+          kind = SEG_RLE_COUNTS;
         } else { bail = ST_SLOW; return 0; }
       } else {
         skipScalar();
@@ -610,7 +561,7 @@ function segmentation(): u8 {
     }
     if (h < 0 || kind == 0) { bail = ST_SLOW; return 0; }
     const hw = h * w;
-    if (kind == SEGK_RLE_STRING) {
+    if (kind == SEG_RLE_STRING) {
       // decoded here (the validation rleStringProblem makes, and the counts the masks need)
       if (countsN + segLen > countsCap) { bail = ST_FULL; return 0; }
       const m = rleFromString(bytes + <usize>segStart, segLen, hw, counts + (<usize>countsN << 2), decodeErr);
@@ -620,7 +571,7 @@ function segmentation(): u8 {
       segStart = countsN;
       segLen = <u32>m;
       countsN += <u32>m;
-      kind = SEGK_RLE_DECODED;
+      kind = SEG_RLE_DECODED;
     } else {
       let sum: f64 = 0;
       for (let i = segStart; i < segStart + segLen; i++) sum += <f64>load<u32>(counts + (<usize>i << 2));
@@ -640,9 +591,9 @@ function segmentation(): u8 {
  * all the host gives JSON.parse). Returns how many; POS ends at the last one's ',' or ']'.
  */
 export function scanValues(ctx: usize): u32 {
-  const b = fld(ctx, J_BUF);
-  const e = <u32>fld(ctx, J_END);
-  let p = <u32>fld(ctx, J_POS);
+  const b = field(ctx, J_BUF);
+  const e = <u32>field(ctx, J_END);
+  let p = <u32>field(ctx, J_POS);
   let end = p;
   let n: u32 = 0;
   let depth: i32 = 0;
@@ -667,7 +618,7 @@ export function scanValues(ctx: usize): u32 {
       n++;
     }
   }
-  setFld(ctx, J_POS, end);
+  setField(ctx, J_POS, end);
   return n;
 }
 
@@ -677,23 +628,23 @@ export function scanValues(ctx: usize): u32 {
  * after the last one (before its ',' or ']'), STOP says why it stopped.
  */
 export function scanCocoRecords(ctx: usize): u32 {
-  B = fld(ctx, J_BUF);
-  P = <u32>fld(ctx, J_POS);
-  E = <u32>fld(ctx, J_END);
-  const mode = <u32>fld(ctx, J_MODE);
-  const cap = <u32>fld(ctx, J_CAP);
-  const source = <u32>fld(ctx, J_SOURCE);
-  const colId = fld(ctx, J_ID), colImg = fld(ctx, J_IMAGE), colCat = fld(ctx, J_CAT), colNum = fld(ctx, J_NUM);
-  const colCrowd = fld(ctx, J_CROWD), colBox = fld(ctx, J_BOX), colBoxState = fld(ctx, J_BOXSTATE);
-  const colSegKind = fld(ctx, J_SEGKIND), colSegStart = fld(ctx, J_SEGSTART), colSegLen = fld(ctx, J_SEGLEN);
-  const colSegH = fld(ctx, J_SEGH), colSegW = fld(ctx, J_SEGW), colHasSeg = fld(ctx, J_HASSEG);
-  const colSegB = fld(ctx, J_SEGB), colSegBL = fld(ctx, J_SEGBL);
-  coords = fld(ctx, J_COORDS); coordsN = <u32>fld(ctx, J_COORDS_N); coordsCap = <u32>fld(ctx, J_COORDS_CAP);
-  parts = fld(ctx, J_PARTS); partsN = <u32>fld(ctx, J_PARTS_N); partsCap = <u32>fld(ctx, J_PARTS_CAP);
-  bytes = fld(ctx, J_BYTES); bytesN = <u32>fld(ctx, J_BYTES_N); bytesCap = <u32>fld(ctx, J_BYTES_CAP);
-  counts = fld(ctx, J_COUNTS); countsN = <u32>fld(ctx, J_COUNTS_N); countsCap = <u32>fld(ctx, J_COUNTS_CAP);
-  baseCoords = <u32>fld(ctx, J_BASE_COORDS); baseParts = <u32>fld(ctx, J_BASE_PARTS);
-  baseBytes = <u32>fld(ctx, J_BASE_BYTES); baseCounts = <u32>fld(ctx, J_BASE_COUNTS);
+  B = field(ctx, J_BUF);
+  P = <u32>field(ctx, J_POS);
+  E = <u32>field(ctx, J_END);
+  const mode = <u32>field(ctx, J_MODE);
+  const cap = <u32>field(ctx, J_CAP);
+  const source = <u32>field(ctx, J_SOURCE);
+  const colId = field(ctx, J_ID), colImg = field(ctx, J_IMAGE), colCat = field(ctx, J_CAT), colNum = field(ctx, J_NUM);
+  const colCrowd = field(ctx, J_CROWD), colBox = field(ctx, J_BOX), colBoxState = field(ctx, J_BOXSTATE);
+  const colSegKind = field(ctx, J_SEGKIND), colSegStart = field(ctx, J_SEGSTART), colSegLen = field(ctx, J_SEGLEN);
+  const colSegH = field(ctx, J_SEGH), colSegW = field(ctx, J_SEGW), colHasSeg = field(ctx, J_HASSEG);
+  const colSegB = field(ctx, J_SEGB), colSegBL = field(ctx, J_SEGBL);
+  coords = field(ctx, J_COORDS); coordsN = <u32>field(ctx, J_COORDS_N); coordsCap = <u32>field(ctx, J_COORDS_CAP);
+  parts = field(ctx, J_PARTS); partsN = <u32>field(ctx, J_PARTS_N); partsCap = <u32>field(ctx, J_PARTS_CAP);
+  bytes = field(ctx, J_BYTES); bytesN = <u32>field(ctx, J_BYTES_N); bytesCap = <u32>field(ctx, J_BYTES_CAP);
+  counts = field(ctx, J_COUNTS); countsN = <u32>field(ctx, J_COUNTS_N); countsCap = <u32>field(ctx, J_COUNTS_CAP);
+  baseCoords = <u32>field(ctx, J_BASE_COORDS); baseParts = <u32>field(ctx, J_BASE_PARTS);
+  baseBytes = <u32>field(ctx, J_BASE_BYTES); baseCounts = <u32>field(ctx, J_BASE_COUNTS);
   let n: u32 = 0;
   let stop: u32 = 0;
   let end = P; // after the last record read
@@ -712,7 +663,7 @@ export function scanCocoRecords(ctx: usize): u32 {
     bail = 0;
     let seen: u32 = 0;
     let id: f64 = 0, img: f64 = 0, cat: f64 = 0, num1: f64 = 0;
-    let crowd: u8 = 2, boxState: u8 = 1, segKind: u8 = SEGK_NONE, hasSeg: u8 = 0;
+    let crowd: u8 = 2, boxState: u8 = 1, segKind: u8 = SEG_NONE, hasSeg: u8 = 0;
     const boxOut = colBox + (<usize>(4 * n) << 3);
     let c = ws();
     if (!bail && c != 0x7b) bail = ST_SLOW;
@@ -763,8 +714,8 @@ export function scanCocoRecords(ctx: usize): u32 {
       } else if (k == K_SEG) {
         segKind = segmentation();
         if (bail) break;
-        if (segKind == SEGK_NONE && mode == 1) { bail = ST_SLOW; break; }
-        hasSeg = segKind == SEGK_NONE ? 2 : 1;
+        if (segKind == SEG_NONE && mode == 1) { bail = ST_SLOW; break; }
+        hasSeg = segKind == SEG_NONE ? 2 : 1;
       } else if (k == K_KP || k == K_NKP) {
         bail = ST_SLOW; // keypoints take the checked path
         break;
@@ -781,7 +732,7 @@ export function scanCocoRecords(ctx: usize): u32 {
         const need: u32 = (1 << <u32>K_IMAGE) | (1 << <u32>K_CAT) | (1 << <u32>K_SCORE);
         if ((seen & need) != need) bail = ST_SLOW;
         else if (source == 1 && boxState != 0) bail = ST_SLOW;
-        else if (source == 2 && (segKind == SEGK_NONE || segKind == SEGK_EMPTY)) bail = ST_SLOW;
+        else if (source == 2 && (segKind == SEG_NONE || segKind == SEG_EMPTY)) bail = ST_SLOW;
         else if (source != 1 && source != 2) bail = ST_SLOW;
       } else {
         const need: u32 = (1 << <u32>K_ID) | (1 << <u32>K_IMAGE) | (1 << <u32>K_CAT) | (1 << <u32>K_AREA);
@@ -804,9 +755,9 @@ export function scanCocoRecords(ctx: usize): u32 {
       store<f64>(boxOut, NaN); store<f64>(boxOut, NaN, 8); store<f64>(boxOut, NaN, 16); store<f64>(boxOut, NaN, 24);
     }
     store<u8>(colSegKind + <usize>n, segKind);
-    store<i32>(colSegStart + (<usize>n << 2), <i32>(segKind == SEGK_POLYGONS ? segStart + baseParts : segKind == SEGK_RLE_STRING ? segStart + baseBytes : segKind == SEGK_RLE_COUNTS || segKind == SEGK_RLE_DECODED ? segStart + baseCounts : segStart));
-    store<i32>(colSegB + (<usize>n << 2), <i32>(segKind == SEGK_RLE_DECODED ? segB + baseBytes : 0));
-    store<i32>(colSegBL + (<usize>n << 2), <i32>(segKind == SEGK_RLE_DECODED ? segBL : 0));
+    store<i32>(colSegStart + (<usize>n << 2), <i32>(segKind == SEG_POLYGONS ? segStart + baseParts : segKind == SEG_RLE_STRING ? segStart + baseBytes : segKind == SEG_RLE_COUNTS || segKind == SEG_RLE_DECODED ? segStart + baseCounts : segStart));
+    store<i32>(colSegB + (<usize>n << 2), <i32>(segKind == SEG_RLE_DECODED ? segB + baseBytes : 0));
+    store<i32>(colSegBL + (<usize>n << 2), <i32>(segKind == SEG_RLE_DECODED ? segBL : 0));
     store<i32>(colSegLen + (<usize>n << 2), <i32>segLen);
     store<i32>(colSegH + (<usize>n << 2), <i32>segH);
     store<i32>(colSegW + (<usize>n << 2), <i32>segW);
@@ -815,11 +766,11 @@ export function scanCocoRecords(ctx: usize): u32 {
     n++;
     end = P;
   }
-  setFld(ctx, J_POS, end);
-  setFld(ctx, J_STOP, stop);
-  setFld(ctx, J_COORDS_N, coordsN);
-  setFld(ctx, J_PARTS_N, partsN);
-  setFld(ctx, J_BYTES_N, bytesN);
-  setFld(ctx, J_COUNTS_N, countsN);
+  setField(ctx, J_POS, end);
+  setField(ctx, J_STOP, stop);
+  setField(ctx, J_COORDS_N, coordsN);
+  setField(ctx, J_PARTS_N, partsN);
+  setField(ctx, J_BYTES_N, bytesN);
+  setField(ctx, J_COUNTS_N, countsN);
   return n;
 }

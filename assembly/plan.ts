@@ -1,8 +1,8 @@
 // The evaluation plan (bindings/coco/evaluate.ts planEvaluation, the TypeScript reference) over raw
 // pointers: labels and detections grouped into (category, image) blocks in pycocotools' evalImgs
 // order, detections sorted by score and cut to maxDets[-1], and accumulate's order of the detections.
-// The host (bindings/coco/kernels.ts runCocoPlan) lays the inputs out, writes a context block of u32
-// fields (mirrored there as P_*) and reads the outputs back.
+// The host (bindings/coco/kernels.ts runCocoPlan) lays the inputs out, writes a plan context (fields
+// in assembly/abi/contexts.json) and reads the outputs back.
 //
 // One score sort serves both orders: the evaluated detections are first arranged by (image, file
 // order) (useCats) or (image, category, file order) (useCats false), then sorted stably by score.
@@ -10,53 +10,18 @@
 // ties in the block's list order), and arranging its kept detections by category (stable) gives
 // accumulate's order (score, ties in the concatenation order of the blocks: image, then rank).
 
-import { sortDescending } from "./match";
+import { field } from "./context";
+import { sortDescending } from "./sort";
+import {
+  P_ACC, P_ANN_CAT, P_ANN_IMG, P_BLOCK_DT, P_BLOCK_GT, P_BLOCK_IMG,
+  P_BLOCK_K, P_CANON, P_CAT_POS, P_DT_LIST, P_DT_POS, P_DT_RANK,
+  P_GT_LIST, P_I, P_IMG_POS, P_KC, P_K_EVAL, P_K_START,
+  P_MAX_DET, P_NA, P_NR, P_OUT_MAXD, P_OUT_MAXG, P_OUT_NBLOCKS,
+  P_OUT_NDT, P_OUT_NGT, P_RES_CAT, P_RES_IMG, P_SCORE, P_S_A,
+  P_S_B, P_S_COUNT, P_S_KEYS, P_S_KEYS2, P_S_PERM, P_S_PERM2,
+  P_USE_CATS,
+} from "./generated/contexts";
 
-// context fields (u32 each): inputs
-const P_NA: u32 = 0; // annotations
-const P_NR: u32 = 1; // results
-const P_I: u32 = 2; // evaluated images
-const P_KC: u32 = 3; // evaluated categories
-const P_USE_CATS: u32 = 4;
-const P_MAX_DET: u32 = 5; // maxDets[-1], at most P_NR
-const P_IMG_POS: u32 = 6; // i32[images]: evaluation position of each dataset image, or -1
-const P_CAT_POS: u32 = 7; // i32[categories]
-const P_ANN_IMG: u32 = 8; // i32[nA]: dataset image index (or -1); overwritten: its position
-const P_ANN_CAT: u32 = 9; // i32[nA]: dataset category index (or -1); overwritten: its position
-const P_CANON: u32 = 10; // i32[nA]: the annotation repeated ids resolve to, or 0 (ids unique)
-const P_RES_IMG: u32 = 11; // i32[nR], overwritten as P_ANN_IMG
-const P_RES_CAT: u32 = 12; // i32[nR]
-const P_SCORE: u32 = 13; // f64[nR]
-// scratch
-const P_S_COUNT: u32 = 14; // i32[max(I, Kc) + 1]
-const P_S_A: u32 = 15; // i32[max(nA, nR)]
-const P_S_B: u32 = 16; // i32[max(nA, nR)]
-const P_S_KEYS: u32 = 17; // u64[nR]
-const P_S_KEYS2: u32 = 18; // u64[nR]
-const P_S_PERM: u32 = 19; // i32[nR]
-const P_S_PERM2: u32 = 20; // i32[nR]
-// outputs
-const P_GT_LIST: u32 = 21; // i32[nA]
-const P_BLOCK_IMG: u32 = 22; // i32[nA + nR]
-const P_BLOCK_K: u32 = 23; // i32[nA + nR]
-const P_BLOCK_GT: u32 = 24; // i32[nA + nR + 1]
-const P_BLOCK_DT: u32 = 25; // i32[nA + nR + 1]
-const P_DT_LIST: u32 = 26; // i32[nR]
-const P_DT_RANK: u32 = 27; // i32[nR]
-const P_ACC: u32 = 28; // i32[nR]
-const P_DT_POS: u32 = 29; // i32[nR]
-const P_K_START: u32 = 30; // i32[K + 1]
-const P_K_EVAL: u32 = 31; // u8[K]
-const P_OUT_NGT: u32 = 32;
-const P_OUT_NBLOCKS: u32 = 33;
-const P_OUT_NDT: u32 = 34;
-const P_OUT_MAXG: u32 = 35;
-const P_OUT_MAXD: u32 = 36;
-
-// @ts-ignore: decorator
-@inline function field(ctx: usize, i: u32): usize {
-  return <usize>load<u32>(ctx + (<usize>i << 2));
-}
 
 // @ts-ignore: decorator
 @inline function ld(p: usize, i: u32): i32 {
@@ -99,7 +64,7 @@ function sortBy(src: usize, dst: usize, n: u32, key: usize, nKeys: u32, count: u
   return useCats ? (<u64>(<u32>ld(cat, e)) << 32) | <u64>(<u32>ld(img, e)) : <u64>(<u32>ld(img, e));
 }
 
-/** The plan of one evaluation (see the field list above); returns the number of blocks. */
+/** The plan of one evaluation (the plan block of assembly/abi/contexts.json); returns the number of blocks. */
 export function cocoPlan(ctx: usize): u32 {
   const nA = <u32>field(ctx, P_NA);
   const nR = <u32>field(ctx, P_NR);

@@ -57,6 +57,9 @@ try {
   process.exit(1);
 }
 
+// The kernel calling convention: both sides generated from assembly/abi/contexts.json.
+run(process.execPath, [join(root, "scripts/gen-contexts.mjs")]);
+
 for (const target of ["release", "debug"]) run(bin("asc"), ["assembly/index.ts", "--target", target]);
 
 const wasm = readFileSync(join(root, "build/engine.wasm"));

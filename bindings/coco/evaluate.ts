@@ -9,18 +9,10 @@ import { type Accumulated, type CocoMatches, type CocoPlan, MATCH_BOX_IOU, MATCH
 import { BOX_MISSING, BOX_OK, type CocoDataset, type CocoResults } from "./inputs.js";
 import { CocoInputError, describeValue } from "./errors.js";
 import type { CocoId } from "./ids.js";
-import {
-  type CocoKernelExports,
-  cocoKernels,
-  type MatchBits,
-  type MatchColumns,
-  matchPlanOf,
-  planKernel,
-  runCocoAccumulate,
-  runCocoMatch,
-} from "./kernels.js";
+import { engineKernels, type Kernels } from "../engine/host.js";
+import { type MatchBits, type MatchColumns, matchPlanOf, runCocoAccumulate, runCocoMatch } from "./kernels.js";
 import { type CocoParams, type CocoParamsInput, resolveParams } from "./params.js";
-import { checkMasksBulk, maskKernels, resolveResultGeometryBulk } from "./masks.js";
+import { checkMasksBulk, resolveResultGeometryBulk } from "./masks.js";
 import { resolveResultGeometry } from "./shapes.js";
 import { planEvaluation } from "./plan.js";
 import { computeIou, iouOffsets, maskInputs } from "./overlaps.js";
@@ -114,7 +106,7 @@ export interface PreparedCoco {
   readonly timings: CocoTimings;
   readonly t0: number;
   /** The wasm kernels, or null (the TypeScript reference path). */
-  readonly kernels: CocoKernelExports | null;
+  readonly kernels: Kernels | null;
   /** The matching mode of the kernels (see MatchColumns.mode). */
   readonly mode: MatchMode;
   readonly gtBaseIgnore: Uint8Array;
@@ -139,8 +131,8 @@ export function prepareCoco(
   const timings: CocoTimings = { evaluate: 0, accumulate: 0 };
 
   // segm-branch results: mask areas (and boxes when missing) need the engine, whatever the iouType
-  const kernels = options.kernels === "reference" ? null : cocoKernels(engine);
-  const defer = deferMasks && kernels !== null && p.iouType === "segm" && maskKernels(engine) !== null;
+  const kernels = options.kernels === "reference" ? null : engineKernels(engine);
+  const defer = deferMasks && kernels !== null && p.iouType === "segm";
   if (defer) checkMasksBulk(gt, dt);
   else if (!(kernels && resolveResultGeometryBulk(engine, dt))) resolveResultGeometry(engine, dt);
   if (p.iouType === "segm" && dt.source === "bbox") {
@@ -152,20 +144,20 @@ export function prepareCoco(
   }
   const tPlan = performance.now();
   timings.geometry = tPlan - t0;
-  const plan = planEvaluation(gt, dt, p, kernels ? planKernel(engine) : null);
+  const plan = planEvaluation(gt, dt, p, kernels);
   checkEntries(gt, dt, plan);
   timings.plan = performance.now() - tPlan;
   const usable = kernels !== null && plan.T > 0 && plan.A > 0 && p.maxDets.length > 0 && p.recThrs.length > 0;
   const kpNoOks = p.iouType === "keypoints" && !p.useCats;
   const mode: MatchMode =
-    p.iouType === "bbox" ? MATCH_BOX_IOU : p.iouType === "segm" && maskKernels(engine) ? MATCH_MASK_IOU : kpNoOks ? MATCH_NO_IOU : MATCH_GIVEN_IOU;
+    p.iouType === "bbox" ? MATCH_BOX_IOU : p.iouType === "segm" && engineKernels(engine) ? MATCH_MASK_IOU : kpNoOks ? MATCH_NO_IOU : MATCH_GIVEN_IOU;
   return { engine, gt, dt, p, plan, warnings, timings, t0, kernels: usable ? kernels : null, mode, gtBaseIgnore: baseIgnoreOf(gt, p.iouType) };
 }
 
 /** The columns the matching kernel reads (MATCH_GIVEN_IOU computes the IoU / OKS here; MATCH_MASK_IOU builds the masks here). */
 /**
  * `resident`: the label masks' counts stay pinned in the engine's memory for runCocoMatch to read in
- * place; the caller unpins them (maskKernels(engine).unpin()) after the match.
+ * place; the caller unpins them (engineKernels(engine).unpin()) after the match.
  */
 export function matchColumnsOf(prep: PreparedCoco, resident = false): MatchColumns {
   const { engine, gt, dt, plan, mode } = prep;
@@ -175,7 +167,7 @@ export function matchColumnsOf(prep: PreparedCoco, resident = false): MatchColum
   if (mode === MATCH_GIVEN_IOU) {
     blockIouStart = iouOffsets(plan);
     iou = computeIou(engine, gt, dt, plan, blockIouStart);
-  } else if (mode === MATCH_MASK_IOU) masks = maskInputs(maskKernels(engine)!, engine, gt, dt, plan, resident);
+  } else if (mode === MATCH_MASK_IOU) masks = maskInputs(engineKernels(engine)!, engine, gt, dt, plan, resident);
   return {
     mode,
     masks,
@@ -260,7 +252,7 @@ export function evaluateCoco(engine: GeometryEngine, gt: CocoDataset, dt: CocoRe
       timings.iou = matchStart - tIou;
       bits = runCocoMatch(prep.kernels, matchPlanOf(plan), cols);
     } finally {
-      if (prep.mode === MATCH_MASK_IOU) maskKernels(engine)!.unpin();
+      if (prep.mode === MATCH_MASK_IOU) engineKernels(engine)!.unpin();
     }
     return finishCoco(prep, bits, matchStart);
   }

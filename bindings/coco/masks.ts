@@ -1,11 +1,11 @@
 // Masks in bulk for the wasm path: the segmentations an evaluation needs become one pool of RLE
-// counts (assembly/match.ts buildMasks: compressed strings decoded, polygons rasterised and merged,
+// counts (assembly/masks.ts buildMasks: compressed strings decoded, polygons rasterised and merged,
 // counts copied, box polygons rasterised), described by rlePrepare (area, flags, C-exact toBbox).
 // No object per mask: sources come from the columnar pools of the streaming parser
 // (bindings/ingest/stream-coco.ts) or, for other inputs, are packed from the parsed values; forms the
 // bulk path does not take (boxes lists, RLE lists) go through the GeometryEngine one by one.
 //
-// Semantics are bindings/coco/shapes.ts's (annToRLE / loadRes), checked by test/perf.kernels.test.ts
+// Semantics are bindings/coco/shapes.ts's (annToRLE / loadRes), checked by test/engine/kernels.perf.test.ts
 // against the per-object path.
 import type { GeometryEngine, Rle } from "../geometry/types.js";
 import { type ColumnarSegmentations, SEG_POLYGONS, SEG_RLE_COUNTS, SEG_RLE_DECODED, SEG_RLE_STRING } from "../columns/segmentations.js";
@@ -15,14 +15,9 @@ import type { CocoDataset } from "./inputs.js";
 import type { CocoResults } from "./inputs.js";
 import { segmentationToRle } from "./shapes.js";
 import { Column } from "../columns/column.js";
+import { Arena, engineKernels, type Kernels } from "../engine/host.js";
+import { JOB_BOX, JOB_COUNTS, JOB_POLYGONS, JOB_STRING, MASKS_FIELDS, type MasksContext, writeMasksContext } from "../generated/contexts.js";
 
-const JOB_STRING = 1;
-const JOB_POLYGONS = 2;
-const JOB_COUNTS = 3;
-const JOB_BOX = 4;
-
-const B_JOBS = 0, B_BYTES = 1, B_COORDS = 2, B_PARTS = 3, B_SRC_COUNTS = 4, B_BOXES = 5, B_POOL = 6, B_TABLE = 7, B_SCRATCH = 8, B_ERR = 9, B_POLY = 10, B_MBOX = 11;
-const B_FIELDS = 12;
 
 /** Jobs (or masks) per kernel call at most (about a millisecond of rasterising). */
 const JOBS_PER_CALL = 2048;
@@ -37,23 +32,6 @@ function* chunks(n: number): Generator<[number, number]> {
   for (let j = 0; j < n; j += size, size = Math.min(JOBS_PER_CALL, 4 * size)) yield [j, Math.min(n, j + size)];
 }
 
-export interface MaskKernels {
-  readonly memory: WebAssembly.Memory;
-  alloc(bytes: number): number;
-  reset(): void;
-  pin(): void;
-  unpin(): void;
-  maskBounds(ctx: number, j0: number, j1: number): number;
-  buildMasks(ctx: number, j0: number, j1: number): number;
-  rlePrepare(cnts: number, table: number, n: number, boxes: number): number;
-}
-
-export function maskKernels(engine: GeometryEngine): MaskKernels | null {
-  const ex = (engine as { exports?: Record<string, unknown> }).exports;
-  if (!ex || typeof ex.buildMasks !== "function" || typeof ex.rlePrepare !== "function" || typeof ex.pin !== "function") return null;
-  return ex as unknown as MaskKernels;
-}
-
 /**
  * Masks of some objects: mask m has counts counts[table[8m] .. + table[8m+1]), size table[8m+2..3],
  * area table[8m+4], flags table[8m+5] (assembly/iou.ts), and its C-exact box boxes[4m..4m+3].
@@ -66,7 +44,7 @@ export interface MaskPool {
   readonly index: Int32Array;
   /**
    * The counts left in the engine's memory (`counts` is then empty): `length` u32 at byte `ptr`,
-   * pinned there (MaskKernels.pin) until the caller unpins them.
+   * pinned there (Kernels.pin) until the caller unpins them.
    */
   readonly resident?: { readonly ptr: number; readonly length: number };
 }
@@ -174,7 +152,7 @@ function jobsData(J: Jobs): MaskJobs {
 }
 
 /** Builds masks from jobs (in a worker, or here): the pool, table and boxes; `index` maps objects to jobs. */
-export function buildMaskJobs(k: MaskKernels, J: MaskJobs, index: Int32Array, onBadString?: (job: number) => never): MaskPool {
+export function buildMaskJobs(k: Kernels, J: MaskJobs, index: Int32Array, onBadString?: (job: number) => never): MaskPool {
   return build(k, J, index, onBadString ?? ((job) => {
     throw new Error(`engine.wasm: compressed RLE of mask job ${job} is malformed (the parser checks them: a bug, please report)`);
   }));
@@ -190,14 +168,10 @@ function allCounts(J: MaskJobs): boolean {
  * Jobs that are all counts already (uncompressed RLE, or strings the parser decoded): the source pool
  * is the mask pool; only the table and rlePrepare's area, flags and boxes are made.
  */
-function describeCounts(k: MaskKernels, J: MaskJobs, index: Int32Array): MaskPool {
+function describeCounts(k: Kernels, J: MaskJobs, index: Int32Array): MaskPool {
   const n = J.count;
-  k.reset();
-  const take = (bytes: number): number => {
-    const p = k.alloc(Math.max(8, bytes));
-    if (p === 0) throw new RangeError(`engine.wasm: out of memory describing ${n} masks`);
-    return p;
-  };
+  const mem0 = new Arena(k, `describing ${n} masks`);
+  const take = (bytes: number): number => mem0.take(bytes);
   const pool = take(4 * J.counts.length);
   const table = take(32 * n);
   const boxes = take(32 * n);
@@ -229,18 +203,14 @@ function describeCounts(k: MaskKernels, J: MaskJobs, index: Int32Array): MaskPoo
 }
 
 /** Runs the jobs in the engine: the pool, table and boxes. */
-function build(k: MaskKernels, J: MaskJobs | Jobs, index: Int32Array, onBadString: (job: number) => never, resident = false): MaskPool {
+function build(k: Kernels, J: MaskJobs | Jobs, index: Int32Array, onBadString: (job: number) => never, resident = false): MaskPool {
   if (J instanceof Jobs) J = jobsData(J);
   const n = J.count;
   if (allCounts(J) && !resident) return describeCounts(k, J, index);
 
-  k.reset();
-  const take = (bytes: number): number => {
-    const p = k.alloc(Math.max(8, bytes));
-    if (p === 0) throw new RangeError(`engine.wasm: out of memory building ${n} masks`);
-    return p;
-  };
-  const ctx = take(4 * B_FIELDS);
+  const arena = new Arena(k, `building ${n} masks`);
+  const take = (bytes: number): number => arena.take(bytes);
+  const ctx = take(4 * MASKS_FIELDS);
   const jobs = take(32 * n);
   const bytes = take(J.bytes.length);
   const coords = take(8 * J.coords.length);
@@ -256,15 +226,9 @@ function build(k: MaskKernels, J: MaskJobs | Jobs, index: Int32Array, onBadStrin
   new Int32Array(mem).set(J.parts, parts >>> 2);
   new Uint32Array(mem).set(J.counts, src >>> 2);
   new Float64Array(mem).set(J.boxes, boxes >>> 3);
-  const set = (f: number, v: number) => (new Uint32Array(k.memory.buffer)[(ctx >>> 2) + f] = v);
-  set(B_JOBS, jobs);
-  set(B_BYTES, bytes);
-  set(B_COORDS, coords);
-  set(B_PARTS, parts);
-  set(B_SRC_COUNTS, src);
-  set(B_BOXES, boxes);
-  set(B_ERR, err);
-  set(B_POLY, poly);
+  // maskBounds reads the inputs; the outputs are allocated once it has sized them
+  const c: MasksContext = { jobs, bytes, coords, parts, srcCounts: src, boxes, err, poly, pool: 0, table: 0, scratch: 0, mbox: 0 };
+  writeMasksContext(new Uint32Array(mem), ctx, c);
   let need = 0;
   for (const [j0, j1] of chunks(n)) need = Math.max(need, k.maskBounds(ctx, j0, j1));
   // the pool: room for every bound (the masks are written one after the other, some room stays unused)
@@ -275,10 +239,7 @@ function build(k: MaskKernels, J: MaskJobs | Jobs, index: Int32Array, onBadStrin
   const table = take(32 * n);
   const scratch = take(4 * need);
   const mboxes = take(32 * n);
-  set(B_POOL, pool);
-  set(B_TABLE, table);
-  set(B_SCRATCH, scratch);
-  set(B_MBOX, mboxes);
+  writeMasksContext(new Uint32Array(k.memory.buffer), ctx, { ...c, pool, table, scratch, mbox: mboxes });
   for (const [j0, j1] of chunks(n)) {
     const bad = k.buildMasks(ctx, j0, j1);
     if (bad >= 0) onBadString(bad);
@@ -443,7 +404,7 @@ export function datasetMaskJobs(engine: GeometryEngine, ds: CocoDataset, annotat
  * Masks of the listed annotations (annToRLE), each annotation once. `resident`: their counts stay
  * pinned in the engine's memory (MaskPool.resident), for a matching run that reads them in place.
  */
-export function datasetMaskPool(k: MaskKernels, engine: GeometryEngine, ds: CocoDataset, annotations: Int32Array, resident = false): MaskPool {
+export function datasetMaskPool(k: Kernels, engine: GeometryEngine, ds: CocoDataset, annotations: Int32Array, resident = false): MaskPool {
   const { jobs, index } = datasetMaskJobs(engine, ds, annotations);
   const A = ds.annotations;
   return build(k, jobs, index, (job) => {
@@ -497,7 +458,7 @@ export function resultsMaskJobs(engine: GeometryEngine, dt: CocoResults, results
 }
 
 /** Masks of the listed results (all when `results` is null). */
-export function resultsMaskPool(k: MaskKernels, engine: GeometryEngine, dt: CocoResults, results: Int32Array | null): MaskPool {
+export function resultsMaskPool(k: Kernels, engine: GeometryEngine, dt: CocoResults, results: Int32Array | null): MaskPool {
   const { jobs, index } = resultsMaskJobs(engine, dt, results);
   return build(k, jobs, index, (job) => {
     let i = 0;
@@ -515,7 +476,7 @@ const resultPools = new WeakMap<CocoResults, MaskPool>();
  */
 export function resolveResultGeometryBulk(engine: GeometryEngine, dt: CocoResults): boolean {
   if (!dt.geometryPending) return true;
-  const k = maskKernels(engine);
+  const k = engineKernels(engine);
   if (!k) return false;
   const pool = resultsMaskPool(k, engine, dt, null);
   for (let i = 0; i < dt.count; i++) {
@@ -532,7 +493,7 @@ export function resolveResultGeometryBulk(engine: GeometryEngine, dt: CocoResult
 }
 
 /** The masks of the listed results: the pool resolveResultGeometryBulk kept, or a new one. */
-export function resultsPoolFor(k: MaskKernels, engine: GeometryEngine, dt: CocoResults, results: Int32Array): MaskPool {
+export function resultsPoolFor(k: Kernels, engine: GeometryEngine, dt: CocoResults, results: Int32Array): MaskPool {
   return resultPools.get(dt) ?? resultsMaskPool(k, engine, dt, results);
 }
 

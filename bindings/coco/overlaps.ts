@@ -6,7 +6,8 @@ import { BOX_MISSING, BOX_OK, type CocoDataset, type CocoResults } from "./input
 import { CocoInputError } from "./errors.js";
 import type { MatchColumns } from "./kernels.js";
 import { npSum, EPS } from "./numeric.js";
-import { datasetMaskPool, type maskKernels, resultsPoolFor } from "./masks.js";
+import { datasetMaskPool, resultsPoolFor } from "./masks.js";
+import type { Kernels } from "../engine/host.js";
 import { maskIouBlocks } from "./shapes.js";
 
 function keypointsOf(raw: Record<string, unknown>, path: string): number[] {
@@ -142,7 +143,7 @@ export function computeIou(engine: GeometryEngine, gt: CocoDataset, dt: CocoResu
 
 /** One mask pool for the plan's labels and detections (mode 3 of the matching kernel). */
 export function maskInputs(
-  mk: NonNullable<ReturnType<typeof maskKernels>>,
+  mk: Kernels,
   engine: GeometryEngine,
   gt: CocoDataset,
   dt: CocoResults,

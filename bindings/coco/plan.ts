@@ -2,7 +2,8 @@
 // pycocotools' evalImgs order, labels and score-sorted detections per block, accumulate's order. The
 // TypeScript below is the twin of the wasm plan kernel (assembly/plan.ts), which it calls when given.
 import type { CocoPlan } from "./types.js";
-import { type PlanKernelExports, runCocoPlan } from "./kernels.js";
+import type { Kernels } from "../engine/host.js";
+import { runCocoPlan } from "./kernels.js";
 import { argsortDescendingStable, countingSortBy } from "./numeric.js";
 import type { CocoParams } from "./params.js";
 import type { CocoDataset, CocoResults } from "./inputs.js";
@@ -67,7 +68,7 @@ export function planEvaluation(
   gt: CocoDataset,
   dt: CocoResults,
   p: CocoParams,
-  kernel: PlanKernelExports | null = null,
+  kernel: Kernels | null = null,
 ): CocoPlan {
   const useCats = p.useCats;
   const T = p.iouThrs.length;

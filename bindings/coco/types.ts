@@ -112,8 +112,4 @@ export interface Accumulated {
  * the kernel (bbox), given by the host (keypoint OKS, or masks without the mask kernels), none
  * (keypoints without categories: nothing matches), mask IoU computed in the kernel (segm).
  */
-export const MATCH_BOX_IOU = 0;
-export const MATCH_GIVEN_IOU = 1;
-export const MATCH_NO_IOU = 2;
-export const MATCH_MASK_IOU = 3;
-export type MatchMode = typeof MATCH_BOX_IOU | typeof MATCH_GIVEN_IOU | typeof MATCH_NO_IOU | typeof MATCH_MASK_IOU;
+export { MATCH_BOX_IOU, MATCH_GIVEN_IOU, MATCH_MASK_IOU, MATCH_NO_IOU, type MatchMode } from "../generated/contexts.js";

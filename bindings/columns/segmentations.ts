@@ -4,15 +4,18 @@
 // dataset / results carry these columns as an explicit field (`segments`).
 import type { Column } from "./column.js";
 
-export const SEG_NONE = 0; // undefined or null
-export const SEG_EMPTY = 1; // []: accepted when parsing (box-only datasets write it); an error only when a mask is needed
-export const SEG_POLYGONS = 2;
-export const SEG_BOXES = 3; // a list of 4-number polygons (pycocotools' box form)
-export const SEG_RLE_STRING = 4;
-export const SEG_RLE_COUNTS = 5;
-/** A compressed string (bytes bstart .. + blength) decoded at parse time into the count pool (start, length). */
-export const SEG_RLE_DECODED = 6;
-export const SEG_RLE_LIST = 7; // a list of RLE objects (merged)
+// The kinds (SEG_NONE ... SEG_RLE_LIST) are the segmentationKind enum of assembly/abi/contexts.json.
+export {
+  SEG_BOXES,
+  SEG_EMPTY,
+  SEG_NONE,
+  SEG_POLYGONS,
+  SEG_RLE_COUNTS,
+  SEG_RLE_DECODED,
+  SEG_RLE_LIST,
+  SEG_RLE_STRING,
+  type SegmentationKind,
+} from "../generated/contexts.js";
 
 /**
  * The segmentations of the fast elements, in pools: polygons as float64 coordinates (parts),

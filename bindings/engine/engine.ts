@@ -1,6 +1,7 @@
 // createEngine(): compiles the inlined engine.wasm (or a module/bytes the host supplies) and wraps
-// its raw-pointer kernels in the GeometryEngine API. Pointers never leave this file.
+// its geometry kernels in the GeometryEngine API (the raw exports and their signatures: host.ts).
 import { ENGINE_WASM_BASE64 } from "../generated/engine-wasm.js";
+import { attachKernels, instantiateKernels, type Kernels } from "./host.js";
 import {
   rotatedBoxToPolygon,
   type Box,
@@ -39,16 +40,11 @@ export interface EngineOptions {
   wasm?: WasmSource;
 }
 
-/** The kernel exports of engine.wasm (see assembly/index.ts). */
-export interface EngineExports {
-  readonly memory: WebAssembly.Memory;
-  alloc(bytes: number): number;
-  reset(): void;
-  [kernel: string]: unknown;
-}
+/** The raw exports of engine.wasm (see bindings/engine/host.ts). */
+export type EngineExports = Kernels;
 
 export interface Engine extends GeometryEngine {
-  /** The underlying instance's exports, for the layers that feed kernels directly. */
+  /** The underlying instance's raw exports (pointers and sizes as numbers; advanced use). */
   readonly exports: EngineExports;
   /** The compiled module: post it to workers, which instantiate their own engine from it. */
   readonly module: WebAssembly.Module;
@@ -84,40 +80,12 @@ async function compile(source: WasmSource | undefined): Promise<WebAssembly.Modu
 /** Instantiates the engine. Works in Node, browsers and workers; no top-level await anywhere. */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   const module = await compile(options.wasm);
-  const imports = {
-    env: {
-      // Only the checked debug build calls abort (a failed bounds check or assertion).
-      abort(_msg: number, _file: number, line: number, column: number): never {
-        throw new Error(`engine.wasm aborted at ${line}:${column}`);
-      },
-    },
-  };
-  const instance = await WebAssembly.instantiate(module, imports);
-  const exports = instance.exports as unknown as EngineExports;
-  return bindKernels(exports, module);
+  const kernels = await instantiateKernels(module);
+  return attachKernels(new WasmGeometry(kernels, module), kernels);
 }
 
 // The kernels' wrappers: each call validates, resets the bump allocator, allocates every buffer,
 // then takes the memory views (memory.grow detaches them), copies in once, runs, copies out once.
-
-/** The kernel signatures of assembly/index.ts (pointers and lengths are plain numbers). */
-interface Kernels {
-  memory: WebAssembly.Memory;
-  alloc(bytes: number): number;
-  reset(): void;
-  rleArea(cnts: number, m: number): number;
-  rleBbox(cnts: number, m: number, h: number, w: number, out: number): number;
-  rleMerge(ptrs: number, lens: number, n: number, intersect: number, out: number, tmp: number, total: number): number;
-  rleToString(cnts: number, m: number, out: number): number;
-  rleFromString(s: number, n: number, hw: number, out: number, err: number): number;
-  rleEncode(mask: number, h: number, w: number, stride: number, offset: number, rowMajor: number, out: number, scratch: number): number;
-  rleDecode(cnts: number, m: number, h: number, w: number, rowMajor: number, out: number): void;
-  rleFrPoly(xy: number, k: number, h: number, w: number, a: number, tmp: number, cap: number): number;
-  rleFrPolys(xys: number, ks: number, caps: number, n: number, h: number, w: number, bufs: number, tmp: number, out: number, out2: number): number;
-  boxIouRows(dt: number, d0: number, d1: number, gt: number, n: number, crowd: number, out: number): void;
-  rlePrepare(cnts: number, table: number, n: number, boxes: number): number;
-  maskIouRows(cnts: number, table: number, boxes: number, d0: number, d1: number, m: number, n: number, crowd: number, out: number): void;
-}
 
 /** Run-merge steps (or box pairs) per kernel call: about a millisecond of optimised code. */
 const MASK_IOU_BUDGET = 1 << 20;
@@ -134,10 +102,10 @@ class WasmGeometry implements Engine {
   private f64v = new Float64Array(0);
 
   constructor(
-    readonly exports: EngineExports,
+    readonly exports: Kernels,
     readonly module: WebAssembly.Module,
   ) {
-    this.k = exports as unknown as Kernels;
+    this.k = exports;
   }
 
   // ---- memory ----------------------------------------------------------------------------------
@@ -451,13 +419,6 @@ class WasmGeometry implements Engine {
     }
     return this.f64v.slice(out >>> 3, (out >>> 3) + m * n);
   }
-}
-
-function bindKernels(exports: EngineExports, module: WebAssembly.Module): Engine {
-  for (const name of ["rleArea", "rleBbox", "rleMerge", "rleFrPoly", "maskIouRows"]) {
-    if (typeof exports[name] !== "function") throw new Error(`engine.wasm does not export ${name}: rebuild it (node scripts/build.mjs)`);
-  }
-  return new WasmGeometry(exports, module);
 }
 
 function firstNonAscii(s: string): number {

@@ -18,7 +18,8 @@ import type { CocoId } from "../coco/ids.js";
 import { checkResult, finishResults, ResultsBuilder, resultSource } from "./coco-results.js";
 import type { CocoResults, ResultSource } from "../coco/inputs.js";
 import { type JsonElementHandler, type JsonReader, NEED_MORE } from "./stream-json.js";
-import { type ScanOutput, ST_MORE, type WasmRecordScanner } from "./stream-wasm.js";
+import { ST_MORE } from "../generated/contexts.js";
+import type { ScanOutput, WasmRecordScanner } from "./stream-wasm.js";
 import { decodeRleString } from "./check-segmentation.js";
 import { Column } from "../columns/column.js";
 import {

@@ -3,24 +3,8 @@
 // bindings/ingest/stream-coco.ts calls read() for each array position and copies the columns out, and
 // values() to find runs of images / categories that it gives JSON.parse whole.
 
-/** Context fields of scanCocoRecords (assembly/json.ts J_*). */
-export const J_BUF = 0, J_POS = 1, J_END = 2, J_MODE = 3, J_CAP = 4, J_STOP = 5, J_ID = 6, J_IMAGE = 7, J_CAT = 8;
-export const J_NUM = 9, J_CROWD = 10, J_BOX = 11, J_BOXSTATE = 12, J_SEGKIND = 13, J_SEGSTART = 14, J_SEGLEN = 15;
-export const J_SEGH = 16, J_SEGW = 17, J_HASSEG = 18, J_COORDS = 19, J_COORDS_N = 20, J_COORDS_CAP = 21, J_PARTS = 22;
-export const J_PARTS_N = 23, J_PARTS_CAP = 24, J_BYTES = 25, J_BYTES_N = 26, J_BYTES_CAP = 27, J_COUNTS = 28;
-export const J_COUNTS_N = 29, J_COUNTS_CAP = 30, J_SOURCE = 31, J_BASE_COORDS = 32, J_BASE_PARTS = 33, J_BASE_BYTES = 34;
-export const J_BASE_COUNTS = 35, J_SEGB = 36, J_SEGBL = 37;
-const J_FIELDS = 38;
-
-export const ST_SLOW = 1, ST_MORE = 2, ST_FULL = 3, ST_CLOSE = 4;
-
-interface ScanExports {
-  memory: WebAssembly.Memory;
-  alloc(bytes: number): number;
-  reset(): void;
-  scanCocoRecords(ctx: number): number;
-  scanValues(ctx: number): number;
-}
+import { Arena, instantiateKernels, type Kernels } from "../engine/host.js";
+import { readScanOutputs, SCAN, SCAN_FIELDS, writeScanContext } from "../generated/contexts.js";
 
 const CAP = 8192; // records per call
 const COORDS_CAP = 1 << 20;
@@ -54,7 +38,7 @@ export interface ScanOutput {
 }
 
 export class WasmRecordScanner {
-  private ex: ScanExports;
+  private ex: Kernels;
   private inCap = 0;
   private inPtr = 0;
   private ctx = 0;
@@ -62,30 +46,21 @@ export class WasmRecordScanner {
   private lastLen = 0;
   private cols: Record<string, number> = {};
 
-  private constructor(ex: ScanExports) {
+  private constructor(ex: Kernels) {
     this.ex = ex;
   }
 
-  /** A scanner on its own instance of `module` (the engine's compiled module), or null when the module lacks the kernel. */
-  static async create(module: WebAssembly.Module): Promise<WasmRecordScanner | null> {
-    const imports = { env: { abort: () => { throw new Error("engine.wasm aborted"); } } };
-    const instance = await WebAssembly.instantiate(module, imports);
-    const ex = instance.exports as unknown as ScanExports;
-    if (typeof ex.scanCocoRecords !== "function" || typeof ex.scanValues !== "function") return null;
-    return new WasmRecordScanner(ex);
+  /** A scanner on its own instance of `module` (the engine's compiled module). */
+  static async create(module: WebAssembly.Module): Promise<WasmRecordScanner> {
+    return new WasmRecordScanner(await instantiateKernels(module));
   }
 
   /** Lays memory out for an input of `bytes` (everything else is per call). */
   private layout(bytes: number): void {
-    const ex = this.ex;
-    ex.reset();
-    const take = (n: number): number => {
-      const p = ex.alloc(Math.max(n, 8));
-      if (p === 0) throw new RangeError("engine.wasm: out of memory for the JSON scanner");
-      return p;
-    };
+    const arena = new Arena(this.ex, "the JSON scanner");
+    const take = (n: number): number => arena.take(n);
     this.inCap = Math.max(bytes, 2 << 20);
-    this.ctx = take(4 * J_FIELDS);
+    this.ctx = take(4 * SCAN_FIELDS);
     this.inPtr = take(this.inCap);
     this.cols = {
       id: take(8 * CAP),
@@ -118,51 +93,55 @@ export class WasmRecordScanner {
   read(buf: Uint8Array, pos: number, end: number, mode: number, source: number, bases: readonly [number, number, number, number] = [0, 0, 0, 0]): ScanOutput {
     const ex = this.ex;
     const u32 = this.input(buf, pos, end);
-    const c = this.ctx >>> 2;
     const cols = this.cols;
-    u32[c + J_MODE] = mode;
-    u32[c + J_CAP] = CAP;
-    u32[c + J_SOURCE] = source;
-    u32[c + J_ID] = cols.id!;
-    u32[c + J_IMAGE] = cols.image!;
-    u32[c + J_CAT] = cols.cat!;
-    u32[c + J_NUM] = cols.num!;
-    u32[c + J_CROWD] = cols.crowd!;
-    u32[c + J_BOX] = cols.box!;
-    u32[c + J_BOXSTATE] = cols.boxState!;
-    u32[c + J_SEGKIND] = cols.segKind!;
-    u32[c + J_SEGSTART] = cols.segStart!;
-    u32[c + J_SEGLEN] = cols.segLen!;
-    u32[c + J_SEGH] = cols.segH!;
-    u32[c + J_SEGW] = cols.segW!;
-    u32[c + J_HASSEG] = cols.hasSeg!;
-    u32[c + J_SEGB] = cols.segB!;
-    u32[c + J_SEGBL] = cols.segBL!;
-    u32[c + J_COORDS] = cols.coords!;
-    u32[c + J_COORDS_N] = 0;
-    u32[c + J_COORDS_CAP] = COORDS_CAP;
-    u32[c + J_PARTS] = cols.parts!;
-    u32[c + J_PARTS_N] = 0;
-    u32[c + J_PARTS_CAP] = PARTS_CAP;
-    u32[c + J_BYTES] = cols.bytes!;
-    u32[c + J_BYTES_N] = 0;
-    u32[c + J_BYTES_CAP] = BYTES_CAP;
-    u32[c + J_COUNTS] = cols.counts!;
-    u32[c + J_COUNTS_N] = 0;
-    u32[c + J_COUNTS_CAP] = COUNTS_CAP;
-    u32[c + J_BASE_COORDS] = bases[0];
-    u32[c + J_BASE_PARTS] = bases[1];
-    u32[c + J_BASE_BYTES] = bases[2];
-    u32[c + J_BASE_COUNTS] = bases[3];
+    writeScanContext(u32, this.ctx, {
+      buf: this.inPtr,
+      pos,
+      end,
+      mode,
+      cap: CAP,
+      id: cols.id!,
+      image: cols.image!,
+      cat: cols.cat!,
+      num: cols.num!,
+      crowd: cols.crowd!,
+      box: cols.box!,
+      boxstate: cols.boxState!,
+      segkind: cols.segKind!,
+      segstart: cols.segStart!,
+      seglen: cols.segLen!,
+      segh: cols.segH!,
+      segw: cols.segW!,
+      hasseg: cols.hasSeg!,
+      coords: cols.coords!,
+      coordsN: 0,
+      coordsCap: COORDS_CAP,
+      parts: cols.parts!,
+      partsN: 0,
+      partsCap: PARTS_CAP,
+      bytes: cols.bytes!,
+      bytesN: 0,
+      bytesCap: BYTES_CAP,
+      counts: cols.counts!,
+      countsN: 0,
+      countsCap: COUNTS_CAP,
+      source,
+      baseCoords: bases[0],
+      baseParts: bases[1],
+      baseBytes: bases[2],
+      baseCounts: bases[3],
+      segb: cols.segB!,
+      segbl: cols.segBL!,
+    });
     const n = ex.scanCocoRecords(this.ctx);
     const mem = ex.memory.buffer;
     const f64 = (p: number, len: number) => new Float64Array(mem, p, len);
     const i32 = (p: number, len: number) => new Int32Array(mem, p, len);
-    const u32v = new Uint32Array(mem);
-    this.pos = u32v[c + J_POS]!;
+    const out = readScanOutputs(new Uint32Array(mem), this.ctx);
+    this.pos = out.pos;
     return {
       n,
-      stop: u32v[c + J_STOP]!,
+      stop: out.stop,
       id: f64(cols.id!, n),
       image: f64(cols.image!, n),
       cat: f64(cols.cat!, n),
@@ -178,10 +157,10 @@ export class WasmRecordScanner {
       hasSeg: new Uint8Array(mem, cols.hasSeg!, n),
       segB: i32(cols.segB!, n),
       segBL: i32(cols.segBL!, n),
-      coords: f64(cols.coords!, u32v[c + J_COORDS_N]!),
-      parts: i32(cols.parts!, 2 * u32v[c + J_PARTS_N]!),
-      bytes: new Uint8Array(mem, cols.bytes!, u32v[c + J_BYTES_N]!),
-      counts: new Uint32Array(mem, cols.counts!, u32v[c + J_COUNTS_N]!),
+      coords: f64(cols.coords!, out.coordsN),
+      parts: i32(cols.parts!, 2 * out.partsN),
+      bytes: new Uint8Array(mem, cols.bytes!, out.bytesN),
+      counts: new Uint32Array(mem, cols.counts!, out.countsN),
     };
   }
 
@@ -189,7 +168,7 @@ export class WasmRecordScanner {
   values(buf: Uint8Array, pos: number, end: number): number {
     this.input(buf, pos, end);
     const n = this.ex.scanValues(this.ctx);
-    this.pos = new Uint32Array(this.ex.memory.buffer)[(this.ctx >>> 2) + J_POS]!;
+    this.pos = new Uint32Array(this.ex.memory.buffer)[(this.ctx >>> 2) + SCAN.POS]!;
     return n;
   }
 
@@ -203,10 +182,11 @@ export class WasmRecordScanner {
       this.lastLen = end;
     }
     const u32 = new Uint32Array(ex.memory.buffer);
+    // values() reads only these three; read() writes the whole context
     const c = this.ctx >>> 2;
-    u32[c + J_BUF] = this.inPtr;
-    u32[c + J_POS] = pos;
-    u32[c + J_END] = end;
+    u32[c + SCAN.BUF] = this.inPtr;
+    u32[c + SCAN.POS] = pos;
+    u32[c + SCAN.END] = end;
     return u32;
   }
 

@@ -8,8 +8,9 @@ import type { CocoResults } from "../coco/inputs.js";
 import type { CocoDataset } from "../coco/inputs.js";
 import { type CocoEvaluation, finishCoco, type PreparedCoco } from "../coco/evaluate.js";
 import { labelsWithDetections } from "../coco/overlaps.js";
-import { cocoKernels, type MatchBits, type MatchColumns, type MatchPlan, runCocoMatch } from "../coco/kernels.js";
-import { buildMaskJobs, datasetMaskJobs, type MaskJobs, maskKernels, resultsMaskJobs } from "../coco/masks.js";
+import { type MatchBits, type MatchColumns, type MatchPlan, runCocoMatch } from "../coco/kernels.js";
+import { buildMaskJobs, datasetMaskJobs, type MaskJobs, resultsMaskJobs } from "../coco/masks.js";
+import { engineKernels } from "../engine/host.js";
 import type { GeometryEngine } from "../geometry/types.js";
 
 /** Marks messages of this protocol. */
@@ -268,13 +269,13 @@ export function localRunner(engine: GeometryEngine): TaskRunner {
 /** The worker side: one task on this thread's engine. */
 export function runMatchTask(engine: GeometryEngine, task: MatchTask): MatchTaskResult {
   try {
-    const k = cocoKernels(engine);
+    const k = engineKernels(engine);
     if (!k) throw new Error("engine.wasm lacks the COCO kernels");
     const cols: MatchColumns = { ...task.cols };
     const nD = task.plan.dtList.length;
     let dtArea: Float64Array | undefined;
     if (task.masks) {
-      const mk = maskKernels(engine)!;
+      const mk = k;
       const m = task.masks;
       // masks: every job once, in job order (index = identity)
       const g = buildMaskJobs(mk, m.gt, identity(m.gt.count));

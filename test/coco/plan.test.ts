@@ -6,15 +6,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseCocoDataset } from "../../bindings/ingest/coco-dataset.js";
 import { planEvaluation } from "../../bindings/coco/plan.js";
 import type { CocoPlan } from "../../bindings/coco/types.js";
-import { planKernel, type PlanKernelExports } from "../../bindings/coco/kernels.js";
+import { engineKernels, type Kernels } from "../../bindings/engine/host.js";
 import { type CocoParamsInput, resolveParams } from "../../bindings/coco/params.js";
 import { parseCocoResults } from "../../bindings/ingest/coco-results.js";
 import { createEngine } from "../../bindings/engine/engine.js";
 import { Rng } from "../../bindings/synth/generate.js";
 
-let kernel: PlanKernelExports;
+let kernel: Kernels;
 beforeAll(async () => {
-  kernel = planKernel(await createEngine())!;
+  kernel = engineKernels(await createEngine())!;
 });
 
 const FIELDS = ["blockImagePos", "blockK", "blockGtStart", "blockDtStart", "gtList", "dtList", "dtRank", "accOrder", "kStart", "dtPos", "kEval"] as const;

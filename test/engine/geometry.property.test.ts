@@ -323,12 +323,7 @@ describe("wasm engine == reference (seeded, >= 10,000 cases per kernel)", () => 
   it("rlePrepare: area, zero-length-run flag and C-exact toBbox of each mask, the first bad sum", () => {
     // the kernel behind the mask IoU paths and bulk mask building (assembly/iou.ts describeMask);
     // its box is rleIou's prefilter box (rleToBboxC: uint arithmetic when no run is non-empty)
-    const k = wasm.exports as unknown as {
-      memory: WebAssembly.Memory;
-      alloc(bytes: number): number;
-      reset(): void;
-      rlePrepare(cnts: number, table: number, n: number, boxes: number): number;
-    };
+    const k = wasm.exports;
     compare(CASES, 16, (r) => {
       const [h, w] = randSize(r, 40);
       const masks = Array.from({ length: r.int(1, 5) }, () => {

@@ -1,4 +1,4 @@
-// The fuzz loop of test/fuzz.test.ts, run in a child process (node --import tsx) so that a hang or a
+// The fuzz loop of test/ingest/fuzz.test.ts, run in a child process (node --import tsx) so that a hang or a
 // crash cannot take the test runner down: the parent kills it after a deadline and reports the cases
 // it had reached. One JSON object per stdout line:
 //   {"progress": i}                 every 250 cases

@@ -1,4 +1,4 @@
-// Child process of test/workers.test.ts (run with `node --import tsx`, so that the worker threads can
+// Child process of test/workers/workers.test.ts (run with `node --import tsx`, so that the worker threads can
 // load bindings/workers/node-threads.ts too): evaluates each case with 1, 2 and 3 workers and prints, per case
 // and worker count, a digest of stats, precision, recall and scores (bit patterns).
 import { createHash } from "node:crypto";

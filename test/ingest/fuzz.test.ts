@@ -10,7 +10,7 @@
 // The loop runs in a child process (test/fuzz.runner.ts through tsx), killed at a deadline, so that a
 // hang or a crash fails this test instead of stalling the run. The seed is random unless FUZZ_SEED is
 // set; a failure prints it with the case number (each case is reproducible from seed and number):
-//   FUZZ_SEED=123 FUZZ_CASES=20000 npx vitest run test/fuzz.test.ts
+//   FUZZ_SEED=123 FUZZ_CASES=20000 npx vitest run test/ingest/fuzz.test.ts
 import { SHARED_FIXTURES } from "../helpers/paths.js";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -75,7 +75,7 @@ function runFuzz(): Promise<{ done?: Done; failures: unknown[]; lastProgress: nu
 describe("fuzz: malformed input never gets past validation", () => {
   it(`${CASES} mutated inputs: validation errors only, no hang, no crash, ignored changes keep the stats`, async () => {
     const r = await runFuzz();
-    const where = `seed ${SEED}, last progress mark case ${r.lastProgress} (rerun: FUZZ_SEED=${SEED} npx vitest run test/fuzz.test.ts)`;
+    const where = `seed ${SEED}, last progress mark case ${r.lastProgress} (rerun: FUZZ_SEED=${SEED} npx vitest run test/ingest/fuzz.test.ts)`;
     expect(r.exit, `fuzz runner ended by ${r.exit}, ${where}\n${r.stderr}`).toBe("code 0");
     expect(r.failures, `${where}\n${JSON.stringify(r.failures, null, 1).slice(0, 6000)}`).toEqual([]);
     expect(r.done, where).toBeDefined();

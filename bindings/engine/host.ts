@@ -1,0 +1,94 @@
+// The one owner of engine.wasm's raw exports: their signatures, the instantiation (with the abort
+// import), the lookup of an engine's kernels for the layers that feed them directly (coco/, ingest/,
+// workers/), and the bump-allocation arena they lay their inputs out in. The context blocks those
+// kernels read are generated from assembly/abi/contexts.json (bindings/generated/contexts.ts).
+import type { GeometryEngine } from "../geometry/types.js";
+
+/** Every export of assembly/index.ts; pointers and lengths are plain numbers. */
+export interface Kernels {
+  readonly memory: WebAssembly.Memory;
+  // memory (assembly/memory.ts)
+  alloc(bytes: number): number;
+  reset(): void;
+  pin(): void;
+  unpin(): void;
+  // geometry (assembly/rle.ts, raster.ts, iou.ts)
+  rleArea(cnts: number, m: number): number;
+  rleBbox(cnts: number, m: number, h: number, w: number, out: number): number;
+  rleMerge(ptrs: number, lens: number, n: number, intersect: number, out: number, tmp: number, total: number): number;
+  rleToString(cnts: number, m: number, out: number): number;
+  rleFromString(s: number, n: number, hw: number, out: number, err: number): number;
+  rleEncode(mask: number, h: number, w: number, stride: number, offset: number, rowMajor: number, out: number, scratch: number): number;
+  rleDecode(cnts: number, m: number, h: number, w: number, rowMajor: number, out: number): void;
+  rleFrPoly(xy: number, k: number, h: number, w: number, a: number, tmp: number, cap: number): number;
+  rleFrPolys(xys: number, ks: number, caps: number, n: number, h: number, w: number, bufs: number, tmp: number, out: number, out2: number): number;
+  boxIouRows(dt: number, d0: number, d1: number, gt: number, n: number, crowd: number, out: number): void;
+  rlePrepare(cnts: number, table: number, n: number, boxes: number): number;
+  maskIouRows(cnts: number, table: number, boxes: number, d0: number, d1: number, m: number, n: number, crowd: number, out: number): void;
+  // COCO evaluation over context blocks (assembly/plan.ts, match.ts, accumulate.ts, masks.ts)
+  cocoPlan(ctx: number): number;
+  cocoMatch(ctx: number, b0: number, b1: number): number;
+  cocoAccumulate(ctx: number, k0: number, k1: number): void;
+  maskBounds(ctx: number, j0: number, j1: number): number;
+  buildMasks(ctx: number, j0: number, j1: number): number;
+  // the COCO record scanner (assembly/json.ts)
+  scanCocoRecords(ctx: number): number;
+  scanValues(ctx: number): number;
+}
+
+const REQUIRED: readonly (keyof Kernels)[] = [
+  "alloc", "reset", "pin", "unpin", "rleArea", "rleBbox", "rleMerge", "rleToString", "rleFromString", "rleEncode",
+  "rleDecode", "rleFrPoly", "rleFrPolys", "boxIouRows", "rlePrepare", "maskIouRows", "cocoPlan", "cocoMatch",
+  "cocoAccumulate", "maskBounds", "buildMasks", "scanCocoRecords", "scanValues",
+];
+
+/** A new instance of `module` (its own memory), checked to export every kernel. */
+export async function instantiateKernels(module: WebAssembly.Module): Promise<Kernels> {
+  const imports = {
+    env: {
+      // Only the checked debug build calls abort (a failed bounds check or assertion).
+      abort(_msg: number, _file: number, line: number, column: number): never {
+        throw new Error(`engine.wasm aborted at ${line}:${column}`);
+      },
+    },
+  };
+  const instance = await WebAssembly.instantiate(module, imports);
+  const ex = instance.exports as Record<string, unknown>;
+  if (!(ex.memory instanceof WebAssembly.Memory)) throw new Error("engine.wasm exports no memory: rebuild it (node scripts/build.mjs)");
+  for (const name of REQUIRED) {
+    if (typeof ex[name] !== "function") throw new Error(`engine.wasm does not export ${name}: rebuild it (node scripts/build.mjs)`);
+  }
+  return ex as unknown as Kernels;
+}
+
+const KERNELS = Symbol("detection-eval kernels");
+
+/** Marks `engine` as backed by `kernels` (createEngine() does it for its engines). */
+export function attachKernels<E extends object>(engine: E, kernels: Kernels): E {
+  Object.defineProperty(engine, KERNELS, { value: kernels });
+  return engine;
+}
+
+/** The kernels behind a wasm engine (createEngine()), or null for other GeometryEngines (the TypeScript reference). */
+export function engineKernels(engine: GeometryEngine): Kernels | null {
+  return (engine as { [KERNELS]?: Kernels })[KERNELS] ?? null;
+}
+
+/**
+ * Bump allocations in the engine's memory for one kernel run (reset on creation). Take every view
+ * after the last allocation: memory.grow detaches the old ones.
+ */
+export class Arena {
+  constructor(
+    private readonly k: Pick<Kernels, "alloc" | "reset">,
+    private readonly what: string,
+  ) {
+    k.reset();
+  }
+  /** `bytes` (at least 8, 16-byte aligned) of fresh memory; throws a RangeError naming the work when memory is exhausted. */
+  take(bytes: number): number {
+    const p = this.k.alloc(Math.max(bytes, 8));
+    if (p === 0) throw new RangeError(`engine.wasm: out of memory allocating ${bytes} bytes for ${this.what}`);
+    return p;
+  }
+}
