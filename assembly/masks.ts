@@ -1,5 +1,5 @@
 // Masks in bulk: RLE strings, polygons, uncompressed counts and boxes to one pool of counts, with
-// a table entry (assembly/iou.ts layout) and a box per mask. The host is bindings/coco/masks.ts.
+// a table entry (assembly/iou.ts layout) and a box per mask. The host is bindings/coco/mask-pool.ts.
 
 import { describeMask } from "./iou";
 import { rleFrPoly } from "./raster";

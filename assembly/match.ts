@@ -1,5 +1,5 @@
 // COCO evaluate() kernel (pycocotools' greedy matching), over raw pointers. The host
-// (bindings/coco/kernels.ts) lays out one batch in linear memory, writes a match context (fields in
+// (bindings/coco/kernel-host.ts) lays out one batch in linear memory, writes a match context (fields in
 // assembly/abi/contexts.json) and calls the kernel on ranges of blocks, so that each call takes a few
 // milliseconds (V8 never swaps a running wasm call to its optimised code).
 //

@@ -1,7 +1,7 @@
 // The evaluation plan (bindings/coco/evaluate.ts planEvaluation, the TypeScript reference) over raw
 // pointers: labels and detections grouped into (category, image) blocks in pycocotools' evalImgs
 // order, detections sorted by score and cut to maxDets[-1], and accumulate's order of the detections.
-// The host (bindings/coco/kernels.ts runCocoPlan) lays the inputs out, writes a plan context (fields
+// The host (bindings/coco/kernel-host.ts runCocoPlan) lays the inputs out, writes a plan context (fields
 // in assembly/abi/contexts.json) and reads the outputs back.
 //
 // One score sort serves both orders: the evaluated detections are first arranged by (image, file

@@ -1,11 +1,11 @@
 // COCO input for analysis mode: the columnar CocoDataset / CocoResults of bindings/coco (pycocotools
 // COCO() and loadRes semantics) -> the analysis input model. iouType "bbox" takes the boxes of labels
-// and predictions, "segm" their masks (rasterised here through bindings/coco/shapes.ts, so every
+// and predictions, "segm" their masks (rasterised here through bindings/coco/object-rle.ts, so every
 // pycocotools segmentation form is accepted).
 import type { GeometryEngine } from "../geometry/types.js";
 import { BOX_OK, type CocoDataset } from "../coco/inputs.js";
 import type { CocoResults } from "../coco/inputs.js";
-import { annotationRle, resultRle } from "../coco/shapes.js";
+import { annotationRle, resultRle } from "../coco/object-rle.js";
 import { AnalysisInputError, type AnalysisInput, type ImageInfo, type ObjectInput, type Shape } from "./types.js";
 
 export interface CocoAdapterOptions {

@@ -1,32 +1,26 @@
-// COCO evaluation, orchestrated: params, result geometry, plan (plan.ts), overlaps (overlaps.ts),
-// matching and accumulate, then pycocotools' summarize. Two implementations share the plan: the wasm
-// kernels (kernels.ts over assembly/match.ts), whenever the engine is the wasm engine, and the
-// TypeScript twins (match-ts.ts, accumulate.ts) for any GeometryEngine; the TypeScript match also
-// builds the per-detection `matches`, which the wasm path computes only when they are read.
+// COCO evaluation, orchestrated: params, result geometry, input checks, the plan (plan.ts), then
+// one backend's matching and accumulate (backend.ts: the wasm kernels, backend-wasm.ts, whenever the
+// engine is the wasm engine; the TypeScript twins, backend-ts.ts, for any GeometryEngine), then
+// pycocotools' summarize.
 import type { GeometryEngine } from "../geometry/types.js";
-import { accumulate } from "./accumulate.js";
+import { engineKernels } from "../engine/host.js";
+import type { CocoBackend, CocoMatched, CocoTimings, PreparedCoco } from "./backend.js";
+import { wasmBackend } from "./backend-wasm.js";
+import { typescriptBackend } from "./backend-ts.js";
 import { type Accumulated, type CocoMatches, type CocoPlan, MATCH_BOX_IOU, MATCH_GIVEN_IOU, MATCH_MASK_IOU, MATCH_NO_IOU, type MatchMode } from "./types.js";
 import { BOX_MISSING, BOX_OK, type CocoDataset, type CocoResults } from "./inputs.js";
 import { CocoInputError, describeValue } from "./errors.js";
 import type { CocoId } from "./ids.js";
-import { engineKernels, type Kernels } from "../engine/host.js";
-import { type MatchBits, type MatchColumns, matchPlanOf, runCocoAccumulate, runCocoMatch } from "./kernels.js";
 import { type CocoParams, type CocoParamsInput, resolveParams } from "./params.js";
-import { checkMasksBulk, resolveResultGeometryBulk } from "./masks.js";
-import { resolveResultGeometry } from "./shapes.js";
+import { checkMasksBulk, resolveResultGeometryBulk } from "./mask-pool.js";
+import { resolveResultGeometry } from "./object-rle.js";
 import { planEvaluation } from "./plan.js";
-import { computeIou, iouOffsets, maskInputs } from "./overlaps.js";
-import { baseIgnoreOf, matchReference } from "./match-ts.js";
+import { baseIgnoreOf } from "./match-ts.js";
 import { type CategoryResult, perCategory, statsLabels, summarize, summaryLines } from "./summarize.js";
 
-export interface CocoCategoryResult extends CategoryResult {}
+export type { CocoTimings, PreparedCoco } from "./backend.js";
 
-/** Milliseconds per stage; `evaluate` covers everything before accumulate (plan, geometry, IoU, matching). */
-export interface CocoTimings {
-  evaluate: number;
-  accumulate: number;
-  [stage: string]: number;
-}
+export interface CocoCategoryResult extends CategoryResult {}
 
 export interface CocoEvaluation {
   readonly params: CocoParams;
@@ -95,23 +89,6 @@ function checkEntries(gt: CocoDataset, dt: CocoResults, plan: CocoPlan): void {
   }
 }
 
-/** What evaluateCoco computes before matching: shared by the single-thread and the worker paths. */
-export interface PreparedCoco {
-  readonly engine: GeometryEngine;
-  readonly gt: CocoDataset;
-  readonly dt: CocoResults;
-  readonly p: CocoParams;
-  readonly plan: CocoPlan;
-  readonly warnings: string[];
-  readonly timings: CocoTimings;
-  readonly t0: number;
-  /** The wasm kernels, or null (the TypeScript reference path). */
-  readonly kernels: Kernels | null;
-  /** The matching mode of the kernels (see MatchColumns.mode). */
-  readonly mode: MatchMode;
-  readonly gtBaseIgnore: Uint8Array;
-}
-
 /**
  * Params, result geometry, plan and input checks. `deferMasks`: segm evaluation whose masks (and the
  * segm-branch areas of the evaluated results) are made later, by the workers.
@@ -144,63 +121,27 @@ export function prepareCoco(
   }
   const tPlan = performance.now();
   timings.geometry = tPlan - t0;
-  const plan = planEvaluation(gt, dt, p, kernels);
+  const plan = planEvaluation(gt, dt, p, (kernels ? wasmBackend(kernels) : typescriptBackend).plan);
   checkEntries(gt, dt, plan);
   timings.plan = performance.now() - tPlan;
   const usable = kernels !== null && plan.T > 0 && plan.A > 0 && p.maxDets.length > 0 && p.recThrs.length > 0;
   const kpNoOks = p.iouType === "keypoints" && !p.useCats;
   const mode: MatchMode =
     p.iouType === "bbox" ? MATCH_BOX_IOU : p.iouType === "segm" && engineKernels(engine) ? MATCH_MASK_IOU : kpNoOks ? MATCH_NO_IOU : MATCH_GIVEN_IOU;
-  return { engine, gt, dt, p, plan, warnings, timings, t0, kernels: usable ? kernels : null, mode, gtBaseIgnore: baseIgnoreOf(gt, p.iouType) };
+  const backend: CocoBackend = usable ? wasmBackend(kernels) : typescriptBackend;
+  return { engine, gt, dt, p, plan, warnings, timings, t0, backend, mode, gtBaseIgnore: baseIgnoreOf(gt, p.iouType) };
 }
 
-/** The columns the matching kernel reads (MATCH_GIVEN_IOU computes the IoU / OKS here; MATCH_MASK_IOU builds the masks here). */
-/**
- * `resident`: the label masks' counts stay pinned in the engine's memory for runCocoMatch to read in
- * place; the caller unpins them (engineKernels(engine).unpin()) after the match.
- */
-export function matchColumnsOf(prep: PreparedCoco, resident = false): MatchColumns {
-  const { engine, gt, dt, plan, mode } = prep;
-  let iou: Float64Array | null = null;
-  let blockIouStart: Int32Array | undefined;
-  let masks: MatchColumns["masks"];
-  if (mode === MATCH_GIVEN_IOU) {
-    blockIouStart = iouOffsets(plan);
-    iou = computeIou(engine, gt, dt, plan, blockIouStart);
-  } else if (mode === MATCH_MASK_IOU) masks = maskInputs(engineKernels(engine)!, engine, gt, dt, plan, resident);
-  return {
-    mode,
-    masks,
-    iou,
-    blockIouStart,
-    gtBox: gt.annotations.box,
-    gtArea: gt.annotations.area,
-    gtCrowd: gt.annotations.crowd,
-    gtBaseIgnore: prep.gtBaseIgnore,
-    gtIdZero: gt.annotations.idIsZero,
-    dtBox: dt.box,
-    dtArea: dt.area,
-  };
-}
-
-/** Accumulate and summarize from the matching bits (wasm path); `matchStart`: performance.now() when matching began. */
-export function finishCoco(prep: PreparedCoco, bits: MatchBits, matchStart: number): CocoEvaluation {
-  const { engine, gt, dt, plan, warnings, timings, t0 } = prep;
+/** Accumulate and summarize once every block is matched; `matchStart`: performance.now() when matching (after the IoU work) began. */
+export function finishCoco(prep: PreparedCoco, matched: CocoMatched, matchStart: number): CocoEvaluation {
+  const { gt, plan, warnings, timings, t0 } = prep;
   const t1 = performance.now();
   timings.match = t1 - matchStart;
   timings.evaluate = t1 - t0;
-  if (bits.zeroIdMatches > 0) warnings.push(zeroIdWarning(gt, plan, bits.zeroIdMatches));
-  const acc = runCocoAccumulate(prep.kernels!, plan, bits, dt.score, gt.annotations.area, prep.gtBaseIgnore);
+  if (matched.zeroIdMatches > 0) warnings.push(zeroIdWarning(gt, plan, matched.zeroIdMatches));
+  const acc = matched.accumulate();
   timings.accumulate = performance.now() - t1;
-  let cached: CocoMatches | undefined;
-  return result(prep, acc, () => {
-    if (!cached) {
-      if (dt.geometryPending) resolveResultGeometry(engine, dt);
-      const offs = iouOffsets(plan);
-      cached = matchReference(gt, dt, plan, computeIou(engine, gt, dt, plan, offs), offs).matches;
-    }
-    return cached;
-  });
+  return result(prep, acc, () => matched.matches());
 }
 
 function result(prep: PreparedCoco, acc: Accumulated, matchesLazy: () => CocoMatches): CocoEvaluation {
@@ -241,32 +182,7 @@ function result(prep: PreparedCoco, acc: Accumulated, matchesLazy: () => CocoMat
  */
 export function evaluateCoco(engine: GeometryEngine, gt: CocoDataset, dt: CocoResults, paramsInput: CocoParamsInput, options: EvaluateOptions = {}): CocoEvaluation {
   const prep = prepareCoco(engine, gt, dt, paramsInput, options);
-  const { p, plan, warnings, timings } = prep;
-  if (prep.kernels) {
-    const tIou = performance.now();
-    let bits: MatchBits;
-    let matchStart: number;
-    try {
-      const cols = matchColumnsOf(prep, true);
-      matchStart = performance.now();
-      timings.iou = matchStart - tIou;
-      bits = runCocoMatch(prep.kernels, matchPlanOf(plan), cols);
-    } finally {
-      if (prep.mode === MATCH_MASK_IOU) engineKernels(engine)!.unpin();
-    }
-    return finishCoco(prep, bits, matchStart);
-  }
-  const tIou = performance.now();
-  const blockIouStart = iouOffsets(plan);
-  const iou = computeIou(engine, gt, dt, plan, blockIouStart);
-  const tMatch = performance.now();
-  timings.iou = tMatch - tIou;
-  const { matches, zeroIdMatches } = matchReference(gt, dt, plan, iou, blockIouStart);
-  if (zeroIdMatches > 0) warnings.push(zeroIdWarning(gt, plan, zeroIdMatches));
-  const t1 = performance.now();
-  timings.match = t1 - tMatch;
-  timings.evaluate = t1 - prep.t0;
-  const acc = accumulate(matches, p, dt.score, gt.annotations.idIsZero);
-  timings.accumulate = performance.now() - t1;
-  return result(prep, acc, () => matches);
+  const start = performance.now();
+  const matched = prep.backend.match(prep);
+  return finishCoco(prep, matched, start + (prep.timings.iou ?? 0));
 }

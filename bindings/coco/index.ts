@@ -8,5 +8,5 @@ export { evaluateCoco, type CocoEvaluation, type CocoCategoryResult } from "./ev
 export type { CocoMatches, Accumulated } from "./types.js";
 export { accumulate } from "./accumulate.js";
 export { summarize, summaryLines, statsLabels, perCategory, type CategoryResult } from "./summarize.js";
-export { segmentationToRle } from "./shapes.js";
+export { segmentationToRle } from "./object-rle.js";
 export { linspace, pairwiseSum, npSum, npMean, formatFixed } from "./numeric.js";

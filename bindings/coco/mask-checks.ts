@@ -1,6 +1,6 @@
 // The checks that depend on what is evaluated: a mask needs the image size (polygons and boxes; RLEs
 // carry their own), and the mask must fit what a wasm32 engine can hold (MAX_PIXELS). They run once per
-// dataset / results object, before the first mask of that object is rasterised (bindings/coco/shapes.ts),
+// dataset / results object, before the first mask of that object is rasterised (bindings/coco/object-rle.ts),
 // so an evaluation stops before any kernel work instead of after hours of it.
 import type { CocoDataset } from "./inputs.js";
 import { CocoInputError } from "./errors.js";

@@ -4,11 +4,11 @@ import type { GeometryEngine } from "../geometry/types.js";
 import type { CocoPlan } from "./types.js";
 import { BOX_MISSING, BOX_OK, type CocoDataset, type CocoResults } from "./inputs.js";
 import { CocoInputError } from "./errors.js";
-import type { MatchColumns } from "./kernels.js";
+import type { MatchColumns } from "./kernel-host.js";
 import { npSum, EPS } from "./numeric.js";
-import { datasetMaskPool, resultsPoolFor } from "./masks.js";
+import { datasetMaskPool, resultsPoolFor } from "./mask-pool.js";
 import type { Kernels } from "../engine/host.js";
-import { maskIouBlocks } from "./shapes.js";
+import { maskIouBlocks } from "./object-rle.js";
 
 function keypointsOf(raw: Record<string, unknown>, path: string): number[] {
   const kp = raw.keypoints;

@@ -1,9 +1,8 @@
-// The plan of a COCO evaluation, shared by both match implementations: (image, category) blocks in
-// pycocotools' evalImgs order, labels and score-sorted detections per block, accumulate's order. The
-// TypeScript below is the twin of the wasm plan kernel (assembly/plan.ts), which it calls when given.
-import type { CocoPlan } from "./types.js";
-import type { Kernels } from "../engine/host.js";
-import { runCocoPlan } from "./kernels.js";
+// The plan of a COCO evaluation, shared by both backends: (image, category) blocks in pycocotools'
+// evalImgs order, labels and score-sorted detections per block, accumulate's order. planEvaluation
+// lays the inputs out as evaluation positions; planBlocks, below, is the TypeScript twin of the wasm
+// plan kernel (assembly/plan.ts), and the oracle test/coco/plan.test.ts compares it with.
+import type { CocoPlan, PlanInput, PlanOutput } from "./types.js";
 import { argsortDescendingStable, countingSortBy } from "./numeric.js";
 import type { CocoParams } from "./params.js";
 import type { CocoDataset, CocoResults } from "./inputs.js";
@@ -60,25 +59,10 @@ function group(entries: Int32Array, imgOf: Int32Array, catOf: Int32Array, useCat
   return { idx, key };
 }
 
-/**
- * The plan of an evaluation. `kernel`: the engine's plan kernel (assembly/plan.ts, the same plan);
- * without it, the TypeScript below (the reference).
- */
-export function planEvaluation(
-  gt: CocoDataset,
-  dt: CocoResults,
-  p: CocoParams,
-  kernel: Kernels | null = null,
-): CocoPlan {
+/** The plan of an evaluation, its blocks made by `blocks` (a backend's plan: the kernel or planBlocks). */
+export function planEvaluation(gt: CocoDataset, dt: CocoResults, p: CocoParams, blocks: (input: PlanInput) => PlanOutput = planBlocks): CocoPlan {
   const useCats = p.useCats;
-  const T = p.iouThrs.length;
-  const A = p.areaRng.length;
-  const maxDetLast = p.maxDets.length ? p.maxDets[p.maxDets.length - 1]! : 0;
-  const I = p.imgIds.length;
-  const Kc = p.catIds.length;
-  const K = useCats ? Kc : 1;
   const anns = gt.annotations;
-
   // evaluation positions of images and categories
   const imgPos = new Int32Array(gt.images.count).fill(-1);
   p.imgIds.forEach((id, i) => {
@@ -90,43 +74,47 @@ export function planEvaluation(
     const x = gt.categories.indexOf(id);
     if (x >= 0) catPos[x] = k;
   });
-  if (kernel) {
-    const out = runCocoPlan(kernel, {
-      imgPos,
-      catPos,
-      annImage: anns.image,
-      annCategory: anns.category,
-      canonical: anns.canonical,
-      resImage: dt.image,
-      resCategory: dt.category,
-      score: dt.score,
-      I,
-      Kc,
-      useCats,
-      maxDet: maxDetLast,
-    });
-    return { p, T, A, K, ...out };
-  }
+  const out = blocks({
+    imgPos,
+    catPos,
+    annImage: anns.image,
+    annCategory: anns.category,
+    canonical: anns.canonical,
+    resImage: dt.image,
+    resCategory: dt.category,
+    score: dt.score,
+    I: p.imgIds.length,
+    Kc: p.catIds.length,
+    useCats,
+    maxDet: p.maxDets.length ? p.maxDets[p.maxDets.length - 1]! : 0,
+  });
+  return { p, T: p.iouThrs.length, A: p.areaRng.length, K: useCats ? p.catIds.length : 1, ...out };
+}
 
+/** The blocks and orders of a plan, in TypeScript (the twin of assembly/plan.ts). */
+export function planBlocks(input: PlanInput): PlanOutput {
+  const { imgPos, catPos, useCats, I, Kc } = input;
+  const K = useCats ? Kc : 1;
+  const maxDetLast = input.maxDet;
   // ground truth entries, in the order of pycocotools' gts list (images sorted, file order), after the
   // repeated-id substitution of loadAnns; kept when the (substituted) annotation's image and category are evaluated
-  const nA = anns.count;
+  const nA = input.annImage.length;
   const annImg = new Int32Array(nA);
   const annCat = new Int32Array(nA);
   for (let a = 0; a < nA; a++) {
-    const im = anns.image[a]!;
-    const c = anns.category[a]!;
+    const im = input.annImage[a]!;
+    const c = input.annCategory[a]!;
     annImg[a] = im >= 0 ? imgPos[im]! : -1;
     annCat[a] = c >= 0 ? catPos[c]! : -1;
   }
   let gtEntries: Int32Array;
-  if (anns.canonical === null) {
+  if (input.canonical === null) {
     let n = 0;
     const tmp = new Int32Array(nA);
     for (let a = 0; a < nA; a++) if (annImg[a]! >= 0 && annCat[a]! >= 0) tmp[n++] = a;
     gtEntries = tmp.slice(0, n);
   } else {
-    const canon = anns.canonical;
+    const canon = input.canonical;
     const listed: number[] = [];
     for (let a = 0; a < nA; a++) if (annImg[a]! >= 0 && (!useCats || annCat[a]! >= 0)) listed.push(a);
     const byImage = groupSort(Int32Array.from(listed), Int32Array.from(listed, (a) => annImg[a]!), new Int32Array(listed.length), I, 1);
@@ -141,21 +129,21 @@ export function planEvaluation(
 
   // detections: stable by score (ties keep the block's list order: file order, or category then file
   // order when useCats is false), then grouped by block (stable)
-  const nR = dt.count;
+  const nR = input.resImage.length;
   const resImg = new Int32Array(nR);
   const resCat = new Int32Array(nR);
   let nEntries = 0;
   const entryTmp = new Int32Array(nR);
   for (let r = 0; r < nR; r++) {
-    const im = dt.image[r]!;
-    const c = dt.category[r]!;
+    const im = input.resImage[r]!;
+    const c = input.resCategory[r]!;
     resImg[r] = im >= 0 ? imgPos[im]! : -1;
     resCat[r] = c >= 0 ? catPos[c]! : -1;
     if (resImg[r]! >= 0 && resCat[r]! >= 0) entryTmp[nEntries++] = r;
   }
   let entries: Int32Array = entryTmp.subarray(0, nEntries);
   if (!useCats) entries = countingSortBy(entries, resCat, Kc);
-  const score = dt.score;
+  const score = input.score;
   const entryScore = new Float64Array(nEntries);
   for (let j = 0; j < nEntries; j++) entryScore[j] = score[entries[j]!]!;
   const perm = argsortDescendingStable(entryScore);
@@ -260,10 +248,6 @@ export function planEvaluation(
   for (let q = 0; q < nDt; q++) dtPos[accOrder[q]!] = q;
 
   return {
-    p,
-    T,
-    A,
-    K,
     nBlocks,
     blockImagePos,
     blockK,

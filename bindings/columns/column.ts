@@ -1,5 +1,5 @@
 // Growable typed columns: the streaming parser's columns (bindings/ingest/stream-coco.ts) and the pools of
-// the mask jobs (bindings/coco/masks.ts). Browser-safe.
+// the mask jobs (bindings/coco/mask-pool.ts). Browser-safe.
 
 export type ColumnArray = Float64Array | Int32Array | Uint8Array | Uint32Array;
 

@@ -343,6 +343,41 @@ class SegMark {
   }
 }
 
+/**
+ * One element by the fast reader `read` (into the columns), or, when it throws FALLBACK, kept as
+ * a value for the checked path (`slow`). Either way the segmentation pools are as before a failed
+ * attempt; NEED_MORE (and real errors) propagate. Returns whether the fast reader took it.
+ */
+function fastOrSlow(r: JsonReader, index: number, seg: SegmentationColumns, mark: SegMark, slow: Map<number, unknown>, read: () => void, undo?: () => void): boolean {
+  const start = r.pos;
+  mark.mark(seg);
+  try {
+    read();
+    return true;
+  } catch (e) {
+    mark.undo(seg);
+    undo?.();
+    if (e !== FALLBACK) throw e;
+    r.pos = start;
+    slow.set(index, r.value(1));
+    return false;
+  }
+}
+
+/** A box [x, y, w, h] (or NaN x 4 when absent) onto the box column. */
+function pushBox(bx: F64Col, b: Float64Array, present: boolean): void {
+  bx.reserve(4);
+  const ba = bx.a;
+  const o = bx.n;
+  if (present) {
+    ba[o] = b[0]!;
+    ba[o + 1] = b[1]!;
+    ba[o + 2] = b[2]!;
+    ba[o + 3] = b[3]!;
+  } else ba[o] = ba[o + 1] = ba[o + 2] = ba[o + 3] = NaN;
+  bx.n = o + 4;
+}
+
 function pushSeg(seg: SegmentationColumns, kind: number, o: SegOut): void {
   seg.kind.push(kind);
   seg.start.push(o.start);
@@ -585,31 +620,18 @@ export class CocoDatasetStream implements JsonElementHandler {
   }
 
   private annotation(index: number, r: JsonReader): void {
-    const start = r.pos;
-    this.segMark.mark(this.seg);
     const rec = this.id.n;
-    try {
-      this.readAnnotation(r, rec);
-    } catch (e) {
-      this.segMark.undo(this.seg);
-      this.strTmp.clear();
-      if (e !== FALLBACK) throw e;
-      r.pos = start;
-      this.slow.set(index, r.value(1));
-      this.fastOf.push(-1);
-      this.n = index + 1;
-      return;
-    }
-    if (this.strTmp.size) {
+    const fast = fastOrSlow(r, index, this.seg, this.segMark, this.slow, () => this.readAnnotation(r), () => this.strTmp.clear());
+    if (fast && this.strTmp.size) {
       for (const [f, s] of this.strTmp) this.strings.set(rec * 4 + f, s);
       this.strTmp.clear();
     }
-    this.fastOf.push(rec);
+    this.fastOf.push(fast ? rec : -1);
     this.n = index + 1;
   }
 
   /** One annotation object into the columns (committed at the end), or FALLBACK / NEED_MORE. */
-  private readAnnotation(r: JsonReader, rec: number): void {
+  private readAnnotation(r: JsonReader): void {
     if (r.peek() !== 0x7b || r.open(0x7b)) throw FALLBACK;
     let seen = 0;
     let id = 0, img = 0, cat = 0, area = 0, crowd = 2, hasBox = 0, segKind = SEG_NONE;
@@ -671,19 +693,8 @@ export class CocoDatasetStream implements JsonElementHandler {
     this.area.push(area);
     this.crowd.push(crowd);
     this.hasBox.push(hasBox);
-    const bx = this.box;
-    bx.reserve(4);
-    const ba = bx.a;
-    const o = bx.n;
-    if (hasBox) {
-      ba[o] = b[0]!;
-      ba[o + 1] = b[1]!;
-      ba[o + 2] = b[2]!;
-      ba[o + 3] = b[3]!;
-    } else ba[o] = ba[o + 1] = ba[o + 2] = ba[o + 3] = NaN;
-    bx.n = o + 4;
+    pushBox(this.box, b, hasBox === 1);
     pushSeg(this.seg, segKind, so);
-    void rec;
   }
 
   /** The CocoDataset, with parseCocoDataset's checks, warnings and errors. */
@@ -897,41 +908,15 @@ export class CocoResultsStream implements JsonElementHandler {
   value(): void {}
 
   element(_key: string, index: number, r: JsonReader): void {
-    const start = r.pos;
     if (index === 0) {
       // the first result picks the loadRes branch; then it is read like the others
-      const v = r.value(1);
-      this.source = resultSource(v);
-      const end = r.pos;
+      const start = r.pos;
+      this.source = resultSource(r.value(1));
       r.pos = start;
-      this.segMark.mark(this.seg);
-      try {
-        this.readResult(r, this.score.n);
-        this.fastOf.push(this.score.n - 1);
-      } catch (e) {
-        this.segMark.undo(this.seg);
-        if (e !== FALLBACK) throw e;
-        r.pos = end;
-        this.slow.set(0, v);
-        this.fastOf.push(-1);
-      }
-      this.n = 1;
-      return;
     }
-    this.segMark.mark(this.seg);
     const rec = this.score.n;
-    try {
-      this.readResult(r, rec);
-    } catch (e) {
-      this.segMark.undo(this.seg);
-      if (e !== FALLBACK) throw e;
-      r.pos = start;
-      this.slow.set(index, r.value(1));
-      this.fastOf.push(-1);
-      this.n = index + 1;
-      return;
-    }
-    this.fastOf.push(rec);
+    const fast = fastOrSlow(r, index, this.seg, this.segMark, this.slow, () => this.readResult(r, rec));
+    this.fastOf.push(fast ? rec : -1);
     this.n = index + 1;
   }
 
@@ -1003,17 +988,7 @@ export class CocoResultsStream implements JsonElementHandler {
     if (img < 0) this.ids.set(rec * 2, imgId);
     if (cat < 0) this.ids.set(rec * 2 + 1, catId);
     this.score.push(score);
-    const bx = this.box;
-    bx.reserve(4);
-    const ba = bx.a;
-    const o = bx.n;
-    if (state === BOX_OK) {
-      ba[o] = b[0]!;
-      ba[o + 1] = b[1]!;
-      ba[o + 2] = b[2]!;
-      ba[o + 3] = b[3]!;
-    } else ba[o] = ba[o + 1] = ba[o + 2] = ba[o + 3] = NaN;
-    bx.n = o + 4;
+    pushBox(this.box, b, state === BOX_OK);
     this.boxState.push(state);
     this.hasSeg.push(hasSeg);
     pushSeg(this.seg, segKind, so);

@@ -7,9 +7,10 @@
 import type { CocoResults } from "../coco/inputs.js";
 import type { CocoDataset } from "../coco/inputs.js";
 import { type CocoEvaluation, finishCoco, type PreparedCoco } from "../coco/evaluate.js";
+import { matchedFromBits } from "../coco/backend-wasm.js";
 import { labelsWithDetections } from "../coco/overlaps.js";
-import { type MatchBits, type MatchColumns, type MatchPlan, runCocoMatch } from "../coco/kernels.js";
-import { buildMaskJobs, datasetMaskJobs, type MaskJobs, resultsMaskJobs } from "../coco/masks.js";
+import { type MatchBits, type MatchColumns, type MatchPlan, runCocoMatch } from "../coco/kernel-host.js";
+import { buildMaskJobs, datasetMaskJobs, type MaskJobs, resultsMaskJobs } from "../coco/mask-pool.js";
 import { engineKernels } from "../engine/host.js";
 import type { GeometryEngine } from "../geometry/types.js";
 
@@ -258,7 +259,7 @@ export async function evaluateWithRunners(prep: PreparedCoco, runners: readonly 
     }
     if (r.dtArea) for (let j = 0; j < nLocal; j++) dt.area[plan.dtList[dtGlobal[j]!]!] = r.dtArea[j]!;
   }
-  return finishCoco(prep, { W, tp, ign, zeroIdMatches: zero }, matchStart);
+  return finishCoco(prep, matchedFromBits(prep, { W, tp, ign, zeroIdMatches: zero }), matchStart);
 }
 
 /** A runner on this thread's engine (for N threads: N - 1 workers and this one). */

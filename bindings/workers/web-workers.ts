@@ -15,6 +15,7 @@
 import type { CocoDataset } from "../coco/inputs.js";
 import { type CocoEvaluation, evaluateCoco, type EvaluateOptions, prepareCoco } from "../coco/evaluate.js";
 import type { CocoParamsInput } from "../coco/params.js";
+import { MATCH_BOX_IOU, MATCH_MASK_IOU } from "../coco/types.js";
 import type { CocoResults } from "../coco/inputs.js";
 import { createEngine, type Engine } from "../engine/engine.js";
 import type { GeometryEngine } from "../geometry/types.js";
@@ -102,7 +103,8 @@ export async function evaluateCocoInWorkers(
   const module = (engine as Partial<Engine>).module;
   if (options.workers <= 1 || !module || params.iouType === "keypoints") return evaluateCoco(engine, gt, dt, params, options);
   const prep = prepareCoco(engine, gt, dt, params, options, true);
-  if (!prep.kernels || (prep.mode !== 0 && prep.mode !== 3)) return evaluateCoco(engine, gt, dt, params, options);
+  // the workers run the wasm match kernel on box or mask IoU; anything else stays on this thread
+  if (prep.backend.name !== "wasm" || (prep.mode !== MATCH_BOX_IOU && prep.mode !== MATCH_MASK_IOU)) return evaluateCoco(engine, gt, dt, params, options);
   // the page's thread takes a share too (it would wait otherwise)
   const pool = new WebWorkerPool(module, options.createWorker, options.workers - 1);
   try {

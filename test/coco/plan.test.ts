@@ -6,15 +6,17 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseCocoDataset } from "../../bindings/ingest/coco-dataset.js";
 import { planEvaluation } from "../../bindings/coco/plan.js";
 import type { CocoPlan } from "../../bindings/coco/types.js";
-import { engineKernels, type Kernels } from "../../bindings/engine/host.js";
+import { engineKernels } from "../../bindings/engine/host.js";
+import { wasmBackend } from "../../bindings/coco/backend-wasm.js";
+import type { CocoBackend } from "../../bindings/coco/backend.js";
 import { type CocoParamsInput, resolveParams } from "../../bindings/coco/params.js";
 import { parseCocoResults } from "../../bindings/ingest/coco-results.js";
 import { createEngine } from "../../bindings/engine/engine.js";
 import { Rng } from "../../bindings/synth/generate.js";
 
-let kernel: Kernels;
+let kernel: CocoBackend["plan"];
 beforeAll(async () => {
-  kernel = engineKernels(await createEngine())!;
+  kernel = wasmBackend(engineKernels(await createEngine())!).plan;
 });
 
 const FIELDS = ["blockImagePos", "blockK", "blockGtStart", "blockDtStart", "gtList", "dtList", "dtRank", "accOrder", "kStart", "dtPos", "kEval"] as const;

@@ -1,4 +1,5 @@
-// The wasm matching / accumulate kernels (assembly/match.ts) against the TypeScript reference path:
+// The wasm backend (coco/backend-wasm.ts: plan, match and accumulate kernels) against the TypeScript
+// backend (coco/backend-ts.ts), the oracle:
 // the same precision, recall and scores arrays, bit for bit, on the shared fixtures and on random
 // data built to hit the corner cases (ties, crowds, id 0, area boundaries, NaN-free OKS-like IoU,
 // more than 32 IoU thresholds, odd parameters).
@@ -8,7 +9,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseCocoDataset } from "../../bindings/ingest/coco-dataset.js";
-import { evaluateCoco, type CocoEvaluation } from "../../bindings/coco/evaluate.js";
+import { evaluateCoco, type CocoEvaluation, prepareCoco } from "../../bindings/coco/evaluate.js";
 import type { CocoParamsInput } from "../../bindings/coco/params.js";
 import { parseCocoResults } from "../../bindings/ingest/coco-results.js";
 import { argsortDescendingStable } from "../../bindings/coco/numeric.js";
@@ -22,6 +23,15 @@ const haveFixtures = existsSync(FIXTURES);
 let engine: Engine;
 beforeAll(async () => {
   engine = await createEngine();
+});
+
+describe("backends", () => {
+  it("the comparisons below compare the two backends (not one with itself)", () => {
+    const gt = parseCocoDataset({ images: [{ id: 1, width: 9, height: 9 }], categories: [{ id: 1 }], annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [1, 1, 3, 3], area: 9, iscrowd: 0 }] });
+    const dt = parseCocoResults([{ image_id: 1, category_id: 1, bbox: [1, 1, 3, 3], score: 0.9 }], gt);
+    expect(prepareCoco(engine, gt, dt, { iouType: "bbox" }).backend.name).toBe("wasm");
+    expect(prepareCoco(engine, gt, dt, { iouType: "bbox" }, { kernels: "reference" }).backend.name).toBe("typescript");
+  });
 });
 
 function sameBits(a: Float64Array, b: Float64Array, what: string): void {

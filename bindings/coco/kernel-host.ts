@@ -90,7 +90,7 @@ const ACCUMULATE_BUDGET = 1 << 20;
 
 /**
  * A pool of masks: counts, 8 u32 per mask (offset into counts, length, h, w, area, flags), 4 f64 box
- * per mask. `resident`: the counts are pinned in the engine's memory instead (bindings/coco/masks.ts).
+ * per mask. `resident`: the counts are pinned in the engine's memory instead (bindings/coco/mask-pool.ts).
  */
 export interface MaskPoolLike {
   readonly counts: Uint32Array;
@@ -141,7 +141,7 @@ export interface MatchColumns {
   /** How the kernel gets its IoU: computed from boxes or `masks`, given (`iou`), or none (nothing matches). */
   mode: MatchMode;
   /**
-   * MATCH_MASK_IOU: the masks (bindings/coco/masks.ts) of the labels and of the detections, and the mask of
+   * MATCH_MASK_IOU: the masks (bindings/coco/mask-pool.ts) of the labels and of the detections, and the mask of
    * each label / detection entry (indices into the label pool and into the detection pool).
    */
   masks?: { gt: MaskPoolLike; dt: MaskPoolLike; gtMask: Int32Array; dtMask: Int32Array };
@@ -260,7 +260,7 @@ export function runCocoMatch(k: Kernels, mp: MatchPlan, input: MatchColumns): Ma
     const dt0 = (mtab >>> 2) + 8 * nGtMasks;
     u32.set(mk!.dt.table, dt0);
     const shift = (dtAt - cntsBase) >>> 2;
-    for (let q = dt0; q < (mtab >>> 2) + 8 * nMasks; q += 8) u32[q] += shift;
+    for (let q = dt0; q < (mtab >>> 2) + 8 * nMasks; q += 8) u32[q]! += shift;
     f64.set(mk!.gt.boxes, mbox >>> 3);
     f64.set(mk!.dt.boxes, (mbox >>> 3) + 4 * nGtMasks);
     i32.set(mk!.gtMask, gtMaskP >>> 2);

@@ -5,7 +5,7 @@
 // (bindings/ingest/stream-coco.ts) or, for other inputs, are packed from the parsed values; forms the
 // bulk path does not take (boxes lists, RLE lists) go through the GeometryEngine one by one.
 //
-// Semantics are bindings/coco/shapes.ts's (annToRLE / loadRes), checked by test/engine/kernels.perf.test.ts
+// Semantics are bindings/coco/object-rle.ts's (annToRLE / loadRes), checked by test/engine/kernels.perf.test.ts
 // against the per-object path.
 import type { GeometryEngine, Rle } from "../geometry/types.js";
 import { type ColumnarSegmentations, SEG_POLYGONS, SEG_RLE_COUNTS, SEG_RLE_DECODED, SEG_RLE_STRING } from "../columns/segmentations.js";
@@ -13,7 +13,7 @@ import { checkDatasetMasks, checkResultMasks, imageSizeFor } from "./mask-checks
 import { maskSizeProblem } from "../geometry/validate.js";
 import type { CocoDataset } from "./inputs.js";
 import type { CocoResults } from "./inputs.js";
-import { segmentationToRle } from "./shapes.js";
+import { segmentationToRle } from "./object-rle.js";
 import { Column } from "../columns/column.js";
 import { Arena, engineKernels, type Kernels } from "../engine/host.js";
 import { JOB_BOX, JOB_COUNTS, JOB_POLYGONS, JOB_STRING, MASKS_FIELDS, type MasksContext, writeMasksContext } from "../generated/contexts.js";
