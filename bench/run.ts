@@ -161,7 +161,7 @@ function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.
 const median = (xs: number[]): number => {
   const s = [...xs].sort((p, q) => p - q);
   const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
 /** The CLI's output: stats (the comparison), the whole output without timings (identity across worker counts), timings. */

@@ -179,18 +179,18 @@ function truthyMask(mask: ArrayLike<number | boolean>, n: number, path: string):
 function ap101(ptTp: Int32Array, ptFp: Int32Array, s: number, n: number, nLab: number, scratch: Float64Array, interp?: Float64Array): number {
   if (nLab === 0 || n === 0) return 0;
   for (let j = 0; j < n; j++) {
-    const tp = ptTp[s + j];
-    scratch[j] = tp / (tp + ptFp[s + j]);
+    const tp = ptTp[s + j]!;
+    scratch[j] = tp / (tp + ptFp[s + j]!);
   }
-  for (let j = n - 1; j > 0; j--) if (scratch[j] > scratch[j - 1]) scratch[j - 1] = scratch[j];
+  for (let j = n - 1; j > 0; j--) if (scratch[j]! > scratch[j - 1]!) scratch[j - 1] = scratch[j]!;
   let sum = 0;
   let j = 0;
   for (let i = 0; i < 101; i++) {
-    const r = RECALL_THRESHOLDS[i];
-    while (j < n && ptTp[s + j] / nLab < r) j++;
+    const r = RECALL_THRESHOLDS[i]!;
+    while (j < n && ptTp[s + j]! / nLab < r) j++;
     if (j === n) break;
-    sum += scratch[j];
-    if (interp) interp[i] = scratch[j];
+    sum += scratch[j]!;
+    if (interp) interp[i] = scratch[j]!;
   }
   return sum / 101;
 }
@@ -220,14 +220,14 @@ function scoreClass(
   let n = 0;
   let iouSum = 0;
   for (let i = s; i < e; i++) {
-    if (sConf[i] < c) break;
+    if (sConf[i]! < c) break;
     if (keep !== null && keep[i] === 0) continue;
-    const m = sMatch[i];
-    if (m >= t && dup[i] < t) {
+    const m = sMatch[i]!;
+    if (m >= t && dup[i]! < t) {
       tp++;
       iouSum += m;
       status[i] = CODE_TP;
-    } else if (sCrowd[i] >= t) {
+    } else if (sCrowd[i]! >= t) {
       ign++;
       status[i] = CODE_IGN;
       continue;
@@ -253,11 +253,11 @@ function apFromCurve(recall: Float64Array, envelope: Float64Array, nLab: number,
   let sum = 0;
   let j = 0;
   for (let i = 0; i < 101; i++) {
-    const r = RECALL_THRESHOLDS[i];
-    while (j < n && recall[j] < r) j++;
+    const r = RECALL_THRESHOLDS[i]!;
+    while (j < n && recall[j]! < r) j++;
     if (j === n) break;
-    sum += envelope[j];
-    interp[i] = envelope[j];
+    sum += envelope[j]!;
+    interp[i] = envelope[j]!;
   }
   return sum / 101;
 }
@@ -266,9 +266,9 @@ function apFromCurve(recall: Float64Array, envelope: Float64Array, nLab: number,
 function countTp(s: number, e: number, t: number, c: number, sConf: Float64Array, sMatch: Float64Array, dup: Float64Array, keep: Uint8Array | null): number {
   let tp = 0;
   for (let i = s; i < e; i++) {
-    if (sConf[i] < c) break;
+    if (sConf[i]! < c) break;
     if (keep !== null && keep[i] === 0) continue;
-    if (sMatch[i] >= t && dup[i] < t) tp++;
+    if (sMatch[i]! >= t && dup[i]! < t) tp++;
   }
   return tp;
 }
@@ -366,7 +366,7 @@ export class Analysis {
     } catch {
       throw new AnalysisInputError(`${path}.imageId: no image with id ${JSON.stringify(imageId)}`);
     }
-    const info = p.images[im];
+    const info = p.images[im]!;
     if (width !== info.width || height !== info.height)
       throw new AnalysisInputError(`${path}: pixels are ${width}x${height}, image ${JSON.stringify(imageId)} is ${info.width}x${info.height}`);
     const values = imagePixelMetrics(rgba, width, height, path);
@@ -376,11 +376,11 @@ export class Analysis {
     if (!this.objectsByImage) {
       const csr = (img: Int32Array) => {
         const start = new Int32Array(p.nImage + 1);
-        for (let i = 0; i < img.length; i++) start[img[i] + 1]++;
-        for (let i = 0; i < p.nImage; i++) start[i + 1] += start[i];
+        for (let i = 0; i < img.length; i++) start[img[i]! + 1]!++;
+        for (let i = 0; i < p.nImage; i++) start[i + 1]! += start[i]!;
         const fill = start.slice(0, p.nImage);
         const idx = new Int32Array(img.length);
-        for (let i = 0; i < img.length; i++) idx[fill[img[i]]++] = i;
+        for (let i = 0; i < img.length; i++) idx[fill[img[i]!]!++] = i;
         return { start, idx };
       };
       const a = csr(p.pImage);
@@ -393,8 +393,8 @@ export class Analysis {
       (table[name] ??= nanColumn(p.nImage))[im] = v;
       const pc = (p.predMetrics[name] ??= nanColumn(p.nPred));
       const lc = (p.labelMetrics[name] ??= nanColumn(p.nLabel));
-      for (let j = pStart[im]; j < pStart[im + 1]; j++) pc[pIdx[j]] = v;
-      for (let j = lStart[im]; j < lStart[im + 1]; j++) lc[lIdx[j]] = v;
+      for (let j = pStart[im]!; j < pStart[im + 1]!; j++) pc[pIdx[j]!] = v;
+      for (let j = lStart[im]!; j < lStart[im + 1]!; j++) lc[lIdx[j]!] = v;
       this.orders.delete(pc);
       this.orders.delete(lc);
     }
@@ -486,11 +486,11 @@ export class AnalysisView {
       if (!pc && !lc) throw new AnalysisInputError(`metricRanges[${ri}].metric: unknown metric ${JSON.stringify(r.metric)}`);
       if (pc) {
         predKeep ??= new Uint8Array(N).fill(1);
-        for (let i = 0; i < N; i++) if (!(pc[i] >= lo && pc[i] <= hi)) predKeep[i] = 0;
+        for (let i = 0; i < N; i++) if (!(pc[i]! >= lo && pc[i]! <= hi)) predKeep[i] = 0;
       }
       if (lc) {
         labelKeep ??= new Uint8Array(p.nLabel).fill(1);
-        for (let i = 0; i < p.nLabel; i++) if (!(lc[i] >= lo && lc[i] <= hi)) labelKeep[i] = 0;
+        for (let i = 0; i < p.nLabel; i++) if (!(lc[i]! >= lo && lc[i]! <= hi)) labelKeep[i] = 0;
       }
     }
     this.labelKeep = labelKeep;
@@ -500,10 +500,10 @@ export class AnalysisView {
       keep = new Uint8Array(N);
       for (let i = 0; i < N; i++) {
         let ok = 1;
-        if (imgSel && !imgSel[p.sImage[i]]) ok = 0;
-        else if (predKeep && !predKeep[p.sPred[i]]) ok = 0;
+        if (imgSel && !imgSel[p.sImage[i]!]) ok = 0;
+        else if (predKeep && !predKeep[p.sPred[i]!]) ok = 0;
         else if (labelKeep) {
-          const cand = p.sCand[i];
+          const cand = p.sCand[i]!;
           if (cand >= 0 && !labelKeep[cand]) ok = 0;
         }
         keep[i] = ok;
@@ -517,11 +517,11 @@ export class AnalysisView {
       const { groupStart, groupPos, sIou } = p;
       for (let l = 0; l < p.nLabel; l++) {
         let run = -1;
-        for (let j = groupStart[l]; j < groupStart[l + 1]; j++) {
-          const pos = groupPos[j];
+        for (let j = groupStart[l]!; j < groupStart[l + 1]!; j++) {
+          const pos = groupPos[j]!;
           if (keep![pos] === 0) continue;
           dup[pos] = run;
-          if (sIou[pos] > run) run = sIou[pos];
+          if (sIou[pos]! > run) run = sIou[pos]!;
         }
       }
     }
@@ -533,8 +533,8 @@ export class AnalysisView {
     else {
       nLab = new Int32Array(K);
       for (let l = 0; l < p.nLabel; l++) {
-        if (p.lCrowd[l] || (imgSel && !imgSel[p.lImage[l]]) || (labelKeep && !labelKeep[l])) continue;
-        nLab[p.lClass[l]]++;
+        if (p.lCrowd[l] || (imgSel && !imgSel[p.lImage[l]!]) || (labelKeep && !labelKeep[l])) continue;
+        nLab[p.lClass[l]!]!++;
       }
     }
 
@@ -558,12 +558,12 @@ export class AnalysisView {
     const cats = p.categories;
     for (let k = 0; k < K; k++) {
       if (!classSel[k]) continue;
-      scoreClass(p.classStart[k], p.classStart[k + 1], t, c, p.sConf, p.sMatch, dup, p.sCrowd, keep, status, ptTp, ptFp, out);
-      const tp = out[0],
-        fp = out[1],
-        ign = out[2],
-        n = out[3];
-      const L = nLab[k];
+      scoreClass(p.classStart[k]!, p.classStart[k + 1]!, t, c, p.sConf, p.sMatch, dup, p.sCrowd, keep, status, ptTp, ptFp, out);
+      const tp = out[0]!,
+        fp = out[1]!,
+        ign = out[2]!,
+        n = out[3]!;
+      const L = nLab[k]!;
       if (L === 0 && tp + fp === 0) continue;
       included[k] = 1;
       const precision = tp + fp > 0 ? tp / (tp + fp) : 0;
@@ -571,8 +571,8 @@ export class AnalysisView {
       const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
       const ap = ap101(ptTp, ptFp, 0, n, L, scratch);
       const r: ClassResult = {
-        categoryId: cats[k].id,
-        name: cats[k].name,
+        categoryId: cats[k]!.id,
+        name: cats[k]!.name,
         index: k,
         ap,
         tp,
@@ -583,7 +583,7 @@ export class AnalysisView {
         precision,
         recall,
         f1,
-        avgIou: tp > 0 ? out[4] / tp : NaN,
+        avgIou: tp > 0 ? out[4]! / tp : NaN,
       };
       classes.push(r);
       byIndex[k] = r;
@@ -592,7 +592,7 @@ export class AnalysisView {
       FN += L - tp;
       IGN += ign;
       LAB += L;
-      iouSum += out[4];
+      iouSum += out[4]!;
       sAP += ap;
       sR += recall;
       sP += precision;
@@ -638,7 +638,7 @@ export class AnalysisView {
         const k = r.index;
         let rs = 0;
         for (const t of COCO_IOU_THRESHOLDS)
-          rs += countTp(p.classStart[k], p.classStart[k + 1], t, this.confidence, p.sConf, p.sMatch, this.dup, this.keep) / r.labels;
+          rs += countTp(p.classStart[k]!, p.classStart[k + 1]!, t, this.confidence, p.sConf, p.sMatch, this.dup, this.keep) / r.labels;
         sum += rs / COCO_IOU_THRESHOLDS.length;
       }
       return sum / this.classes.length;
@@ -665,12 +665,12 @@ export class AnalysisView {
         precision = new Float64Array(n);
         recall = new Float64Array(n);
         const sConf = p.sConf;
-        for (let i = p.classStart[k], e = p.classStart[k + 1]; i < e && j < n; i++) {
+        for (let i = p.classStart[k]!, e = p.classStart[k + 1]!; i < e && j < n; i++) {
           const v = st[i];
           if (v === CODE_TP) a++;
           else if (v === CODE_FP) b++;
           else continue;
-          confidence[j] = sConf[i];
+          confidence[j] = sConf[i]!;
           precision[j] = a / (a + b);
           recall[j] = nLab > 0 ? a / nLab : 0;
           j++;
@@ -685,18 +685,18 @@ export class AnalysisView {
         const order = p.globalOrder;
         const gConf = p.globalConf;
         for (let i = 0; i < order.length && j < n; i++) {
-          const v = st[order[i]];
+          const v = st[order[i]!];
           if (v === CODE_TP) a++;
           else if (v === CODE_FP) b++;
           else continue;
-          confidence[j] = gConf[i];
+          confidence[j] = gConf[i]!;
           precision[j] = a / (a + b);
           recall[j] = nLab > 0 ? a / nLab : 0;
           j++;
         }
       }
       const envelope = precision.slice();
-      for (let i = n - 1; i > 0; i--) if (envelope[i] > envelope[i - 1]) envelope[i - 1] = envelope[i];
+      for (let i = n - 1; i > 0; i--) if (envelope[i]! > envelope[i - 1]!) envelope[i - 1] = envelope[i]!;
       const interpolated = new Float64Array(101);
       const ap = apFromCurve(recall, envelope, nLab, interpolated);
       return { confidence, precision, recall, envelope, interpolated, ap };
@@ -717,11 +717,11 @@ export class AnalysisView {
       const f1 = new Float64Array(m);
       const best = { confidence: NaN, precision: 0, recall: 0, f1: 0 };
       for (let i = 0; i < m; i++) {
-        const j = ends[i];
-        const P = pr.precision[j];
-        const R = pr.recall[j];
+        const j = ends[i]!;
+        const P = pr.precision[j]!;
+        const R = pr.recall[j]!;
         const F = P + R > 0 ? (2 * P * R) / (P + R) : 0;
-        confidence[i] = pr.confidence[j];
+        confidence[i] = pr.confidence[j]!;
         precision[i] = P;
         recall[i] = R;
         f1[i] = F;
@@ -744,16 +744,16 @@ export class AnalysisView {
       e = p.nPred;
     if (options.categoryId !== undefined) {
       const k = this.a.categoryIndex(options.categoryId);
-      s = p.classStart[k];
-      e = p.classStart[k + 1];
+      s = p.classStart[k]!;
+      e = p.classStart[k + 1]!;
     }
     const st = this.status;
     for (let i = s; i < e; i++) {
       const v = st[i];
       if (v !== CODE_TP && v !== CODE_FP) continue;
-      const b = Math.min(bins - 1, Math.floor(p.sIou[i] * bins));
-      if (v === CODE_TP) tp[b]++;
-      else fp[b]++;
+      const b = Math.min(bins - 1, Math.floor(p.sIou[i]! * bins));
+      if (v === CODE_TP) tp[b]!++;
+      else fp[b]!++;
     }
     return { edges, tp, fp };
   }
@@ -761,7 +761,7 @@ export class AnalysisView {
   private labelKept(l: number): boolean {
     const p = this.p;
     return (
-      this.classSel[p.lClass[l]] === 1 && (!this.imgSel || this.imgSel[p.lImage[l]] === 1) && (!this.labelKeep || this.labelKeep[l] === 1)
+      this.classSel[p.lClass[l]!] === 1 && (!this.imgSel || this.imgSel[p.lImage[l]!] === 1) && (!this.labelKeep || this.labelKeep[l] === 1)
     );
   }
 
@@ -778,19 +778,19 @@ export class AnalysisView {
       for (let l = 0; l < nL; l++) {
         if (!this.labelKept(l)) continue;
         kept[l] = 1;
-        for (let j = p.groupStart[l]; j < p.groupStart[l + 1]; j++) {
-          const pos = p.groupPos[j];
+        for (let j = p.groupStart[l]!; j < p.groupStart[l + 1]!; j++) {
+          const pos = p.groupPos[j]!;
           const v = st[pos];
           if (v === 0) continue;
-          if (!(best[l] >= p.sIou[pos])) best[l] = p.sIou[pos];
-          if (v === CODE_TP) matchedBy[l] = p.sPred[pos];
+          if (!(best[l]! >= p.sIou[pos]!)) best[l] = p.sIou[pos]!;
+          if (v === CODE_TP) matchedBy[l] = p.sPred[pos]!;
         }
-        if (p.lCrowd[l] || matchedBy[l] >= 0) continue;
+        if (p.lCrowd[l] || matchedBy[l]! >= 0) continue;
         if (!Number.isNaN(best[l])) fnReason[l] = 1;
         else {
           fnReason[l] = 0;
-          for (let j = p.lOtherStart[l]; j < p.lOtherStart[l + 1]; j++) {
-            if (st[p.lOtherPos[j]] !== 0 && p.lOtherIou[j] >= this.iou) {
+          for (let j = p.lOtherStart[l]!; j < p.lOtherStart[l + 1]!; j++) {
+            if (st[p.lOtherPos[j]!] !== 0 && p.lOtherIou[j]! >= this.iou) {
               fnReason[l] = 2;
               break;
             }
@@ -804,9 +804,9 @@ export class AnalysisView {
   /** FP reason code of a counted FP at sorted position i. */
   private fpReason(i: number): number {
     const p = this.p;
-    if (p.sCand[i] < 0) return 2;
-    if (p.sMatch[i] < 0) return 3;
-    if (p.sIou[i] < this.iou) return 0;
+    if (p.sCand[i]! < 0) return 2;
+    if (p.sMatch[i]! < 0) return 3;
+    if (p.sIou[i]! < this.iou) return 0;
     return 1;
   }
 
@@ -831,7 +831,7 @@ export class AnalysisView {
       for (let i = 0; i < p.nPred; i++) {
         const v = st[i];
         if (v === 0) continue;
-        const o = per[p.pClass[p.sPred[i]]];
+        const o = per[p.pClass[p.sPred[i]!]!];
         if (!o) continue;
         if (v === CODE_TP) {
           o.tp++;
@@ -840,7 +840,7 @@ export class AnalysisView {
           o.ignored++;
           total.ignored++;
         } else {
-          const r = FP_REASONS[this.fpReason(i)];
+          const r = FP_REASONS[this.fpReason(i)]!;
           o.fp++;
           o.fpReasons[r]++;
           total.fp++;
@@ -849,14 +849,14 @@ export class AnalysisView {
       }
       const ls = this.labelState();
       for (let l = 0; l < p.nLabel; l++) {
-        if (ls.fnReason[l] < 0) continue;
-        const o = per[p.lClass[l]];
+        if (ls.fnReason[l]! < 0) continue;
+        const o = per[p.lClass[l]!];
         if (!o) continue;
-        const r = FN_REASONS[ls.fnReason[l]];
+        const r = FN_REASONS[ls.fnReason[l]!]!;
         o.fn++;
         o.fnReasons[r]++;
         total.fn++;
-        total.fnReasons[r]++;
+        total.fnReasons[r]!++;
       }
       return { total, classes };
     });
@@ -873,22 +873,22 @@ export class AnalysisView {
     const { images, categories, predIds, labelIds } = p;
     const preds: PredictionRow[] = [];
     for (let q = from; q < to; q++) {
-      const i = p.pPos[q];
+      const i = p.pPos[q]!;
       const v = this.status[i];
       if (v === 0) continue;
-      const cand = p.pCand[q];
+      const cand = p.pCand[q]!;
       preds.push({
         index: q,
         id: predIds[q] ?? null,
-        imageId: images[p.pImage[q]].id,
-        categoryId: categories[p.pClass[q]].id,
-        confidence: p.pConf[q],
+        imageId: images[p.pImage[q]!]!.id,
+        categoryId: categories[p.pClass[q]!]!.id,
+        confidence: p.pConf[q]!,
         candidate: cand,
         candidateId: cand >= 0 ? (labelIds[cand] ?? null) : null,
-        candidateCategoryId: cand >= 0 ? categories[p.lClass[cand]].id : null,
-        iou: p.pIou[q],
+        candidateCategoryId: cand >= 0 ? categories[p.lClass[cand]!]!.id : null,
+        iou: p.pIou[q]!,
         outcome: v === CODE_TP ? "TP" : v === CODE_FP ? "FP" : "ignored",
-        reason: v === CODE_FP ? FP_REASONS[this.fpReason(i)] : v === CODE_IGN ? "crowd region" : null,
+        reason: v === CODE_FP ? FP_REASONS[this.fpReason(i)]! : v === CODE_IGN ? "crowd region" : null,
       });
     }
     return preds;
@@ -906,13 +906,13 @@ export class AnalysisView {
       rows.push({
         index: l,
         id: labelIds[l] ?? null,
-        imageId: images[p.lImage[l]].id,
-        categoryId: categories[p.lClass[l]].id,
+        imageId: images[p.lImage[l]!]!.id,
+        categoryId: categories[p.lClass[l]!]!.id,
         crowd,
-        bestIou: Number.isNaN(ls.best[l]) ? null : ls.best[l],
-        matchedBy: ls.matchedBy[l],
-        outcome: crowd ? "crowd" : ls.matchedBy[l] >= 0 ? "TP" : "FN",
-        reason: ls.fnReason[l] >= 0 ? FN_REASONS[ls.fnReason[l]] : null,
+        bestIou: Number.isNaN(ls.best[l]!) ? null : ls.best[l]!,
+        matchedBy: ls.matchedBy[l]!,
+        outcome: crowd ? "crowd" : ls.matchedBy[l]! >= 0 ? "TP" : "FN",
+        reason: ls.fnReason[l]! >= 0 ? FN_REASONS[ls.fnReason[l]!]! : null,
       });
     }
     return rows;
@@ -949,12 +949,12 @@ export class AnalysisView {
     yield "kind,index,id,imageId,categoryId,confidence,candidate,candidateId,candidateCategoryId,iou,matchedBy,outcome,reason\n";
     let out: string[] = [];
     for (let q = 0; q < p.nPred; q++) {
-      const i = p.pPos[q];
+      const i = p.pPos[q]!;
       const v = st[i];
       if (v === 0) continue;
-      const cand = p.pCand[q];
+      const cand = p.pCand[q]!;
       const outcome = v === CODE_TP ? "TP," : v === CODE_FP ? `FP,${fpE[this.fpReason(i)]}` : "ignored,crowd region";
-      out.push(`prediction,${q},${esc(p.predIds[q])},${imgE[p.pImage[q]]},${catE[p.pClass[q]]},${num(p.pConf[q])},${cand},${cand >= 0 ? esc(p.labelIds[cand]) : ""},${cand >= 0 ? catE[p.lClass[cand]] : ""},${num(p.pIou[q])},,${outcome}\n`);
+      out.push(`prediction,${q},${esc(p.predIds[q])},${imgE[p.pImage[q]!]},${catE[p.pClass[q]!]},${num(p.pConf[q]!)},${cand},${cand >= 0 ? esc(p.labelIds[cand]) : ""},${cand >= 0 ? catE[p.lClass[cand]!] : ""},${num(p.pIou[q]!)},,${outcome}\n`);
       if (out.length === rows) {
         yield out.join("");
         out = [];
@@ -964,8 +964,8 @@ export class AnalysisView {
     for (let l = 0; l < p.nLabel; l++) {
       if (!ls.kept[l]) continue;
       const crowd = p.lCrowd[l] === 1;
-      const outcome = crowd ? "crowd" : ls.matchedBy[l] >= 0 ? "TP" : "FN";
-      out.push(`label,${l},${esc(p.labelIds[l])},${imgE[p.lImage[l]]},${catE[p.lClass[l]]},,,,,${num(ls.best[l])},${ls.matchedBy[l]},${outcome},${ls.fnReason[l] >= 0 ? fnE[ls.fnReason[l]] : ""}\n`);
+      const outcome = crowd ? "crowd" : ls.matchedBy[l]! >= 0 ? "TP" : "FN";
+      out.push(`label,${l},${esc(p.labelIds[l])},${imgE[p.lImage[l]!]},${catE[p.lClass[l]!]},,,,,${num(ls.best[l]!)},${ls.matchedBy[l]},${outcome},${ls.fnReason[l]! >= 0 ? fnE[ls.fnReason[l]!] : ""}\n`);
       if (out.length === rows) {
         yield out.join("");
         out = [];
@@ -1016,14 +1016,14 @@ export class AnalysisView {
         const codes = new Int8Array(p.nPred);
         const st = this.status;
         for (let q = 0; q < p.nPred; q++) {
-          const v = st[p.pPos[q]];
-          codes[q] = (v === CODE_TP || v === CODE_FP) && inc[p.pClass[q]] ? (v === CODE_TP ? 1 : 0) : -1;
+          const v = st[p.pPos[q]!];
+          codes[q] = (v === CODE_TP || v === CODE_FP) && inc[p.pClass[q]!] ? (v === CODE_TP ? 1 : 0) : -1;
         }
         return codes;
       }
       const ls = this.labelState();
       const codes = new Int8Array(p.nLabel);
-      for (let l = 0; l < p.nLabel; l++) codes[l] = ls.kept[l] && !p.lCrowd[l] && inc[p.lClass[l]] ? (ls.matchedBy[l] >= 0 ? 1 : 0) : -1;
+      for (let l = 0; l < p.nLabel; l++) codes[l] = ls.kept[l] && !p.lCrowd[l] && inc[p.lClass[l]!] ? (ls.matchedBy[l]! >= 0 ? 1 : 0) : -1;
       return codes;
     });
   }
@@ -1048,7 +1048,7 @@ export class AnalysisView {
       const rows: CorrelationRow[] = [];
       for (const target of ["predictions", "labels"] as const) {
         for (const metric of Object.keys(target === "predictions" ? this.p.predMetrics : this.p.labelMetrics)) {
-          const col = (target === "predictions" ? this.p.predMetrics : this.p.labelMetrics)[metric];
+          const col = (target === "predictions" ? this.p.predMetrics : this.p.labelMetrics)[metric]!;
           const r = subsetCorrelation(col, this.a.sortedColumn(col), this.outcomeCodes(target));
           rows.push({ metric, target, n: r.n, pearson: r.pearson, spearman: r.spearman });
         }
@@ -1072,11 +1072,11 @@ export class AnalysisView {
       const hi = Math.floor(((b + 1) * n) / B);
       if (hi <= lo) continue;
       let pos = 0;
-      for (let j = lo; j < hi; j++) pos += ys[j];
+      for (let j = lo; j < hi; j++) pos += ys[j]!;
       const count = hi - lo;
       bins.push({
-        min: xs[lo],
-        max: xs[hi - 1],
+        min: xs[lo]!,
+        max: xs[hi - 1]!,
         count,
         tp: pos,
         fp: target === "predictions" ? count - pos : 0,

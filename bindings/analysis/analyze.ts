@@ -55,11 +55,11 @@ function shapeBox(shape: Shape, path: string): [number, number, number, number] 
 /** Groups object indices by image: CSR start (nImage+1) and members (input order within an image). */
 function byImage(objs: readonly ObjectInput[], nImage: number): { start: Int32Array; idx: Int32Array } {
   const start = new Int32Array(nImage + 1);
-  for (const o of objs) start[o.image + 1]++;
-  for (let i = 0; i < nImage; i++) start[i + 1] += start[i];
+  for (const o of objs) start[o.image + 1]!++;
+  for (let i = 0; i < nImage; i++) start[i + 1]! += start[i]!;
   const fill = start.slice(0, nImage);
   const idx = new Int32Array(objs.length);
-  for (let i = 0; i < objs.length; i++) idx[fill[objs[i].image]++] = i;
+  for (let i = 0; i < objs.length; i++) idx[fill[objs[i]!.image]!++] = i;
   return { start, idx };
 }
 
@@ -68,7 +68,7 @@ function validate(input: AnalysisInput): void {
   const nK = input.categories.length;
   const check = (objs: readonly ObjectInput[], what: string, pred: boolean) => {
     for (let i = 0; i < objs.length; i++) {
-      const o = objs[i];
+      const o = objs[i]!;
       if (!Number.isInteger(o.image) || o.image < 0 || o.image >= nI) throw new AnalysisInputError(`${what}[${i}].image: no image with index ${o.image}`);
       if (!Number.isInteger(o.category) || o.category < 0 || o.category >= nK)
         throw new AnalysisInputError(`${what}[${i}].category: no category with index ${o.category}`);
@@ -79,7 +79,7 @@ function validate(input: AnalysisInput): void {
   check(input.labels, "labels", false);
   check(input.predictions, "predictions", true);
   for (let i = 0; i < nI; i++) {
-    const im = input.images[i];
+    const im = input.images[i]!;
     if (!(im.width > 0 && im.height > 0 && Number.isInteger(im.width) && Number.isInteger(im.height)))
       throw new AnalysisInputError(`images[${i}]: width and height must be positive integers, got ${im.width}x${im.height}`);
   }
@@ -111,13 +111,13 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
   const lClass = new Int32Array(nL);
   const lCrowd = new Uint8Array(nL);
   for (let i = 0; i < nP; i++) {
-    const o = predictions[i];
+    const o = predictions[i]!;
     pImage[i] = o.image;
     pClass[i] = o.category;
     pConf[i] = o.confidence as number;
   }
   for (let i = 0; i < nL; i++) {
-    const o = labels[i];
+    const o = labels[i]!;
     lImage[i] = o.image;
     lClass[i] = o.category;
     lCrowd[i] = o.crowd ? 1 : 0;
@@ -136,8 +136,8 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
   let iouMs = 0;
 
   for (let im = 0; im < nI; im++) {
-    const W = images[im].width;
-    const H = images[im].height;
+    const W = images[im]!.width;
+    const H = images[im]!.height;
     const ps = pImgBy.idx.subarray(pImgBy.start[im], pImgBy.start[im + 1]);
     const ls = lImgBy.idx.subarray(lImgBy.start[im], lImgBy.start[im + 1]);
     if (ps.length === 0 && ls.length === 0) continue;
@@ -145,28 +145,28 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     let pl: Float64Array; // predictions x labels, out[d*n+g], crowd-aware
     let ll: Float64Array; // labels x labels, plain IoU
     const crowdFlags = new Uint8Array(ls.length);
-    for (let j = 0; j < ls.length; j++) crowdFlags[j] = lCrowd[ls[j]];
+    for (let j = 0; j < ls.length; j++) crowdFlags[j] = lCrowd[ls[j]!]!;
     const setGeom = (m: MetricTable, idx: number, area: number, bx: number, by: number, bw: number, bh: number, count: number) => {
-      m.area[idx] = area;
-      m.relativeArea[idx] = area / (W * H);
-      m.width[idx] = bw;
-      m.height[idx] = bh;
-      m.aspectRatio[idx] = bh > 0 ? bw / bh : NaN;
-      m.borderDistance[idx] = Math.max(0, Math.min(bx, by, W - (bx + bw), H - (by + bh)));
-      m.objectsPerImage[idx] = count;
+      m.area![idx] = area;
+      m.relativeArea![idx] = area / (W * H);
+      m.width![idx] = bw;
+      m.height![idx] = bh;
+      m.aspectRatio![idx] = bh > 0 ? bw / bh : NaN;
+      m.borderDistance![idx] = Math.max(0, Math.min(bx, by, W - (bx + bw), H - (by + bh)));
+      m.objectsPerImage![idx] = count;
     };
     if (iouKind === "box") {
       const pq = new Float64Array(ps.length * 4);
       const lq = new Float64Array(ls.length * 4);
       for (let j = 0; j < ps.length; j++) {
-        const b = shapeBox(predictions[ps[j]].shape, `predictions[${ps[j]}]`);
+        const b = shapeBox(predictions[ps[j]!]!.shape, `predictions[${ps[j]}]`);
         pq.set(b, j * 4);
-        setGeom(pm, ps[j], b[2] * b[3], b[0], b[1], b[2], b[3], ps.length);
+        setGeom(pm, ps[j]!, b[2] * b[3], b[0], b[1], b[2], b[3], ps.length);
       }
       for (let j = 0; j < ls.length; j++) {
-        const b = shapeBox(labels[ls[j]].shape, `labels[${ls[j]}]`);
+        const b = shapeBox(labels[ls[j]!]!.shape, `labels[${ls[j]}]`);
         lq.set(b, j * 4);
-        setGeom(lm, ls[j], b[2] * b[3], b[0], b[1], b[2], b[3], ls.length);
+        setGeom(lm, ls[j]!, b[2] * b[3], b[0], b[1], b[2], b[3], ls.length);
       }
       const t1 = performance.now();
       rasterMs += t1 - t0;
@@ -177,16 +177,16 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
       const pr: Rle[] = new Array(ps.length);
       const lr: Rle[] = new Array(ls.length);
       for (let j = 0; j < ps.length; j++) {
-        const r = shapeToRle(engine, predictions[ps[j]].shape, H, W, `predictions[${ps[j]}]`);
+        const r = shapeToRle(engine, predictions[ps[j]!]!.shape, H, W, `predictions[${ps[j]}]`);
         pr[j] = r;
         const b = engine.rleToBbox(r);
-        setGeom(pm, ps[j], engine.rleArea(r), b[0], b[1], b[2], b[3], ps.length);
+        setGeom(pm, ps[j]!, engine.rleArea(r), b[0], b[1], b[2], b[3], ps.length);
       }
       for (let j = 0; j < ls.length; j++) {
-        const r = shapeToRle(engine, labels[ls[j]].shape, H, W, `labels[${ls[j]}]`);
+        const r = shapeToRle(engine, labels[ls[j]!]!.shape, H, W, `labels[${ls[j]}]`);
         lr[j] = r;
         const b = engine.rleToBbox(r);
-        setGeom(lm, ls[j], engine.rleArea(r), b[0], b[1], b[2], b[3], ls.length);
+        setGeom(lm, ls[j]!, engine.rleArea(r), b[0], b[1], b[2], b[3], ls.length);
       }
       const t1 = performance.now();
       rasterMs += t1 - t0;
@@ -198,20 +198,20 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     // label metric: largest IoU with another label of the image
     for (let a = 0; a < n; a++) {
       let m = 0;
-      for (let b = 0; b < n; b++) if (b !== a && ll[a * n + b] > m) m = ll[a * n + b];
-      lm.maxIouWithOtherLabel[ls[a]] = m;
+      for (let b = 0; b < n; b++) if (b !== a && ll[a * n + b]! > m) m = ll[a * n + b]!;
+      lm.maxIouWithOtherLabel![ls[a]!] = m;
     }
     // candidates
     for (let j = 0; j < ps.length; j++) {
-      const p = ps[j];
+      const p = ps[j]!;
       const k = pClass[p];
       let best = 0;
       let cand = -1;
       let crowd = -1;
       const row = j * n;
       for (let g = 0; g < n; g++) {
-        const v = pl[row + g];
-        const l = ls[g];
+        const v = pl[row + g]!;
+        const l = ls[g]!;
         const same = lClass[l] === k;
         if (lCrowd[l]) {
           if (same && v > crowd) crowd = v;
@@ -234,23 +234,23 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
       // prediction metric: largest IoU with a (non-crowd) label other than its candidate
       let other = 0;
       for (let g = 0; g < n; g++) {
-        const l = ls[g];
-        if (!lCrowd[l] && l !== cand && pl[row + g] > other) other = pl[row + g];
+        const l = ls[g]!;
+        if (!lCrowd[l] && l !== cand && pl[row + g]! > other) other = pl[row + g]!;
       }
-      pm.maxIouWithOtherLabel[p] = other;
+      pm.maxIouWithOtherLabel![p] = other;
     }
   }
-  for (let p = 0; p < nP; p++) pm.confidence[p] = pConf[p];
+  for (let p = 0; p < nP; p++) pm.confidence![p] = pConf[p]!;
 
   const t2 = performance.now();
   // class-sorted layout
   const classStart = new Int32Array(nK + 1);
-  for (let p = 0; p < nP; p++) classStart[pClass[p] + 1]++;
-  for (let k = 0; k < nK; k++) classStart[k + 1] += classStart[k];
+  for (let p = 0; p < nP; p++) classStart[pClass[p]! + 1]!++;
+  for (let k = 0; k < nK; k++) classStart[k + 1]! += classStart[k]!;
   const sPred = new Int32Array(nP);
   for (let p = 0; p < nP; p++) sPred[p] = p;
-  const rankCmp = (a: number, b: number) => pConf[b] - pConf[a] || pIou[b] - pIou[a] || a - b;
-  sPred.sort((a, b) => pClass[a] - pClass[b] || rankCmp(a, b));
+  const rankCmp = (a: number, b: number) => pConf[b]! - pConf[a]! || pIou[b]! - pIou[a]! || a - b;
+  sPred.sort((a, b) => pClass[a]! - pClass[b]! || rankCmp(a, b));
   const pPos = new Int32Array(nP);
   const sConf = new Float64Array(nP);
   const sImage = new Int32Array(nP);
@@ -263,54 +263,54 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
   const lBest = new Float64Array(nL).fill(-1);
   const groupStart = new Int32Array(nL + 1);
   for (let i = 0; i < nP; i++) {
-    const p = sPred[i];
+    const p = sPred[i]!;
     pPos[p] = i;
-    sConf[i] = pConf[p];
-    sImage[i] = pImage[p];
-    const c = pCand[p];
+    sConf[i] = pConf[p]!;
+    sImage[i] = pImage[p]!;
+    const c = pCand[p]!;
     sCand[i] = c;
-    sIou[i] = pIou[p];
-    sCrowd[i] = pCrowd[p];
+    sIou[i] = pIou[p]!;
+    sCrowd[i] = pCrowd[p]!;
     const ok = c >= 0 && lClass[c] === pClass[p];
-    sMatch[i] = ok ? pIou[p] : -1;
+    sMatch[i] = ok ? pIou[p]! : -1;
     if (ok) {
       // rank order within a class = rank order within each label's group
-      sDup[i] = lBest[c];
-      pDup[p] = lBest[c];
-      if (pIou[p] > lBest[c]) lBest[c] = pIou[p];
-      groupStart[c + 1]++;
+      sDup[i] = lBest[c]!;
+      pDup[p] = lBest[c]!;
+      if (pIou[p]! > lBest[c]!) lBest[c] = pIou[p]!;
+      groupStart[c + 1]!++;
     } else sDup[i] = -1;
   }
-  for (let l = 0; l < nL; l++) groupStart[l + 1] += groupStart[l];
-  const groupPos = new Int32Array(groupStart[nL]);
+  for (let l = 0; l < nL; l++) groupStart[l + 1]! += groupStart[l]!;
+  const groupPos = new Int32Array(groupStart[nL]!);
   {
     const fill = groupStart.slice(0, nL);
-    for (let i = 0; i < nP; i++) if (sMatch[i] >= 0) groupPos[fill[sCand[i]]++] = i;
+    for (let i = 0; i < nP; i++) if (sMatch[i]! >= 0) groupPos[fill[sCand[i]!]!++] = i;
   }
   const globalOrder = new Int32Array(nP);
   const globalConf = new Float64Array(nP);
   {
     const tmp = sPred.slice().sort(rankCmp);
     for (let i = 0; i < nP; i++) {
-      globalOrder[i] = pPos[tmp[i]];
-      globalConf[i] = pConf[tmp[i]];
+      globalOrder[i] = pPos[tmp[i]!]!;
+      globalConf[i] = pConf[tmp[i]!]!;
     }
   }
   let maxClass = 0;
-  for (let k = 0; k < nK; k++) maxClass = Math.max(maxClass, classStart[k + 1] - classStart[k]);
+  for (let k = 0; k < nK; k++) maxClass = Math.max(maxClass, classStart[k + 1]! - classStart[k]!);
   // other-class overlaps per label, by confidence desc (then rank)
   const lOtherStart = new Int32Array(nL + 1);
-  for (const l of ovLabel) lOtherStart[l + 1]++;
-  for (let l = 0; l < nL; l++) lOtherStart[l + 1] += lOtherStart[l];
-  const ovOrder = Array.from(ovLabel.keys()).sort((a, b) => ovLabel[a] - ovLabel[b] || rankCmp(ovPred[a], ovPred[b]));
+  for (const l of ovLabel) lOtherStart[l + 1]!++;
+  for (let l = 0; l < nL; l++) lOtherStart[l + 1]! += lOtherStart[l]!;
+  const ovOrder = Array.from(ovLabel.keys()).sort((a, b) => ovLabel[a]! - ovLabel[b]! || rankCmp(ovPred[a]!, ovPred[b]!));
   const lOtherPos = new Int32Array(ovOrder.length);
   const lOtherIou = new Float64Array(ovOrder.length);
   for (let i = 0; i < ovOrder.length; i++) {
-    lOtherPos[i] = pPos[ovPred[ovOrder[i]]];
-    lOtherIou[i] = ovIou[ovOrder[i]];
+    lOtherPos[i] = pPos[ovPred[ovOrder[i]!]!]!;
+    lOtherIou[i] = ovIou[ovOrder[i]!]!;
   }
   const classLabels = new Int32Array(nK);
-  for (let l = 0; l < nL; l++) if (!lCrowd[l]) classLabels[lClass[l]]++;
+  for (let l = 0; l < nL; l++) if (!lCrowd[l]) classLabels[lClass[l]!]!++;
 
   const predIds = predictions.map((o) => o.id);
   const labelIds = labels.map((o) => o.id);

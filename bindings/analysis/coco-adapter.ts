@@ -20,49 +20,49 @@ export function fromCoco(engine: GeometryEngine, ds: CocoDataset, dt: CocoResult
   const warnings = [...ds.warnings, ...dt.warnings];
   const images: ImageInfo[] = [];
   for (let i = 0; i < ds.images.count; i++) {
-    const width = ds.images.width[i];
-    const height = ds.images.height[i];
+    const width = ds.images.width[i]!;
+    const height = ds.images.height[i]!;
     if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0))
       throw new AnalysisInputError(`images (id ${JSON.stringify(ds.images.ids[i])}): analysis needs a positive integer width and height`);
     const name = ds.images.fileNames[i];
-    images.push({ id: ds.images.ids[i], width, height, ...(name !== undefined ? { name } : {}) });
+    images.push({ id: ds.images.ids[i]!, width, height, ...(name !== undefined ? { name } : {}) });
   }
-  const categories = ds.categories.ids.map((id, k) => ({ id, name: ds.categories.names[k] }));
+  const categories = ds.categories.ids.map((id, k) => ({ id, name: ds.categories.names[k]! }));
 
   const A = ds.annotations;
   const labels: ObjectInput[] = [];
   let skipped = 0;
   for (let i = 0; i < A.count; i++) {
-    if (A.image[i] < 0 || A.category[i] < 0) {
+    if (A.image[i]! < 0 || A.category[i]! < 0) {
       skipped++;
       continue;
     }
     let shape: Shape;
     if (iouType === "bbox") {
       if (A.boxState[i] !== BOX_OK) throw new AnalysisInputError(`annotations[${i}].bbox: expected [x, y, width, height]`);
-      shape = { kind: "box", box: [A.box[4 * i], A.box[4 * i + 1], A.box[4 * i + 2], A.box[4 * i + 3]] };
+      shape = { kind: "box", box: [A.box[4 * i]!, A.box[4 * i + 1]!, A.box[4 * i + 2]!, A.box[4 * i + 3]!] };
     } else shape = { kind: "rle", rle: annotationRle(engine, ds, i) };
-    labels.push({ id: A.ids[i], image: A.image[i], category: A.category[i], shape, crowd: A.crowd[i] === 1 });
+    labels.push({ id: A.ids[i], image: A.image[i]!, category: A.category[i]!, shape, crowd: A.crowd[i] === 1 });
   }
   if (skipped) warnings.push(`annotations: ${skipped} with an unknown image or category are left out`);
 
   const predictions: ObjectInput[] = [];
   skipped = 0;
   for (let i = 0; i < dt.count; i++) {
-    if (dt.category[i] < 0) {
+    if (dt.category[i]! < 0) {
       skipped++;
       continue;
     }
     let shape: Shape;
     if (iouType === "bbox") {
-      if (dt.boxState[i] === BOX_OK) shape = { kind: "box", box: [dt.box[4 * i], dt.box[4 * i + 1], dt.box[4 * i + 2], dt.box[4 * i + 3]] };
+      if (dt.boxState[i] === BOX_OK) shape = { kind: "box", box: [dt.box[4 * i]!, dt.box[4 * i + 1]!, dt.box[4 * i + 2]!, dt.box[4 * i + 3]!] };
       else {
         // segm-branch results without a bbox: loadRes derives it with toBbox
         const b = engine.rleToBbox(resultRle(engine, dt, i));
         shape = { kind: "box", box: b };
       }
     } else shape = { kind: "rle", rle: resultRle(engine, dt, i) };
-    predictions.push({ id: i + 1, image: dt.image[i], category: dt.category[i], shape, confidence: dt.score[i] });
+    predictions.push({ id: i + 1, image: dt.image[i]!, category: dt.category[i]!, shape, confidence: dt.score[i] });
   }
   if (skipped) warnings.push(`results: ${skipped} with a category not in the dataset are left out`);
   return { images, categories, labels, predictions, warnings, iouType };

@@ -67,7 +67,7 @@ function parseShape(o: Record<string, Json>, path: string, image: ImageInfo, coo
   const present = SHAPE_KEYS.filter((k) => o[k] !== undefined);
   if (present.length === 0) throw new AnalysisInputError(`${path}: expected one of ${SHAPE_KEYS.join(", ")}`);
   if (present.length > 1) throw new AnalysisInputError(`${path}: expected one shape, got ${present.join(" and ")}`);
-  const key = present[0];
+  const key = present[0]!;
   const v = o[key];
   const p = `${path}.${key}`;
   const sx = coords === "normalized" ? image.width : 1;
@@ -109,6 +109,7 @@ function parseShape(o: Record<string, Json>, path: string, image: ImageInfo, coo
       return { kind: "rleString", counts: v.counts };
     }
   }
+  throw new Error(`${path}: unknown shape key ${key}`); // unreachable: SHAPE_KEYS lists the cases
 }
 
 export interface ParsedEncord extends AnalysisInput {
@@ -191,7 +192,7 @@ export function parseEncordJson(gt: Json, dt?: Json): ParsedEncord {
       const image = imageIndex.get(String(imgId));
       if (image === undefined) throw new AnalysisInputError(`${p}.image: no image with id ${JSON.stringify(imgId)}`);
       const category = classOf(o.class, `${p}.class`);
-      const shape = parseShape(o, p, images[image], c);
+      const shape = parseShape(o, p, images[image]!, c);
       const obj: { -readonly [K in keyof ObjectInput]: ObjectInput[K] } = { image, category, shape };
       if (o.id !== undefined) obj.id = idValue(o.id, `${p}.id`);
       if (what === "predictions") {

@@ -28,9 +28,9 @@ export function lumaOf(rgba: ArrayLike<number>, width: number, height: number): 
   const y = new Uint8Array(n);
   const c8 = (v: number) => (v >= 255 ? 255 : v > 0 ? Math.round(v) : 0);
   if (rgba instanceof Uint8ClampedArray || rgba instanceof Uint8Array) {
-    for (let i = 0, j = 0; i < n; i++, j += 4) y[i] = (4899 * rgba[j] + 9617 * rgba[j + 1] + 1868 * rgba[j + 2] + 8192) >> 14;
+    for (let i = 0, j = 0; i < n; i++, j += 4) y[i] = (4899 * rgba[j]! + 9617 * rgba[j + 1]! + 1868 * rgba[j + 2]! + 8192) >> 14;
   } else {
-    for (let i = 0, j = 0; i < n; i++, j += 4) y[i] = (4899 * c8(rgba[j]) + 9617 * c8(rgba[j + 1]) + 1868 * c8(rgba[j + 2]) + 8192) >> 14;
+    for (let i = 0, j = 0; i < n; i++, j += 4) y[i] = (4899 * c8(rgba[j]!) + 9617 * c8(rgba[j + 1]!) + 1868 * c8(rgba[j + 2]!) + 8192) >> 14;
   }
   return y;
 }
@@ -38,13 +38,13 @@ export function lumaOf(rgba: ArrayLike<number>, width: number, height: number): 
 /** Mean and population variance from a histogram of integer values lo..lo+h.length-1. */
 function histStats(h: Float64Array, lo: number, n: number): { mean: number; variance: number } {
   let s = 0;
-  for (let v = 0; v < h.length; v++) if (h[v]) s += h[v] * (v + lo);
+  for (let v = 0; v < h.length; v++) if (h[v]) s += h[v]! * (v + lo);
   const mean = s / n;
   let ss = 0;
   for (let v = 0; v < h.length; v++) {
     if (!h[v]) continue;
     const d = v + lo - mean;
-    ss += h[v] * d * d;
+    ss += h[v]! * d * d;
   }
   return { mean, variance: ss / n };
 }
@@ -62,7 +62,7 @@ export function imagePixelMetrics(rgba: ArrayLike<number>, width: number, height
   const Y = lumaOf(rgba, W, H);
   // luma histogram: exact integer counts, so the statistics do not depend on the pixel order
   const hy = new Float64Array(256);
-  for (let i = 0; i < n; i++) hy[Y[i]]++;
+  for (let i = 0; i < n; i++) hy[Y[i]!]!++;
   const ly = histStats(hy, 0, n);
   // Laplacian L = Y(x-1,y) + Y(x+1,y) + Y(x,y-1) + Y(x,y+1) - 4 Y(x,y), an integer in -1020..1020;
   // outside the image, reflect-101 (..., Y1, Y0, Y1, ...); a side of length 1 reflects onto itself
@@ -78,8 +78,8 @@ export function imagePixelMetrics(rgba: ArrayLike<number>, width: number, height
     const up = (y > 0 ? y - 1 : H > 1 ? 1 : 0) * W;
     const down = (y < H - 1 ? y + 1 : H > 1 ? H - 2 : 0) * W;
     for (let x = 0; x < W; x++) {
-      const l = Y[row + left[x]] + Y[row + right[x]] + Y[up + x] + Y[down + x] - 4 * Y[row + x];
-      hl[l + 1020]++;
+      const l = Y[row + left[x]!]! + Y[row + right[x]!]! + Y[up + x]! + Y[down + x]! - 4 * Y[row + x]!;
+      hl[l + 1020]!++;
     }
   }
   const ll = histStats(hl, -1020, n);

@@ -7,8 +7,8 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let mx = 0,
     my = 0;
   for (let i = 0; i < n; i++) {
-    mx += x[i];
-    my += y[i];
+    mx += x[i]!;
+    my += y[i]!;
   }
   mx /= n;
   my /= n;
@@ -16,8 +16,8 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
     sxx = 0,
     syy = 0;
   for (let i = 0; i < n; i++) {
-    const dx = x[i] - mx;
-    const dy = y[i] - my;
+    const dx = x[i]! - mx;
+    const dy = y[i]! - my;
     sxy += dx * dy;
     sxx += dx * dx;
     syy += dy * dy;
@@ -31,14 +31,14 @@ export function averageRanks(x: ArrayLike<number>): Float64Array {
   const n = x.length;
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => x[a] - x[b] || a - b);
+  order.sort((a, b) => x[a]! - x[b]! || a - b);
   const r = new Float64Array(n);
   let i = 0;
   while (i < n) {
     let j = i;
-    while (j + 1 < n && x[order[j + 1]] === x[order[i]]) j++;
+    while (j + 1 < n && x[order[j + 1]!] === x[order[i]!]) j++;
     const avg = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) r[order[k]] = avg;
+    for (let k = i; k <= j; k++) r[order[k]!] = avg;
     i = j + 1;
   }
   return r;
@@ -74,11 +74,11 @@ export function argsortFinite(col: ArrayLike<number>): Int32Array {
   const H = LITTLE_ENDIAN ? 1 : 0;
   const L = 1 - H;
   for (let i = 0, j = 0; i < n; i++) {
-    const x = col[i];
+    const x = col[i]!;
     if (!Number.isFinite(x)) continue;
     f[0] = x === 0 ? 0 : x;
-    let h = u[H];
-    let l = u[L];
+    let h = u[H]!;
+    let l = u[L]!;
     if (h & 0x80000000) {
       h = ~h >>> 0;
       l = ~l >>> 0;
@@ -97,19 +97,19 @@ export function argsortFinite(col: ArrayLike<number>): Int32Array {
     const key = pass < 2 ? lo : hi;
     const shift = pass % 2 === 0 ? 0 : 16;
     count.fill(0);
-    for (let j = 0; j < m; j++) count[(key[j] >>> shift) & 0xffff]++;
-    if (count[(key[0] >>> shift) & 0xffff] === m) continue; // every key has this digit
+    for (let j = 0; j < m; j++) count[(key[j]! >>> shift) & 0xffff]!++;
+    if (count[(key[0]! >>> shift) & 0xffff] === m) continue; // every key has this digit
     let sum = 0;
     for (let b = 0; b < 65536; b++) {
-      const c = count[b];
+      const c = count[b]!;
       count[b] = sum;
       sum += c;
     }
     for (let j = 0; j < m; j++) {
-      const d = count[(key[j] >>> shift) & 0xffff]++;
-      idx2[d] = idx[j];
-      hi2[d] = hi[j];
-      lo2[d] = lo[j];
+      const d = count[(key[j]! >>> shift) & 0xffff]!++;
+      idx2[d] = idx[j]!;
+      hi2[d] = hi[j]!;
+      lo2[d] = lo[j]!;
     }
     [idx, idx2] = [idx2, idx];
     [hi, hi2] = [hi2, hi];
@@ -125,10 +125,10 @@ export function argsortFinite(col: ArrayLike<number>): Int32Array {
 export function collectSorted(col: ArrayLike<number>, order: Int32Array, outcome: Int8Array, xs: Float64Array, ys: Uint8Array): number {
   let n = 0;
   for (let i = 0, m = order.length; i < m; i++) {
-    const q = order[i] & 0x7fffffff;
-    const o = outcome[q];
+    const q = order[i]! & 0x7fffffff;
+    const o = outcome[q]!;
     if (o < 0) continue;
-    xs[n] = col[q];
+    xs[n] = col[q]!;
     ys[n] = o;
     n++;
   }
@@ -152,8 +152,8 @@ export function sortColumn(col: ArrayLike<number>): SortedColumn {
   const order = argsortFinite(col);
   let prev = NaN;
   for (let i = 0, m = order.length; i < m; i++) {
-    const x = col[order[i]];
-    if (x !== prev) order[i] |= 0x80000000;
+    const x = col[order[i]!]!;
+    if (x !== prev) order[i]! |= 0x80000000;
     prev = x;
   }
   return { order };
@@ -179,8 +179,8 @@ export function subsetCorrelation(col: ArrayLike<number>, sc: SortedColumn, code
   let start = 0;
   let g1 = 0;
   for (let i = 0, m = order.length; i < m; i++) {
-    const e = order[i];
-    const o = codes[e & 0x7fffffff];
+    const e = order[i]!;
+    const o = codes[e & 0x7fffffff]!;
     if (e < 0) {
       const g = n - start;
       if (g > 0) {
@@ -213,8 +213,8 @@ export function subsetCorrelation(col: ArrayLike<number>, sc: SortedColumn, code
   const N = col.length;
   let sx = 0;
   for (let q = 0; q < N; q++) {
-    const x = col[q];
-    if (codes[q] >= 0 && x - x === 0) sx += x;
+    const x = col[q]!;
+    if (codes[q]! >= 0 && x - x === 0) sx += x;
   }
   const mx = sx / n;
   const my = n1 / n;
@@ -222,8 +222,8 @@ export function subsetCorrelation(col: ArrayLike<number>, sc: SortedColumn, code
   let sxx = 0;
   let syy = 0;
   for (let q = 0; q < N; q++) {
-    const x = col[q];
-    const o = codes[q];
+    const x = col[q]!;
+    const o = codes[q]!;
     if (o < 0 || x - x !== 0) continue;
     const dx = x - mx;
     const dy = o - my;

@@ -122,7 +122,7 @@ export function dropZeroRuns(a: ArrayLike<number>): number[] {
     if (a[j]! > 0) b.push(a[j++]!);
     else {
       j++;
-      if (j < a.length) b[b.length - 1] += a[j++]!;
+      if (j < a.length) b[b.length - 1]! += a[j++]!;
     }
   }
   return b;
@@ -349,7 +349,7 @@ export function rleFrPoly(xy: ArrayLike<number>, h: number, w: number): Rle {
     if (a[j]! > 0) b.push(a[j++]!);
     else {
       j++;
-      if (j < a.length) b[b.length - 1] += a[j++]!;
+      if (j < a.length) b[b.length - 1]! += a[j++]!;
     }
   }
   return rle(h, w, b);

@@ -238,13 +238,13 @@ const CATEGORY_TABLE: [number, string, string][] = (() => {
     ["indoor", [84, 85, 86, 87, 88, 89, 90], ["book", "clock", "vase", "scissors", "teddy bear", "hair drier", "toothbrush"]],
   ];
   const out: [number, string, string][] = [];
-  for (const [sup, ids, names] of groups) ids.forEach((id, i) => out.push([id, names[i], sup]));
+  for (const [sup, ids, names] of groups) ids.forEach((id, i) => out.push([id, names[i]!, sup]));
   return out;
 })();
 
 export const CATEGORIES: readonly CocoCategory[] = CATEGORY_TABLE.map(([id, name, supercategory]) => ({ id, name, supercategory }));
 /** The category that only detections use (pycocotools reports -1 for it). */
-export const DETECTION_ONLY_CATEGORY = CATEGORIES[CATEGORIES.length - 1].id;
+export const DETECTION_ONLY_CATEGORY = CATEGORIES[CATEGORIES.length - 1]!.id;
 
 const ZIPF_EXPONENT = 1.1;
 
@@ -252,7 +252,7 @@ function cumulativeZipf(n: number): Float64Array {
   const out = new Float64Array(n);
   let s = 0;
   for (let r = 0; r < n; r++) out[r] = s += 1 / Math.pow(r + 1, ZIPF_EXPONENT);
-  for (let r = 0; r < n; r++) out[r] /= s;
+  for (let r = 0; r < n; r++) out[r]! /= s;
   return out;
 }
 const GT_ZIPF = cumulativeZipf(CATEGORIES.length - 1);
@@ -264,7 +264,7 @@ function sampleRank(rng: Rng, cdf: Float64Array): number {
   let hi = cdf.length - 1;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (cdf[mid] > u) hi = mid;
+    if (cdf[mid]! > u) hi = mid;
     else lo = mid + 1;
   }
   return lo;
@@ -359,14 +359,14 @@ function unitStar(rng: Rng, vertices: number, aspect: number): Polygon {
     xy.push(r * Math.cos(t) * sx, r * Math.sin(t) * sy);
   }
   const s = 1 / Math.sqrt(Math.max(1e-9, polygonArea(xy)));
-  for (let i = 0; i < xy.length; i++) xy[i] *= s;
+  for (let i = 0; i < xy.length; i++) xy[i]! *= s;
   return xy;
 }
 
 function polygonArea(xy: Polygon): number {
   let a = 0;
   const n = xy.length / 2;
-  for (let i = 0, j = n - 1; i < n; j = i++) a += xy[2 * j] * xy[2 * i + 1] - xy[2 * i] * xy[2 * j + 1];
+  for (let i = 0, j = n - 1; i < n; j = i++) a += xy[2 * j]! * xy[2 * i + 1]! - xy[2 * i]! * xy[2 * j + 1]!;
   return Math.abs(a) / 2;
 }
 
@@ -377,10 +377,10 @@ function extents(parts: readonly Polygon[]): [number, number, number, number] {
   let y1 = -Infinity;
   for (const p of parts)
     for (let i = 0; i < p.length; i += 2) {
-      if (p[i] < x0) x0 = p[i];
-      if (p[i] > x1) x1 = p[i];
-      if (p[i + 1] < y0) y0 = p[i + 1];
-      if (p[i + 1] > y1) y1 = p[i + 1];
+      if (p[i]! < x0) x0 = p[i]!;
+      if (p[i]! > x1) x1 = p[i]!;
+      if (p[i + 1]! < y0) y0 = p[i + 1]!;
+      if (p[i + 1]! > y1) y1 = p[i + 1]!;
     }
   return [x0, y0, x1, y1];
 }
@@ -389,8 +389,8 @@ function extents(parts: readonly Polygon[]): [number, number, number, number] {
 function place(unit: Polygon, scale: number, cx: number, cy: number, w: number, h: number, clip = true): Polygon {
   const out: number[] = new Array(unit.length);
   for (let i = 0; i < unit.length; i += 2) {
-    const x = cx + unit[i] * scale;
-    const y = cy + unit[i + 1] * scale;
+    const x = cx + unit[i]! * scale;
+    const y = cy + unit[i + 1]! * scale;
     out[i] = round2(clip ? clamp(x, 0, w) : x);
     out[i + 1] = round2(clip ? clamp(y, 0, h) : y);
   }
@@ -456,8 +456,8 @@ function jitter(rng: Rng, parts: readonly Polygon[], sigma: number, w: number, h
   for (const p of parts) {
     const q: number[] = new Array(p.length);
     for (let i = 0; i < p.length; i += 2) {
-      const x = cx + dx + (p[i] - cx) * sx + rng.normal() * sigma * 0.3 * bw;
-      const y = cy + dy + (p[i + 1] - cy) * sy + rng.normal() * sigma * 0.3 * bh;
+      const x = cx + dx + (p[i]! - cx) * sx + rng.normal() * sigma * 0.3 * bw;
+      const y = cy + dy + (p[i + 1]! - cy) * sy + rng.normal() * sigma * 0.3 * bh;
       q[i] = round2(clip ? clamp(x, 0, w) : x);
       q[i + 1] = round2(clip ? clamp(y, 0, h) : y);
     }
@@ -537,7 +537,7 @@ export function generateImage(
       annotations.push({
         id: firstAnnotationId + annotations.length,
         image_id: image.id,
-        category_id: CATEGORIES[rank].id,
+        category_id: CATEGORIES[rank]!.id,
         segmentation: { counts: Array.from(rle.counts), size: [h, w] },
         area,
         bbox: engine.rleToBbox(rle),
@@ -567,7 +567,7 @@ export function generateImage(
     annotations.push({
       id: firstAnnotationId + annotations.length,
       image_id: image.id,
-      category_id: CATEGORIES[rank].id,
+      category_id: CATEGORIES[rank]!.id,
       segmentation: shape.parts,
       area,
       bbox: engine.rleToBbox(rle),
@@ -608,8 +608,8 @@ export function generateImage(
     while (dets.length < target) {
       if (labels.length > 0 && rng.float() < 0.55) {
         const j = rng.int(labels.length);
-        const rank = rng.float() < 0.5 ? labelRanks[j] : confuse(rng, labelRanks[j]);
-        dets.push({ rank, parts: jitter(rng, labels[j].parts, rng.range(0.15, 0.7), w, h, true), score: score(-2.4 + rng.normal()) });
+        const rank = rng.float() < 0.5 ? labelRanks[j]! : confuse(rng, labelRanks[j]!);
+        dets.push({ rank, parts: jitter(rng, labels[j]!.parts, rng.range(0.15, 0.7), w, h, true), score: score(-2.4 + rng.normal()) });
       } else {
         const shape = randomShape(rng, w, h, sampleSide(rng, w, h), false);
         dets.push({ rank: sampleRank(rng, DT_ZIPF), parts: shape.parts, score: score(-3 + rng.normal()) });
@@ -618,14 +618,14 @@ export function generateImage(
   }
 
   // Highest score first within the image (stable: ties keep generation order), top-k.
-  const order = dets.map((_, i) => i).sort((a, b) => dets[b].score - dets[a].score);
+  const order = dets.map((_, i) => i).sort((a, b) => dets[b]!.score - dets[a]!.score);
   if (order.length > o.maxDetections) order.length = o.maxDetections;
 
   const dtBbox: CocoBboxResult[] = [];
   const dtSegm: CocoSegmResult[] = [];
   for (const i of order) {
-    const d = dets[i];
-    const category_id = CATEGORIES[d.rank].id;
+    const d = dets[i]!;
+    const category_id = CATEGORIES[d.rank]!.id;
     const [x0, y0, x1, y1] = extents(d.parts);
     const bx = round2(x0);
     const by = round2(y0);
@@ -647,7 +647,7 @@ export function generateImage(
 export function* iterateCocoSet(engine: GeometryEngine, plan: CocoSetPlan): Generator<ImageRecords> {
   let nextId = 1;
   for (let i = 0; i < plan.images.length; i++) {
-    const rec = generateImage(engine, plan.options, plan.images[i], i, nextId);
+    const rec = generateImage(engine, plan.options, plan.images[i]!, i, nextId);
     nextId += rec.annotations.length;
     yield rec;
   }

@@ -23,9 +23,9 @@ function subsets(input: AnalysisInput, seed: number): Omit<BruteQuery, "t" | "c"
     { classes: pick(input.categories.length) },
     { images: pick(input.images.length) },
     { classes: pick(input.categories.length), images: pick(input.images.length) },
-    { predKeep: (p) => predMask[p] },
-    { labelKeep: (l) => labelMask[l] },
-    { predKeep: (p) => predMask[p], labelKeep: (l) => labelMask[l], images: pick(input.images.length) },
+    { predKeep: (p) => predMask[p]! },
+    { labelKeep: (l) => labelMask[l]! },
+    { predKeep: (p) => predMask[p]!, labelKeep: (l) => labelMask[l]!, images: pick(input.images.length) },
   ];
 }
 
@@ -95,8 +95,8 @@ describe("analysis: a filtered view equals analysing the subset alone", () => {
             const opts = {
               iou: t,
               confidence: c,
-              ...(im ? { images: [...im].map((i) => input.images[i].id) } : {}),
-              ...(cl ? { classes: [...cl].map((k) => input.categories[k].id) } : {}),
+              ...(im ? { images: [...im].map((i) => input.images[i]!.id) } : {}),
+              ...(cl ? { classes: [...cl].map((k) => input.categories[k]!.id) } : {}),
             };
             const v = whole.at(opts);
             const w = alone.at({ iou: t, confidence: c, ...(cl ? { classes: opts.classes } : {}) });
@@ -199,7 +199,7 @@ describe("analysis: spec details", () => {
     const v = analyze(engine, input).at({ iou: 0.5 });
     expect(v.explorer().predictions.map((r) => r.outcome)).toEqual(["ignored", "ignored", "FP"]);
     expect(v.fn).toBe(0);
-    expect(v.explorer().labels[0].outcome).toBe("crowd");
+    expect(v.explorer().labels[0]!.outcome).toBe("crowd");
   });
 
   it("PR curve, envelope, confidence curve and best F1 from raw counts", () => {
@@ -270,7 +270,7 @@ describe("analysis: spec details", () => {
     expect(none.confidenceCurve().best.f1).toBe(0);
     const onlyLabels = analyze(engine, { images: [img], categories: cats, labels: [{ image: 0, category: 1, shape: { kind: "box", box: [0, 0, 5, 5] } }], predictions: [] }).at();
     expect(onlyLabels.classes.map((c) => [c.categoryId, c.ap, c.fn])).toEqual([[2, 0, 1]]);
-    expect(onlyLabels.explorer().labels[0].reason).toBe("no prediction");
+    expect(onlyLabels.explorer().labels[0]!.reason).toBe("no prediction");
   });
 
   it("rejects bad questions with a named option", () => {

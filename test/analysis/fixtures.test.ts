@@ -35,7 +35,7 @@ function load(engine: GeometryEngine, name: string, dt: string, iouType: "bbox" 
 function maskOracle(engine: GeometryEngine, input: AnalysisInput): BruteData {
   const rle = (s: Shape, h: number, w: number): Rle =>
     s.kind === "rle" ? s.rle : s.kind === "box" ? engine.rleFromBox(s.box, h, w) : s.kind === "polygon" ? engine.rleFromPolygons(s.parts, h, w) : (() => { throw new Error(s.kind); })();
-  const dim = (i: number) => input.images[i];
+  const dim = (i: number) => input.images[i]!;
   const pr = input.predictions.map((o) => rle(o.shape, dim(o.image).height, dim(o.image).width));
   const lr = input.labels.map((o) => rle(o.shape, dim(o.image).height, dim(o.image).width));
   const cache = new Map<number, number>();
@@ -46,10 +46,10 @@ function maskOracle(engine: GeometryEngine, input: AnalysisInput): BruteData {
     labels: input.labels.map((o) => ({ image: o.image, category: o.category, crowd: !!o.crowd })),
     predictions: input.predictions.map((o) => ({ image: o.image, category: o.category, confidence: o.confidence })),
     iou(p, l) {
-      if (input.predictions[p].image !== input.labels[l].image) return 0;
+      if (input.predictions[p]!.image !== input.labels[l]!.image) return 0;
       let v = cache.get(p * nL + l);
       if (v === undefined) {
-        v = engine.maskIou([pr[p]], [lr[l]], Uint8Array.of(input.labels[l].crowd ? 1 : 0))[0];
+        v = engine.maskIou([pr[p]!], [lr[l]!], Uint8Array.of(input.labels[l]!.crowd ? 1 : 0))[0]!;
         cache.set(p * nL + l, v);
       }
       return v;
@@ -95,7 +95,7 @@ describe.skipIf(!have)("analysis: synth_small fixture vs brute force", () => {
           [0.5, -Infinity],
           [0.75, 0.3],
           [0.35, 0.55],
-        ])
+        ] as const)
           compareWithBrute(a, input, d, { t, c, mode }, { explorer: true });
       }
     }
@@ -109,10 +109,10 @@ describe.skipIf(!have)("analysis: synth_small fixture vs brute force", () => {
     const d: BruteData = {
       ...maskOracle(engine, input),
       iou(p, l) {
-        if (input.predictions[p].image !== input.labels[l].image) return 0;
-        const q = Float64Array.from(box(input.predictions[p].shape));
-        const g = Float64Array.from(box(input.labels[l].shape));
-        return engine.boxIou(q, g, Uint8Array.of(input.labels[l].crowd ? 1 : 0))[0];
+        if (input.predictions[p]!.image !== input.labels[l]!.image) return 0;
+        const q = Float64Array.from(box(input.predictions[p]!.shape));
+        const g = Float64Array.from(box(input.labels[l]!.shape));
+        return engine.boxIou(q, g, Uint8Array.of(input.labels[l]!.crowd ? 1 : 0))[0]!;
       },
     };
     for (const t of [0.3, 0.5, 0.8]) compareWithBrute(a, input, d, { t, c: -Infinity, mode: "same-class" }, { explorer: true });

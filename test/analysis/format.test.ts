@@ -28,15 +28,15 @@ describe("Encord-style format", () => {
     ]);
     expect(input.categories.map((c) => c.name)).toEqual(["car", "person", "bicycle"]);
     expect(input.labels.map((l) => l.shape.kind)).toEqual(["box", "polygon", "rotated", "box", "rleString", "polygon"]);
-    const box = input.labels[0].shape;
+    const box = input.labels[0]!.shape;
     expect(box.kind === "box" && box.box.map((v) => +v.toFixed(9))).toEqual([6.4, 9.6, 19.2, 12]);
-    const rot = input.labels[2].shape;
+    const rot = input.labels[2]!.shape;
     // x,y = top-left of the unrotated box; the model stores the centre
     expect(rot.kind === "rotated" && rot.box.map((v) => +v.toFixed(9))).toEqual([35.2, 31.2, 12.8, 4.8, 15]);
-    const poly = input.labels[1].shape;
-    expect(poly.kind === "polygon" && poly.parts[0].map((v) => +v.toFixed(9))).toEqual([38.4, 14.4, 44.8, 14.4, 46.08, 38.4, 37.12, 38.4]);
-    expect(input.labels[4].category).toBe(0); // class 1 by id
-    expect(input.labels[3].crowd).toBe(true);
+    const poly = input.labels[1]!.shape;
+    expect(poly.kind === "polygon" && poly.parts[0]!.map((v) => +v.toFixed(9))).toEqual([38.4, 14.4, 44.8, 14.4, 46.08, 38.4, 37.12, 38.4]);
+    expect(input.labels[4]!.category).toBe(0); // class 1 by id
+    expect(input.labels[3]!.crowd).toBe(true);
     expect(input.predictions.map((p) => p.confidence)).toEqual([0.92, 0.55, 0.81, 0.4, 0.35, 0.77, 0.3]);
     expect(isEncordJson(labelsDoc())).toBe(true);
     const v = analyze(engine, input).at({ iou: 0.5 });
@@ -63,11 +63,11 @@ describe("Encord-style format", () => {
       { id: 3, name: "3" },
       { id: "dog", name: "dog" },
     ]);
-    const p0 = input.labels[0].shape;
+    const p0 = input.labels[0]!.shape;
     expect(p0.kind === "polygon" && p0.parts).toEqual([[0, 0, 10, 0, 10, 10]]);
-    const p1 = input.labels[1].shape;
+    const p1 = input.labels[1]!.shape;
     expect(p1.kind === "polygon" && p1.parts.length).toBe(2);
-    expect(input.predictions[0].shape).toEqual({ kind: "box", box: [1, 2, 3, 4] });
+    expect(input.predictions[0]!.shape).toEqual({ kind: "box", box: [1, 2, 3, 4] });
     expect(() => analyze(engine, input).at()).not.toThrow();
   });
 

@@ -7,7 +7,7 @@ import { analyze } from "../../bindings/analysis/analyze.js";
 import { argsortFinite, sortColumn, subsetCorrelation } from "../../bindings/analysis/stats.js";
 import { imagePixelMetrics, lumaOf } from "../../bindings/analysis/pixels.js";
 import type { AnalysisView, AtOptions, PerformanceBin } from "../../bindings/analysis/analysis.js";
-import type { AnalysisInput } from "../../bindings/analysis/types.js";
+import type { AnalysisInput, ImageInfo } from "../../bindings/analysis/types.js";
 import { encodeAnalysis, decodeAnalysis } from "../../bindings/report/data.js";
 import { randomInput, rng } from "../helpers/analysis.js";
 
@@ -24,9 +24,9 @@ function refPearson(x: number[], y: number[]): number {
     sxx = 0,
     syy = 0;
   for (let i = 0; i < n; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-    syy += (y[i] - my) ** 2;
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+    syy += (y[i]! - my) ** 2;
   }
   // a constant variable (exactly: every value equal) has no correlation
   if (x.every((v) => v === x[0]) || y.every((v) => v === y[0])) return NaN;
@@ -65,13 +65,13 @@ function refSamples(v: AnalysisView, col: Float64Array, target: "predictions" | 
   if (target === "predictions") {
     for (const r of ex.predictions) {
       if (r.outcome === "ignored" || !Number.isFinite(col[r.index])) continue;
-      x.push(col[r.index]);
+      x.push(col[r.index]!);
       y.push(r.outcome === "TP" ? 1 : 0);
     }
   } else {
     for (const r of ex.labels) {
       if (r.crowd || !Number.isFinite(col[r.index])) continue;
-      x.push(col[r.index]);
+      x.push(col[r.index]!);
       y.push(r.outcome === "TP" ? 1 : 0);
     }
   }
@@ -80,7 +80,7 @@ function refSamples(v: AnalysisView, col: Float64Array, target: "predictions" | 
 
 /** Equal-count bins the obvious way: sort (value, index) pairs, cut at floor(b n / B). */
 function refBins(xs: number[], ys: number[], idx: number[], B: number, target: "predictions" | "labels"): PerformanceBin[] {
-  const o = xs.map((_, i) => i).sort((a, b) => xs[a] - xs[b] || idx[a] - idx[b]);
+  const o = xs.map((_, i) => i).sort((a, b) => xs[a]! - xs[b]! || idx[a]! - idx[b]!);
   const n = xs.length;
   const out: PerformanceBin[] = [];
   for (let b = 0; b < B; b++) {
@@ -88,11 +88,11 @@ function refBins(xs: number[], ys: number[], idx: number[], B: number, target: "
     const hi = Math.floor(((b + 1) * n) / B);
     if (hi <= lo) continue;
     const part = o.slice(lo, hi);
-    const tp = part.reduce((s, i) => s + ys[i], 0);
+    const tp = part.reduce((s, i) => s + ys[i]!, 0);
     const count = hi - lo;
     out.push({
-      min: xs[part[0]],
-      max: xs[part[count - 1]],
+      min: xs[part[0]!]!,
+      max: xs[part[count - 1]!]!,
       count,
       tp,
       fp: target === "predictions" ? count - tp : 0,
@@ -151,7 +151,7 @@ describe("metric correlation and metric performance (fast path) equal straightfo
             const ex = v.explorer();
             const rowsOf = target === "predictions" ? ex.predictions.filter((p) => p.outcome !== "ignored") : ex.labels.filter((l) => !l.crowd);
             const kept = rowsOf.filter((row) => Number.isFinite(col[row.index]));
-            const xs = kept.map((row) => col[row.index]);
+            const xs = kept.map((row) => col[row.index]!);
             const ys = kept.map((row) => (row.outcome === "TP" ? 1 : 0));
             for (const B of [1, 3, 10]) {
               const got = v.metricPerformance(metric, { target, bins: B });
@@ -184,9 +184,9 @@ describe("metric correlation and metric performance (fast path) equal straightfo
       const x: number[] = [];
       const y: number[] = [];
       for (let i = 0; i < n; i++)
-        if (codes[i] >= 0 && Number.isFinite(col[i])) {
-          x.push(col[i]);
-          y.push(codes[i]);
+        if (codes[i]! >= 0 && Number.isFinite(col[i])) {
+          x.push(col[i]!);
+          y.push(codes[i]!);
         }
       expect(got.n).toBe(x.length);
       closeTo(got.pearson, refPearson(x, y), `trial ${trial} pearson`, 1e-9);
@@ -203,15 +203,15 @@ describe("metric correlation and metric performance (fast path) equal straightfo
         const u = r();
         if (u < 0.05) return NaN;
         if (u < 0.08) return r() < 0.5 ? Infinity : -Infinity;
-        if (u < 0.3) return specials[Math.floor(r() * specials.length)];
+        if (u < 0.3) return specials[Math.floor(r() * specials.length)]!;
         if (u < 0.6) return Math.floor(r() * 50) - 25;
         return (r() - 0.5) * 10 ** Math.floor(r() * 20 - 10);
       });
-      const want = [...col.keys()].filter((i) => Number.isFinite(col[i])).sort((a, b) => col[a] - col[b] || a - b);
+      const want = [...col.keys()].filter((i) => Number.isFinite(col[i])).sort((a, b) => col[a]! - col[b]! || a - b);
       expect([...argsortFinite(col)]).toEqual(want);
       const sc = sortColumn(col);
       expect([...sc.order].map((e) => e & 0x7fffffff)).toEqual(want);
-      expect([...sc.order].map((e, i) => e < 0)).toEqual(want.map((q, i) => i === 0 || col[q] !== col[want[i - 1]]));
+      expect([...sc.order].map((e, i) => e < 0)).toEqual(want.map((q, i) => i === 0 || col[q] !== col[want[i - 1]!]));
     }
   });
 
@@ -291,7 +291,7 @@ describe("image metrics from RGBA pixels", () => {
   });
 
   it("constant image: brightness = gray / 255, contrast 0, sharpness 0", () => {
-    for (const [w, h] of [[1, 1], [1, 7], [6, 1], [9, 4]]) {
+    for (const [w, h] of [[1, 1], [1, 7], [6, 1], [9, 4]] as const) {
       const m = imagePixelMetrics(rgbaOf(w, h, () => [100, 100, 100]), w, h);
       expect(m).toEqual({ brightness: 100 / 255, contrast: 0, sharpness: 0 });
     }
@@ -343,7 +343,7 @@ describe("image metrics from RGBA pixels", () => {
     const input = twoImages();
     const a = analyze(engine, input);
     expect(a.predictionMetricNames).not.toContain("brightness");
-    const [i0, i1] = input.images;
+    const [i0, i1] = input.images as [ImageInfo, ImageInfo];
     const px0 = rgbaOf(i0.width, i0.height, (x, y) => ((x + y) % 2 ? [0, 0, 0] : [255, 255, 255]));
     const px1 = rgbaOf(i1.width, i1.height, (x) => [x * 5, x * 5, x * 5]);
     const m0 = a.addImagePixels(i0.id, px0, i0.width, i0.height);
@@ -361,7 +361,7 @@ describe("image metrics from RGBA pixels", () => {
     const n0 = input.predictions.filter((p) => p.image === 0).length;
     const v = a.at({ iou: 0.5 });
     const row = v.metricCorrelation().find((r) => r.target === "predictions" && r.metric === "brightness")!;
-    expect(row.n).toBe(v.explorer().predictions.filter((r) => r.outcome !== "ignored" && input.predictions[r.index].image === 0).length);
+    expect(row.n).toBe(v.explorer().predictions.filter((r) => r.outcome !== "ignored" && input.predictions[r.index]!.image === 0).length);
     expect(row.n).toBeLessThanOrEqual(n0);
     expect(row.pearson).toBeNaN(); // one image: a constant metric
     // a second image: two values, correlations defined as for any metric
@@ -375,7 +375,7 @@ describe("image metrics from RGBA pixels", () => {
     }
     const bins = w.metricPerformance("sharpness", { bins: 2 });
     expect(bins.reduce((s, b) => s + b.count, 0)).toBe(w.metricCorrelation().find((x) => x.metric === "sharpness")!.n);
-    expect(bins[0].min).toBe(Math.min(m0.sharpness, m1.sharpness));
+    expect(bins[0]!.min).toBe(Math.min(m0.sharpness, m1.sharpness));
     // a metric range on an image metric keeps the objects of the matching images
     const bright = a.at({ iou: 0.5, metricRanges: [{ metric: "brightness", min: m0.brightness, max: m0.brightness }] });
     const only0 = a.at({ iou: 0.5, images: [i0.id] });
@@ -384,7 +384,7 @@ describe("image metrics from RGBA pixels", () => {
 
   it("the analyze option equals the method; errors; reserved names; carried by the report encoding", async () => {
     const input = twoImages();
-    const i0 = input.images[0];
+    const i0 = input.images[0]!;
     const px = rgbaOf(i0.width, i0.height, (x, y) => [(x * 31 + y * 7) % 256, (x * y) % 256, 200, 255]);
     const a = analyze(engine, input, { pixels: [{ imageId: i0.id, rgba: px, width: i0.width, height: i0.height }] });
     const b = analyze(engine, input);

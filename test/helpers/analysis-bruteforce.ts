@@ -66,11 +66,11 @@ const R = Array.from({ length: 101 }, (_, i) => (i === 100 ? 1 : i * 0.01));
 
 /** The candidate of prediction p: highest IoU > 0 among the image's non-crowd labels (own class or any), first on ties. */
 export function candidateOf(d: BruteData, p: number, mode: BruteQuery["mode"]): { cand: number; iou: number } {
-  const P = d.predictions[p];
+  const P = d.predictions[p]!;
   let cand = -1;
   let best = 0;
   for (let l = 0; l < d.labels.length; l++) {
-    const L = d.labels[l];
+    const L = d.labels[l]!;
     if (L.image !== P.image || L.crowd) continue;
     if (mode === "same-class" && L.category !== P.category) continue;
     const v = d.iou(p, l);
@@ -85,10 +85,10 @@ export function candidateOf(d: BruteData, p: number, mode: BruteQuery["mode"]): 
 /** Rank: confidence descending, then candidate IoU descending, then input order. */
 function rankCompare(d: BruteData, cands: { iou: number }[]) {
   return (a: number, b: number): number => {
-    const ca = d.predictions[a].confidence!;
-    const cb = d.predictions[b].confidence!;
+    const ca = d.predictions[a]!.confidence!;
+    const cb = d.predictions[b]!.confidence!;
     if (ca !== cb) return cb - ca;
-    if (cands[a].iou !== cands[b].iou) return cands[b].iou - cands[a].iou;
+    if (cands[a]!.iou !== cands[b]!.iou) return cands[b]!.iou - cands[a]!.iou;
     return a - b;
   };
 }
@@ -100,12 +100,12 @@ export function bruteForce(d: BruteData, q: BruteQuery): BruteResult {
   const cands = Array.from({ length: nP }, (_, p) => candidateOf(d, p, mode));
   const classOk = (k: number) => !q.classes || q.classes.has(k);
   const imageOk = (i: number) => !q.images || q.images.has(i);
-  const labelKept = (l: number) => classOk(d.labels[l].category) && imageOk(d.labels[l].image) && (!q.labelKeep || q.labelKeep(l));
+  const labelKept = (l: number) => classOk(d.labels[l]!.category) && imageOk(d.labels[l]!.image) && (!q.labelKeep || q.labelKeep(l));
   const predKept = (p: number) => {
-    const P = d.predictions[p];
+    const P = d.predictions[p]!;
     if (P.confidence! < c || !classOk(P.category) || !imageOk(P.image)) return false;
     if (q.predKeep && !q.predKeep(p)) return false;
-    const cand = cands[p].cand;
+    const cand = cands[p]!.cand;
     if (q.labelKeep && cand >= 0 && !q.labelKeep(cand)) return false;
     return true;
   };
@@ -117,26 +117,26 @@ export function bruteForce(d: BruteData, q: BruteQuery): BruteResult {
   const isTp = new Map<number, number>(); // pred -> label
   const matchedBy = new Array<number>(nL).fill(-1);
   for (let l = 0; l < nL; l++) {
-    const L = d.labels[l];
+    const L = d.labels[l]!;
     if (L.crowd || !labelKept(l)) continue;
-    const eligible = keptP.filter((p) => cands[p].cand === l && d.predictions[p].category === L.category && cands[p].iou >= t);
+    const eligible = keptP.filter((p) => cands[p]!.cand === l && d.predictions[p]!.category === L.category && cands[p]!.iou >= t);
     if (eligible.length === 0) continue;
     eligible.sort(rank);
-    isTp.set(eligible[0], l);
-    matchedBy[l] = eligible[0];
+    isTp.set(eligible[0]!, l);
+    matchedBy[l] = eligible[0]!;
   }
 
   const pred: BruteResult["pred"] = new Array(nP).fill(undefined);
   for (const p of keptP) {
-    const P = d.predictions[p];
-    const { cand, iou } = cands[p];
+    const P = d.predictions[p]!;
+    const { cand, iou } = cands[p]!;
     if (isTp.has(p)) {
       pred[p] = { outcome: "TP", reason: null, iou, cand };
       continue;
     }
     let crowd = -1;
     for (let l = 0; l < nL; l++) {
-      const L = d.labels[l];
+      const L = d.labels[l]!;
       if (L.crowd && L.image === P.image && L.category === P.category) crowd = Math.max(crowd, d.iou(p, l));
     }
     if (crowd >= t) {
@@ -145,7 +145,7 @@ export function bruteForce(d: BruteData, q: BruteQuery): BruteResult {
     }
     let reason: string;
     if (cand < 0) reason = "no overlapping label";
-    else if (d.labels[cand].category !== P.category) reason = "closest label is another class";
+    else if (d.labels[cand]!.category !== P.category) reason = "closest label is another class";
     else if (iou < t) reason = "IoU below threshold";
     else reason = "a higher-confidence prediction already matched the label";
     pred[p] = { outcome: "FP", reason, iou, cand };
@@ -154,18 +154,18 @@ export function bruteForce(d: BruteData, q: BruteQuery): BruteResult {
   const label: BruteResult["label"] = new Array(nL).fill(undefined);
   for (let l = 0; l < nL; l++) {
     if (!labelKept(l)) continue;
-    const L = d.labels[l];
+    const L = d.labels[l]!;
     if (L.crowd) {
       label[l] = { outcome: "crowd", reason: null, matchedBy: -1 };
       continue;
     }
-    if (matchedBy[l] >= 0) {
-      label[l] = { outcome: "TP", reason: null, matchedBy: matchedBy[l] };
+    if (matchedBy[l]! >= 0) {
+      label[l] = { outcome: "TP", reason: null, matchedBy: matchedBy[l]! };
       continue;
     }
     let reason = "no prediction";
-    if (keptP.some((p) => cands[p].cand === l && d.predictions[p].category === L.category)) reason = "predictions below IoU threshold";
-    else if (keptP.some((p) => d.predictions[p].image === L.image && d.predictions[p].category !== L.category && d.iou(p, l) >= t))
+    if (keptP.some((p) => cands[p]!.cand === l && d.predictions[p]!.category === L.category)) reason = "predictions below IoU threshold";
+    else if (keptP.some((p) => d.predictions[p]!.image === L.image && d.predictions[p]!.category !== L.category && d.iou(p, l) >= t))
       reason = "only other classes";
     label[l] = { outcome: "FN", reason, matchedBy: -1 };
   }
@@ -178,9 +178,9 @@ export function bruteForce(d: BruteData, q: BruteQuery): BruteResult {
   for (let k = 0; k < d.nClass; k++) {
     if (!classOk(k)) continue;
     let nLab = 0;
-    for (let l = 0; l < nL; l++) if (label[l] && d.labels[l].category === k && !d.labels[l].crowd) nLab++;
-    const counted = keptP.filter((p) => d.predictions[p].category === k && pred[p]!.outcome !== "ignored").sort(rank);
-    const ignored = keptP.filter((p) => d.predictions[p].category === k && pred[p]!.outcome === "ignored").length;
+    for (let l = 0; l < nL; l++) if (label[l] && d.labels[l]!.category === k && !d.labels[l]!.crowd) nLab++;
+    const counted = keptP.filter((p) => d.predictions[p]!.category === k && pred[p]!.outcome !== "ignored").sort(rank);
+    const ignored = keptP.filter((p) => d.predictions[p]!.category === k && pred[p]!.outcome === "ignored").length;
     const tp = counted.filter((p) => pred[p]!.outcome === "TP").length;
     const fp = counted.length - tp;
     if (nLab === 0 && tp + fp === 0) continue;

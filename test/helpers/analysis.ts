@@ -44,7 +44,7 @@ export function randomInput(seed: number, o: RandomOptions = {}): AnalysisInput 
   };
   const q = (x: number) => Math.round(x * 4) / 4; // quarter pixels: ties in IoU happen
   for (let i = 0; i < nI; i++) {
-    const { width: W, height: H } = images[i];
+    const { width: W, height: H } = images[i]!;
     const nl = int(0, 6);
     const mine: { cx: number; cy: number; w: number; h: number; k: number }[] = [];
     for (let j = 0; j < nl; j++) {
@@ -60,7 +60,7 @@ export function randomInput(seed: number, o: RandomOptions = {}): AnalysisInput 
     for (let j = 0; j < np; j++) {
       let cx: number, cy: number, w: number, h: number, k: number;
       if (mine.length && r() < 0.75) {
-        const m = mine[int(0, mine.length - 1)];
+        const m = mine[int(0, mine.length - 1)]!;
         cx = q(m.cx + (r() - 0.5) * m.w * 0.5);
         cy = q(m.cy + (r() - 0.5) * m.h * 0.5);
         w = q(Math.max(1, m.w * (0.7 + r() * 0.6)));
@@ -95,36 +95,36 @@ function render(engine: GeometryEngine, s: Shape, h: number, w: number): Uint8Ar
 
 /** BruteData whose IoU counts pixels of decoded masks (mask mode) or applies the bbIou formula (box mode). */
 export function bruteData(engine: GeometryEngine, input: AnalysisInput, iou: "mask" | "box" = "mask"): BruteData {
-  const dims = (o: ObjectInput) => input.images[o.image];
+  const dims = (o: ObjectInput) => input.images[o.image]!;
   let f: (p: number, l: number) => number;
   if (iou === "mask") {
     const pm = input.predictions.map((o) => render(engine, o.shape, dims(o).height, dims(o).width));
     const lm = input.labels.map((o) => render(engine, o.shape, dims(o).height, dims(o).width));
     f = (p, l) => {
-      const a = pm[p];
-      const b = lm[l];
+      const a = pm[p]!;
+      const b = lm[l]!;
       let i = 0,
         u = 0,
         area = 0;
       for (let x = 0; x < a.length; x++) {
-        if (a[x] && b[x]) i++;
-        if (a[x] || b[x]) u++;
-        if (a[x]) area++;
+        if (a[x]! && b[x]!) i++;
+        if (a[x]! || b[x]!) u++;
+        if (a[x]!) area++;
       }
       if (i === 0) return 0;
-      return input.labels[l].crowd ? i / area : i / u;
+      return input.labels[l]!.crowd ? i / area : i / u;
     };
   } else {
     const box = (o: ObjectInput) => (o.shape as { box: readonly number[] }).box;
     f = (p, l) => {
-      const [x1, y1, w1, h1] = box(input.predictions[p]);
-      const [x2, y2, w2, h2] = box(input.labels[l]);
+      const [x1, y1, w1, h1] = box(input.predictions[p]!) as [number, number, number, number];
+      const [x2, y2, w2, h2] = box(input.labels[l]!) as [number, number, number, number];
       const w = Math.min(w1 + x1, w2 + x2) - Math.max(x1, x2);
       if (w <= 0) return 0;
       const h = Math.min(h1 + y1, h2 + y2) - Math.max(y1, y2);
       if (h <= 0) return 0;
       const i = w * h;
-      return i / (input.labels[l].crowd ? w1 * h1 : w1 * h1 + w2 * h2 - i);
+      return i / (input.labels[l]!.crowd ? w1 * h1 : w1 * h1 + w2 * h2 - i);
     };
   }
   const cache = new Map<number, number>();
@@ -135,7 +135,7 @@ export function bruteData(engine: GeometryEngine, input: AnalysisInput, iou: "ma
     labels: input.labels.map((o) => ({ image: o.image, category: o.category, crowd: !!o.crowd })),
     predictions: input.predictions.map((o) => ({ image: o.image, category: o.category, confidence: o.confidence })),
     iou(p, l) {
-      if (input.predictions[p].image !== input.labels[l].image) return 0;
+      if (input.predictions[p]!.image !== input.labels[l]!.image) return 0;
       const key = p * nL + l;
       let v = cache.get(key);
       if (v === undefined) cache.set(key, (v = f(p, l)));
@@ -154,8 +154,8 @@ export function compareWithBrute(a: Analysis, input: AnalysisInput, d: BruteData
   const at: AtOptions = {
     iou: q.t,
     confidence: q.c,
-    ...(q.classes ? { classes: [...q.classes].map((k) => input.categories[k].id) } : {}),
-    ...(q.images ? { images: [...q.images].map((i) => input.images[i].id) } : {}),
+    ...(q.classes ? { classes: [...q.classes].map((k) => input.categories[k]!.id) } : {}),
+    ...(q.images ? { images: [...q.images].map((i) => input.images[i]!.id) } : {}),
     ...(q.predKeep ? { predictions: input.predictions.map((_, p) => q.predKeep!(p)) } : {}),
     ...(q.labelKeep ? { labels: input.labels.map((_, l) => q.labelKeep!(l)) } : {}),
   };
@@ -164,8 +164,8 @@ export function compareWithBrute(a: Analysis, input: AnalysisInput, d: BruteData
   const ctx = `t=${q.t} c=${q.c} mode=${q.mode} classes=${q.classes ? [...q.classes] : "*"} images=${q.images ? [...q.images] : "*"}`;
   expect(v.classes.map((x) => x.index), ctx).toEqual(b.classes.map((x) => x.k));
   for (let i = 0; i < b.classes.length; i++) {
-    const x = v.classes[i];
-    const y = b.classes[i];
+    const x = v.classes[i]!;
+    const y = b.classes[i]!;
     const cc = `${ctx} class ${y.k}`;
     expect([x.tp, x.fp, x.fn, x.ignored, x.labels], cc).toEqual([y.tp, y.fp, y.fn, y.ignored, y.labels]);
     close(x.ap, y.ap, `${cc} ap`);

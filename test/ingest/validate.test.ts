@@ -186,9 +186,9 @@ describe("rules and their messages", () => {
     // boxes
     ["bbox with a string", (g) => (g.annotations[0].bbox = [1, 2, "x", 4]), "bbox", 'annotations[0].bbox: expected 4 finite numbers, got [1,2,"x",4]'],
     ["bbox of 3", (g) => (g.annotations[0].bbox = [1, 2, 3]), "bbox", "annotations[0].bbox: expected 4 finite numbers, got [1,2,3]"],
-    ["result bbox NaN", (g, d) => (d[1].bbox = [1, 2, NaN, 4]), "bbox", "results[1].bbox: expected 4 finite numbers, got [1,2,NaN,4]"],
-    ["result bbox missing", (g, d) => delete d[1].bbox, "bbox", "results[1].bbox: missing (the first result has a bbox, so every result needs one)"],
-    ["result bbox empty (bbox branch)", (g, d) => (d[1].bbox = []), "bbox", "results[1].bbox: expected 4 finite numbers, got []"],
+    ["result bbox NaN", (g, d) => (d[1]!.bbox = [1, 2, NaN, 4]), "bbox", "results[1].bbox: expected 4 finite numbers, got [1,2,NaN,4]"],
+    ["result bbox missing", (g, d) => delete d[1]!.bbox, "bbox", "results[1].bbox: missing (the first result has a bbox, so every result needs one)"],
+    ["result bbox empty (bbox branch)", (g, d) => (d[1]!.bbox = []), "bbox", "results[1].bbox: expected 4 finite numbers, got []"],
     // polygons
     ["polygon odd", (g) => (g.annotations[0].segmentation = [[1, 2, 3, 4, 5, 6, 7]]), "bbox", "annotations[0].segmentation[0]: expected a polygon of an even number (at least 6) of coordinates, got 7 numbers"],
     [
@@ -260,11 +260,11 @@ describe("rules and their messages", () => {
     ],
     ["result RLE string", (g, d) => (d[0] = { image_id: 1, category_id: 1, segmentation: { size: [20, 20], counts: "p" }, score: 1 }), "segm", "results[0].segmentation.counts: invalid character \"p\" at index 0 (allowed: '0' to 'o')"],
     // scores
-    ["score a string", (g, d) => (d[1].score = "high"), "bbox", 'results[1].score: expected a finite number, got "high"'],
-    ["score NaN", (g, d) => (d[1].score = NaN), "bbox", "results[1].score: expected a finite number, got NaN"],
-    ["score missing", (g, d) => delete d[1].score, "bbox", "results[1].score: missing"],
+    ["score a string", (g, d) => (d[1]!.score = "high"), "bbox", 'results[1].score: expected a finite number, got "high"'],
+    ["score NaN", (g, d) => (d[1]!.score = NaN), "bbox", "results[1].score: expected a finite number, got NaN"],
+    ["score missing", (g, d) => delete d[1]!.score, "bbox", "results[1].score: missing"],
     // result ids and branches
-    ["result image_id type", (g, d) => (d[0].image_id = [1]), "bbox", "results[0].image_id: expected a number or a string, got [1]"],
+    ["result image_id type", (g, d) => (d[0]!.image_id = [1]), "bbox", "results[0].image_id: expected a number or a string, got [1]"],
     [
       "result image ids unknown",
       (g, d) => d.push({ ...d[0], image_id: 7 }, { ...d[0], image_id: 8 }, { ...d[0], image_id: 7 }),
@@ -273,7 +273,7 @@ describe("rules and their messages", () => {
     ],
     [
       "result image ids of the other type",
-      (g, d) => (d[1].image_id = "2"),
+      (g, d) => (d[1]!.image_id = "2"),
       "bbox",
       'results: image ids not in the dataset: "2" (string) (first at results[1].image_id); the dataset has 2 (number): use the same id type as the dataset\'s images',
     ],
@@ -297,7 +297,7 @@ describe("rules and their messages", () => {
     ],
     [
       "box result out of range for a mask",
-      (g, d) => (d[1].bbox = [1e10, 0, 5, 5]),
+      (g, d) => (d[1]!.bbox = [1e10, 0, 5, 5]),
       "segm",
       "results[1].bbox: [10000000000,0,5,5] reaches 10000000000, out of range for a mask (|5*x + 0.5| must stay below 2^31, as in maskApi.c)",
     ],

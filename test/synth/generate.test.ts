@@ -86,7 +86,7 @@ describe("generateCocoSet", () => {
 
     // images: unique ascending ids, mostly 640 on the long side, some portrait
     const ids = gt.images.map((im) => im.id);
-    expect(ids.every((id, i) => i === 0 || id > ids[i - 1])).toBe(true);
+    expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).toBe(true);
     expect(gt.images.filter((im) => im.height > im.width).length / 300).toBeGreaterThan(0.08);
     expect(gt.images.filter((im) => Math.max(im.width, im.height) === 640).length / 300).toBeGreaterThan(0.7);
 
@@ -105,9 +105,9 @@ describe("generateCocoSet", () => {
     const byClass = new Map<number, number>();
     for (const a of gt.annotations) byClass.set(a.category_id, (byClass.get(a.category_id) ?? 0) + 1);
     expect(byClass.has(DETECTION_ONLY_CATEGORY)).toBe(false);
-    const first = byClass.get(CATEGORIES[0].id) ?? 0;
+    const first = byClass.get(CATEGORIES[0]!.id) ?? 0;
     expect(first / counts.labels).toBeGreaterThan(0.15);
-    expect(first).toBeGreaterThan(2 * (byClass.get(CATEGORIES[2].id) ?? 0));
+    expect(first).toBeGreaterThan(2 * (byClass.get(CATEGORIES[2]!.id) ?? 0));
 
     // results reference known images and categories
     const imageIds = new Set(ids);
@@ -160,7 +160,7 @@ describe("generateCocoSet", () => {
       expect(rle.w).toBe(w);
       expect(rle.counts.reduce((s, c) => s + c, 0)).toBe(h * w);
       expect(engine.rleToString(rle)).toBe(d.segmentation.counts);
-      const b = dtBbox[i];
+      const b = dtBbox[i]!;
       expect([b.image_id, b.category_id, b.score]).toEqual([d.image_id, d.category_id, d.score]);
     });
   });

@@ -67,8 +67,8 @@ function renderText(view: AnalysisView): string {
   ];
   const header = ["category", "name", "AP", "TP", "FP", "FN", "precision", "recall", "F1", "avgIoU"];
   const rows = s.classes.map((c) => [String(c.categoryId), c.name, fmt(c.ap), String(c.tp), String(c.fp), String(c.fn), fmt(c.precision), fmt(c.recall), fmt(c.f1), fmt(c.avgIou)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((x, i) => (i < 2 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join("  ");
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join("  ");
   lines.push(line(header), ...rows.map(line));
   return lines.join("\n") + "\n";
 }
@@ -131,7 +131,7 @@ export const TIME_ANALYZE_COMMAND: Command = {
     const thresholds = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.1, 0.2, 0.3, 0.4, 0.45];
     const median = (xs: number[]) => {
       const s = [...xs].sort((x, y) => x - y);
-      return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+      return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
     };
     // warm-up runs (JIT) are not timed, then timed runs alternating thresholds
     progress?.("re-scoring");
