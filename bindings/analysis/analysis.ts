@@ -49,7 +49,7 @@ export interface AtOptions {
   iou?: number;
   /** Predictions with confidence below this are discarded first. Default: keep all. */
   confidence?: number;
-  /** Category ids to evaluate (default all). */
+  /** Categories to evaluate, by id or (for a string that is no id) by name (default all). */
   classes?: readonly (number | string)[];
   /** Image ids to evaluate (default all). */
   images?: readonly (number | string)[];
@@ -279,6 +279,7 @@ export class Analysis {
   /** @internal scratch of the pass (AP is computed inside at(), so views never keep these) */
   readonly scratch: { tp: Int32Array; fp: Int32Array; prec: Float64Array };
   private catIndex?: Map<string, number>;
+  private catNames?: Map<string, number>;
   private imgIndex?: Map<string, number>;
   /** per metric column: its sorted order, computed on first use (never serialised with the Prepared) */
   private readonly orders = new WeakMap<Float64Array, SortedColumn>();
@@ -401,10 +402,18 @@ export class Analysis {
     return values;
   }
 
-  /** Category index for a category id (number or string; "3" finds 3). */
+  /** Category index for a category id (number or string; "3" finds 3) or, failing that, a category name. */
   categoryIndex(id: number | string): number {
     this.catIndex ??= indexById(this.p.categories);
-    return lookupId(this.catIndex, id, "classes", "category");
+    const i = this.catIndex.get(String(id));
+    if (i !== undefined) return i;
+    if (typeof id === "string") {
+      this.catNames ??= indexByName(this.p.categories);
+      const j = this.catNames.get(id);
+      if (j === -1) throw new AnalysisInputError(`classes: ${JSON.stringify(id)} is the name of several categories: give their ids`);
+      if (j !== undefined) return j;
+    }
+    throw new AnalysisInputError(`classes: no category with id${typeof id === "string" ? " or name" : ""} ${JSON.stringify(id)}`);
   }
   imageIndex(id: number | string): number {
     this.imgIndex ??= indexById(this.p.images);
@@ -1142,6 +1151,13 @@ export interface AnalysisSummary {
 /** Position of each object by its id as a string, so that 3 and "3" find the same object. */
 function indexById(list: readonly { id: number | string }[]): Map<string, number> {
   return new Map(list.map((o, i) => [String(o.id), i]));
+}
+
+/** Index by name; -1 for a name that several entries share. */
+function indexByName(list: readonly { name: string }[]): Map<string, number> {
+  const m = new Map<string, number>();
+  list.forEach((o, i) => m.set(o.name, m.has(o.name) ? -1 : i));
+  return m;
 }
 
 function lookupId(index: Map<string, number>, id: number | string, path: string, what: string): number {

@@ -10,6 +10,7 @@ import { type Command, commandUsage, isInputError, parseOptions, UsageError } fr
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { setTempFileListener } from "../ingest/node-files.js";
 import { type RelayMessage, type RelayRequest, WORKER_TAG } from "./relay.js";
+import { PACKAGE_VERSION } from "../generated/version.js";
 
 /** The commands, loaded on demand: a run loads only its own command's modules. */
 export const COMMANDS: Record<string, () => Promise<Command>> = {
@@ -31,7 +32,7 @@ const GLOBAL_OPTIONS = "  --debug   show stack traces of errors\n  --help    thi
 
 async function mainUsage(): Promise<string> {
   const lines = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => `  ${name.padEnd(9)} ${(await load()).summary}`));
-  return `usage: detection-eval <command> [options]\n\ncommands:\n${lines.join("\n")}\n\noptions:\n${GLOBAL_OPTIONS}\n\nrun "detection-eval <command> --help" for a command's options`;
+  return `usage: detection-eval <command> [options]\n\ncommands:\n${lines.join("\n")}\n\noptions:\n${GLOBAL_OPTIONS}\n  --version the version (also -v)\n\nrun "detection-eval <command> --help" for a command's options`;
 }
 
 /**
@@ -53,6 +54,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const help = args.includes("--help") || args.includes("-h");
   const rest = args.filter((a) => a !== "--help" && a !== "-h");
   const name = rest[0];
+  if ((name === "--version" || name === "-v") && rest.length === 1) {
+    io.stdout(`detection-eval ${PACKAGE_VERSION}\n`);
+    return 0;
+  }
   if (name === undefined || (name === "help" && rest.length === 1)) {
     if (help || name === "help") {
       io.stdout(`${await mainUsage()}\n`);

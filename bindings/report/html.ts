@@ -2,7 +2,8 @@
 // bundled by scripts/build.mjs), the styles and the data, all inline. Its content-security policy allows
 // exactly that inline script (by hash) and nothing from the network. Browser-safe.
 import type { Analysis } from "../analysis/analysis.js";
-import { PACKAGE_VERSION, REPORT_PAGE_JS } from "../generated/report-page.js";
+import { REPORT_PAGE_JS } from "../generated/report-page.js";
+import { PACKAGE_VERSION } from "../generated/version.js";
 import { encodeAnalysis } from "./data.js";
 import type { ReportMeta } from "./meta.js";
 

@@ -273,11 +273,25 @@ describe("analysis: spec details", () => {
     expect(onlyLabels.explorer().labels[0]!.reason).toBe("no prediction");
   });
 
+  it("classes by id or by name (the CLI's --classes), and a name two categories share is refused", () => {
+    const input = randomInput(5);
+    const a = analyze(engine, input);
+    const byId = a.at({ classes: [1, 3] });
+    const byName = a.at({ classes: ["c1", "c3"] });
+    expect(byName.classes.map((c) => c.categoryId)).toEqual([1, 3]);
+    expect(byName.mAP).toBe(byId.mAP);
+    expect(a.at({ classes: ["1", "c3"] }).mAP).toBe(byId.mAP); // "1" is an id (as the CLI passes it)
+    const twins = analyze(engine, { ...input, categories: input.categories.map((c, k) => ({ ...c, name: k < 2 ? "twin" : c.name })) });
+    expect(() => twins.at({ classes: ["twin"] })).toThrow(/^classes: "twin" is the name of several categories: give their ids$/);
+    expect(twins.at({ classes: ["c3"] }).classes.map((c) => c.categoryId)).toEqual([3]);
+  });
+
   it("rejects bad questions with a named option", () => {
     const a = analyze(engine, randomInput(3));
     expect(() => a.at({ iou: 0 })).toThrow(/^iou: expected a number in \(0, 1\]/);
     expect(() => a.at({ iou: 1.5 })).toThrow(/^iou:/);
     expect(() => a.at({ classes: [999] })).toThrow(/^classes: no category with id 999/);
+    expect(() => a.at({ classes: ["nope"] })).toThrow(/^classes: no category with id or name "nope"/);
     expect(() => a.at({ images: ["nope"] })).toThrow(/^images: no image with id "nope"/);
     expect(() => a.at({ metricRanges: [{ metric: "nope" }] })).toThrow(/^metricRanges\[0\]\.metric: unknown metric "nope"/);
   });

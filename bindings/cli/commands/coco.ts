@@ -5,16 +5,54 @@ import { UsageError, type Command } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
 import { loadCocoInputs } from "../../ingest/stream-load.js";
 import { evaluateCoco, type CocoEvaluation } from "../../coco/evaluate.js";
-import type { IouType } from "../../coco/params.js";
+import type { CocoParamsInput, IouType } from "../../coco/params.js";
+import type { CocoDataset } from "../../coco/inputs.js";
+import { areaRangesOption, imageIdsOption, listOption, numberListOption, resolveIds } from "../subsets.js";
+
+/** pycocotools' Params from the command line (ids resolved against the dataset). */
+function paramsOf(opts: Record<string, string | undefined>, iouType: IouType, gt: CocoDataset): CocoParamsInput {
+  const params: { -readonly [K in keyof CocoParamsInput]: CocoParamsInput[K] } = { iouType };
+  const imgIds = imageIdsOption(opts);
+  if (imgIds) params.imgIds = resolveIds(imgIds, gt.images.indexOf, gt.images.ids, opts["img-ids"] !== undefined ? "img-ids" : "images-from", "image");
+  const catIds = listOption(opts, "cat-ids");
+  if (catIds) params.catIds = resolveIds(catIds, gt.categories.indexOf, gt.categories.ids, "cat-ids", "category");
+  const iouThrs = numberListOption(opts, "iou-thrs");
+  if (iouThrs) {
+    if (iouThrs.some((t) => t < 0 || t > 1)) throw new UsageError(`--iou-thrs: expected thresholds in [0, 1], got ${opts["iou-thrs"]}`);
+    params.iouThrs = iouThrs;
+  }
+  const recThrs = numberListOption(opts, "rec-thrs");
+  if (recThrs) {
+    if (recThrs.some((t) => t < 0 || t > 1)) throw new UsageError(`--rec-thrs: expected thresholds in [0, 1], got ${opts["rec-thrs"]}`);
+    params.recThrs = recThrs;
+  }
+  const maxDets = numberListOption(opts, "max-dets");
+  if (maxDets) {
+    if (maxDets.some((m) => !Number.isInteger(m) || m < 0)) throw new UsageError(`--max-dets: expected non-negative integers, got ${opts["max-dets"]}`);
+    params.maxDets = maxDets;
+  }
+  const areas = areaRangesOption(opts);
+  if (areas) Object.assign(params, areas);
+  if (opts["no-use-cats"]) params.useCats = false;
+  return params;
+}
 
 export const COCO_COMMAND: Command = {
   summary: "pycocotools-compatible COCO evaluation (stats, per-category AP)",
   usage:
-    "detection-eval coco --gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints [--format text|json] [--workers N] [--timings]",
+    "detection-eval coco --gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints [--img-ids ID,... | --images-from FILE] [--cat-ids ID,...] [--iou-thrs T,...] [--rec-thrs R,...] [--max-dets N,...] [--area-rng [LABEL=]MIN:MAX,...] [--no-use-cats] [--format text|json] [--workers N] [--timings]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset (.json or .json.gz)" },
     dt: { kind: "value", required: true, help: "COCO results (.json or .json.gz)" },
     "iou-type": { kind: "value", required: true, values: ["bbox", "segm", "keypoints"] },
+    "img-ids": { kind: "value", help: "evaluate these images only (pycocotools params.imgIds)" },
+    "images-from": { kind: "value", help: "a file of image ids to evaluate: a JSON array, or one id per line" },
+    "cat-ids": { kind: "value", help: "evaluate these categories only (params.catIds)" },
+    "iou-thrs": { kind: "value", help: "IoU thresholds (params.iouThrs; default .5:.05:.95)" },
+    "rec-thrs": { kind: "value", help: "recall thresholds (params.recThrs; default 0:.01:1)" },
+    "max-dets": { kind: "value", help: "detections per image (params.maxDets; default 1,10,100, keypoints 20)" },
+    "area-rng": { kind: "value", help: "area ranges (params.areaRng / areaRngLbl), e.g. all=0:1e10,small=0:1024" },
+    "no-use-cats": { kind: "flag", help: "pool all categories (params.useCats = 0)" },
     format: { kind: "value", values: ["text", "json"], default: "text" },
     workers: { kind: "value", default: "1", help: "threads for masks, IoU and matching (this one and N-1 workers; results are identical for any N)" },
     timings: { kind: "flag", help: "print milliseconds per stage on stderr (with --format json also a \"timings\" key)" },
@@ -33,8 +71,9 @@ export const COCO_COMMAND: Command = {
     try {
       progress?.(`loading ${opts.gt} and ${opts.dt}`);
       const loaded = await loadCocoInputs(opts.gt!, opts.dt!, { module: engine.module });
+      const params = paramsOf(opts, iouType, loaded.gt);
       progress?.(`evaluating (${iouType}${workers > 1 ? `, ${workers} workers` : ""})`);
-      ev = parallel ? await parallel.evaluateCocoParallel(engine, loaded.gt, loaded.dt, { iouType }, { workers, pool }) : evaluateCoco(engine, loaded.gt, loaded.dt, { iouType });
+      ev = parallel ? await parallel.evaluateCocoParallel(engine, loaded.gt, loaded.dt, params, { workers, pool }) : evaluateCoco(engine, loaded.gt, loaded.dt, params);
       loadTimings = loaded.timings;
     } finally {
       void pool?.close();
@@ -47,7 +86,12 @@ export const COCO_COMMAND: Command = {
       info(`timings (ms): ${Object.entries(timings).map(([k, v]) => `${k} ${v}`).join(", ")}`);
     }
     if (opts.format !== "json") return `${ev.summary()}\n`;
-    const json = { iouType, stats: ev.stats, statsLabels: ev.statsLabels, perCategory: ev.perCategory(), warnings: ev.warnings, ...(timings ? { timings } : {}) };
+    const json = { iouType, params: paramsJson(ev.params), stats: ev.stats, statsLabels: ev.statsLabels, perCategory: ev.perCategory(), warnings: ev.warnings, ...(timings ? { timings } : {}) };
     return `${JSON.stringify(json)}\n`;
   },
 };
+
+/** The resolved parameters in the output, so that a run says what it evaluated. */
+function paramsJson(p: CocoEvaluation["params"]): Record<string, unknown> {
+  return { images: p.imgIds.length, catIds: p.catIds, iouThrs: p.iouThrs, recThrs: p.recThrs, maxDets: p.maxDets, areaRng: p.areaRng, areaRngLbl: p.areaRngLbl, useCats: p.useCats };
+}
