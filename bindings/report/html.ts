@@ -16,6 +16,8 @@ export interface ReportOptions {
   /** the sliders' initial values (default IoU 0.5, confidence 0) */
   iou?: number;
   confidence?: number;
+  /** the classes ticked in the class filter at first, by id or name (default all; the others can be ticked in the page) */
+  classes?: readonly (number | string)[];
   /** gzip the data (default true; the page needs DecompressionStream, in every current browser) */
   compress?: boolean;
   /** generation date (default now) */
@@ -96,7 +98,11 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
     inputFormat: options.inputFormat ?? "encord",
     iouType: options.iouType ?? null,
     iouKind: analysis.p.iouKind,
-    defaults: { iou: options.iou ?? 0.5, confidence: options.confidence ?? 0 },
+    defaults: {
+      iou: options.iou ?? 0.5,
+      confidence: options.confidence ?? 0,
+      ...(options.classes ? { classes: options.classes.map((c) => String(analysis.categories[analysis.categoryIndex(c)]!.id)) } : {}),
+    },
     data,
   };
   // "</script" and "<!--" cannot occur inside the inline script (both only in strings and regexps there).

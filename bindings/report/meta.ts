@@ -11,8 +11,8 @@ export interface ReportMeta {
   inputFormat: "coco" | "encord";
   iouType: "bbox" | "segm" | null;
   iouKind: "mask" | "box";
-  /** the sliders' initial values */
-  defaults: { iou: number; confidence: number };
+  /** the sliders' initial values, and the classes ticked at first (category ids as strings; absent: all) */
+  defaults: { iou: number; confidence: number; classes?: string[] };
   /** the encoded analysis without its blob (which lives in its own element) */
   data: Omit<EncodedAnalysis, "blob">;
 }

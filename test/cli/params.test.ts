@@ -8,6 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CLI, LOCAL_FIXTURES } from "../helpers/paths.js";
+import { createEngine } from "../../bindings/engine/engine.js";
+import { loadAnalysisInput } from "../../bindings/cli/commands/analyze.js";
+import { analyze } from "../../bindings/analysis/analyze.js";
 
 const DIR = join(LOCAL_FIXTURES, "synth_small");
 const haveCli = existsSync(CLI);
@@ -114,5 +117,36 @@ describe.skipIf(!haveCli)("coco parameters on the command line", () => {
     const r = cli(...base, "--classes", "no-such-class");
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^detection-eval analyze: classes: no category with id or name "no-such-class"/);
+  });
+
+  it("analyze --img-ids / --images-from: the numbers of the library's at({ images }) on the whole set", async () => {
+    const engine = await createEngine();
+    const { input } = await loadAnalysisInput(engine, join(DIR, "gt.json.gz"), join(DIR, "dt_bbox.json.gz"), "bbox");
+    const ids = input.images.filter((_, i) => i % 4 === 1).map((im) => im.id);
+    const want = analyze(engine, input).at({ images: ids }).summary();
+    const f = join(tmp, "ids.txt");
+    writeFileSync(f, ids.join("\n"));
+    for (const sel of [["--img-ids", ids.join(",")], ["--images-from", f]]) {
+      const r = cli("analyze", "--gt", join(DIR, "gt.json.gz"), "--dt", join(DIR, "dt_bbox.json.gz"), "--iou-type", "bbox", "--format", "json", ...sel);
+      expect(r.code, r.stderr).toBe(0);
+      const got = JSON.parse(r.stdout);
+      expect([got.mAP, got.tp, got.fp, got.fn, got.labels]).toEqual([want.mAP, want.tp, want.fp, want.fn, want.labels]);
+    }
+    const bad = cli("analyze", "--gt", join(DIR, "gt.json.gz"), "--dt", join(DIR, "dt_bbox.json.gz"), "--img-ids", "12345678");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^detection-eval analyze: --img-ids: no image with id "12345678"/);
+  });
+
+  it("report --classes ticks those classes at first (ids or names); an unknown one leaves the old file", () => {
+    const out = join(tmp, "r.html");
+    const args = ["report", "--gt", join(DIR, "gt.json.gz"), "--dt", join(DIR, "dt_bbox.json.gz"), "--iou-type", "bbox", "--out", out];
+    expect(cli(...args, "--classes", "1,class_3").code).toBe(0);
+    const html = readFileSync(out, "utf8");
+    const meta = JSON.parse(/<script type="application\/json" id="report-meta">(.*?)<\/script>/s.exec(html)![1]!.replace(/\\u003c/g, "<"));
+    expect(meta.defaults.classes).toEqual(["1", "3"]);
+    const r = cli(...args, "--classes", "nope");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^detection-eval report: classes: no category with id or name "nope"/);
+    expect(readFileSync(out, "utf8")).toBe(html);
   });
 });

@@ -27,6 +27,20 @@ import { isEncordJson, parseEncordJson } from "../../analysis/encord-format.js";
 import { analyze } from "../../analysis/analyze.js";
 import { AnalysisInputError, type AnalysisInput } from "../../analysis/types.js";
 import type { AnalysisView } from "../../analysis/analysis.js";
+import { selectImages } from "../../analysis/select.js";
+import { imageIdsOption } from "../subsets.js";
+
+/** The image-subset options every analysis command takes. */
+export const IMAGE_SUBSET_OPTIONS = {
+  "img-ids": { kind: "value", help: "only these images (comma-separated ids)" },
+  "images-from": { kind: "value", help: "only the images listed in this file: a JSON array of ids, or one id per line" },
+} as const;
+
+/** The input cut to --img-ids / --images-from, when given. */
+export function imageSubset(input: AnalysisInput, opts: Record<string, string | undefined>): AnalysisInput {
+  const ids = imageIdsOption(opts);
+  return ids ? selectImages(input, ids, opts["img-ids"] !== undefined ? "--img-ids" : "--images-from") : input;
+}
 
 /**
  * Reads GT (+ DT) in either format. COCO results are streamed into columns (any size, as the coco
@@ -76,7 +90,7 @@ function renderText(view: AnalysisView): string {
 export const ANALYZE_COMMAND: Command = {
   summary: "model performance at one IoU threshold and confidence (Encord Active semantics)",
   usage:
-    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--format text|json|csv]",
+    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm] [--box-iou] [--format text|json|csv]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
@@ -87,11 +101,13 @@ export const ANALYZE_COMMAND: Command = {
     "iou-type": { kind: "value", values: ["bbox", "segm"], help: "COCO input: boxes or masks (default: segm for segmentation results)" },
     "box-iou": { kind: "flag", help: "exact box IoU instead of rendered masks (boxes only)" },
     classes: { kind: "value", help: "comma-separated category ids or names to include" },
+    ...IMAGE_SUBSET_OPTIONS,
   },
   async run({ opts, progress, warn }) {
     const eng = await createEngine();
     progress?.(`loading ${opts.gt}`);
-    const { input } = await loadAnalysisInput(eng, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
+    const loaded = await loadAnalysisInput(eng, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
+    const input = imageSubset(loaded.input, opts);
     for (const w of input.warnings ?? []) warn(w);
     progress?.("analysing");
     const a = analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", iou: opts["box-iou"] ? "box" : "mask" });

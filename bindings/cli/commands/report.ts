@@ -2,7 +2,8 @@
 // model-performance pages; its IoU slider, confidence slider and class filter re-score in the page.
 // Node only (reads and writes files by path). The file is written atomically (bindings/ingest/node-files.ts
 // writeFileAtomic: temporary file, fsync, rename; removed on failure or interruption).
-import { loadAnalysisInput } from "./analyze.js";
+import { IMAGE_SUBSET_OPTIONS, imageSubset, loadAnalysisInput } from "./analyze.js";
+import { listOption } from "../subsets.js";
 import { analyze } from "../../analysis/analyze.js";
 import { type Command, numberOption, UsageError } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
@@ -16,7 +17,7 @@ function size(bytes: number): string {
 export const REPORT_COMMAND: Command = {
   summary: "write a self-contained HTML report (model performance pages with live IoU / confidence / class filters)",
   usage:
-    "detection-eval report --gt GT.json --dt RESULTS.json --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--box-iou] [--title TEXT]",
+    "detection-eval report --gt GT.json --dt RESULTS.json --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--title TEXT]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
@@ -27,6 +28,8 @@ export const REPORT_COMMAND: Command = {
     candidates: { kind: "value", values: ["same-class", "any-class"], default: "same-class" },
     "box-iou": { kind: "flag", help: "exact box IoU instead of rendered masks (boxes only)" },
     title: { kind: "value", help: "the report's title" },
+    classes: { kind: "value", help: "the classes ticked in the page's class filter at first (ids or names; default all)" },
+    ...IMAGE_SUBSET_OPTIONS,
   },
   async run({ opts, progress, warn }) {
     const iou = numberOption(opts, "iou", 0.5);
@@ -35,7 +38,10 @@ export const REPORT_COMMAND: Command = {
     const out = opts.out!;
     const engine = await createEngine();
     progress?.(`loading ${opts.gt}`);
-    const { input, format } = await loadAnalysisInput(engine, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
+    const loaded = await loadAnalysisInput(engine, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
+    const { format } = loaded;
+    const input = imageSubset(loaded.input, opts);
+    const classes = listOption(opts, "classes");
     for (const w of input.warnings ?? []) warn(w);
     progress?.("analysing");
     const analysis = analyze(engine, input, {
@@ -50,9 +56,10 @@ export const REPORT_COMMAND: Command = {
       iouType: format === "coco" ? ((input as { iouType?: "bbox" | "segm" }).iouType ?? null) : null,
       iou,
       confidence,
+      ...(classes ? { classes } : {}),
     });
     writeFileAtomic(out, html);
-    const v = analysis.at({ iou, confidence });
+    const v = analysis.at({ iou, confidence, ...(classes ? { classes } : {}) });
     return `wrote ${out} (${size(Buffer.byteLength(html))}): ${analysis.images.length} images, ${analysis.labelCount} labels, ${analysis.predictionCount} predictions; mAP@${iou} ${v.mAP.toFixed(3)}\n`;
   },
 };

@@ -153,7 +153,7 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
     if (v > cMax) cMax = Math.ceil(v * 100) / 100;
   }
   const classBoxes = cats.map((c) =>
-    el("label", { class: "cls" }, el("input", { type: "checkbox", value: String(c.id), checked: true }), ` ${c.name}`, el("span", { class: "muted" }, ` (${String(c.id)})`)),
+    el("label", { class: "cls" }, el("input", { type: "checkbox", value: String(c.id), checked: meta.defaults.classes?.includes(String(c.id)) ?? true }), ` ${c.name}`, el("span", { class: "muted" }, ` (${String(c.id)})`)),
   );
   const metricOptions = [
     ...a.predictionMetricNames.map((m) => el("option", { value: `predictions:${m}` }, `prediction ${m} (precision)`)),
@@ -563,7 +563,7 @@ async function boot(): Promise<void> {
   const analysis = await decodeAnalysis({ ...meta.data, blob: $("report-blob").textContent!.trim() });
   buildLayout(meta, analysis);
   const firstMetric = analysis.predictionMetricNames.includes("confidence") ? "predictions:confidence" : `predictions:${analysis.predictionMetricNames[0] ?? ""}`;
-  const state: State = { iou: meta.defaults.iou, confidence: meta.defaults.confidence, classes: new Set(analysis.categories.map((c) => String(c.id))), metric: firstMetric };
+  const state: State = { iou: meta.defaults.iou, confidence: meta.defaults.confidence, classes: new Set(meta.defaults.classes ?? analysis.categories.map((c) => String(c.id))), metric: firstMetric };
   ($("metric") as HTMLSelectElement).value = state.metric;
   let renders = 0;
   let pending = false;
