@@ -8,6 +8,7 @@ export {
   GeometryInputError,
   rotatedBoxToPolygon,
   type GeometryEngine,
+  type CrowdFlags,
   type Rle,
   type Box,
   type RotatedBox,

@@ -318,6 +318,10 @@ export class Analysis {
   get candidates(): "same-class" | "any-class" {
     return this.p.mode;
   }
+  /** Which IoU the analysis uses: "mask" (of the rendered shapes: boxes become pixel masks) or "box" (exact box IoU). */
+  get iouKind(): "mask" | "box" {
+    return this.p.iouKind;
+  }
   get predictionCount(): number {
     return this.p.nPred;
   }
@@ -708,7 +712,7 @@ export class AnalysisView {
       for (let i = n - 1; i > 0; i--) if (envelope[i]! > envelope[i - 1]!) envelope[i - 1] = envelope[i]!;
       const interpolated = new Float64Array(101);
       const ap = apFromCurve(recall, envelope, nLab, interpolated);
-      return { confidence, precision, recall, envelope, interpolated, ap };
+      return jsonArrays({ confidence, precision, recall, envelope, interpolated, ap });
     });
   }
 
@@ -736,7 +740,7 @@ export class AnalysisView {
         f1[i] = F;
         if (F > best.f1 || Number.isNaN(best.confidence)) Object.assign(best, { confidence: confidence[i], precision: P, recall: R, f1: F });
       }
-      return { confidence, precision, recall, f1, best };
+      return jsonArrays({ confidence, precision, recall, f1, best });
     });
   }
 
@@ -764,7 +768,7 @@ export class AnalysisView {
       if (v === CODE_TP) tp[b]!++;
       else fp[b]!++;
     }
-    return { edges, tp, fp };
+    return jsonArrays({ edges, tp, fp });
   }
 
   private labelKept(l: number): boolean {
@@ -1104,6 +1108,7 @@ export class AnalysisView {
       iou: this.iou,
       confidence: Number.isFinite(this.confidence) ? this.confidence : null,
       candidates: this.a.candidates,
+      iouKind: this.a.iouKind,
       mAP: this.mAP,
       mAR: this.mAR,
       AR: this.cocoAR,
@@ -1128,6 +1133,8 @@ export interface AnalysisSummary {
   iou: number;
   confidence: number | null;
   candidates: "same-class" | "any-class";
+  /** "mask": IoU of the rendered shapes (Encord Active's rule); "box": exact box IoU (as COCO bbox) */
+  iouKind: "mask" | "box";
   mAP: number;
   mAR: number;
   /** COCO-style AR: mean recall over t = .50:.05:.95 */
@@ -1158,6 +1165,14 @@ function indexByName(list: readonly { name: string }[]): Map<string, number> {
   const m = new Map<string, number>();
   list.forEach((o, i) => m.set(o.name, m.has(o.name) ? -1 : i));
   return m;
+}
+
+/** `o` with a toJSON that writes its typed arrays as JSON arrays (JSON.stringify would write {"0": ...}). */
+function jsonArrays<T extends object>(o: T): T {
+  Object.defineProperty(o, "toJSON", {
+    value: () => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v])),
+  });
+  return o;
 }
 
 function lookupId(index: Map<string, number>, id: number | string, path: string, what: string): number {

@@ -116,12 +116,25 @@ export interface ParsedEncord extends AnalysisInput {
   readonly coordinates: Coordinates;
 }
 
+/** JSON text (a string or UTF-8 bytes) parsed, anything else as it is; a syntax error names `path`. */
+function jsonOf(input: Json | string | Uint8Array, path: string): Json {
+  if (typeof input !== "string" && !(input instanceof Uint8Array)) return input;
+  const text = typeof input === "string" ? input : new TextDecoder().decode(input);
+  try {
+    return JSON.parse(text) as Json;
+  } catch (e) {
+    throw new AnalysisInputError(`${path}: not valid JSON text (${(e as Error).message})`);
+  }
+}
+
 /**
- * Parses the Encord-style analysis format. `gt` holds images, categories (optional) and labels; `dt`
+ * Parses the Encord-style analysis format (parsed JSON, or JSON text as a string or bytes). `gt` holds images, categories (optional) and labels; `dt`
  * (optional) holds the predictions, as `{ "predictions": [...] }` or a bare array. A single document
  * may hold everything.
  */
-export function parseEncordJson(gt: Json, dt?: Json): ParsedEncord {
+export function parseEncordJson(gtInput: Json | string | Uint8Array, dtInput?: Json | string | Uint8Array): ParsedEncord {
+  const gt = jsonOf(gtInput, "$");
+  const dt = dtInput === undefined ? undefined : jsonOf(dtInput, "predictions");
   if (!isObject(gt)) fail("$", "an object with images and labels", gt);
   const coords = coordinatesOf(gt.coordinates, "coordinates", "normalized");
   const warnings: string[] = [];

@@ -5,6 +5,7 @@ import { attachKernels, instantiateKernels, type Kernels } from "./host.js";
 import {
   rotatedBoxToPolygon,
   type Box,
+  type CrowdFlags,
   type GeometryEngine,
   type PixelOrder,
   type Rle,
@@ -16,7 +17,7 @@ import {
   checkBox,
   checkBoxArray,
   checkCounts,
-  checkCrowd,
+  crowdFlags,
   checkOrder,
   checkPolygon,
   checkPolygonList,
@@ -333,11 +334,11 @@ class WasmGeometry implements Engine {
   }
 
   // ---- IoU ---------------------------------------------------------------------------------------
-  boxIou(dt: Float64Array, gt: Float64Array, crowd: Uint8Array | null): Float64Array {
+  boxIou(dt: Float64Array, gt: Float64Array, crowdIn: CrowdFlags): Float64Array {
     const fn = "boxIou";
     const m = checkBoxArray(fn, dt, "dt");
     const n = checkBoxArray(fn, gt, "gt");
-    checkCrowd(fn, crowd, n);
+    const crowd = crowdFlags(fn, crowdIn, n);
     if (m === 0 || n === 0) return new Float64Array(0);
     this.k.reset();
     const dp = this.alloc(8 * dt.length);
@@ -353,12 +354,12 @@ class WasmGeometry implements Engine {
     return this.f64v.slice(out >>> 3, (out >>> 3) + m * n);
   }
 
-  maskIou(dt: readonly Rle[], gt: readonly Rle[], crowd: Uint8Array | null): Float64Array {
+  maskIou(dt: readonly Rle[], gt: readonly Rle[], crowdIn: CrowdFlags): Float64Array {
     const fn = "maskIou";
     // Sizes and count types here; the counts' sums are checked by rlePrepare before any IoU loop.
     checkRleHeaders(fn, dt, "dt");
     checkRleHeaders(fn, gt, "gt");
-    checkCrowd(fn, crowd, gt.length);
+    const crowd = crowdFlags(fn, crowdIn, gt.length);
     const m = dt.length;
     const n = gt.length;
     if (m === 0 || n === 0) {

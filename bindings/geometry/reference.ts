@@ -5,6 +5,7 @@
 import {
   rotatedBoxToPolygon,
   type Box,
+  type CrowdFlags,
   type GeometryEngine,
   type PixelOrder,
   type Rle,
@@ -24,7 +25,7 @@ import {
   checkBox,
   checkBoxArray,
   checkCounts,
-  checkCrowd,
+  crowdFlags,
   checkOrder,
   checkPolygon,
   checkPolygonList,
@@ -501,17 +502,17 @@ export class ReferenceGeometry implements GeometryEngine {
     return rleFrPoly(xy, h, w);
   }
 
-  boxIou(dt: Float64Array, gt: Float64Array, crowd: Uint8Array | null): Float64Array {
+  boxIou(dt: Float64Array, gt: Float64Array, crowdIn: CrowdFlags): Float64Array {
     const m = checkBoxArray("boxIou", dt, "dt");
     const n = checkBoxArray("boxIou", gt, "gt");
-    checkCrowd("boxIou", crowd, n);
+    const crowd = crowdFlags("boxIou", crowdIn, n);
     return bbIou(dt, gt, m, n, crowd ?? null);
   }
 
-  maskIou(dt: readonly Rle[], gt: readonly Rle[], crowd: Uint8Array | null): Float64Array {
+  maskIou(dt: readonly Rle[], gt: readonly Rle[], crowdIn: CrowdFlags): Float64Array {
     checkRleList("maskIou", dt, "dt");
     checkRleList("maskIou", gt, "gt");
-    checkCrowd("maskIou", crowd, gt.length);
+    const crowd = crowdFlags("maskIou", crowdIn, gt.length);
     return rleIou(dt, gt, crowd ?? null);
   }
 }

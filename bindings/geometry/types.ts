@@ -21,6 +21,9 @@ export class GeometryInputError extends Error {
   override name = "GeometryInputError";
 }
 
+/** Crowd flags of the ground truth: a Uint8Array, a plain array of 0 / 1 / booleans, or null for none. */
+export type CrowdFlags = Uint8Array | readonly (number | boolean)[] | null;
+
 export interface GeometryEngine {
   /** Decodes a pycocotools compressed RLE string; throws GeometryInputError when malformed. */
   rleFromString(counts: string, h: number, w: number): Rle;
@@ -47,9 +50,9 @@ export interface GeometryEngine {
    * Box IoU as bbIou: boxes are [x,y,w,h] quads packed in Float64Arrays (4*m detections, 4*n labels).
    * Returns m*n values, detection-major: out[d*n + g]. Crowd labels use the detection's area as union.
    */
-  boxIou(dt: Float64Array, gt: Float64Array, crowd: Uint8Array | null): Float64Array;
+  boxIou(dt: Float64Array, gt: Float64Array, crowd: CrowdFlags): Float64Array;
   /** Mask IoU as rleIou (box prefilter, crowd = intersection / detection area, -1 on size mismatch); out[d*n + g]. */
-  maskIou(dt: readonly Rle[], gt: readonly Rle[], crowd: Uint8Array | null): Float64Array;
+  maskIou(dt: readonly Rle[], gt: readonly Rle[], crowd: CrowdFlags): Float64Array;
 }
 
 /** Rotated box -> polygon. Angle in degrees, positive = clockwise on screen (y axis pointing down). */

@@ -2,7 +2,7 @@
 // bindings/geometry/reference.ts). Everything here runs BEFORE a kernel, so a kernel never sees
 // input that could make it loop forever, overrun a buffer or hit C's undefined behaviour.
 // Every message is one line, starts with the API method's name and names the problem.
-import { GeometryInputError, type Box, type PixelOrder, type Rle, type RotatedBox } from "./types.js";
+import { GeometryInputError, type Box, type CrowdFlags, type PixelOrder, type Rle, type RotatedBox } from "./types.js";
 
 /**
  * Largest mask (h*w pixels) the engine accepts: 2^28 = 268,435,456 (e.g. 16384 x 16384).
@@ -186,10 +186,23 @@ export function checkBoxArray(fn: string, boxes: Float64Array, name: string): nu
   return boxes.length / 4;
 }
 
-export function checkCrowd(fn: string, crowd: Uint8Array | null, n: number): void {
-  if (crowd === null || crowd === undefined) return;
-  if (!(crowd instanceof Uint8Array)) fail(`${fn}: crowd must be a Uint8Array or null`);
-  if (crowd.length !== n) fail(`${fn}: crowd has ${crowd.length} flags for ${n} ground truth objects`);
+/**
+ * Crowd flags as the kernels take them: a Uint8Array as it is, a plain array of 0 / 1 / booleans
+ * converted, null for none; `n` flags, one per ground-truth object.
+ */
+export function crowdFlags(fn: string, crowd: CrowdFlags | undefined, n: number): Uint8Array | null {
+  if (crowd === null || crowd === undefined) return null;
+  let flags: Uint8Array;
+  if (crowd instanceof Uint8Array) flags = crowd;
+  else if (Array.isArray(crowd)) {
+    flags = new Uint8Array(crowd.length);
+    crowd.forEach((c, i) => {
+      if (c === 1 || c === true) flags[i] = 1;
+      else if (c !== 0 && c !== false) fail(`${fn}: crowd[${i}] must be 0, 1, true or false, got ${JSON.stringify(c)}`);
+    });
+  } else return fail(`${fn}: crowd must be a Uint8Array, an array of 0 / 1 / booleans, or null`);
+  if (flags.length !== n) fail(`${fn}: crowd has ${flags.length} flags for ${n} ground truth objects`);
+  return flags;
 }
 
 export function checkOrder(fn: string, order: unknown): void {

@@ -286,6 +286,18 @@ describe("analysis: spec details", () => {
     expect(twins.at({ classes: ["c3"] }).classes.map((c) => c.categoryId)).toEqual([3]);
   });
 
+  it("curves and histograms serialise as JSON arrays (not typed-array objects)", () => {
+    const v = analyze(engine, randomInput(7)).at({ iou: 0.5 });
+    const pr = v.prCurve();
+    const json = JSON.parse(JSON.stringify({ pr, conf: v.confidenceCurve(), hist: v.iouHistogram({ bins: 4 }) }));
+    expect(Array.isArray(json.pr.precision)).toBe(true);
+    expect(json.pr.precision).toEqual(Array.from(pr.precision));
+    expect(json.pr.ap).toBe(pr.ap);
+    expect(json.conf.best).toEqual(v.confidenceCurve().best);
+    expect(json.hist.tp).toEqual(Array.from(v.iouHistogram({ bins: 4 }).tp));
+    expect(Object.keys(pr)).toEqual(["confidence", "precision", "recall", "envelope", "interpolated", "ap"]); // toJSON is not enumerable
+  });
+
   it("rejects bad questions with a named option", () => {
     const a = analyze(engine, randomInput(3));
     expect(() => a.at({ iou: 0 })).toThrow(/^iou: expected a number in \(0, 1\]/);

@@ -103,6 +103,13 @@ describe("Encord-style format", () => {
     });
   }
 
+  it("takes JSON text (a string or bytes) as parseCocoDataset does; bad text names the file's role", () => {
+    const parsed = parseEncordJson(labelsDoc(), predsDoc());
+    expect(parseEncordJson(JSON.stringify(labelsDoc()), new TextEncoder().encode(JSON.stringify(predsDoc())))).toEqual(parsed);
+    expect(() => parseEncordJson("{ nope")).toThrow(/^\$: not valid JSON text \(/);
+    expect(() => parseEncordJson(labelsDoc(), "[1,")).toThrow(/^predictions: not valid JSON text \(/);
+  });
+
   it("a malformed bitmask string is reported with its path when analysed", () => {
     const input = parseEncordJson(base({ labels: [{ image: "a", class: "cat", bitmask: "not an rle" }] }));
     expect(() => analyze(engine, input)).toThrow(/^labels\[0\]: /);

@@ -99,7 +99,7 @@ describe.skipIf(!haveCli)("detection-eval coco", () => {
       const r = cli("coco", ...args, "--iou-type", "bbox");
       expect(r.code).toBe(1);
       expect(r.stdout).toBe("");
-      expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(r.stderr.trimEnd().split("\n"), r.stderr).toHaveLength(1);
       expect(r.stderr).toMatch(re);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }

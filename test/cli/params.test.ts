@@ -116,7 +116,7 @@ describe.skipIf(!haveCli)("coco parameters on the command line", () => {
     expect(byName.mAP).toBe(byId.mAP);
     const r = cli(...base, "--classes", "no-such-class");
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^detection-eval analyze: classes: no category with id or name "no-such-class"/);
+    expect(r.stderr.trim().split("\n").pop()).toMatch(/^detection-eval analyze: classes: no category with id or name "no-such-class"/);
   });
 
   it("analyze --img-ids / --images-from: the numbers of the library's at({ images }) on the whole set", async () => {
@@ -134,7 +134,7 @@ describe.skipIf(!haveCli)("coco parameters on the command line", () => {
     }
     const bad = cli("analyze", "--gt", join(DIR, "gt.json.gz"), "--dt", join(DIR, "dt_bbox.json.gz"), "--img-ids", "12345678");
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^detection-eval analyze: --img-ids: no image with id "12345678"/);
+    expect(bad.stderr.trim().split("\n").pop()).toMatch(/^detection-eval analyze: --img-ids: no image with id "12345678"/);
   });
 
   it("report --classes ticks those classes at first (ids or names); an unknown one leaves the old file", () => {
@@ -146,7 +146,30 @@ describe.skipIf(!haveCli)("coco parameters on the command line", () => {
     expect(meta.defaults.classes).toEqual(["1", "3"]);
     const r = cli(...args, "--classes", "nope");
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^detection-eval report: classes: no category with id or name "nope"/);
+    expect(r.stderr.trim().split("\n").pop()).toMatch(/^detection-eval report: classes: no category with id or name "nope"/);
     expect(readFileSync(out, "utf8")).toBe(html);
+  });
+
+  it("analyze says which IoU it uses, and warns when sub-pixel boxes make it differ from coco's", () => {
+    const gt = {
+      images: [{ id: 1, width: 10, height: 10 }],
+      categories: [{ id: 1, name: "a" }],
+      annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [2, 2, 3, 3], area: 9, iscrowd: 0 }],
+    };
+    const dt = [{ image_id: 1, category_id: 1, bbox: [2.4, 2, 3, 3], score: 0.9 }];
+    const g = join(tmp, "sub-gt.json");
+    const d = join(tmp, "sub-dt.json");
+    writeFileSync(g, JSON.stringify(gt));
+    writeFileSync(d, JSON.stringify(dt));
+    const masks = cli("analyze", "--gt", g, "--dt", d, "--iou-type", "bbox", "--format", "json");
+    expect(masks.code).toBe(0);
+    expect(JSON.parse(masks.stdout).iouKind).toBe("mask");
+    expect(JSON.parse(masks.stdout).avgIou).toBe(1); // the shifted box renders to the same pixels
+    expect(masks.stderr).toMatch(/^warning: 1 boxes have sub-pixel coordinates: analysis renders boxes as pixel masks .* --box-iou uses the exact box IoU\n$/);
+    const boxes = cli("analyze", "--gt", g, "--dt", d, "--iou-type", "bbox", "--box-iou", "--format", "json");
+    expect(boxes.stderr).toBe("");
+    expect(JSON.parse(boxes.stdout).iouKind).toBe("box");
+    expect(JSON.parse(boxes.stdout).avgIou).toBeCloseTo(7.8 / 10.2, 12);
+    expect(cli("analyze", "--gt", g, "--dt", d, "--iou-type", "bbox").stdout.split("\n")[0]).toMatch(/^IoU threshold 0\.5 \(IoU of the rendered masks\)/);
   });
 });

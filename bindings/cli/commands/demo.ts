@@ -30,7 +30,7 @@ export const DEMO_COMMAND: Command = {
     return (
       `${set.generated ? "generated" : "using"} the demo set in ${set.dir}\n` +
       `${c.images} images, ${c.labels} labels, ${c.detections} detections; ${iouType} evaluation in ${ms.toFixed(0)} ms\n` +
-      `same as: detection-eval coco --gt ${set.gtPath} --dt ${dtPath} --iou-type ${iouType}\n\n` +
+      `same as: npx detection-eval coco --gt ${set.gtPath} --dt ${dtPath} --iou-type ${iouType}\n\n` +
       `${ev.summary()}\n`
     );
   },

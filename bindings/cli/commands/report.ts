@@ -2,7 +2,7 @@
 // model-performance pages; its IoU slider, confidence slider and class filter re-score in the page.
 // Node only (reads and writes files by path). The file is written atomically (bindings/ingest/node-files.ts
 // writeFileAtomic: temporary file, fsync, rename; removed on failure or interruption).
-import { IMAGE_SUBSET_OPTIONS, imageSubset, loadAnalysisInput } from "./analyze.js";
+import { IMAGE_SUBSET_OPTIONS, imageSubset, loadAnalysisInput, subPixelBoxWarning } from "./analyze.js";
 import { listOption } from "../subsets.js";
 import { analyze } from "../../analysis/analyze.js";
 import { type Command, numberOption, UsageError } from "../command.js";
@@ -43,6 +43,8 @@ export const REPORT_COMMAND: Command = {
     const input = imageSubset(loaded.input, opts);
     const classes = listOption(opts, "classes");
     for (const w of input.warnings ?? []) warn(w);
+    const subPixel = subPixelBoxWarning(input, format, opts["box-iou"] !== undefined);
+    if (subPixel) warn(subPixel);
     progress?.("analysing");
     const analysis = analyze(engine, input, {
       candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class",
