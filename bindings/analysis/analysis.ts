@@ -7,6 +7,7 @@ import { addUserMetrics, type Prepared, type UserMetricValues } from "./prepared
 import { IMAGE_METRICS, LABEL_METRICS, PREDICTION_METRICS, type MetricTable } from "./metric-names.js";
 import { collectSorted, sortColumn, subsetCorrelation, type SortedColumn } from "./stats.js";
 import { imagePixelMetrics, type ImagePixelMetrics } from "./pixels.js";
+import { csvCell } from "./csv.js";
 
 /** COCO's recall thresholds: numpy linspace(0, 1, 101) = i * 0.01, the last exactly 1. */
 export const RECALL_THRESHOLDS: Float64Array = (() => {
@@ -947,12 +948,7 @@ export class AnalysisView {
   *explorerCsvChunks(rows = 8192): Generator<string, void, undefined> {
     const p = this.p;
     if (!(Number.isInteger(rows) && rows > 0)) throw new AnalysisInputError(`rows: expected a positive integer, got ${rows}`);
-    const esc = (v: unknown): string => {
-      if (typeof v === "number") return Number.isNaN(v) ? "" : String(v);
-      if (v === null || v === undefined) return "";
-      const s = String(v);
-      return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-    };
+    const esc = csvCell;
     const num = (v: number): string => (Number.isNaN(v) ? "" : String(v));
     const imgE = p.images.map((m) => esc(m.id));
     const catE = p.categories.map((c) => esc(c.id));

@@ -26,6 +26,8 @@ export {
 export { parseEncordJson, isEncordJson, type ParsedEncord } from "./encord-format.js";
 export { fromCoco, type CocoAdapterOptions } from "./coco-adapter.js";
 export { selectImages } from "./select.js";
+export { exportView, type ExportOptions } from "./export.js";
+export { csvCell } from "./csv.js";
 export { PREDICTION_METRICS, LABEL_METRICS, IMAGE_METRICS, type MetricTable } from "./metric-names.js";
 export { pearson, spearman, averageRanks, argsortFinite, sortColumn, subsetCorrelation, type SortedColumn } from "./stats.js";
 export { imagePixelMetrics, lumaOf, type ImagePixelMetrics, type ImagePixels } from "./pixels.js";

@@ -18,7 +18,12 @@
 //   every metric column once).
 import { type Command, numberOption } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
-import { readJsonFile } from "../../ingest/node-files.js";
+import { readJsonFile, writeFileAtomic } from "../../ingest/node-files.js";
+import { mkdirSync, readFileSync } from "node:fs";
+import { type MetricColumns, parseMetricColumns } from "../../analysis/user-metrics.js";
+import type { AnalyzeOptions } from "../../analysis/analyze.js";
+import { join } from "node:path";
+import { exportView } from "../../analysis/export.js";
 import type { GeometryEngine } from "../../geometry/types.js";
 import { parseCocoDataset } from "../../ingest/coco-dataset.js";
 import { streamCocoResults } from "../../ingest/stream-load.js";
@@ -47,6 +52,40 @@ export function subPixelBoxWarning(input: AnalysisInput, format: "coco" | "encor
   for (const o of [...input.labels, ...input.predictions]) if (o.shape.kind === "box" && o.shape.box.some((v) => !Number.isInteger(v))) n++;
   if (n === 0) return undefined;
   return `${n} boxes have sub-pixel coordinates: analysis renders boxes as pixel masks (Encord Active's rule), so its IoU can differ from the exact box IoU of "detection-eval coco"; --box-iou uses the exact box IoU`;
+}
+
+/** The user-metric options every analysis command takes. */
+export const USER_METRIC_OPTIONS = {
+  "prediction-metrics": { kind: "value", help: "your metrics of the predictions: CSV id,metric,... or JSON (ids: COCO results are numbered from 1)" },
+  "label-metrics": { kind: "value", help: "your metrics of the labels (CSV or JSON keyed by label / annotation id)" },
+} as const;
+
+function readMetrics(path: string, option: string): MetricColumns {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new AnalysisInputError(`--${option}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return parseMetricColumns(text, path);
+}
+
+/** analyze()'s `metrics` from --prediction-metrics / --label-metrics, warning about ids that match no object. */
+export function userMetrics(input: AnalysisInput, opts: Record<string, string | undefined>, warn: (m: string) => void): AnalyzeOptions["metrics"] {
+  const out: NonNullable<AnalyzeOptions["metrics"]> = {};
+  for (const [option, target] of [["prediction-metrics", "predictions"], ["label-metrics", "labels"]] as const) {
+    const path = opts[option];
+    if (path === undefined) continue;
+    const cols = readMetrics(path, option);
+    const known = new Set(input[target].map((o) => String(o.id)));
+    for (const [name, col] of Object.entries(cols)) {
+      const ids = Object.keys(col);
+      const unmatched = ids.filter((id) => !known.has(id)).length;
+      if (unmatched > 0) warn(`${path}: ${unmatched} of ${ids.length} ids of metric ${JSON.stringify(name)} match no ${target === "predictions" ? "prediction" : "label"}`);
+    }
+    out[target] = cols;
+  }
+  return out.predictions || out.labels ? out : undefined;
 }
 
 /** The input cut to --img-ids / --images-from, when given. */
@@ -103,7 +142,7 @@ function renderText(view: AnalysisView): string {
 export const ANALYZE_COMMAND: Command = {
   summary: "model performance at one IoU threshold and confidence (Encord Active semantics)",
   usage:
-    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm] [--box-iou] [--format text|json|csv]",
+    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm] [--box-iou] [--prediction-metrics FILE] [--label-metrics FILE] [--format text|json|csv] [--export DIR]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
@@ -115,8 +154,10 @@ export const ANALYZE_COMMAND: Command = {
     "box-iou": { kind: "flag", help: "exact box IoU instead of rendered masks (boxes only)" },
     classes: { kind: "value", help: "comma-separated category ids or names to include" },
     ...IMAGE_SUBSET_OPTIONS,
+    ...USER_METRIC_OPTIONS,
+    export: { kind: "value", help: "also write every page's data into this folder: summary.json, curves.json and CSVs (PR, P/R/F1 vs confidence, IoU histogram, metric performance and correlation, explorer)" },
   },
-  async run({ opts, progress, warn }) {
+  async run({ opts, progress, warn, info }) {
     const eng = await createEngine();
     progress?.(`loading ${opts.gt}`);
     const loaded = await loadAnalysisInput(eng, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
@@ -125,9 +166,21 @@ export const ANALYZE_COMMAND: Command = {
     const subPixel = subPixelBoxWarning(input, loaded.format, opts["box-iou"] !== undefined);
     if (subPixel) warn(subPixel);
     progress?.("analysing");
-    const a = analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", iou: opts["box-iou"] ? "box" : "mask" });
+    const metrics = userMetrics(input, opts, warn);
+    const a = analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", iou: opts["box-iou"] ? "box" : "mask", ...(metrics ? { metrics } : {}) });
     const classes = opts.classes?.split(",").map((x) => x.trim()).filter((x) => x.length > 0);
     const view = a.at({ iou: numberOption(opts, "iou", 0.5), confidence: numberOption(opts, "confidence", 0), ...(classes ? { classes } : {}) });
+    if (opts.export !== undefined) {
+      progress?.(`writing ${opts.export}`);
+      const files = exportView(a, view);
+      try {
+        mkdirSync(opts.export, { recursive: true });
+      } catch (e) {
+        throw new AnalysisInputError(`--export: cannot create the folder ${opts.export} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      for (const [name, text] of Object.entries(files)) writeFileAtomic(join(opts.export, name), text);
+      info(`wrote ${Object.keys(files).length} files to ${opts.export}`);
+    }
     const format = opts.format ?? "text";
     if (format === "json") return JSON.stringify(view.summary()) + "\n";
     if (format === "csv") return view.explorerCsv();

@@ -2,7 +2,7 @@
 // model-performance pages; its IoU slider, confidence slider and class filter re-score in the page.
 // Node only (reads and writes files by path). The file is written atomically (bindings/ingest/node-files.ts
 // writeFileAtomic: temporary file, fsync, rename; removed on failure or interruption).
-import { IMAGE_SUBSET_OPTIONS, imageSubset, loadAnalysisInput, subPixelBoxWarning } from "./analyze.js";
+import { IMAGE_SUBSET_OPTIONS, imageSubset, loadAnalysisInput, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
 import { listOption } from "../subsets.js";
 import { analyze } from "../../analysis/analyze.js";
 import { type Command, numberOption, UsageError } from "../command.js";
@@ -17,7 +17,7 @@ function size(bytes: number): string {
 export const REPORT_COMMAND: Command = {
   summary: "write a self-contained HTML report (model performance pages with live IoU / confidence / class filters)",
   usage:
-    "detection-eval report --gt GT.json --dt RESULTS.json --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--title TEXT]",
+    "detection-eval report --gt GT.json --dt RESULTS.json --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--title TEXT]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
@@ -30,6 +30,7 @@ export const REPORT_COMMAND: Command = {
     title: { kind: "value", help: "the report's title" },
     classes: { kind: "value", help: "the classes ticked in the page's class filter at first (ids or names; default all)" },
     ...IMAGE_SUBSET_OPTIONS,
+    ...USER_METRIC_OPTIONS,
   },
   async run({ opts, progress, warn }) {
     const iou = numberOption(opts, "iou", 0.5);
@@ -46,9 +47,11 @@ export const REPORT_COMMAND: Command = {
     const subPixel = subPixelBoxWarning(input, format, opts["box-iou"] !== undefined);
     if (subPixel) warn(subPixel);
     progress?.("analysing");
+    const metrics = userMetrics(input, opts, warn);
     const analysis = analyze(engine, input, {
       candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class",
       iou: opts["box-iou"] ? "box" : "mask",
+      ...(metrics ? { metrics } : {}),
     });
     progress?.("writing the report");
     const html = await renderReportHtml(analysis, {

@@ -1,0 +1,97 @@
+// exportView: every page's data as files, checked against the view's own accessors (independent
+// paths: the CSVs are parsed back); the CLI's --export writes them; CSV quoting.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { analyze } from "../../bindings/analysis/analyze.js";
+import { csvCell } from "../../bindings/analysis/csv.js";
+import { exportView } from "../../bindings/analysis/export.js";
+import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
+import { randomInput } from "../helpers/analysis.js";
+import { CLI, LOCAL_FIXTURES } from "../helpers/paths.js";
+
+const engine = new ReferenceGeometry();
+const tmp = mkdtempSync(join(tmpdir(), "de-export-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A minimal RFC 4180 reader (quoted cells with "" and commas), for checking what was written. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let q = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (q) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') q = false;
+      else cell += c;
+    } else if (c === '"') q = true;
+    else if (c === ",") row.push(cell), (cell = "");
+    else if (c === "\n") row.push(cell), rows.push(row), (row = []), (cell = "");
+    else cell += c;
+  }
+  return rows;
+}
+const num = (s: string): number => (s === "" ? NaN : Number(s));
+
+describe("exportView", () => {
+  it("csvCell quotes what needs it", () => {
+    expect([csvCell(1.5), csvCell(NaN), csvCell(null), csvCell("a,b"), csvCell('say "hi"'), csvCell("x\ny")]).toEqual(["1.5", "", "", '"a,b"', '"say ""hi"""', '"x\ny"']);
+  });
+
+  it("every file holds what the view says, per class and pooled", () => {
+    const input = randomInput(11);
+    const named = { ...input, categories: input.categories.map((c, k) => (k === 0 ? { ...c, name: 'odd, "name"' } : c)) };
+    const a = analyze(engine, named);
+    const v = a.at({ iou: 0.5 });
+    const files = exportView(a, v, { iouBins: 5, metricBins: 3 });
+    expect(Object.keys(files).sort()).toEqual(["confidence-curves.csv", "curves.json", "explorer.csv", "iou-histogram.csv", "metric-correlation.csv", "metric-performance.csv", "pr-curves.csv", "pr-interpolated.csv", "summary.json"]);
+    expect(JSON.parse(files["summary.json"]!)).toEqual(JSON.parse(JSON.stringify(v.summary())));
+    expect(files["explorer.csv"]).toBe(v.explorerCsv());
+
+    const pr = parseCsv(files["pr-curves.csv"]!);
+    expect(pr[0]).toEqual(["categoryId", "class", "rank", "confidence", "precision", "recall", "envelope"]);
+    for (const c of [...v.classes.map((k) => ({ id: String(k.categoryId), key: k.categoryId as number | undefined, name: k.name })), { id: "", key: undefined, name: "all selected" }]) {
+      const rows = pr.slice(1).filter((r) => r[0] === c.id);
+      const curve = v.prCurve(c.key);
+      expect(rows.length).toBe(curve.recall.length);
+      rows.forEach((r) => expect(r[1]).toBe(c.name));
+      expect(rows.map((r) => num(r[4]!))).toEqual(Array.from(curve.precision));
+      expect(rows.map((r) => num(r[5]!))).toEqual(Array.from(curve.recall));
+      const interp = parseCsv(files["pr-interpolated.csv"]!).slice(1).filter((r) => r[0] === c.id);
+      expect(interp.map((r) => num(r[3]!))).toEqual(Array.from(curve.interpolated));
+      const conf = parseCsv(files["confidence-curves.csv"]!).slice(1).filter((r) => r[0] === c.id);
+      expect(conf.map((r) => num(r[5]!))).toEqual(Array.from(v.confidenceCurve(c.key).f1));
+    }
+    const hist = v.iouHistogram({ bins: 5 });
+    expect(parseCsv(files["iou-histogram.csv"]!).slice(1).map((r) => [num(r[2]!), num(r[3]!)])).toEqual(Array.from(hist.tp, (t, b) => [t, hist.fp[b]]));
+    const perf = parseCsv(files["metric-performance.csv"]!).slice(1);
+    for (const metric of a.predictionMetricNames) {
+      const want = v.metricPerformance(metric, { target: "predictions", bins: 3 });
+      const got = perf.filter((r) => r[0] === "predictions" && r[1] === metric);
+      expect(got.map((r) => [num(r[5]!), num(r[6]!), num(r[9]!)])).toEqual(want.map((b) => [b.count, b.tp, b.precision]));
+    }
+    expect(parseCsv(files["metric-correlation.csv"]!).length - 1).toBe(v.metricCorrelation().length);
+    const json = JSON.parse(files["curves.json"]!) as { categoryId: number | null; pr: { precision: number[] } }[];
+    expect(json.at(-1)!.categoryId).toBeNull();
+    expect(json.at(-1)!.pr.precision).toEqual(Array.from(v.prCurve().precision));
+  });
+
+  it.skipIf(!existsSync(CLI))("analyze --export DIR writes the files; a folder that cannot be made is one line, exit 1", () => {
+    const dir = join(LOCAL_FIXTURES, "synth_small");
+    const out = join(tmp, "pages");
+    const r = spawnSync(process.execPath, [CLI, "analyze", "--gt", join(dir, "gt.json.gz"), "--dt", join(dir, "dt_segm.json.gz"), "--export", out, "--format", "json"], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/wrote 9 files to /);
+    expect(readdirSync(out).sort()).toContain("pr-curves.csv");
+    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8"))).toEqual(JSON.parse(r.stdout));
+    const file = join(tmp, "a-file");
+    writeFileSync(file, "x");
+    const bad = spawnSync(process.execPath, [CLI, "analyze", "--gt", join(dir, "gt.json.gz"), "--dt", join(dir, "dt_segm.json.gz"), "--export", join(file, "sub")], { encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim().split("\n").pop()).toMatch(/^detection-eval analyze: --export: cannot create the folder .*a-file\/sub \(ENOTDIR\)$/);
+  });
+});
