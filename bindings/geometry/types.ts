@@ -11,7 +11,7 @@ export interface Rle {
 /** [x, y, width, height] in pixels, as COCO writes boxes. */
 export type Box = readonly [number, number, number, number];
 
-/** [cx, cy, width, height, angleDegrees]: a box rotated about its centre (see rotatedBoxToPolygon). */
+/** `[cx, cy, width, height, angleDegrees]`: a box rotated about its centre (see rotatedBoxToPolygon). */
 export type RotatedBox = readonly [number, number, number, number, number];
 
 export type PixelOrder = "column-major" | "row-major";
