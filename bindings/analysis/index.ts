@@ -26,6 +26,8 @@ export {
 export { parseEncordJson, isEncordJson, type ParsedEncord } from "./encord-format.js";
 export { fromCoco, type CocoAdapterOptions } from "./coco-adapter.js";
 export { selectImages } from "./select.js";
+export { isLabelRows, parseLabelRows } from "./label-rows.js";
+export { toCoco, type CocoFiles } from "./to-coco.js";
 export { exportView, type ExportOptions } from "./export.js";
 export { csvCell } from "./csv.js";
 export { PREDICTION_METRICS, LABEL_METRICS, IMAGE_METRICS, type MetricTable } from "./metric-names.js";

@@ -29,6 +29,7 @@ import { parseCocoDataset } from "../../ingest/coco-dataset.js";
 import { streamCocoResults } from "../../ingest/stream-load.js";
 import { fromCoco } from "../../analysis/coco-adapter.js";
 import { isEncordJson, parseEncordJson } from "../../analysis/encord-format.js";
+import { isLabelRows, parseLabelRows } from "../../analysis/label-rows.js";
 import { analyze } from "../../analysis/analyze.js";
 import { AnalysisInputError, type AnalysisInput } from "../../analysis/types.js";
 import type { AnalysisView } from "../../analysis/analysis.js";
@@ -107,6 +108,10 @@ export async function loadAnalysisInput(
 ): Promise<{ input: AnalysisInput; parseMs: number; adaptMs: number; format: "coco" | "encord" }> {
   const t0 = performance.now();
   const gt = readJsonFile(gtPath);
+  if (isLabelRows(gt)) {
+    const input = parseLabelRows(gt, dtPath !== undefined ? readJsonFile(dtPath) : undefined);
+    return { input, parseMs: performance.now() - t0, adaptMs: 0, format: "encord" };
+  }
   if (isEncordJson(gt)) {
     const input = parseEncordJson(gt, dtPath !== undefined ? readJsonFile(dtPath) : undefined);
     return { input, parseMs: performance.now() - t0, adaptMs: 0, format: "encord" };

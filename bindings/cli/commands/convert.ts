@@ -1,0 +1,36 @@
+// `detection-eval convert`: Encord-style input (the project's format, or Encord label rows) to a COCO
+// dataset and COCO results, for `detection-eval coco` or pycocotools. Node only; files are written
+// atomically (bindings/ingest/node-files.ts writeFileAtomic).
+import { type Command, UsageError } from "../command.js";
+import { createEngine } from "../../engine/engine.js";
+import { writeFileAtomic } from "../../ingest/node-files.js";
+import { toCoco } from "../../analysis/to-coco.js";
+import { loadAnalysisInput } from "./analyze.js";
+import { readJsonFile } from "../../ingest/node-files.js";
+import { isEncordJson } from "../../analysis/encord-format.js";
+import { isLabelRows } from "../../analysis/label-rows.js";
+
+export const CONVERT_COMMAND: Command = {
+  summary: "convert Encord label rows or the Encord-style format to COCO files",
+  usage: "detection-eval convert --gt LABELS.json [--dt PREDICTIONS.json] --out-gt GT.json [--out-dt RESULTS.json]",
+  options: {
+    gt: { kind: "value", required: true, help: "Encord label rows (JSON export) or Encord-style labels" },
+    dt: { kind: "value", help: "predictions: label rows whose objects carry confidence, or Encord-style predictions" },
+    "out-gt": { kind: "value", required: true, help: "the COCO dataset to write" },
+    "out-dt": { kind: "value", help: "the COCO results to write (needs predictions)" },
+  },
+  async run({ opts, progress, warn }) {
+    const engine = await createEngine();
+    progress?.(`loading ${opts.gt}`);
+    const head = readJsonFile(opts.gt!);
+    if (!isLabelRows(head) && !isEncordJson(head)) throw new UsageError("--gt: neither Encord label rows nor the Encord-style format (a COCO dataset is COCO already)");
+    const { input } = await loadAnalysisInput(engine, opts.gt!, opts.dt);
+    for (const w of input.warnings ?? []) warn(w);
+    if (opts["out-dt"] !== undefined && input.predictions.length === 0 && opts.dt === undefined) throw new UsageError("--out-dt: no predictions to write (give --dt, or labels holding predictions)");
+    progress?.("converting");
+    const coco = toCoco(engine, input);
+    writeFileAtomic(opts["out-gt"]!, `${JSON.stringify(coco.dataset)}\n`);
+    if (opts["out-dt"] !== undefined) writeFileAtomic(opts["out-dt"], `${JSON.stringify(coco.results)}\n`);
+    return `wrote ${opts["out-gt"]} (${coco.dataset.images.length} images, ${coco.dataset.categories.length} categories, ${coco.dataset.annotations.length} annotations)${opts["out-dt"] !== undefined ? ` and ${opts["out-dt"]} (${coco.results.length} results)` : ""}\n`;
+  },
+};
