@@ -88,6 +88,8 @@ run(bin("esbuild"), [
   "--splitting",
   "--chunk-names=chunks/[name]-[hash]",
   "--external:node:*",
+  // bundled CommonJS dependencies (jpeg-js) resolve through "main"
+  "--main-fields=module,main",
   "--log-level=warning",
 ]);
 run(bin("tsc"), ["-p", "tsconfig.build.json"]);

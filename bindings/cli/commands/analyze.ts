@@ -57,6 +57,7 @@ export function subPixelBoxWarning(input: AnalysisInput, format: "coco" | "encor
 
 /** The user-metric options every analysis command takes. */
 export const USER_METRIC_OPTIONS = {
+  images: { kind: "value", help: "a folder of the image files (PNG or JPEG, by file name) for the image metrics brightness, contrast and sharpness" },
   "prediction-metrics": { kind: "value", help: "your metrics of the predictions: CSV id,metric,... or JSON (ids: COCO results are numbered from 1)" },
   "label-metrics": { kind: "value", help: "your metrics of the labels (CSV or JSON keyed by label / annotation id)" },
 } as const;
@@ -87,6 +88,18 @@ export function userMetrics(input: AnalysisInput, opts: Record<string, string | 
     out[target] = cols;
   }
   return out.predictions || out.labels ? out : undefined;
+}
+
+/** analyze()'s `pixels` from --images DIR (decoded here), warning about images without a file. */
+export async function imagePixels(input: AnalysisInput, opts: Record<string, string | undefined>, warn: (m: string) => void, progress?: (m: string) => void): Promise<AnalyzeOptions["pixels"]> {
+  const dir = opts.images;
+  if (dir === undefined) return undefined;
+  progress?.(`reading the images in ${dir}`);
+  const { readImageFolder } = await import("../../ingest/image-files.js");
+  const { pixels, missing } = readImageFolder(dir, input.images);
+  if (pixels.length === 0) throw new AnalysisInputError(`--images: none of the ${input.images.length} images has a file in ${dir} (files are found by the image's file name)`);
+  if (missing > 0) warn(`--images: ${missing} of ${input.images.length} images have no file in ${dir}; their image metrics are left empty`);
+  return pixels;
 }
 
 /** The input cut to --img-ids / --images-from, when given. */
@@ -147,7 +160,7 @@ function renderText(view: AnalysisView): string {
 export const ANALYZE_COMMAND: Command = {
   summary: "model performance at one IoU threshold and confidence (Encord Active semantics)",
   usage:
-    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm] [--box-iou] [--prediction-metrics FILE] [--label-metrics FILE] [--format text|json|csv] [--export DIR]",
+    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm] [--box-iou] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--format text|json|csv] [--export DIR]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
@@ -172,7 +185,8 @@ export const ANALYZE_COMMAND: Command = {
     if (subPixel) warn(subPixel);
     progress?.("analysing");
     const metrics = userMetrics(input, opts, warn);
-    const a = analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", iou: opts["box-iou"] ? "box" : "mask", ...(metrics ? { metrics } : {}) });
+    const pixels = await imagePixels(input, opts, warn, progress);
+    const a = analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", iou: opts["box-iou"] ? "box" : "mask", ...(metrics ? { metrics } : {}), ...(pixels ? { pixels } : {}) });
     const classes = opts.classes?.split(",").map((x) => x.trim()).filter((x) => x.length > 0);
     const view = a.at({ iou: numberOption(opts, "iou", 0.5), confidence: numberOption(opts, "confidence", 0), ...(classes ? { classes } : {}) });
     if (opts.export !== undefined) {

@@ -2,7 +2,7 @@
 // model-performance pages; its IoU slider, confidence slider and class filter re-score in the page.
 // Node only (reads and writes files by path). The file is written atomically (bindings/ingest/node-files.ts
 // writeFileAtomic: temporary file, fsync, rename; removed on failure or interruption).
-import { IMAGE_SUBSET_OPTIONS, imageSubset, loadAnalysisInput, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
+import { IMAGE_SUBSET_OPTIONS, imagePixels, imageSubset, loadAnalysisInput, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
 import { listOption } from "../subsets.js";
 import { analyze } from "../../analysis/analyze.js";
 import { type Command, numberOption, UsageError } from "../command.js";
@@ -17,7 +17,7 @@ function size(bytes: number): string {
 export const REPORT_COMMAND: Command = {
   summary: "write a self-contained HTML report (model performance pages with live IoU / confidence / class filters)",
   usage:
-    "detection-eval report --gt GT.json --dt RESULTS.json --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--title TEXT]",
+    "detection-eval report --gt GT.json --dt RESULTS.json --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--title TEXT]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
@@ -48,7 +48,9 @@ export const REPORT_COMMAND: Command = {
     if (subPixel) warn(subPixel);
     progress?.("analysing");
     const metrics = userMetrics(input, opts, warn);
+    const pixels = await imagePixels(input, opts, warn, progress);
     const analysis = analyze(engine, input, {
+      ...(pixels ? { pixels } : {}),
       candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class",
       iou: opts["box-iou"] ? "box" : "mask",
       ...(metrics ? { metrics } : {}),
