@@ -32,7 +32,7 @@ export const FP_REASONS = [
   "no overlapping label",
   "closest label is another class",
 ] as const;
-export const FN_REASONS = ["no prediction", "predictions below IoU threshold", "only other classes"] as const;
+export const FN_REASONS = ["no prediction", "predictions below IoU threshold", "only other classes", "same-class predictions matched elsewhere"] as const;
 export type FpReason = (typeof FP_REASONS)[number];
 export type FnReason = (typeof FN_REASONS)[number];
 
@@ -803,6 +803,14 @@ export class AnalysisView {
         if (!Number.isNaN(best[l])) fnReason[l] = 1;
         else {
           fnReason[l] = 0;
+          // an overlapping same-class prediction that went to another label says more than "no prediction"
+          for (let j = p.lSameStart[l]!; j < p.lSameStart[l + 1]!; j++) {
+            if (st[p.lSamePos[j]!] !== 0) {
+              fnReason[l] = 3;
+              break;
+            }
+          }
+          if (fnReason[l] === 3) continue;
           for (let j = p.lOtherStart[l]!; j < p.lOtherStart[l + 1]!; j++) {
             if (st[p.lOtherPos[j]!] !== 0 && p.lOtherIou[j]! >= this.iou) {
               fnReason[l] = 2;

@@ -132,6 +132,10 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
   const ovLabel: number[] = [];
   const ovPred: number[] = [];
   const ovIou: number[] = [];
+  // same-class overlaps with labels other than the prediction's candidate (a missed label's "assigned elsewhere")
+  const seLabel: number[] = [];
+  const sePred: number[] = [];
+  const seIou: number[] = [];
   let rasterMs = 0;
   let iouMs = 0;
 
@@ -209,6 +213,7 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
       let cand = -1;
       let crowd = -1;
       const row = j * n;
+      const same0 = seLabel.length;
       for (let g = 0; g < n; g++) {
         const v = pl[row + g]!;
         const l = ls[g]!;
@@ -221,6 +226,10 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
           ovLabel.push(l);
           ovPred.push(p);
           ovIou.push(v);
+        } else if (same && v > 0) {
+          seLabel.push(l);
+          sePred.push(p);
+          seIou.push(v);
         }
         if (mode === "same-class" && !same) continue;
         if (v > best) {
@@ -230,6 +239,16 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
       }
       pCand[p] = cand;
       pIou[p] = cand >= 0 ? best : 0;
+      // keep the same-class overlaps with labels other than the candidate
+      let keep = same0;
+      for (let q = same0; q < seLabel.length; q++) {
+        if (seLabel[q] === cand) continue;
+        seLabel[keep] = seLabel[q]!;
+        sePred[keep] = sePred[q]!;
+        seIou[keep] = seIou[q]!;
+        keep++;
+      }
+      seLabel.length = sePred.length = seIou.length = keep;
       pCrowd[p] = crowd;
       // prediction metric: largest IoU with a (non-crowd) label other than its candidate
       let other = 0;
@@ -309,6 +328,13 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     lOtherPos[i] = pPos[ovPred[ovOrder[i]!]!]!;
     lOtherIou[i] = ovIou[ovOrder[i]!]!;
   }
+  // same-class predictions assigned to another label, per label, by confidence desc (then rank)
+  const lSameStart = new Int32Array(nL + 1);
+  for (const l of seLabel) lSameStart[l + 1]!++;
+  for (let l = 0; l < nL; l++) lSameStart[l + 1]! += lSameStart[l]!;
+  const seOrder = Array.from(seLabel.keys()).sort((a, b) => seLabel[a]! - seLabel[b]! || rankCmp(sePred[a]!, sePred[b]!));
+  const lSamePos = Int32Array.from(seOrder, (q) => pPos[sePred[q]!]!);
+  const lSameIou = Float64Array.from(seOrder, (q) => seIou[q]!);
   const classLabels = new Int32Array(nK);
   for (let l = 0; l < nL; l++) if (!lCrowd[l]) classLabels[lClass[l]!]!++;
 
@@ -344,6 +370,9 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     lOtherStart,
     lOtherPos,
     lOtherIou,
+    lSameStart,
+    lSamePos,
+    lSameIou,
     classLabels,
     classStart,
     sPred,

@@ -44,6 +44,10 @@ export interface Prepared {
   readonly lOtherStart: Int32Array;
   readonly lOtherPos: Int32Array;
   readonly lOtherIou: Float64Array;
+  /** same-class predictions overlapping the label (IoU > 0) whose candidate is another label, CSR, by confidence descending */
+  readonly lSameStart: Int32Array;
+  readonly lSamePos: Int32Array;
+  readonly lSameIou: Float64Array;
   /** per class: number of non-crowd labels */
   readonly classLabels: Int32Array;
   // class-sorted layout: positions classStart[k]..classStart[k+1] hold class k's predictions in rank order

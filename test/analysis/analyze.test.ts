@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
 import { analyze } from "../../bindings/analysis/analyze.js";
+import { FN_REASONS } from "../../bindings/analysis/analysis.js";
 import type { AnalysisInput } from "../../bindings/analysis/types.js";
 import type { BruteQuery } from "../helpers/analysis-bruteforce.js";
 import { bruteData, compareWithBrute, randomInput, rng } from "../helpers/analysis.js";
@@ -139,9 +140,10 @@ describe("analysis: spec details", () => {
       [0, "FP", "a higher-confidence prediction already matched the label"],
       [0, "TP", null],
     ]);
+    // label 1 is missed although a prediction of its class overlaps it: that prediction went to label 0
     expect(ex.labels.map((r) => [r.outcome, r.reason])).toEqual([
       ["TP", null],
-      ["FN", "no prediction"],
+      ["FN", "same-class predictions matched elsewhere"],
     ]);
     expect(v.classes[0]).toMatchObject({ tp: 1, fp: 1, fn: 1 });
   });
@@ -159,7 +161,8 @@ describe("analysis: spec details", () => {
     for (const t of [0.1, 0.3, 0.5]) {
       const any = analyze(engine, input, { candidates: "any-class" }).at({ iou: t });
       expect(any.explorer().predictions[0]).toMatchObject({ outcome: "FP", reason: "closest label is another class", candidate: 0 });
-      expect(any.explorer().labels.map((r) => r.reason)).toEqual([t <= 0.9 ? "only other classes" : "no prediction", "no prediction"]);
+      // label 1's class-0 prediction overlaps it but has label 0 (another class) as candidate
+      expect(any.explorer().labels.map((r) => r.reason)).toEqual([t <= 0.9 ? "only other classes" : "no prediction", "same-class predictions matched elsewhere"]);
       const same = analyze(engine, input).at({ iou: t });
       expect(same.explorer().predictions[0]).toMatchObject({ candidate: 1, outcome: t < 0.43 ? "TP" : "FP" });
     }
@@ -296,6 +299,19 @@ describe("analysis: spec details", () => {
     expect(json.conf.best).toEqual(v.confidenceCurve().best);
     expect(json.hist.tp).toEqual(Array.from(v.iouHistogram({ bins: 4 }).tp));
     expect(Object.keys(pr)).toEqual(["confidence", "precision", "recall", "envelope", "interpolated", "ap"]); // toJSON is not enumerable
+  });
+
+  it("the random sets the brute-force comparisons use meet every FN reason (so each rule is compared)", () => {
+    const seen = new Map<string, number>();
+    for (let seed = 1; seed <= 30; seed++) {
+      for (const candidates of ["same-class", "any-class"] as const) {
+        const a = analyze(engine, randomInput(seed), { candidates });
+        for (const l of [0.1, 0.3, 0.5].flatMap((iou) => a.at({ iou }).explorer().labels)) {
+          if (l.outcome === "FN") seen.set(l.reason!, (seen.get(l.reason!) ?? 0) + 1);
+        }
+      }
+    }
+    for (const r of FN_REASONS) expect(seen.get(r) ?? 0, `${r} (seen: ${JSON.stringify([...seen])})`).toBeGreaterThan(0);
   });
 
   it("rejects bad questions with a named option", () => {

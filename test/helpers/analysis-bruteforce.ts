@@ -165,6 +165,8 @@ export function bruteForce(d: BruteData, q: BruteQuery): BruteResult {
     }
     let reason = "no prediction";
     if (keptP.some((p) => cands[p]!.cand === l && d.predictions[p]!.category === L.category)) reason = "predictions below IoU threshold";
+    else if (keptP.some((p) => d.predictions[p]!.image === L.image && d.predictions[p]!.category === L.category && cands[p]!.cand !== l && d.iou(p, l) > 0))
+      reason = "same-class predictions matched elsewhere";
     else if (keptP.some((p) => d.predictions[p]!.image === L.image && d.predictions[p]!.category !== L.category && d.iou(p, l) >= t))
       reason = "only other classes";
     label[l] = { outcome: "FN", reason, matchedBy: -1 };
