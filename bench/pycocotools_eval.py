@@ -1,9 +1,10 @@
 """Reference timing for bench/run.ts: one whole pycocotools evaluation (loading included).
 
-usage: python3 bench/pycocotools_eval.py GT.json RESULTS.json bbox|segm
-Prints one JSON line: {"stats": [...], "seconds": s, "maxRssBytes": n}.
+usage: python3 bench/pycocotools_eval.py GT.json[.gz] RESULTS.json[.gz] bbox|segm
+Gzipped files are read as pycocotools users do: json.load of the gunzipped text. Prints one JSON line: {"stats": [...], "seconds": s, "maxRssBytes": n}.
 """
 import contextlib
+import gzip
 import io
 import json
 import resource
@@ -15,9 +16,18 @@ from pycocotools.coco import COCO  # noqa: E402
 from pycocotools.cocoeval import COCOeval  # noqa: E402
 
 gt_path, dt_path, iou_type = sys.argv[1:4]
+
+
+def load(path):
+    with (gzip.open(path, "rt") if path.endswith(".gz") else open(path)) as f:
+        return json.load(f)
+
+
 with contextlib.redirect_stdout(io.StringIO()):
-    gt = COCO(gt_path)
-    dt = gt.loadRes(dt_path)
+    gt = COCO()
+    gt.dataset = load(gt_path)
+    gt.createIndex()
+    dt = gt.loadRes(load(dt_path))
     ev = COCOeval(gt, dt, iou_type)
     ev.evaluate()
     ev.accumulate()

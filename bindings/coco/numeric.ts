@@ -48,17 +48,13 @@ export function pairwiseSum(a: ArrayLike<number>, offset = 0, n = a.length - off
   return pairwiseSum(a, offset, n2) + pairwiseSum(a, offset + n2, n - n2);
 }
 
-/** numpy's ufunc buffer size: reductions run the pairwise inner loop on chunks of this many elements. */
-export const NPY_BUFSIZE = 8192;
-
 /**
- * np.add.reduce / np.sum of a 1-d float64 array: the accumulator starts at the identity 0 and adds the
- * pairwise sum of each 8192-element chunk in turn (verified bit for bit against numpy's stats).
+ * np.add.reduce / np.sum of a 1-d contiguous float64 array as numpy 2.x computes it: the identity 0
+ * plus one pairwise sum over the whole array (older numpy summed 8192-element buffer chunks in turn,
+ * which differs in the last bit on long arrays; test/fixtures/numpy_sums.json holds numpy 2.4.6's values).
  */
 export function npSum(a: ArrayLike<number>, offset = 0, n = a.length - offset): number {
-  let res = 0;
-  for (let i = 0; i < n; i += NPY_BUFSIZE) res += pairwiseSum(a, offset + i, Math.min(NPY_BUFSIZE, n - i));
-  return res;
+  return n === 0 ? 0 : 0 + pairwiseSum(a, offset, n);
 }
 
 /** np.mean of a 1-d float64 array (NaN when empty, like numpy). */

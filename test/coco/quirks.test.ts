@@ -1,10 +1,13 @@
 // pycocotools' details on small hand-made data, one test per quirk (see ../shared/spec/coco-parity.md).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { LOCAL_FIXTURES } from "../helpers/paths.js";
 import { describe, expect, it } from "vitest";
 import { CocoInputError } from "../../bindings/coco/errors.js";
 import { evaluateCoco, type CocoEvaluation } from "../../bindings/coco/evaluate.js";
 import { parseCocoDataset } from "../../bindings/ingest/coco-dataset.js";
 import { parseCocoResults } from "../../bindings/ingest/coco-results.js";
-import { formatFixed, linspace, npSum, pairwiseSum } from "../../bindings/coco/numeric.js";
+import { formatFixed, linspace, npMean, npSum, pairwiseSum } from "../../bindings/coco/numeric.js";
 import type { CocoParamsInput } from "../../bindings/coco/params.js";
 import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
 
@@ -69,15 +72,23 @@ describe("numerics", () => {
     expect(r[100]).toBe(1);
   });
 
-  it("pairwise summation: 8 partial sums below 128, halves above, chunks of 8192", () => {
+  it("pairwise summation: 8 partial sums below 128, halves above", () => {
     const a = Array.from({ length: 20 }, (_, i) => 1 / (i + 3));
     const r = a.slice(0, 8);
     for (let i = 8; i < 16; i++) r[i - 8]! += a[i]!;
     let want = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
     for (let i = 16; i < 20; i++) want += a[i]!;
     expect(pairwiseSum(a)).toBe(want);
-    const big = Array.from({ length: 20000 }, (_, i) => Math.sin(i) ** 2);
-    expect(npSum(big)).toBe(0 + pairwiseSum(big, 0, 8192) + pairwiseSum(big, 8192, 8192) + pairwiseSum(big, 16384, 20000 - 16384));
+  });
+
+  it("np.add.reduce and np.mean as numpy computes them (numpy 2.x: one pairwise sum over the whole array)", () => {
+    const { cases } = JSON.parse(readFileSync(join(LOCAL_FIXTURES, "numpy_sums.json"), "utf8")) as { cases: { n: number; sum: number; mean: number }[] };
+    expect(cases.length).toBeGreaterThan(5);
+    for (const { n, sum, mean } of cases) {
+      const a = Float64Array.from({ length: n }, (_, i) => ((i * 7919) % 10007) / 997);
+      expect(npSum(a), `n = ${n}`).toBe(sum);
+      expect(npMean(a), `n = ${n}`).toBe(mean);
+    }
   });
 
   it("formats like Python's '{:0.3f}' (exact ties to even)", () => {
