@@ -50,8 +50,16 @@ function isGzip(path: string): boolean {
 /** Feeds a file (gunzipped when it starts with the gzip magic bytes) to a scanner. */
 async function scanFile(path: string, handler: JsonElementHandler): Promise<void> {
   const scanner = new JsonStreamScanner(handler);
+  // the magic bytes first: a missing or unreadable file throws here, before a stream exists whose
+  // asynchronous 'error' event nobody would listen to (it surfaced as an "internal error")
+  const gz = isGzip(path);
   const input = createReadStream(path, { highWaterMark: CHUNK });
-  const source: AsyncIterable<Buffer> = isGzip(path) ? input.pipe(createGunzip({ chunkSize: CHUNK })) : input;
+  let source: AsyncIterable<Buffer> = input;
+  if (gz) {
+    const gunzip = createGunzip({ chunkSize: CHUNK });
+    input.once("error", (e) => gunzip.destroy(e)); // a read error ends the gunzipped stream (pipe does not forward it)
+    source = input.pipe(gunzip);
+  }
   try {
     for await (const chunk of source) scanner.push(chunk);
     scanner.end();
