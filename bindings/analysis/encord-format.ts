@@ -117,7 +117,7 @@ export interface ParsedEncord extends AnalysisInput {
 }
 
 /** JSON text (a string or UTF-8 bytes) parsed, anything else as it is; a syntax error names `path`. */
-function jsonOf(input: Json | string | Uint8Array, path: string): Json {
+export function jsonOf(input: Json | string | Uint8Array, path: string): Json {
   if (typeof input !== "string" && !(input instanceof Uint8Array)) return input;
   const text = typeof input === "string" ? input : new TextDecoder().decode(input);
   try {

@@ -7,7 +7,7 @@
 //
 // Read: images and image groups (every data unit an image). Not read (a one-line error): videos and
 // image sequences (labels per frame), and bitmask objects (their encoding is not verified here).
-import { parseEncordJson, type ParsedEncord } from "./encord-format.js";
+import { jsonOf, parseEncordJson, type ParsedEncord } from "./encord-format.js";
 import { AnalysisInputError } from "./types.js";
 
 type Row = Record<string, unknown>;
@@ -20,21 +20,15 @@ export function isLabelRows(v: unknown): boolean {
   return Array.isArray(v) && v.length > 0 && isObject(v[0]) && isObject(v[0].data_units);
 }
 
-function jsonOf(v: unknown, path: string): unknown {
-  if (typeof v !== "string" && !(v instanceof Uint8Array)) return v;
-  try {
-    return JSON.parse(typeof v === "string" ? v : new TextDecoder().decode(v));
-  } catch (e) {
-    throw new AnalysisInputError(`${path}: not valid JSON text (${(e as Error).message})`);
-  }
+
+interface ImageEntry {
+  id: string;
+  width: number;
+  height: number;
+  name?: string;
 }
 
-interface Converted {
-  images: { id: string; width: number; height: number; name?: string }[];
-  objects: Row[];
-}
-
-function convert(rowsIn: unknown, what: "labels" | "predictions", images: Map<string, Converted["images"][number]>): Row[] {
+function convert(rowsIn: unknown, what: "labels" | "predictions", images: Map<string, ImageEntry>): Row[] {
   const root = what === "labels" ? "rows" : "predictionRows";
   if (!Array.isArray(rowsIn)) throw new AnalysisInputError(`${root}: expected a list of label rows (Encord's JSON export)`);
   const objects: Row[] = [];
@@ -83,7 +77,7 @@ function convert(rowsIn: unknown, what: "labels" | "predictions", images: Map<st
 
 /** Label rows (and optionally prediction rows) as analysis input: one image per data unit, classes by ontology name. */
 export function parseLabelRows(rows: unknown, predictionRows?: unknown): ParsedEncord {
-  const images = new Map<string, Converted["images"][number]>();
+  const images = new Map<string, ImageEntry>();
   const labels = convert(jsonOf(rows, "rows"), "labels", images);
   const predictions = predictionRows === undefined ? [] : convert(jsonOf(predictionRows, "predictionRows"), "predictions", images);
   return parseEncordJson({ coordinates: "normalized", images: [...images.values()], labels, predictions });

@@ -54,7 +54,7 @@ export function pairwiseSum(a: ArrayLike<number>, offset = 0, n = a.length - off
  * which differs in the last bit on long arrays; test/fixtures/numpy_sums.json holds numpy 2.4.6's values).
  */
 export function npSum(a: ArrayLike<number>, offset = 0, n = a.length - offset): number {
-  return n === 0 ? 0 : 0 + pairwiseSum(a, offset, n);
+  return 0 + pairwiseSum(a, offset, n); // numpy starts at the identity 0 (so an empty sum is +0)
 }
 
 /** np.mean of a 1-d float64 array (NaN when empty, like numpy). */

@@ -348,11 +348,11 @@ class SegMark {
  * a value for the checked path (`slow`). Either way the segmentation pools are as before a failed
  * attempt; NEED_MORE (and real errors) propagate. Returns whether the fast reader took it.
  */
-function fastOrSlow(r: JsonReader, index: number, seg: SegmentationColumns, mark: SegMark, slow: Map<number, unknown>, read: () => void, undo?: () => void): boolean {
+function fastOrSlow(r: JsonReader, index: number, seg: SegmentationColumns, mark: SegMark, slow: Map<number, unknown>, read: (r: JsonReader) => void, undo?: () => void): boolean {
   const start = r.pos;
   mark.mark(seg);
   try {
-    read();
+    read(r);
     return true;
   } catch (e) {
     mark.undo(seg);
@@ -621,7 +621,7 @@ export class CocoDatasetStream implements JsonElementHandler {
 
   private annotation(index: number, r: JsonReader): void {
     const rec = this.id.n;
-    const fast = fastOrSlow(r, index, this.seg, this.segMark, this.slow, () => this.readAnnotation(r), () => this.strTmp.clear());
+    const fast = fastOrSlow(r, index, this.seg, this.segMark, this.slow, this.readAnnotationFn, this.clearStrings);
     if (fast && this.strTmp.size) {
       for (const [f, s] of this.strTmp) this.strings.set(rec * 4 + f, s);
       this.strTmp.clear();
@@ -629,6 +629,10 @@ export class CocoDatasetStream implements JsonElementHandler {
     this.fastOf.push(fast ? rec : -1);
     this.n = index + 1;
   }
+
+  // bound once: the element readers run per element
+  private readonly readAnnotationFn = (r: JsonReader) => this.readAnnotation(r);
+  private readonly clearStrings = () => this.strTmp.clear();
 
   /** One annotation object into the columns (committed at the end), or FALLBACK / NEED_MORE. */
   private readAnnotation(r: JsonReader): void {
@@ -915,12 +919,16 @@ export class CocoResultsStream implements JsonElementHandler {
       r.pos = start;
     }
     const rec = this.score.n;
-    const fast = fastOrSlow(r, index, this.seg, this.segMark, this.slow, () => this.readResult(r, rec));
+    const fast = fastOrSlow(r, index, this.seg, this.segMark, this.slow, this.readResultFn);
     this.fastOf.push(fast ? rec : -1);
     this.n = index + 1;
   }
 
-  private readResult(r: JsonReader, rec: number): void {
+  private readonly readResultFn = (r: JsonReader) => this.readResult(r);
+
+  /** One result object into the columns (record this.score.n, committed at the end), or FALLBACK / NEED_MORE. */
+  private readResult(r: JsonReader): void {
+    const rec = this.score.n;
     if (this.source === "keypoints") throw FALLBACK;
     if (r.peek() !== 0x7b || r.open(0x7b)) throw FALLBACK;
     let seen = 0;

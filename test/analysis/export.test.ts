@@ -1,12 +1,12 @@
-// exportView: every page's data as files, checked against the view's own accessors (independent
-// paths: the CSVs are parsed back); the CLI's --export writes them; CSV quoting.
+// exportView: every page's data as files, checked against the view's own accessors (the CSVs are
+// parsed back); the CLI's --export writes them; CSV quoting.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { analyze } from "../../bindings/analysis/analyze.js";
-import { csvCell } from "../../bindings/analysis/csv.js";
+import { csvCell, parseCsv } from "../../bindings/analysis/csv.js"; // parseCsv: checked on literals in user-metrics.test.ts
 import { exportView } from "../../bindings/analysis/export.js";
 import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
 import { randomInput } from "../helpers/analysis.js";
@@ -16,25 +16,6 @@ const engine = new ReferenceGeometry();
 const tmp = mkdtempSync(join(tmpdir(), "de-export-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** A minimal RFC 4180 reader (quoted cells with "" and commas), for checking what was written. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (q) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') q = false;
-      else cell += c;
-    } else if (c === '"') q = true;
-    else if (c === ",") row.push(cell), (cell = "");
-    else if (c === "\n") row.push(cell), rows.push(row), (row = []), (cell = "");
-    else cell += c;
-  }
-  return rows;
-}
 const num = (s: string): number => (s === "" ? NaN : Number(s));
 
 describe("exportView", () => {

@@ -50,7 +50,7 @@ export const IMAGE_SUBSET_OPTIONS = {
 export function subPixelBoxWarning(input: AnalysisInput, format: "coco" | "encord", boxIou: boolean): string | undefined {
   if (boxIou || format !== "coco") return undefined;
   let n = 0;
-  for (const o of [...input.labels, ...input.predictions]) if (o.shape.kind === "box" && o.shape.box.some((v) => !Number.isInteger(v))) n++;
+  for (const list of [input.labels, input.predictions]) for (const o of list) if (o.shape.kind === "box" && o.shape.box.some((v) => !Number.isInteger(v))) n++;
   if (n === 0) return undefined;
   return `${n} boxes have sub-pixel coordinates: analysis renders boxes as pixel masks (Encord Active's rule), so its IoU can differ from the exact box IoU of "detection-eval coco"; --box-iou uses the exact box IoU`;
 }
