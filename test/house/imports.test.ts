@@ -10,6 +10,7 @@ const folders = folderGraph(graph);
 const FORBIDDEN: Record<string, string[]> = {
   "bindings/coco": ["bindings/ingest", "bindings/analysis", "bindings/report", "bindings/cli", "bindings/workers", "bindings/synth"],
   "bindings/ingest": ["bindings/analysis", "bindings/report", "bindings/cli", "bindings/workers"],
+  "bindings/errors": ["bindings/ingest", "bindings/analysis", "bindings/report", "bindings/cli", "bindings/workers", "bindings/synth"],
   "bindings/analysis": ["bindings/report", "bindings/cli", "bindings/workers", "bindings/ingest"],
   "bindings/report": ["bindings/cli"],
   "bindings/workers": ["bindings/cli", "bindings/report", "bindings/analysis"],
