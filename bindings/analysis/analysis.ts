@@ -8,23 +8,10 @@ import { IMAGE_METRICS, LABEL_METRICS, PREDICTION_METRICS, type MetricTable } fr
 import { collectSorted, sortColumn, subsetCorrelation, type SortedColumn } from "./stats.js";
 import { imagePixelMetrics, type ImagePixelMetrics } from "./pixels.js";
 import { csvCell } from "./csv.js";
-
-/** COCO's recall thresholds: numpy linspace(0, 1, 101) = i * 0.01, the last exactly 1. */
-export const RECALL_THRESHOLDS: Float64Array = (() => {
-  const r = new Float64Array(101);
-  for (let i = 0; i < 101; i++) r[i] = i * 0.01;
-  r[100] = 1;
-  return r;
-})();
-
-/** COCO's IoU thresholds .50:.05:.95: numpy linspace(.5, .95, 10). */
-export const COCO_IOU_THRESHOLDS: Float64Array = (() => {
-  const r = new Float64Array(10);
-  const step = (0.95 - 0.5) / 9;
-  for (let i = 0; i < 10; i++) r[i] = 0.5 + i * step;
-  r[9] = 0.95;
-  return r;
-})();
+import { COCO_IOU_THRESHOLDS, RECALL_THRESHOLDS } from "./thresholds.js";
+import { confusionMatrix, type ConfusionMatrix } from "./confusion.js";
+import { calibration, type Calibration } from "./calibration.js";
+import { bootstrap, type BootstrapOptions, type BootstrapResult } from "./bootstrap.js";
 
 export const FP_REASONS = [
   "IoU below threshold",
@@ -830,6 +817,85 @@ export class AnalysisView {
     if (p.sMatch[i]! < 0) return 3;
     if (p.sIou[i]! < this.iou) return 0;
     return 1;
+  }
+
+  /**
+   * The class confusion matrix at this view's IoU threshold, confidence and filters (rows: predicted class,
+   * columns: true class, background last; see ConfusionMatrix for the rule). No geometry: one pass in rank order.
+   */
+  confusion(): ConfusionMatrix {
+    return this.memo("confusion", () =>
+      confusionMatrix(
+        this.p,
+        this.status,
+        this.labelState().kept,
+        this.classes.map((r) => r.index),
+        this.iou,
+        this.confidence,
+      ),
+    );
+  }
+
+  /** Confidence calibration of the counted predictions: precision per confidence bin, ECE and MCE. */
+  calibration(options: { bins?: number } = {}): Calibration {
+    return this.memo(`calibration:${options.bins ?? 10}`, () => calibration(this.status, this.p.sConf, this.iou, options.bins ?? 10));
+  }
+
+  /**
+   * Bootstrap intervals over images (seeded) for mAP, mAR, mean precision / F1, the pooled precision /
+   * recall / F1 and each class' AP, precision, recall and F1. The matching of each image is this view's;
+   * a resample only re-weights it, so 1,000 resamples cost about 1,000 linear passes.
+   */
+  bootstrap(options: BootstrapOptions = {}): BootstrapResult {
+    const p = this.p;
+    const classes = this.classes.map((r) => r.index);
+    const slot = new Int32Array(p.nClass).fill(-1);
+    classes.forEach((k, j) => {
+      slot[k] = j;
+    });
+    const predImage: Int32Array[] = [];
+    const predTp: Uint8Array[] = [];
+    for (const r of this.classes) {
+      const n = r.tp + r.fp;
+      const im = new Int32Array(n);
+      const tp = new Uint8Array(n);
+      let j = 0;
+      for (let i = p.classStart[r.index]!, e = p.classStart[r.index + 1]!; i < e && j < n; i++) {
+        const v = this.status[i];
+        if (v !== CODE_TP && v !== CODE_FP) continue;
+        im[j] = p.sImage[i]!;
+        tp[j++] = v === CODE_TP ? 1 : 0;
+      }
+      predImage.push(im);
+      predTp.push(tp);
+    }
+    const kept = this.labelState().kept;
+    const li: number[] = [];
+    const lc: number[] = [];
+    for (let l = 0; l < p.nLabel; l++) {
+      if (!kept[l] || p.lCrowd[l] || slot[p.lClass[l]!]! < 0) continue;
+      li.push(p.lImage[l]!);
+      lc.push(slot[p.lClass[l]!]!);
+    }
+    const images: number[] = [];
+    for (let i = 0; i < p.nImage; i++) if (!this.imgSel || this.imgSel[i]) images.push(i);
+    return bootstrap(
+      {
+        iou: this.iou,
+        confidence: this.confidence,
+        classes,
+        classIds: this.classes.map((r) => r.categoryId),
+        predImage,
+        predTp,
+        labelImage: Int32Array.from(li),
+        labelClass: Int32Array.from(lc),
+        images: Int32Array.from(images),
+        nImage: p.nImage,
+        estimate: { mAP: this.mAP, mAR: this.mAR, mP: this.mP, mF1: this.mF1, precision: this.precision, recall: this.recall, f1: this.f1 },
+        classEstimate: this.classes,
+      },
+      options,
+    );
   }
 
   /** TP / FP / FN / ignored counts with the FP and FN reasons: per included class, and the total (categoryId null). */

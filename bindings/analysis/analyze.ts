@@ -107,6 +107,8 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
   const pCand = new Int32Array(nP).fill(-1);
   const pIou = new Float64Array(nP);
   const pCrowd = new Float64Array(nP).fill(-1);
+  const pAny = new Int32Array(nP).fill(-1);
+  const pAnyIou = new Float64Array(nP);
   const lImage = new Int32Array(nL);
   const lClass = new Int32Array(nL);
   const lCrowd = new Uint8Array(nL);
@@ -212,6 +214,8 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
       let best = 0;
       let cand = -1;
       let crowd = -1;
+      let anyBest = 0;
+      let any = -1;
       const row = j * n;
       const same0 = seLabel.length;
       for (let g = 0; g < n; g++) {
@@ -231,6 +235,10 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
           sePred.push(p);
           seIou.push(v);
         }
+        if (v > anyBest) {
+          anyBest = v;
+          any = l;
+        }
         if (mode === "same-class" && !same) continue;
         if (v > best) {
           best = v;
@@ -239,6 +247,8 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
       }
       pCand[p] = cand;
       pIou[p] = cand >= 0 ? best : 0;
+      pAny[p] = any;
+      pAnyIou[p] = anyBest;
       // keep the same-class overlaps with labels other than the candidate
       let keep = same0;
       for (let q = same0; q < seLabel.length; q++) {
@@ -278,6 +288,8 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
   const sMatch = new Float64Array(nP);
   const sDup = new Float64Array(nP);
   const sCrowd = new Float64Array(nP);
+  const sAny = new Int32Array(nP);
+  const sAnyIou = new Float64Array(nP);
   const pDup = new Float64Array(nP).fill(-1);
   const lBest = new Float64Array(nL).fill(-1);
   const groupStart = new Int32Array(nL + 1);
@@ -290,6 +302,8 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     sCand[i] = c;
     sIou[i] = pIou[p]!;
     sCrowd[i] = pCrowd[p]!;
+    sAny[i] = pAny[p]!;
+    sAnyIou[i] = pAnyIou[p]!;
     const ok = c >= 0 && lClass[c] === pClass[p];
     sMatch[i] = ok ? pIou[p]! : -1;
     if (ok) {
@@ -383,6 +397,8 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     sMatch,
     sDup,
     sCrowd,
+    sAny,
+    sAnyIou,
     globalOrder,
     globalConf,
     maxClass,

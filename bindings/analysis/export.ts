@@ -2,7 +2,8 @@
 // JSON, and one CSV per page (PR curves raw and interpolated, P/R/F1 vs confidence, IoU histogram,
 // metric performance, metric correlation, the explorer). The CLI writes them (`analyze --export DIR`);
 // in a browser they can be offered as downloads. Browser-safe: it returns strings.
-import { type Analysis, type AnalysisView, RECALL_THRESHOLDS } from "./analysis.js";
+import type { Analysis, AnalysisView } from "./analysis.js";
+import { RECALL_THRESHOLDS } from "./thresholds.js";
 import { csvCell } from "./csv.js";
 
 function csv(header: readonly string[], rows: Iterable<readonly unknown[]>): string {

@@ -5,8 +5,6 @@ export type { CandidateMode, UserMetricValues } from "./prepared.js";
 export {
   Analysis,
   AnalysisView,
-  RECALL_THRESHOLDS,
-  COCO_IOU_THRESHOLDS,
   FP_REASONS,
   FN_REASONS,
   type AtOptions,
@@ -23,6 +21,10 @@ export {
   type FpReason,
   type FnReason,
 } from "./analysis.js";
+export { RECALL_THRESHOLDS, COCO_IOU_THRESHOLDS } from "./thresholds.js";
+export { confusionObjects, type ConfusionMatrix, type ConfusionObjects } from "./confusion.js";
+export type { Calibration, CalibrationBin } from "./calibration.js";
+export type { BootstrapOptions, BootstrapResult, BootstrapSamples, ClassIntervals, Interval } from "./bootstrap.js";
 export { parseEncordJson, isEncordJson, type ParsedEncord } from "./encord-format.js";
 export { fromCoco, type CocoAdapterOptions } from "./coco-adapter.js";
 export { selectImages } from "./select.js";

@@ -63,6 +63,10 @@ export interface Prepared {
   readonly sMatch: Float64Array;
   readonly sDup: Float64Array;
   readonly sCrowd: Float64Array;
+  /** the closest non-crowd label of any class (the any-class candidate, whatever the mode), -1 if none overlaps */
+  readonly sAny: Int32Array;
+  /** IoU with sAny, 0 without one */
+  readonly sAnyIou: Float64Array;
   /** the predictions of every class in one global rank order (positions in the class-sorted layout) */
   readonly globalOrder: Int32Array;
   /** confidence in global rank order */

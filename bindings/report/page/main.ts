@@ -16,7 +16,8 @@ import {
   type ChartConfiguration,
   type ChartDataset,
 } from "chart.js";
-import { RECALL_THRESHOLDS, type Analysis, type AnalysisView } from "../../analysis/analysis.js";
+import type { Analysis, AnalysisView } from "../../analysis/analysis.js";
+import { RECALL_THRESHOLDS } from "../../analysis/thresholds.js";
 import { decodeAnalysis } from "../data.js";
 import type { ReportMeta } from "../meta.js";
 
