@@ -766,6 +766,18 @@ export class AnalysisView {
     );
   }
 
+  /** Per label (input order): 1 when kept by the view's class, image and label filters. */
+  private keptLabels(): Uint8Array {
+    return this.memo("keptLabels", () => {
+      const p = this.p;
+      const kept = new Uint8Array(p.nLabel);
+      const { classSel, imgSel, labelKeep } = this;
+      for (let l = 0; l < p.nLabel; l++)
+        kept[l] = classSel[p.lClass[l]!] === 1 && (!imgSel || imgSel[p.lImage[l]!] === 1) && (!labelKeep || labelKeep[l] === 1) ? 1 : 0;
+      return kept;
+    });
+  }
+
   /** Per label (input order): kept (1/0), matchedBy (prediction index or -1), view-best IoU (NaN if none), FN reason code. */
   private labelState(): { kept: Uint8Array; matchedBy: Int32Array; best: Float64Array; fnReason: Int8Array } {
     return this.memo("labels", () => {
@@ -828,7 +840,7 @@ export class AnalysisView {
       confusionMatrix(
         this.p,
         this.status,
-        this.labelState().kept,
+        this.keptLabels(),
         this.classes.map((r) => r.index),
         this.iou,
         this.confidence,
@@ -869,7 +881,7 @@ export class AnalysisView {
       predImage.push(im);
       predTp.push(tp);
     }
-    const kept = this.labelState().kept;
+    const kept = this.keptLabels();
     const li: number[] = [];
     const lc: number[] = [];
     for (let l = 0; l < p.nLabel; l++) {

@@ -59,27 +59,39 @@ export function confusionMatrix(
   const cells = new Int32Array(side * side);
   const predictionCell = new Int32Array(p.nPred).fill(-1);
   const labelCell = new Int32Array(p.nLabel).fill(-1);
-  const { sPred, sCand, sAny, sAnyIou, pClass, lClass, lCrowd, globalOrder } = p;
-  // true positives take their labels
+  const { sPred, sCand, sAny, sAnyIou, sConf, sIou, pClass, lClass, lCrowd } = p;
+  // true positives take their labels; a false positive whose closest label is of another class and
+  // kept may take it (decided below, in rank order); every other false positive is background
+  const contenders: number[] = [];
   for (let i = 0; i < p.nPred; i++) {
-    if (status[i] !== TP) continue;
-    const r = row[pClass[sPred[i]!]!]!;
-    const cell = r * side + r;
-    cells[cell]!++;
-    predictionCell[sPred[i]!] = cell;
-    labelCell[sCand[i]!] = cell;
+    const v = status[i];
+    if (v !== TP && v !== FP) continue;
+    const q = sPred[i]!;
+    const r = row[pClass[q]!]!;
+    if (v === TP) {
+      const cell = r * side + r;
+      cells[cell]!++;
+      predictionCell[q] = cell;
+      labelCell[sCand[i]!] = cell;
+      continue;
+    }
+    const l = sAny[i]!;
+    if (l >= 0 && sAnyIou[i]! >= iou && lClass[l] !== pClass[q] && labelKept[l] === 1 && !lCrowd[l] && row[lClass[l]!]! < n) contenders.push(i);
+    else {
+      cells[r * side + n]!++;
+      predictionCell[q] = r * side + n;
+    }
   }
-  // false positives, most confident first, take the closest label of another class when it is free
-  for (let g = 0; g < globalOrder.length; g++) {
-    const i = globalOrder[g]!;
-    if (status[i] !== FP) continue;
+  // the analysis' rank order: confidence desc, candidate IoU desc, input order
+  contenders.sort((a, b) => sConf[b]! - sConf[a]! || sIou[b]! - sIou[a]! || sPred[a]! - sPred[b]!);
+  for (const i of contenders) {
     const q = sPred[i]!;
     const r = row[pClass[q]!]!;
     const l = sAny[i]!;
     let c = n;
-    if (l >= 0 && sAnyIou[i]! >= iou && lClass[l] !== pClass[q] && labelKept[l] === 1 && !lCrowd[l] && labelCell[l] === -1) {
+    if (labelCell[l] === -1) {
       c = row[lClass[l]!]!;
-      if (c < n) labelCell[l] = r * side + c;
+      labelCell[l] = r * side + c;
     }
     cells[r * side + c]!++;
     predictionCell[q] = r * side + c;
@@ -91,15 +103,27 @@ export function confusionMatrix(
     cells[cell]!++;
     labelCell[l] = cell;
   }
-  const counts: number[][] = [];
-  for (let r = 0; r < side; r++) counts.push(Array.from(cells.subarray(r * side, (r + 1) * side)));
+  const counts: number[][] = new Array(side);
+  const rates: number[][] = new Array(side);
+  const columnRates: number[][] = new Array(side);
   const colSum = new Float64Array(side);
-  for (const r of counts) r.forEach((v, c) => (colSum[c]! += v));
-  const rates = counts.map((r) => {
-    const s = r.reduce((a, b) => a + b, 0);
-    return r.map((v) => (s > 0 ? v / s : 0));
-  });
-  const columnRates = counts.map((r) => r.map((v, c) => (colSum[c]! > 0 ? v / colSum[c]! : 0)));
+  for (let x = 0; x < side * side; x++) colSum[x % side]! += cells[x]!;
+  for (let r = 0; r < side; r++) {
+    let rowSum = 0;
+    for (let c = 0; c < side; c++) rowSum += cells[r * side + c]!;
+    const cr = new Array<number>(side);
+    const rr = new Array<number>(side);
+    const cc = new Array<number>(side);
+    for (let c = 0; c < side; c++) {
+      const v = cells[r * side + c]!;
+      cr[c] = v;
+      rr[c] = rowSum > 0 ? v / rowSum : 0;
+      cc[c] = colSum[c]! > 0 ? v / colSum[c]! : 0;
+    }
+    counts[r] = cr;
+    rates[r] = rr;
+    columnRates[r] = cc;
+  }
   const categories = classes.map((k) => ({ categoryId: p.categories[k]!.id, name: p.categories[k]!.name }));
   return { iou, confidence, categories, counts, rates, columnRates, predictionCell, labelCell };
 }
