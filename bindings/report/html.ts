@@ -5,7 +5,7 @@ import type { Analysis } from "../analysis/analysis.js";
 import { REPORT_PAGE_JS } from "../generated/report-page.js";
 import { PACKAGE_VERSION } from "../generated/version.js";
 import { encodeAnalysis } from "./data.js";
-import type { ReportMeta } from "./meta.js";
+import type { ReportMeta, TideMeta } from "./meta.js";
 
 export interface ReportOptions {
   title?: string;
@@ -18,6 +18,10 @@ export interface ReportOptions {
   confidence?: number;
   /** the classes ticked in the class filter at first, by id or name (default all; the others can be ticked in the page) */
   classes?: readonly (number | string)[];
+  /** bootstrap resamples for the intervals on the summary cards, computed in the page when the sliders rest (default 1000; 0: none) */
+  bootstrap?: number;
+  /** the TIDE decomposition to show (tide() of the COCO input; absent: no TIDE section) */
+  tide?: TideMeta;
   /** gzip the data (default true; the page needs DecompressionStream, in every current browser) */
   compress?: boolean;
   /** generation date (default now) */
@@ -64,7 +68,11 @@ tbody tr:last-child td{border-bottom:0}
 button{font:inherit;padding:3px 10px;border:1px solid var(--line);border-radius:5px;background:#fff;cursor:pointer}
 select{font:inherit}
 .error{color:#b00020;font-weight:600}
-.stale .chart,.stale .table{opacity:.45;transition:opacity .2s}
+.stale .chart,.stale .table,.stale .kpi-ci{opacity:.45;transition:opacity .2s}
+.kpi-ci{color:var(--muted);font-size:12px;font-variant-numeric:tabular-nums}
+.heat td.cell{cursor:pointer;text-align:center}
+.heat td.selected{outline:2px solid var(--fg);outline-offset:-2px}
+.heat th:first-child{position:sticky;left:0;background:#eef1f4}
 footer{margin-top:20px;font-size:12.5px}
 `;
 
@@ -88,6 +96,8 @@ async function sha256Base64(text: string): Promise<string | undefined> {
 
 /** The whole report page for an Analysis, as one string of HTML. */
 export async function renderReportHtml(analysis: Analysis, options: ReportOptions = {}): Promise<string> {
+  if (options.bootstrap !== undefined && !(Number.isInteger(options.bootstrap) && options.bootstrap >= 0 && options.bootstrap <= 100_000))
+    throw new RangeError(`bootstrap: expected a whole number of resamples in 0..100000, got ${JSON.stringify(options.bootstrap)}`);
   const encoded = await encodeAnalysis(analysis, { compress: options.compress ?? true });
   const { blob, ...data } = encoded;
   const meta: ReportMeta = {
@@ -103,6 +113,8 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
       confidence: options.confidence ?? 0,
       ...(options.classes ? { classes: options.classes.map((c) => String(analysis.categories[analysis.categoryIndex(c)]!.id)) } : {}),
     },
+    bootstrap: options.bootstrap ?? 1000,
+    ...(options.tide ? { tide: options.tide } : {}),
     data,
   };
   // "</script" and "<!--" cannot occur inside the inline script (both only in strings and regexps there).

@@ -13,6 +13,23 @@ export interface ReportMeta {
   iouKind: "mask" | "box";
   /** the sliders' initial values, and the classes ticked at first (category ids as strings; absent: all) */
   defaults: { iou: number; confidence: number; classes?: string[] };
+  /** bootstrap resamples for the intervals on the summary cards (0: none) */
+  bootstrap?: number;
+  /** the TIDE error decomposition of the COCO input, when the report was made from one */
+  tide?: TideMeta;
   /** the encoded analysis without its blob (which lives in its own element) */
   data: Omit<EncodedAnalysis, "blob">;
+}
+
+export type TideMainError = "Cls" | "Loc" | "Both" | "Dupe" | "Bkg" | "Miss";
+export type TideSpecialError = "FalsePos" | "FalseNeg";
+
+/** TIDE's dAP (AP points, tidecv's units) overall and per class, at fixed foreground / background IoU. */
+export interface TideMeta {
+  posThreshold: number;
+  backgroundThreshold: number;
+  ap: number;
+  main: Record<TideMainError, number>;
+  special: Record<TideSpecialError, number>;
+  classes: { categoryId: string; ap: number; main: Record<TideMainError, number>; special: Record<TideSpecialError, number> }[];
 }

@@ -9,7 +9,8 @@
 //   detected from the GT file's keys (`labels` -> Encord-style). `--dt` is optional for Encord-style
 //   input holding its predictions. `.gz` files are read too.
 //   json: one object with mAP, mAR, AR, mP, mR, mF1, totals and `classes` (categoryId, name, ap, tp,
-//   fp, fn, ignored, labels, precision, recall, f1, avgIou; null where undefined); csv: explorer rows.
+//   fp, fn, ignored, labels, precision, recall, f1, avgIou; null where undefined), `confusion`,
+//   `calibration` and `intervals` (bootstrap over images, --bootstrap N resamples); csv: explorer rows.
 // bench --gt --dt [--iou-type bbox|segm] [--candidates ...] [--box-iou] [--runs 30] [--format text|json]
 //   json: { parseMs, prepareMs, rescoreMs, atMs, ... }. prepareMs = rasterising + IoU + encoding
 //   (adapter and analyze); rescoreMs = median time to answer a new IoU threshold with every per-class
@@ -33,6 +34,7 @@ import { isLabelRows, parseLabelRows } from "../../analysis/label-rows.js";
 import { analyze } from "../../analysis/analyze.js";
 import { AnalysisInputError, type AnalysisInput } from "../../analysis/types.js";
 import type { AnalysisView } from "../../analysis/analysis.js";
+import type { BootstrapResult, Interval } from "../../analysis/bootstrap.js";
 import { selectImages } from "../../analysis/select.js";
 import { imageIdsOption } from "../subsets.js";
 
@@ -141,7 +143,22 @@ function fmt(v: number | null, digits = 3): string {
   return v === null || !Number.isFinite(v) ? "-" : v.toFixed(digits);
 }
 
-function renderText(view: AnalysisView): string {
+/** The error-analysis part of analyze's JSON: confusion matrix, calibration, bootstrap intervals. */
+export function errorAnalysisJson(view: AnalysisView, boot: BootstrapResult | undefined): Record<string, unknown> {
+  const m = view.confusion();
+  const { bins, ...cal } = view.calibration();
+  return {
+    confusion: { iou: m.iou, categories: m.categories, counts: m.counts, rates: m.rates },
+    calibration: { ...cal, bins },
+    ...(boot ? { intervals: boot } : {}),
+  };
+}
+
+function interval(name: string, x: Interval): string {
+  return `${name} ${fmt(x.estimate)} [${fmt(x.lo)}, ${fmt(x.hi)}]`;
+}
+
+function renderText(view: AnalysisView, boot: BootstrapResult | undefined): string {
   const s = view.summary();
   const lines = [
     `IoU threshold ${s.iou} (${s.iouKind === "box" ? "exact box IoU" : "IoU of the rendered masks"}), confidence >= ${s.confidence ?? "any"}, candidates ${s.candidates}`,
@@ -154,13 +171,31 @@ function renderText(view: AnalysisView): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join("  ");
   lines.push(line(header), ...rows.map(line));
+  const cal = view.calibration();
+  lines.push("", `calibration (10 confidence bins): ECE ${fmt(cal.ece)}  MCE ${fmt(cal.mce)}`);
+  if (boot)
+    lines.push(
+      `${Math.round(boot.level * 100)}% intervals (${boot.resamples} bootstrap resamples of the images, seed ${boot.seed}): ` +
+        [interval("mAP", boot.mAP), interval("precision", boot.precision), interval("recall", boot.recall), interval("F1", boot.f1)].join("  "),
+    );
   return lines.join("\n") + "\n";
+}
+
+/** The view's bootstrap intervals per --bootstrap / --seed (undefined for --bootstrap 0). */
+export function bootstrapOf(view: AnalysisView, opts: Record<string, string | undefined>, progress?: (m: string) => void): BootstrapResult | undefined {
+  const resamples = numberOption(opts, "bootstrap", 1000);
+  if (resamples === 0) return undefined;
+  const seed = numberOption(opts, "seed", 0);
+  if (!(Number.isInteger(resamples) && resamples > 0)) throw new AnalysisInputError(`--bootstrap: expected a whole number of resamples (0 for none), got ${opts.bootstrap}`);
+  if (!Number.isInteger(seed)) throw new AnalysisInputError(`--seed: expected an integer, got ${opts.seed}`);
+  progress?.(`bootstrap: ${resamples} resamples`);
+  return view.bootstrap({ resamples, seed });
 }
 
 export const ANALYZE_COMMAND: Command = {
   summary: "model performance at one IoU threshold and confidence (Encord Active semantics)",
   usage:
-    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm] [--box-iou] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--format text|json|csv] [--export DIR]",
+    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm] [--box-iou] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--seed 0] [--format text|json|csv] [--export DIR]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
@@ -173,6 +208,8 @@ export const ANALYZE_COMMAND: Command = {
     classes: { kind: "value", help: "comma-separated category ids or names to include" },
     ...IMAGE_SUBSET_OPTIONS,
     ...USER_METRIC_OPTIONS,
+    bootstrap: { kind: "value", default: "1000", help: "resamples of the images for the confidence intervals (0: none)" },
+    seed: { kind: "value", default: "0", help: "seed of the bootstrap resampling" },
     export: { kind: "value", help: "also write every page's data into this folder: summary.json, curves.json and CSVs (PR, P/R/F1 vs confidence, IoU histogram, metric performance and correlation, explorer)" },
   },
   async run({ opts, progress, warn, info }) {
@@ -201,9 +238,10 @@ export const ANALYZE_COMMAND: Command = {
       info(`wrote ${Object.keys(files).length} files to ${opts.export}`);
     }
     const format = opts.format ?? "text";
-    if (format === "json") return JSON.stringify(view.summary()) + "\n";
     if (format === "csv") return view.explorerCsv();
-    return renderText(view);
+    const boot = bootstrapOf(view, opts, progress);
+    if (format === "json") return JSON.stringify({ ...view.summary(), ...errorAnalysisJson(view, boot) }) + "\n";
+    return renderText(view, boot);
   },
 };
 

@@ -17,7 +17,7 @@ function size(bytes: number): string {
 export const REPORT_COMMAND: Command = {
   summary: "write a self-contained HTML report (model performance pages with live IoU / confidence / class filters)",
   usage:
-    "detection-eval report --gt GT.json --dt RESULTS.json --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--title TEXT]",
+    "detection-eval report --gt GT.json --dt RESULTS.json --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--title TEXT]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
@@ -28,6 +28,7 @@ export const REPORT_COMMAND: Command = {
     candidates: { kind: "value", values: ["same-class", "any-class"], default: "same-class" },
     "box-iou": { kind: "flag", help: "exact box IoU instead of rendered masks (boxes only)" },
     title: { kind: "value", help: "the report's title" },
+    bootstrap: { kind: "value", default: "1000", help: "resamples of the images for the intervals on the summary cards, computed in the page when the sliders rest (0: none)" },
     classes: { kind: "value", help: "the classes ticked in the page's class filter at first (ids or names; default all)" },
     ...IMAGE_SUBSET_OPTIONS,
     ...USER_METRIC_OPTIONS,
@@ -36,6 +37,8 @@ export const REPORT_COMMAND: Command = {
     const iou = numberOption(opts, "iou", 0.5);
     if (!(iou > 0 && iou <= 1)) throw new UsageError(`--iou: expected a number in (0, 1], got ${opts.iou}`);
     const confidence = numberOption(opts, "confidence", 0);
+    const bootstrap = numberOption(opts, "bootstrap", 1000);
+    if (!(Number.isInteger(bootstrap) && bootstrap >= 0 && bootstrap <= 100_000)) throw new UsageError(`--bootstrap: expected a whole number of resamples in 0..100000, got ${opts.bootstrap}`);
     const out = opts.out!;
     const engine = await createEngine();
     progress?.(`loading ${opts.gt}`);
@@ -63,6 +66,7 @@ export const REPORT_COMMAND: Command = {
       iouType: format === "coco" ? ((input as { iouType?: "bbox" | "segm" }).iouType ?? null) : null,
       iou,
       confidence,
+      bootstrap,
       ...(classes ? { classes } : {}),
     });
     writeFileAtomic(out, html);

@@ -18,8 +18,10 @@ import {
 } from "chart.js";
 import type { Analysis, AnalysisView } from "../../analysis/analysis.js";
 import { RECALL_THRESHOLDS } from "../../analysis/thresholds.js";
+import { confusionObjects, type ConfusionMatrix } from "../../analysis/confusion.js";
+import type { BootstrapResult, Interval } from "../../analysis/bootstrap.js";
 import { decodeAnalysis } from "../data.js";
-import type { ReportMeta } from "../meta.js";
+import type { ReportMeta, TideMainError, TideMeta, TideSpecialError } from "../meta.js";
 
 Chart.register(BarController, BarElement, CategoryScale, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip);
 Chart.defaults.animation = false;
@@ -133,6 +135,8 @@ interface State {
   confidence: number;
   classes: Set<string>;
   metric: string;
+  /** the confusion-matrix cell whose objects are listed: category ids as strings, null = background */
+  cell?: { predicted: string | null; actual: string | null };
 }
 
 function section(id: string, title: string, note: string, ...body: Child[]): HTMLElement {
@@ -214,6 +218,22 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
       row(chartBox("chart-outcome"), tableBox("table-outcome")),
       row(chartBox("chart-reasons", 300), tableBox("table-reasons")),
     ),
+    section(
+      "confusion",
+      "Confusion matrix",
+      "Rows: the predicted class; columns: the true class; background last. A false positive counts against its closest label of any class when that label is of another class, overlaps it at the IoU threshold and is not already taken (most confident first); other false positives go to the background column, missed labels to the background row. Shading: the share of the row. Click a cell for its objects.",
+      el("div", { class: "table heat", id: "confusion-matrix" }),
+      el("h3", { id: "cell-title" }, "Objects of a cell"),
+      el("div", { class: "table wide" }, el("table", { id: "table-cell" })),
+    ),
+    ...(meta.tide ? [tideSection(meta.tide)] : []),
+    section(
+      "calibration",
+      "Calibration",
+      "Reliability: the counted predictions in 10 confidence bins; a calibrated model's precision in a bin equals its mean confidence (the diagonal). ECE weights each bin's gap by its share of the predictions; MCE is the largest gap.",
+      el("p", { id: "cal-summary", class: "kpi-l" }),
+      row(chartBox("chart-cal", 300), tableBox("table-cal")),
+    ),
     section("ap", "Average Precision", "Per class, COCO's 101-point interpolation at the chosen IoU threshold.", row(chartBox("chart-ap"), tableBox("table-ap"))),
     section("prf", "Precision, Recall and F1", "Per class at the chosen IoU threshold and confidence.", row(chartBox("chart-prf"), tableBox("table-prf"))),
     section(
@@ -277,15 +297,162 @@ function render(a: Analysis, s: State): () => void {
   $("confidence-value").textContent = fmt(s.confidence, 2);
   $("class-summary").textContent = all ? `all ${a.categories.length} classes` : `${s.classes.size} of ${a.categories.length} classes`;
 
+  currentView = v;
   renderSummary(v, s);
   renderOutcome(v);
+  renderConfusion(a, v, s);
+  if (tideData) renderTide(tideData, s);
+  renderCalibration(v);
   renderPerClass(v);
   renderPr(v);
   renderConfidence(vNoConf, s);
   renderIou(v, s);
   renderPerformance(a, v, s);
   renderExplorer(a, v);
-  return () => renderCorrelation(v);
+  return () => {
+    renderCorrelation(v);
+    renderIntervals(v, bootstrapResamples);
+  };
+}
+
+const TIDE_MAIN: TideMainError[] = ["Cls", "Loc", "Both", "Dupe", "Bkg", "Miss"];
+const TIDE_SPECIAL: TideSpecialError[] = ["FalsePos", "FalseNeg"];
+
+function tideSection(t: TideMeta): HTMLElement {
+  return section(
+    "tide",
+    "TIDE errors",
+    `AP${Math.round(t.posThreshold * 100)} points gained by fixing each error type (Bolya et al., the tidecv rules: foreground IoU ${t.posThreshold}, background IoU ${t.backgroundThreshold}; fixed thresholds, they do not follow the IoU slider). Cls: right box, wrong class; Loc: right class, IoU between the thresholds; Both: wrong class and poor box; Dupe: a duplicate of a matched prediction; Bkg: background detected; Miss: label never detected. FalsePos / FalseNeg: all false positives / all false negatives fixed. With a class filter: the mean over the selected classes.`,
+    el("p", { id: "tide-summary", class: "kpi-l" }),
+    row(chartBox("chart-tide", 300), tableBox("table-tide")),
+  );
+}
+
+function renderTide(t: TideMeta, s: State): void {
+  const all = t.classes.every((c) => s.classes.has(c.categoryId)) && s.classes.size >= t.classes.length;
+  const picked = t.classes.filter((c) => s.classes.has(c.categoryId));
+  const mean = (f: (c: TideMeta["classes"][number]) => number) => (picked.length ? picked.reduce((x, c) => x + f(c), 0) / picked.length : 0);
+  const main = TIDE_MAIN.map((k) => (all ? t.main[k] : mean((c) => c.main[k])));
+  const special = TIDE_SPECIAL.map((k) => (all ? t.special[k] : mean((c) => c.special[k])));
+  $("tide-summary").textContent = `AP${Math.round(t.posThreshold * 100)} ${fmt(all ? t.ap : mean((c) => c.ap), 2)} ${all ? "(all classes, as tidecv reports it)" : `(mean over ${picked.length} selected classes)`}`;
+  draw("chart-tide", {
+    type: "bar",
+    data: {
+      labels: [...TIDE_MAIN, ...TIDE_SPECIAL],
+      datasets: [{ label: "dAP", data: [...main, ...special], backgroundColor: [...TIDE_MAIN.map(() => C.fp), ...TIDE_SPECIAL.map(() => C.purple)] }],
+    },
+    options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { min: 0, title: axisTitle("dAP (AP points)") } } },
+  });
+  table("table-tide", ["error", "dAP"], [...TIDE_MAIN.map((k, i) => [k, fmt(main[i], 2)]), ...TIDE_SPECIAL.map((k, i) => [k, fmt(special[i], 2)])], [false, true]);
+}
+
+let currentView: AnalysisView | undefined;
+let bootstrapResamples = 0;
+let tideData: TideMeta | undefined;
+
+/** Bootstrap intervals under the summary cards (computed once the sliders rest: the slow part of a page). */
+function renderIntervals(v: AnalysisView, resamples: number): void {
+  if (resamples <= 0) return;
+  const b: BootstrapResult = v.bootstrap({ resamples, seed: 0 });
+  const put = (key: string, x: Interval) => {
+    const card = document.getElementById(`kpi-${key}`);
+    if (!card) return;
+    card.querySelector(".kpi-ci")?.remove();
+    card.append(el("div", { class: "kpi-ci", "data-lo": String(x.lo), "data-hi": String(x.hi), title: `${Math.round(b.level * 100)}% bootstrap interval, ${b.resamples} resamples of the images` }, `${fmt(x.lo)} – ${fmt(x.hi)}`));
+  };
+  put("mAP", b.mAP);
+  put("mAR", b.mAR);
+  put("mP", b.mP);
+  put("mF1", b.mF1);
+  put("precision", b.precision);
+  put("recall", b.recall);
+  put("f1", b.f1);
+  $("summary").classList.remove("stale");
+}
+
+function cellKey(m: ConfusionMatrix, i: number): string | null {
+  return i < m.categories.length ? String(m.categories[i]!.categoryId) : null;
+}
+
+function renderConfusion(a: Analysis, v: AnalysisView, s: State): void {
+  const m = v.confusion();
+  const n = m.categories.length;
+  const names = [...m.categories.map((c) => c.name), "background"];
+  const head = el("tr", {}, el("th", {}, "predicted \\ true"), ...names.map((x) => el("th", { class: "num" }, x)), el("th", { class: "num" }, "total"));
+  const rows = m.counts.map((r, i) =>
+    el(
+      "tr",
+      {},
+      el("th", {}, names[i]!),
+      ...r.map((count, j) => {
+        const rate = m.rates[i]![j]!;
+        const selected = s.cell && s.cell.predicted === cellKey(m, i) && s.cell.actual === cellKey(m, j);
+        const shade = i === j && i < n ? `rgba(0,158,115,${(0.12 + 0.75 * rate).toFixed(3)})` : `rgba(213,94,0,${(0.75 * rate).toFixed(3)})`;
+        return el(
+          "td",
+          { class: `num cell${selected ? " selected" : ""}`, "data-r": i, "data-c": j, style: count > 0 ? `background:${shade}` : "", title: `${names[i]} predicted, ${names[j]} true: ${count} (${fmt(rate * 100, 1)}% of the row)` },
+          count > 0 ? fmtInt(count) : "·",
+        );
+      }),
+      el("td", { class: "num" }, fmtInt(r.reduce((x, y) => x + y, 0))),
+    ),
+  );
+  $("confusion-matrix").replaceChildren(el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows)));
+  renderCell(a, v, m, s);
+}
+
+function renderCell(a: Analysis, v: AnalysisView, m: ConfusionMatrix, s: State): void {
+  const index = (key: string | null) => (key === null ? m.categories.length : m.categories.findIndex((c) => String(c.categoryId) === key));
+  const r = s.cell ? index(s.cell.predicted) : -1;
+  const c = s.cell ? index(s.cell.actual) : -1;
+  if (r < 0 || c < 0) {
+    $("cell-title").textContent = "Objects of a cell (click one)";
+    table("table-cell", ["object"], []);
+    return;
+  }
+  const names = [...m.categories.map((x) => x.name), "background"];
+  const objects = confusionObjects(m, r, c);
+  const ex = v.explorer();
+  const preds = new Map(ex.predictions.map((p) => [p.index, p]));
+  const labels = new Map(ex.labels.map((l) => [l.index, l]));
+  const img = new Map(a.images.map((x) => [String(x.id), x.name ?? String(x.id)]));
+  const cat = new Map(a.categories.map((x) => [String(x.id), x.name]));
+  const name = (id: number | string | null) => (id === null ? "–" : (cat.get(String(id)) ?? String(id)));
+  const rowsOut: (string | number)[][] = [];
+  for (const i of objects.predictions.slice(0, 200)) {
+    const p = preds.get(i);
+    if (p) rowsOut.push(["prediction", p.id ?? p.index, img.get(String(p.imageId)) ?? String(p.imageId), name(p.categoryId), fmt(p.confidence), p.candidate >= 0 ? fmt(p.iou) : "–", p.outcome, p.reason ?? ""]);
+  }
+  for (const i of objects.labels.slice(0, 200)) {
+    const l = labels.get(i);
+    if (l) rowsOut.push(["label", l.id ?? l.index, img.get(String(l.imageId)) ?? String(l.imageId), name(l.categoryId), "", fmt(l.bestIou), l.outcome, l.reason ?? ""]);
+  }
+  const total = objects.predictions.length + objects.labels.length;
+  $("cell-title").textContent = `Predicted ${names[r]}, true ${names[c]}: ${fmtInt(objects.predictions.length)} predictions, ${fmtInt(objects.labels.length)} labels${total > rowsOut.length ? ` (first ${rowsOut.length} shown)` : ""}`;
+  table("table-cell", ["object", "id", "image", "class", "confidence", "IoU", "outcome", "reason"], rowsOut, [false, false, false, false, true, true, false, false]);
+}
+
+function renderCalibration(v: AnalysisView): void {
+  const cal = v.calibration();
+  $("cal-summary").textContent = `ECE ${fmt(cal.ece)} · MCE ${fmt(cal.mce)} · ${fmtInt(cal.count)} counted predictions${cal.outOfRange ? ` · ${fmtInt(cal.outOfRange)} confidences outside [0, 1] (put in the end bins)` : ""}`;
+  const labels = cal.bins.map((b) => `${b.lo.toFixed(1)}–${b.hi.toFixed(1)}`);
+  draw("chart-cal", {
+    type: "bar",
+    data: {
+      labels,
+      datasets: [
+        { type: "bar", label: "precision", data: cal.bins.map((b) => nan2null(b.precision)), backgroundColor: C.blue },
+        { type: "line", label: "mean confidence (perfect calibration)", data: cal.bins.map((b) => nan2null(b.confidence)), borderColor: C.black, backgroundColor: C.black, borderDash: [4, 3], pointRadius: 3 },
+      ] as ChartDataset<"bar" | "line">[],
+    },
+    options: { scales: { x: { title: axisTitle("confidence bin") }, y: { min: 0, max: 1, title: axisTitle(`precision at IoU ${fmt(v.iou, 2)}`) } } },
+  } as ChartConfiguration);
+  table(
+    "table-cal",
+    ["bin", "predictions", "TP", "mean confidence", "precision", "gap"],
+    cal.bins.filter((b) => b.count > 0).map((b) => [`${b.lo.toFixed(1)}–${b.hi.toFixed(1)}`, b.count, b.tp, fmt(b.confidence), fmt(b.precision), fmt(Math.abs(b.precision - b.confidence))]),
+    [false, true, true, true, true, true],
+  );
 }
 
 function renderSummary(v: AnalysisView, s: State): void {
@@ -562,6 +729,8 @@ function download(name: string, type: string, text: string): void {
 async function boot(): Promise<void> {
   const meta = JSON.parse($("report-meta").textContent!) as ReportMeta;
   const analysis = await decodeAnalysis({ ...meta.data, blob: $("report-blob").textContent!.trim() });
+  bootstrapResamples = meta.bootstrap ?? 0;
+  tideData = meta.tide;
   buildLayout(meta, analysis);
   const firstMetric = analysis.predictionMetricNames.includes("confidence") ? "predictions:confidence" : `predictions:${analysis.predictionMetricNames[0] ?? ""}`;
   const state: State = { iou: meta.defaults.iou, confidence: meta.defaults.confidence, classes: new Set(meta.defaults.classes ?? analysis.categories.map((c) => String(c.id))), metric: firstMetric };
@@ -577,6 +746,7 @@ async function boot(): Promise<void> {
     const t1 = performance.now();
     clearTimeout(rest);
     $("correlation").classList.add("stale");
+    if (bootstrapResamples > 0) $("summary").classList.add("stale");
     // The correlation step waits until the sliders rest (it is the slow part on large sets).
     rest = setTimeout(() => {
       const t2 = performance.now();
@@ -618,6 +788,16 @@ async function boot(): Promise<void> {
   };
   $("cls-all").addEventListener("click", () => setAll(true));
   $("cls-none").addEventListener("click", () => setAll(false));
+  $("confusion-matrix").addEventListener("click", (e) => {
+    const td = (e.target as HTMLElement).closest("td[data-r]") as HTMLElement | null;
+    const v = currentView;
+    if (!td || !v) return;
+    const m = v.confusion();
+    state.cell = { predicted: cellKey(m, Number(td.dataset.r)), actual: cellKey(m, Number(td.dataset.c)) };
+    for (const x of $("confusion-matrix").querySelectorAll("td.selected")) x.classList.remove("selected");
+    td.classList.add("selected");
+    renderCell(analysis, v, m, state);
+  });
   $("metric").addEventListener("change", (e) => {
     state.metric = (e.target as HTMLSelectElement).value;
     later();
