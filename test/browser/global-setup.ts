@@ -102,6 +102,14 @@ export default async function setup(project: TestProject): Promise<void> {
     oneClass: biggest.categoryId,
     mAPOneClass50: a.at({ iou: 0.5, confidence: 0, classes: [biggest.categoryId] }).mAP,
     mAPConf50: a.at({ iou: 0.5, confidence: REPORT_CONFIDENCE }).mAP,
+    confusion: Object.fromEntries(
+      [0.5, 0.75].map((t) => {
+        const m = a.at({ iou: t, confidence: 0 }).confusion();
+        return [String(t), { categories: m.categories.map((c) => c.categoryId), counts: m.counts }];
+      }),
+    ),
+    mAPInterval50: (({ lo, hi }) => ({ lo, hi }))(a.at({ iou: 0.5, confidence: 0 }).bootstrap({ resamples: 1000, seed: 0 }).mAP),
+    ece50: a.at({ iou: 0.5, confidence: 0 }).calibration().ece,
   };
   project.provide("reportCase", reportCase);
 }

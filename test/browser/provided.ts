@@ -32,6 +32,11 @@ export interface ReportCase {
   oneClass: number | string;
   mAPOneClass50: number;
   mAPConf50: number;
+  /** confusion-matrix counts at IoU 0.5 and 0.75 (confidence 0), with the class ids of its rows */
+  confusion: Record<string, { categories: (number | string)[]; counts: number[][] }>;
+  /** the bootstrap interval of mAP at IoU 0.5 (1,000 resamples, seed 0: the page's defaults) */
+  mAPInterval50: { lo: number; hi: number };
+  ece50: number;
 }
 
 /** The synthetic COCO set the global setup generates (bindings/synth/generate.ts), with Node's numbers for it. */

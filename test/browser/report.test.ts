@@ -14,7 +14,7 @@ declare module "vitest/browser" {
 }
 
 const rc = inject("reportCase");
-const CHARTS = ["outcome", "reasons", "ap", "prf", "pr", "conf", "iou", "iou-hist", "corr", "perf"].map((c) => `chart-${c}`);
+const CHARTS = ["outcome", "reasons", "cal", "ap", "prf", "pr", "conf", "iou", "iou-hist", "corr", "perf"].map((c) => `chart-${c}`);
 
 describe("report page, opened as a file in its own tab", () => {
   it("makes no network request, logs no error, and re-scores on the IoU slider", async () => {
@@ -98,7 +98,7 @@ describe("report page in a frame", () => {
     expect(csp).not.toContain("connect-src");
     expect(mAP()).toBe(rc.mAP["0.5"]);
     expect(doc.getElementById("kpi-mAP")!.textContent).toContain(rc.mAP["0.5"]!.toFixed(3));
-    for (const id of ["summary", "outcome", "ap", "prf", "pr", "confidence-curves", "avg-iou", "iou-dist", "correlation", "performance", "explorer"]) {
+    for (const id of ["summary", "outcome", "confusion", "calibration", "ap", "prf", "pr", "confidence-curves", "avg-iou", "iou-dist", "correlation", "performance", "explorer"]) {
       expect(doc.getElementById(id), id).not.toBeNull();
     }
     expect(doc.querySelectorAll("#table-fp tbody tr").length).toBeGreaterThan(0);
@@ -140,6 +140,34 @@ describe("report page in a frame", () => {
     expect(doc.querySelectorAll("#table-ap tbody tr").length).toBe(2); // the class and the mean
     await rendered("class filter: all", () => (doc.getElementById("cls-all") as HTMLButtonElement).click());
     expect(mAP()).toBe(rc.mAP["0.5"]);
+  });
+
+  /** the matrix as the page shows it: counts per row (the "·" of an empty cell is 0) */
+  const shownMatrix = () =>
+    [...doc.querySelectorAll("#confusion-matrix tbody tr")].map((tr) => [...tr.querySelectorAll("td.cell")].map((td) => (td.textContent === "·" ? 0 : Number(td.textContent!.replace(/,/g, "")))));
+
+  it("the confusion matrix shows the library's counts, follows the IoU slider, and lists a cell's objects", async () => {
+    expect(shownMatrix()).toEqual(rc.confusion["0.5"]!.counts);
+    await set("iou", "0.75");
+    expect(shownMatrix()).toEqual(rc.confusion["0.75"]!.counts);
+    await set("iou", "0.5");
+    // the busiest off-diagonal cell of a real class pair
+    const m = rc.confusion["0.5"]!;
+    const n = m.categories.length;
+    let best = { r: 0, c: n, v: -1 };
+    m.counts.forEach((row, r) => row.forEach((v, c) => r !== c && r < n && v > best.v && (best = { r, c, v })));
+    const td = doc.querySelector<HTMLElement>(`#confusion-matrix td[data-r="${best.r}"][data-c="${best.c}"]`)!;
+    td.click();
+    expect(td.classList.contains("selected")).toBe(true);
+    expect(doc.getElementById("cell-title")!.textContent).toContain(`${best.v} predictions`);
+    expect(doc.querySelectorAll("#table-cell tbody tr").length).toBeGreaterThanOrEqual(Math.min(best.v, 200));
+  });
+
+  it("intervals on the summary cards and the calibration summary are the library's", () => {
+    const ci = doc.querySelector<HTMLElement>("#kpi-mAP .kpi-ci")!;
+    expect(Number(ci.dataset.lo)).toBe(rc.mAPInterval50.lo);
+    expect(Number(ci.dataset.hi)).toBe(rc.mAPInterval50.hi);
+    expect(doc.getElementById("cal-summary")!.textContent).toContain(`ECE ${rc.ece50.toFixed(3)}`);
   });
 
   it("the metric performance section follows the metric chosen", async () => {
