@@ -3,16 +3,9 @@
 // No geometry and no matching per resample: one weighted pass over the counted predictions and labels.
 import { AnalysisInputError } from "./types.js";
 import { RECALL_THRESHOLDS } from "./thresholds.js";
+import { drawWeights, interval, type Interval, rng } from "../coco/resample.js";
 
-export interface Interval {
-  /** the value on the data as given */
-  readonly estimate: number;
-  /** percentile interval at `level` (numpy's linear quantiles of the resampled values) */
-  readonly lo: number;
-  readonly hi: number;
-  /** standard deviation of the resampled values */
-  readonly se: number;
-}
+export type { Interval };
 
 export interface ClassIntervals {
   readonly categoryId: number | string;
@@ -85,69 +78,6 @@ export interface BootstrapInput {
   readonly classEstimate: readonly { ap: number; precision: number; recall: number; f1: number }[];
 }
 
-/** xoshiro128** (Blackman and Vigna) from a state of four 32-bit words: the next 32-bit output per call. */
-export function xoshiro128ss(s0: number, s1: number, s2: number, s3: number): () => number {
-  let a = s0 >>> 0,
-    b = s1 >>> 0,
-    c = s2 >>> 0,
-    d = s3 >>> 0;
-  return () => {
-    const r = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0;
-    const t = (b << 9) >>> 0;
-    c = (c ^ a) >>> 0;
-    d = (d ^ b) >>> 0;
-    b = (b ^ c) >>> 0;
-    a = (a ^ d) >>> 0;
-    c = (c ^ t) >>> 0;
-    d = rotl(d, 11);
-    return r;
-  };
-}
-
-/** Uniform numbers in [0, 1): xoshiro128** seeded through splitmix32, the same in every JavaScript engine. */
-export function rng(seed: number): () => number {
-  let x = seed >>> 0;
-  const split = () => {
-    x = (x + 0x9e3779b9) >>> 0;
-    let z = x;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  const next = xoshiro128ss(split(), split(), split(), split());
-  return () => next() / 4294967296;
-}
-
-function rotl(v: number, k: number): number {
-  return ((v << k) | (v >>> (32 - k))) >>> 0;
-}
-
-/** numpy.quantile's default (linear) on sorted values. */
-function quantile(sorted: Float64Array, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
-}
-
-function interval(estimate: number, values: Float64Array, level: number): Interval {
-  const finite = values.filter((v) => !Number.isNaN(v)).sort();
-  let mean = 0;
-  for (const v of finite) mean += v;
-  mean /= finite.length;
-  let ss = 0;
-  for (const v of finite) ss += (v - mean) * (v - mean);
-  const a = (1 - level) / 2;
-  return {
-    estimate,
-    lo: quantile(finite, a),
-    hi: quantile(finite, 1 - a),
-    se: finite.length > 1 ? Math.sqrt(ss / (finite.length - 1)) : NaN,
-  };
-}
-
 /** 101-point AP of weighted cumulative counts (the same arithmetic as the view's AP with w = 1). */
 function weightedAp(tp: Float64Array, fp: Float64Array, n: number, nLab: number, prec: Float64Array): number {
   if (nLab === 0 || n === 0) return 0;
@@ -193,10 +123,8 @@ export function bootstrap(input: BootstrapInput, options: BootstrapOptions = {})
     cR = input.classes.map(series),
     cF = input.classes.map(series);
   const imgs = input.images;
-  const M = imgs.length;
   for (let b = 0; b < B; b++) {
-    w.fill(0);
-    for (let i = 0; i < M; i++) w[imgs[Math.floor(next() * M)]!]!++;
+    drawWeights(next, imgs, w);
     nLab.fill(0);
     for (let l = 0; l < input.labelImage.length; l++) nLab[input.labelClass[l]!]! += w[input.labelImage[l]!]!;
     let nc = 0,

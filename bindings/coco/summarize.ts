@@ -58,6 +58,8 @@ function pairs(aind: number[], mind: number[]): [number, number][] {
   throw new Error(`summarize: ${aind.length} area ranges and ${mind.length} maxDets match, which numpy cannot broadcast`);
 }
 
+let scratch = new Float64Array(0);
+
 function statValue(acc: Accumulated, p: CocoParams, s: StatSpec): number {
   const [T, R, K, A, M] = acc.precisionShape;
   const ts: number[] = [];
@@ -67,7 +69,9 @@ function statValue(acc: Accumulated, p: CocoParams, s: StatSpec): number {
   const mind: number[] = [];
   p.maxDets.forEach((m, i) => m === s.maxDets && mind.push(i));
   const pr = pairs(aind, mind);
-  const out = new Float64Array(ts.length * (s.ap ? R : 1) * K * pr.length);
+  const need = ts.length * (s.ap ? R : 1) * K * pr.length;
+  if (scratch.length < need) scratch = new Float64Array(need);
+  const out = scratch; // reused: the bootstrap summarizes once per resample
   let n = 0;
   if (s.ap) {
     const prec = acc.precision;
@@ -87,6 +91,20 @@ function statValue(acc: Accumulated, p: CocoParams, s: StatSpec): number {
         }
   }
   return meanValid(out, n);
+}
+
+/** The (area, maxDets) index pairs the stats read: of precision (AP stats) and of recall (AR stats). */
+export function statPairs(p: CocoParams): { precision: [number, number][]; recall: [number, number][] } {
+  const precision: [number, number][] = [];
+  const recall: [number, number][] = [];
+  for (const s of specs(p)) {
+    const aind: number[] = [];
+    p.areaRngLbl.forEach((l, i) => l === s.areaRng && aind.push(i));
+    const mind: number[] = [];
+    p.maxDets.forEach((m, i) => m === s.maxDets && mind.push(i));
+    (s.ap ? precision : recall).push(...pairs(aind, mind));
+  }
+  return { precision, recall };
 }
 
 export function summarize(acc: Accumulated, p: CocoParams): number[] {
