@@ -6,8 +6,8 @@
 // Per resample: one pass per (category, area range, maxDets, IoU threshold) that a stat reads, over
 // the detections sorted once; no geometry, no matching, no sorting.
 import { EPS, npSum } from "./numeric.js";
-import type { CocoParams } from "./params.js";
-import type { Accumulated, CocoMatches } from "./types.js";
+import type { Accumulated } from "./types.js";
+import type { CocoEvaluation } from "./evaluate.js";
 import { statPairs, summarize, statsLabels } from "./summarize.js";
 import { drawWeights, interval, type Interval, rng } from "./resample.js";
 import type { CocoDataset, CocoResults } from "./inputs.js";
@@ -62,18 +62,18 @@ function validate(o: CocoBootstrapOptions): { B: number; seed: number; level: nu
 
 /**
  * Bootstrap intervals of the 12 stats (10 for keypoints) and of each category's AP, over the images
- * of the evaluation (params.imgIds). `matches` is CocoEvaluation.matches of the same gt / dt / params.
+ * of the evaluation (params.imgIds); `ev` is evaluateCoco's result for the same gt and dt.
  */
 export function bootstrapCoco(
   gt: CocoDataset,
   dt: CocoResults,
-  p: CocoParams,
-  matches: CocoMatches,
-  estimate: { stats: readonly number[]; perCategoryAp: readonly number[] },
+  ev: Pick<CocoEvaluation, "params" | "matches" | "stats" | "perCategory">,
   options: CocoBootstrapOptions = {},
 ): CocoBootstrap {
+  const p = ev.params;
+  const estimate = { stats: ev.stats, perCategoryAp: ev.perCategory().map((c) => c.ap) };
   const { B, seed, level } = validate(options);
-  const m = matches;
+  const m = ev.matches;
   const T = p.iouThrs.length;
   const R = p.recThrs.length;
   const K = p.useCats ? p.catIds.length : 1;

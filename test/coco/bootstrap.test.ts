@@ -44,9 +44,8 @@ describe("bootstrapCoco", () => {
       const ds = parseCocoDataset(GT);
       const res = parseCocoResults(DT[iouType]!, ds);
       const ev = evaluateCoco(engine, ds, res, { iouType, ...params });
-      const per = ev.perCategory();
       const B = 5;
-      const boot = bootstrapCoco(ds, res, ev.params, ev.matches, { stats: ev.stats, perCategoryAp: per.map((c) => c.ap) }, { resamples: B, seed, keepSamples: true });
+      const boot = bootstrapCoco(ds, res, ev, { resamples: B, seed, keepSamples: true });
       expect(boot.stats.map((s) => s.estimate)).toEqual(ev.stats);
       // the draws, made the documented way: pool = the evaluated images in params order
       const pool = ev.params.imgIds.map((id) => Number(id));
@@ -67,22 +66,21 @@ describe("bootstrapCoco", () => {
     const ds = parseCocoDataset(GT);
     const res = parseCocoResults(DT.bbox!, ds);
     const ev = evaluateCoco(engine, ds, res, { iouType: "bbox" });
-    const est = { stats: ev.stats, perCategoryAp: ev.perCategory().map((c) => c.ap) };
-    const a = bootstrapCoco(ds, res, ev.params, ev.matches, est, { resamples: 200, seed: 9 });
-    expect(bootstrapCoco(ds, res, ev.params, ev.matches, est, { resamples: 200, seed: 9 })).toEqual(a);
+    const a = bootstrapCoco(ds, res, ev, { resamples: 200, seed: 9 });
+    expect(bootstrapCoco(ds, res, ev, { resamples: 200, seed: 9 })).toEqual(a);
     expect(a.statsLabels[0]).toBe("AP@[.50:.95|all|100]");
     for (const s of a.stats) if (s.estimate >= 0) expect(s.lo).toBeLessThanOrEqual(s.hi);
     expect(a.stats[0]!.hi - a.stats[0]!.lo).toBeGreaterThan(0);
     expect(a.perCategory.map((c) => c.categoryId)).toEqual(ev.params.catIds);
-    expect(() => bootstrapCoco(ds, res, ev.params, ev.matches, est, { resamples: -1 })).toThrow(/resamples: expected an integer/);
-    expect(() => bootstrapCoco(ds, res, ev.params, ev.matches, est, { level: 2 })).toThrow(/level/);
+    expect(() => bootstrapCoco(ds, res, ev, { resamples: -1 })).toThrow(/resamples: expected an integer/);
+    expect(() => bootstrapCoco(ds, res, ev, { level: 2 })).toThrow(/level/);
   });
 
   it("no detections: every resample gives pycocotools' numbers for that (0 AP, -1 where it has -1)", () => {
     const ds = parseCocoDataset(GT);
     const res = parseCocoResults([], ds);
     const ev = evaluateCoco(engine, ds, res, { iouType: "bbox" });
-    const b = bootstrapCoco(ds, res, ev.params, ev.matches, { stats: ev.stats, perCategoryAp: ev.perCategory().map((c) => c.ap) }, { resamples: 20 });
+    const b = bootstrapCoco(ds, res, ev, { resamples: 20 });
     expect(b.stats.map((s) => s.estimate)).toEqual(ev.stats);
     for (const s of b.stats) if (s.estimate === 0) expect([s.lo, s.hi]).toEqual([0, 0]);
   });

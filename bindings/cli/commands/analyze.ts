@@ -17,7 +17,7 @@
 //   metric and every PR curve (per class and overall); atMs = the same without the curves; correlationMs =
 //   median time of view.metricCorrelation() on a new view (correlationFirstMs: the first call, which sorts
 //   every metric column once).
-import { type Command, numberOption } from "../command.js";
+import { type Command, numberOption, UsageError } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
 import { readJsonFile, writeFileAtomic } from "../../ingest/node-files.js";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -181,15 +181,13 @@ function renderText(view: AnalysisView, boot: BootstrapResult | undefined): stri
   return lines.join("\n") + "\n";
 }
 
-/** The view's bootstrap intervals per --bootstrap / --seed (undefined for --bootstrap 0). */
-export function bootstrapOf(view: AnalysisView, opts: Record<string, string | undefined>, progress?: (m: string) => void): BootstrapResult | undefined {
+/** --bootstrap / --seed, checked before any work (null for --bootstrap 0). */
+export function bootstrapOptions(opts: Record<string, string | undefined>): { resamples: number; seed: number } | null {
   const resamples = numberOption(opts, "bootstrap", 1000);
-  if (resamples === 0) return undefined;
   const seed = numberOption(opts, "seed", 0);
-  if (!(Number.isInteger(resamples) && resamples > 0)) throw new AnalysisInputError(`--bootstrap: expected a whole number of resamples (0 for none), got ${opts.bootstrap}`);
-  if (!Number.isInteger(seed)) throw new AnalysisInputError(`--seed: expected an integer, got ${opts.seed}`);
-  progress?.(`bootstrap: ${resamples} resamples`);
-  return view.bootstrap({ resamples, seed });
+  if (!(Number.isInteger(resamples) && resamples >= 0 && resamples <= 1_000_000)) throw new UsageError(`--bootstrap: expected a whole number of resamples (0 for none), got ${opts.bootstrap}`);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed: expected an integer, got ${opts.seed}`);
+  return resamples === 0 ? null : { resamples, seed };
 }
 
 export const ANALYZE_COMMAND: Command = {
@@ -213,6 +211,7 @@ export const ANALYZE_COMMAND: Command = {
     export: { kind: "value", help: "also write every page's data into this folder: summary.json, curves.json and CSVs (PR, P/R/F1 vs confidence, IoU histogram, metric performance and correlation, explorer)" },
   },
   async run({ opts, progress, warn, info }) {
+    const boot0 = opts.format === "csv" ? null : bootstrapOptions(opts);
     const eng = await createEngine();
     progress?.(`loading ${opts.gt}`);
     const loaded = await loadAnalysisInput(eng, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
@@ -239,7 +238,8 @@ export const ANALYZE_COMMAND: Command = {
     }
     const format = opts.format ?? "text";
     if (format === "csv") return view.explorerCsv();
-    const boot = bootstrapOf(view, opts, progress);
+    if (boot0) progress?.(`bootstrap: ${boot0.resamples} resamples`);
+    const boot = boot0 ? view.bootstrap(boot0) : undefined;
     if (format === "json") return JSON.stringify({ ...view.summary(), ...errorAnalysisJson(view, boot) }) + "\n";
     return renderText(view, boot);
   },
