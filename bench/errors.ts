@@ -4,7 +4,8 @@
 //  - the confusion matrix re-computed for new questions (IoU threshold, confidence, class selection):
 //    at() + confusion(), median over the questions after a warm-up; target <= 5 ms;
 //  - bootstrap intervals, 1,000 resamples, one thread; target <= 3 s;
-//  - calibration per question.
+//  - calibration per question;
+//  - the COCO-stats bootstrap (bootstrapCoco: weighted re-accumulation), --coco-resamples of them, bbox and segm.
 // One thread, one process; the figures are wall-clock medians of this run.
 //
 //   npx tsx bench/errors.ts [--preset val|dense|small] [--seed N] [--runs 40] [--resamples 1000] [--json]
@@ -16,6 +17,8 @@ import { fromCoco } from "../bindings/analysis/coco-adapter.js";
 import { cachedCocoSet } from "../bindings/synth/write.js";
 import { loadCocoInputs } from "../bindings/ingest/stream-load.js";
 import type { PresetName } from "../bindings/synth/generate.js";
+import { evaluateCoco } from "../bindings/coco/evaluate.js";
+import { bootstrapCoco } from "../bindings/coco/bootstrap.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const argv = process.argv.slice(2);
@@ -27,6 +30,7 @@ const preset = arg("preset", "val") as PresetName;
 const seedArg = argv.includes("--seed") ? Number(arg("seed", "0")) : undefined;
 const runs = Number(arg("runs", "40"));
 const resamples = Number(arg("resamples", "1000"));
+const cocoResamples = Number(arg("coco-resamples", "100"));
 const json = argv.includes("--json");
 const log = (s: string) => {
   if (!json) console.log(s);
@@ -82,6 +86,20 @@ const boot = view.bootstrap({ resamples, seed: 1 });
 const bootstrapMs = performance.now() - t0;
 sink += boot.mAP.lo;
 
+const coco: Record<string, { evaluateMs: number; bootstrapMs: number; perResampleMs: number }> = {};
+for (const iouType of ["bbox", "segm"] as const) {
+  const files = iouType === "bbox" ? set.files.dtBbox : set.files.dtSegm;
+  const inputs = await loadCocoInputs(set.files.gt, files);
+  t0 = performance.now();
+  const ev = evaluateCoco(engine, inputs.gt, inputs.dt, { iouType });
+  const evaluateMs = performance.now() - t0;
+  t0 = performance.now();
+  const b = bootstrapCoco(inputs.gt, inputs.dt, ev, { resamples: cocoResamples, seed: 1 });
+  const ms = performance.now() - t0;
+  sink += b.stats[0]!.lo;
+  coco[iouType] = { evaluateMs, bootstrapMs: ms, perResampleMs: ms / cocoResamples };
+}
+
 const out = {
   preset,
   images: analysis.images.length,
@@ -96,11 +114,14 @@ const out = {
   resamples,
   mAP50: view.mAP,
   mAP50Interval: [boot.mAP.lo, boot.mAP.hi],
+  coco,
   checksum: sink,
 };
 if (json) console.log(JSON.stringify(out));
 else {
   log(`at() + confusion(): median ${out.confusionMs.toFixed(2)} ms (max ${out.confusionMaxMs.toFixed(2)}; at() alone ${out.atMs.toFixed(2)} ms) over ${runs} questions  [target <= 5 ms]`);
   log(`calibration(): median ${out.calibrationMs.toFixed(2)} ms`);
+  for (const [k, c] of Object.entries(coco))
+    log(`COCO ${k}: evaluateCoco ${c.evaluateMs.toFixed(0)} ms; bootstrapCoco ${cocoResamples} resamples ${(c.bootstrapMs / 1000).toFixed(2)} s (${c.perResampleMs.toFixed(1)} ms each, incl. the one-time sort)`);
   log(`bootstrap, ${resamples} resamples, 1 thread: ${(bootstrapMs / 1000).toFixed(2)} s  [target <= 3 s]; mAP@0.5 ${view.mAP.toFixed(4)} [${boot.mAP.lo.toFixed(4)}, ${boot.mAP.hi.toFixed(4)}]`);
 }
