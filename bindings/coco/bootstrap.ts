@@ -37,13 +37,15 @@ export interface CocoBootstrap {
   readonly samples?: Float64Array[];
 }
 
-/** One (category, area, maxDets, IoU) pass: the selected detections in score order, their status and image weight slot. */
+/**
+ * One (category, area, maxDets) pass over the selected detections in score order: per detection its
+ * image and, per IoU threshold, its status (status[i * T + t]: 0 ignored, 1 tp, 2 fp), so the weight
+ * of a detection is read once for every threshold.
+ */
 interface Pass {
   k: number;
   a: number;
   m: number;
-  t: number;
-  /** 1 tp, 2 fp (ignored detections are left out: they move neither count) */
   status: Uint8Array;
   image: Int32Array;
   /** recall only (no precision sampling) */
@@ -143,30 +145,31 @@ export function bootstrapCoco(
         const both = precSet.has(a * M + mi);
         if (!both && !recSet.has(a * M + mi)) continue;
         const sel = order.filter((j) => rank[j]! < p.maxDets[mi]!);
+        const st = new Uint8Array(sel.length * T);
         for (let t = 0; t < T; t++) {
           const base = (a * T + t) * nDt;
-          const st: number[] = [];
-          const im: number[] = [];
-          for (const j of sel) {
-            if (m.dtIgnore[base + j]) continue;
+          sel.forEach((j, i) => {
+            if (m.dtIgnore[base + j]) return;
             const mt = m.dtMatch[base + j]!;
-            st.push(mt >= 0 && !idIsZero[mt] ? 1 : 2);
-            im.push(dtImage[j]!);
-          }
-          passes.push({ k, a, m: mi, t, status: Uint8Array.from(st), image: Int32Array.from(im), recallOnly: !both });
+            st[i * T + t] = mt >= 0 && !idIsZero[mt] ? 1 : 2;
+          });
         }
+        passes.push({ k, a, m: mi, status: st, image: Int32Array.from(sel, (j) => dtImage[j]!), recallOnly: !both });
       }
     }
   }
 
-  // entries no pass writes stay -1 (as accumulate leaves a slice without labels); a pass rewrites its own every resample
   const precision = new Float64Array(T * R * K * A * M).fill(-1);
   const recall = new Float64Array(T * K * A * M).fill(-1);
   const acc: Accumulated = { precision, precisionShape: [T, R, K, A, M], recall, recallShape: [T, K, A, M], scores: new Float64Array(0) };
   let maxN = 0;
-  for (const ps of passes) maxN = Math.max(maxN, ps.status.length);
-  const rc = new Float64Array(maxN);
-  const pr = new Float64Array(maxN);
+  for (const ps of passes) maxN = Math.max(maxN, ps.image.length);
+  // per threshold t: points at rc/pr[t * maxN ..], counts tp/fp[t], points nd[t]
+  const rc = new Float64Array(maxN * T);
+  const pr = new Float64Array(maxN * T);
+  const tps = new Float64Array(T);
+  const fps = new Float64Array(T);
+  const nds = new Int32Array(T);
   const w = new Float64Array(gt.images.count);
   const pool = Int32Array.from(p.imgIds.map((id) => gt.images.indexOf(id)).filter((i) => i >= 0));
   const npig = new Float64Array(K * A);
@@ -185,44 +188,58 @@ export function bootstrapCoco(
     }
     for (const ps of passes) {
       const np = npig[ps.k * A + ps.a]!;
-      const ridx = ((ps.t * K + ps.k) * A + ps.a) * M + ps.m;
-      const pbase = ps.t * R * stride + (ps.k * A + ps.a) * M + ps.m;
+      const st = ps.status;
+      const im = ps.image;
       if (np === 0) {
         // no counted label drawn: -1, as accumulate leaves a slice without labels
-        recall[ridx] = -1;
-        if (!ps.recallOnly) for (let r = 0; r < R; r++) precision[pbase + r * stride] = -1;
+        for (let t = 0; t < T; t++) {
+          recall[((t * K + ps.k) * A + ps.a) * M + ps.m] = -1;
+          const pbase = t * R * stride + (ps.k * A + ps.a) * M + ps.m;
+          if (!ps.recallOnly) for (let r = 0; r < R; r++) precision[pbase + r * stride] = -1;
+        }
+        continue;
+      }
+      tps.fill(0);
+      if (ps.recallOnly) {
+        for (let i = 0; i < im.length; i++) {
+          const wt = w[im[i]!]!;
+          if (wt === 0) continue;
+          for (let t = 0, o = i * T; t < T; t++) if (st[o + t] === 1) tps[t]! += wt;
+        }
+        for (let t = 0; t < T; t++) recall[((t * K + ps.k) * A + ps.a) * M + ps.m] = tps[t]! / np;
         continue;
       }
       // Only true positives make points: recall rises only there, so searchsorted lands on one (or on
       // index 0, whose envelope is the maximum, also reached at a true positive), and a false positive's
       // precision is below the point before it, so it never raises the envelope.
-      let tp = 0;
-      let fp = 0;
-      let nd = 0;
-      const st = ps.status;
-      const im = ps.image;
-      if (ps.recallOnly) {
-        for (let i = 0; i < st.length; i++) if (st[i] === 1) tp += w[im[i]!]!;
-        recall[ridx] = tp / np;
-        continue;
-      }
-      for (let i = 0; i < st.length; i++) {
+      fps.fill(0);
+      nds.fill(0);
+      for (let i = 0; i < im.length; i++) {
         const wt = w[im[i]!]!;
-        if (st[i] !== 1) fp += wt;
-        else if (wt !== 0) {
-          tp += wt;
-          rc[nd] = tp / np;
-          pr[nd] = tp / (fp + tp + EPS);
-          nd++;
+        if (wt === 0) continue;
+        for (let t = 0, o = i * T; t < T; t++) {
+          const v = st[o + t];
+          if (v === 2) fps[t]! += wt;
+          else if (v === 1) {
+            const tp = (tps[t]! += wt);
+            const at = t * maxN + nds[t]!++;
+            rc[at] = tp / np;
+            pr[at] = tp / (fps[t]! + tp + EPS);
+          }
         }
       }
-      recall[ridx] = tp / np;
-      for (let i = nd - 1; i > 0; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
-      let j = 0;
-      for (let r = 0; r < R; r++) {
-        const thr = p.recThrs[r]!;
-        while (j < nd && rc[j]! < thr) j++; // np.searchsorted(rc, thr, side="left"), thresholds ascending
-        precision[pbase + r * stride] = j < nd ? pr[j]! : 0;
+      for (let t = 0; t < T; t++) {
+        recall[((t * K + ps.k) * A + ps.a) * M + ps.m] = tps[t]! / np;
+        const off = t * maxN;
+        const nd = nds[t]!;
+        for (let i = off + nd - 1; i > off; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
+        const pbase = t * R * stride + (ps.k * A + ps.a) * M + ps.m;
+        let j = 0;
+        for (let r = 0; r < R; r++) {
+          const thr = p.recThrs[r]!;
+          while (j < nd && rc[off + j]! < thr) j++; // np.searchsorted(rc, thr, side="left"), thresholds ascending
+          precision[pbase + r * stride] = j < nd ? pr[off + j]! : 0;
+        }
       }
     }
     const stats = summarize(acc, p);
