@@ -30,7 +30,11 @@ export {
   type CocoEvaluation,
   type CocoMatches,
   type CocoCategoryResult,
+  bootstrapCoco,
+  type CocoBootstrap,
+  type CocoBootstrapOptions,
 } from "./coco/index.js";
+export * from "./errors/index.js";
 export { parseCocoDataset, parseCocoResults } from "./ingest/index.js";
 export { evaluateCocoInWorkers, serveMatchTasks, WebWorkerPool, type WebWorkerOptions } from "./workers/web-workers.js";
 export * from "./analysis/index.js";

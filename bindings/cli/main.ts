@@ -19,6 +19,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   "time-analyze": async () => (await import("./commands/analyze.js")).TIME_ANALYZE_COMMAND,
   demo: async () => (await import("./commands/demo.js")).DEMO_COMMAND,
   report: async () => (await import("./commands/report.js")).REPORT_COMMAND,
+  errors: async () => (await import("./commands/errors.js")).ERRORS_COMMAND,
   convert: async () => (await import("./commands/convert.js")).CONVERT_COMMAND,
 };
 

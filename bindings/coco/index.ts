@@ -10,3 +10,5 @@ export { accumulate } from "./accumulate.js";
 export { summarize, summaryLines, statsLabels, perCategory, type CategoryResult } from "./summarize.js";
 export { segmentationToRle } from "./object-rle.js";
 export { linspace, pairwiseSum, npSum, npMean, formatFixed } from "./numeric.js";
+export { bootstrapCoco, type CocoBootstrap, type CocoBootstrapOptions } from "./bootstrap.js";
+export { rng, xoshiro128ss, type Interval } from "./resample.js";

@@ -1,0 +1,4 @@
+// Why a model fails, over COCO inputs: TIDE's error decomposition (tidecv's numbers) and LRP (the
+// LRP-Error fork's numbers). Browser-safe. The analysis-mode error pages (confusion matrix,
+// calibration, bootstrap) are methods of AnalysisView (bindings/analysis/).
+export { lrp, type LrpClassResult, type LrpOptions, type LrpResult, type LrpSource } from "./lrp.js";
