@@ -1,5 +1,6 @@
 // What the report HTML embeds next to the data blob (shared by the generator and the page script).
 import type { EncodedAnalysis } from "./data.js";
+import type { TideMainError, TideSpecialError } from "../errors/tide.js";
 
 export interface ReportMeta {
   title: string;
@@ -21,8 +22,7 @@ export interface ReportMeta {
   data: Omit<EncodedAnalysis, "blob">;
 }
 
-export type TideMainError = "Cls" | "Loc" | "Both" | "Dupe" | "Bkg" | "Miss";
-export type TideSpecialError = "FalsePos" | "FalseNeg";
+export type { TideMainError, TideSpecialError };
 
 /** TIDE's dAP (AP points, tidecv's units) overall and per class, at fixed foreground / background IoU. */
 export interface TideMeta {

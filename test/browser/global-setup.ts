@@ -12,6 +12,7 @@ import { evaluateCoco } from "../../bindings/coco/evaluate.js";
 import { createEngine } from "../../bindings/engine/engine.js";
 import { loadCocoDataset, loadCocoResults } from "../../bindings/ingest/node-files.js";
 import { generateCocoSet } from "../../bindings/synth/generate.js";
+import { tide } from "../../bindings/errors/tide.js";
 import { fnv1a, REPORT_CONFIDENCE, REPORT_IOUS, type CocoCase, type ReportCase } from "./provided.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -110,6 +111,15 @@ export default async function setup(project: TestProject): Promise<void> {
     ),
     mAPInterval50: (({ lo, hi }) => ({ lo, hi }))(a.at({ iou: 0.5, confidence: 0 }).bootstrap({ resamples: 1000, seed: 0 }).mAP),
     ece50: a.at({ iou: 0.5, confidence: 0 }).calibration().ece,
+    tide: (() => {
+      const ds = loadCocoDataset(gt);
+      const t = tide(ds, loadCocoResults(dt, ds), engine, { iouType: "bbox" });
+      const c = t.classes.find((x) => String(x.categoryId) === String(biggest.categoryId))!;
+      return {
+        all: { ...t.main, ...t.special },
+        oneClass: { ...Object.fromEntries(Object.entries(c.main).map(([k, v]) => [k, Math.max(v, 0)])), ...c.special },
+      };
+    })(),
   };
   project.provide("reportCase", reportCase);
 }

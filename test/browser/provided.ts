@@ -37,6 +37,8 @@ export interface ReportCase {
   /** the bootstrap interval of mAP at IoU 0.5 (1,000 resamples, seed 0: the page's defaults) */
   mAPInterval50: { lo: number; hi: number };
   ece50: number;
+  /** tide() in Node: the overall dAPs, and the oneClass' own (main clamped at 0, the page's rule for a selection) */
+  tide: { all: Record<string, number>; oneClass: Record<string, number> };
 }
 
 /** The synthetic COCO set the global setup generates (bindings/synth/generate.ts), with Node's numbers for it. */

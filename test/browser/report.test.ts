@@ -14,7 +14,7 @@ declare module "vitest/browser" {
 }
 
 const rc = inject("reportCase");
-const CHARTS = ["outcome", "reasons", "cal", "ap", "prf", "pr", "conf", "iou", "iou-hist", "corr", "perf"].map((c) => `chart-${c}`);
+const CHARTS = ["outcome", "reasons", "tide", "cal", "ap", "prf", "pr", "conf", "iou", "iou-hist", "corr", "perf"].map((c) => `chart-${c}`);
 
 describe("report page, opened as a file in its own tab", () => {
   it("makes no network request, logs no error, and re-scores on the IoU slider", async () => {
@@ -98,7 +98,7 @@ describe("report page in a frame", () => {
     expect(csp).not.toContain("connect-src");
     expect(mAP()).toBe(rc.mAP["0.5"]);
     expect(doc.getElementById("kpi-mAP")!.textContent).toContain(rc.mAP["0.5"]!.toFixed(3));
-    for (const id of ["summary", "outcome", "confusion", "calibration", "ap", "prf", "pr", "confidence-curves", "avg-iou", "iou-dist", "correlation", "performance", "explorer"]) {
+    for (const id of ["summary", "outcome", "confusion", "tide", "calibration", "ap", "prf", "pr", "confidence-curves", "avg-iou", "iou-dist", "correlation", "performance", "explorer"]) {
       expect(doc.getElementById(id), id).not.toBeNull();
     }
     expect(doc.querySelectorAll("#table-fp tbody tr").length).toBeGreaterThan(0);
@@ -115,7 +115,8 @@ describe("report page in a frame", () => {
     expect(doc.body.dataset.iou).toBe("0.75");
     expect(mAP()).toBe(rc.mAP["0.75"]);
     expect(doc.getElementById("iou-value")!.textContent).toBe("0.75");
-    for (const id of CHARTS) expect(pixels(id), `${id} redrawn`).not.toBe(before.get(id));
+    // TIDE is at its fixed thresholds: the IoU slider does not move it
+    for (const id of CHARTS) if (id !== "chart-tide") expect(pixels(id), `${id} redrawn`).not.toBe(before.get(id));
     await set("iou", "0.3");
     expect(mAP()).toBe(rc.mAP["0.3"]);
     await set("iou", "0.5");
@@ -168,6 +169,21 @@ describe("report page in a frame", () => {
     expect(Number(ci.dataset.lo)).toBe(rc.mAPInterval50.lo);
     expect(Number(ci.dataset.hi)).toBe(rc.mAPInterval50.hi);
     expect(doc.getElementById("cal-summary")!.textContent).toContain(`ECE ${rc.ece50.toFixed(3)}`);
+  });
+
+  it("the TIDE table is Node's tide(), and follows the class filter", async () => {
+    const shown = () => Object.fromEntries([...doc.querySelectorAll("#table-tide tbody tr")].map((tr) => [tr.children[0]!.textContent!, tr.children[1]!.textContent!]));
+    const want = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.toFixed(2)]));
+    expect(shown()).toEqual(want(rc.tide.all));
+    await rendered("class filter: none", () => (doc.getElementById("cls-none") as HTMLButtonElement).click());
+    const one = [...doc.querySelectorAll<HTMLInputElement>("#classes input")].find((b) => b.value === String(rc.oneClass))!;
+    await rendered("class filter: one class", () => {
+      one.checked = true;
+      one.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    expect(shown()).toEqual(want(rc.tide.oneClass));
+    await rendered("class filter: all", () => (doc.getElementById("cls-all") as HTMLButtonElement).click());
+    expect(shown()).toEqual(want(rc.tide.all));
   });
 
   it("the metric performance section follows the metric chosen", async () => {

@@ -27,6 +27,7 @@ import { join } from "node:path";
 import { exportView } from "../../analysis/export.js";
 import type { GeometryEngine } from "../../geometry/types.js";
 import { parseCocoDataset } from "../../ingest/coco-dataset.js";
+import type { CocoDataset, CocoResults } from "../../coco/inputs.js";
 import { streamCocoResults } from "../../ingest/stream-load.js";
 import { fromCoco } from "../../analysis/coco-adapter.js";
 import { isEncordJson, parseEncordJson } from "../../analysis/encord-format.js";
@@ -120,7 +121,7 @@ export async function loadAnalysisInput(
   gtPath: string,
   dtPath: string | undefined,
   iouType?: "bbox" | "segm",
-): Promise<{ input: AnalysisInput; parseMs: number; adaptMs: number; format: "coco" | "encord" }> {
+): Promise<{ input: AnalysisInput; parseMs: number; adaptMs: number; format: "coco" | "encord"; coco?: { gt: CocoDataset; dt: CocoResults } }> {
   const t0 = performance.now();
   const gt = readJsonFile(gtPath);
   if (isLabelRows(gt)) {
@@ -136,7 +137,7 @@ export async function loadAnalysisInput(
   const res = await streamCocoResults(dtPath, ds);
   const t1 = performance.now();
   const input = fromCoco(engine, ds, res, iouType ? { iouType } : {});
-  return { input, parseMs: t1 - t0, adaptMs: performance.now() - t1, format: "coco" };
+  return { input, parseMs: t1 - t0, adaptMs: performance.now() - t1, format: "coco", coco: { gt: ds, dt: res } };
 }
 
 function fmt(v: number | null, digits = 3): string {

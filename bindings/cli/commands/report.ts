@@ -9,6 +9,20 @@ import { type Command, numberOption, UsageError } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
 import { writeFileAtomic } from "../../ingest/node-files.js";
 import { renderReportHtml } from "../../report/html.js";
+import type { TideMeta } from "../../report/meta.js";
+import { tide, type TideResult } from "../../errors/tide.js";
+
+/** The page's TIDE data: the overall dAPs and each class' AP and dAPs (null where tidecv has NaN). */
+export function tideForReport(t: TideResult): TideMeta {
+  return {
+    posThreshold: t.posThreshold,
+    backgroundThreshold: t.backgroundThreshold,
+    ap: t.ap,
+    main: { ...t.main },
+    special: { ...t.special },
+    classes: t.classes.map((c) => ({ categoryId: String(c.categoryId), ap: c.ap, main: { ...c.main }, special: { ...c.special } })),
+  };
+}
 
 function size(bytes: number): string {
   return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} kB`;
@@ -17,7 +31,7 @@ function size(bytes: number): string {
 export const REPORT_COMMAND: Command = {
   summary: "write a self-contained HTML report (model performance pages with live IoU / confidence / class filters)",
   usage:
-    "detection-eval report --gt GT.json --dt RESULTS.json --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--title TEXT]",
+    "detection-eval report --gt GT.json --dt RESULTS.json --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--no-tide] [--title TEXT]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
@@ -28,6 +42,7 @@ export const REPORT_COMMAND: Command = {
     candidates: { kind: "value", values: ["same-class", "any-class"], default: "same-class" },
     "box-iou": { kind: "flag", help: "exact box IoU instead of rendered masks (boxes only)" },
     title: { kind: "value", help: "the report's title" },
+    "no-tide": { kind: "flag", help: "leave out the TIDE section (computed for COCO input: tidecv's rules at IoU 0.5 / 0.1)" },
     bootstrap: { kind: "value", default: "1000", help: "resamples of the images for the intervals on the summary cards, computed in the page when the sliders rest (0: none)" },
     classes: { kind: "value", help: "the classes ticked in the page's class filter at first (ids or names; default all)" },
     ...IMAGE_SUBSET_OPTIONS,
@@ -58,6 +73,12 @@ export const REPORT_COMMAND: Command = {
       iou: opts["box-iou"] ? "box" : "mask",
       ...(metrics ? { metrics } : {}),
     });
+    let tideMeta: TideMeta | undefined;
+    if (loaded.coco && opts["no-tide"] === undefined) {
+      progress?.("TIDE");
+      const iouType = (input as { iouType?: "bbox" | "segm" }).iouType ?? "bbox";
+      tideMeta = tideForReport(tide(loaded.coco.gt, loaded.coco.dt, engine, { iouType }));
+    }
     progress?.("writing the report");
     const html = await renderReportHtml(analysis, {
       ...(opts.title ? { title: opts.title } : {}),
@@ -67,6 +88,7 @@ export const REPORT_COMMAND: Command = {
       iou,
       confidence,
       bootstrap,
+      ...(tideMeta ? { tide: tideMeta } : {}),
       ...(classes ? { classes } : {}),
     });
     writeFileAtomic(out, html);

@@ -322,24 +322,36 @@ function tideSection(t: TideMeta): HTMLElement {
   return section(
     "tide",
     "TIDE errors",
-    `AP${Math.round(t.posThreshold * 100)} points gained by fixing each error type (Bolya et al., the tidecv rules: foreground IoU ${t.posThreshold}, background IoU ${t.backgroundThreshold}; fixed thresholds, they do not follow the IoU slider). Cls: right box, wrong class; Loc: right class, IoU between the thresholds; Both: wrong class and poor box; Dupe: a duplicate of a matched prediction; Bkg: background detected; Miss: label never detected. FalsePos / FalseNeg: all false positives / all false negatives fixed. With a class filter: the mean over the selected classes.`,
+    `AP${Math.round(t.posThreshold * 100)} points gained by fixing each error type (Bolya et al., the tidecv rules: foreground IoU ${t.posThreshold}, background IoU ${t.backgroundThreshold}; fixed thresholds, they do not follow the IoU slider). Cls: right box, wrong class; Loc: right class, IoU between the thresholds; Both: wrong class and poor box; Dupe: a duplicate of a matched prediction; Bkg: background detected; Miss: label never detected. FalsePos / FalseNeg: all false positives / all false negatives fixed. With a class filter: tidecv's formula over the selected classes (their mean AP with the kind fixed, minus their mean AP).`,
     el("p", { id: "tide-summary", class: "kpi-l" }),
     row(chartBox("chart-tide", 300), tableBox("table-tide")),
   );
 }
 
 function renderTide(t: TideMeta, s: State): void {
-  const all = t.classes.every((c) => s.classes.has(c.categoryId)) && s.classes.size >= t.classes.length;
+  const all = t.classes.every((c) => s.classes.has(c.categoryId));
   const picked = t.classes.filter((c) => s.classes.has(c.categoryId));
-  const mean = (f: (c: TideMeta["classes"][number]) => number) => (picked.length ? picked.reduce((x, c) => x + f(c), 0) / picked.length : 0);
-  const main = TIDE_MAIN.map((k) => (all ? t.main[k] : mean((c) => c.main[k])));
-  const special = TIDE_SPECIAL.map((k) => (all ? t.special[k] : mean((c) => c.special[k])));
-  $("tide-summary").textContent = `AP${Math.round(t.posThreshold * 100)} ${fmt(all ? t.ap : mean((c) => c.ap), 2)} ${all ? "(all classes, as tidecv reports it)" : `(mean over ${picked.length} selected classes)`}`;
+  // a selection: tidecv's formula on its classes: mean fixed AP (classes a fix empties drop out) - mean AP
+  const apMean = picked.length ? picked.reduce((x, c) => x + c.ap, 0) / picked.length : Number.NaN;
+  const fixedMean = (d: (c: TideMeta["classes"][number]) => number | null) => {
+    let sum = 0;
+    let n = 0;
+    for (const c of picked) {
+      const v = d(c);
+      if (v === null || !Number.isFinite(v)) continue;
+      sum += c.ap + v;
+      n++;
+    }
+    return n ? sum / n - apMean : Number.NaN;
+  };
+  const main = TIDE_MAIN.map((k) => (all ? t.main[k] : Math.max(fixedMean((c) => c.main[k]), 0)));
+  const special = TIDE_SPECIAL.map((k) => (all ? t.special[k] : fixedMean((c) => c.special[k])));
+  $("tide-summary").textContent = `AP${Math.round(t.posThreshold * 100)} ${fmt(all ? t.ap : apMean, 2)} ${all ? "(all classes, as tidecv reports it)" : `(${picked.length} selected classes)`}`;
   draw("chart-tide", {
     type: "bar",
     data: {
       labels: [...TIDE_MAIN, ...TIDE_SPECIAL],
-      datasets: [{ label: "dAP", data: [...main, ...special], backgroundColor: [...TIDE_MAIN.map(() => C.fp), ...TIDE_SPECIAL.map(() => C.purple)] }],
+      datasets: [{ label: "dAP", data: [...main, ...special].map(nan2null), backgroundColor: [...TIDE_MAIN.map(() => C.fp), ...TIDE_SPECIAL.map(() => C.purple)] }],
     },
     options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { min: 0, title: axisTitle("dAP (AP points)") } } },
   });
