@@ -1,6 +1,6 @@
 // The data of every model-performance page of one view, as files: the summary and the curves as
 // JSON, and one CSV per page (PR curves raw and interpolated, P/R/F1 vs confidence, IoU histogram,
-// metric performance, metric correlation, the explorer). The CLI writes them (`analyze --export DIR`);
+// metric performance, metric correlation, the confusion matrix, calibration, the explorer). The CLI writes them (`analyze --export DIR`);
 // in a browser they can be offered as downloads. Browser-safe: it returns strings.
 import type { Analysis, AnalysisView } from "./analysis.js";
 import { RECALL_THRESHOLDS } from "./thresholds.js";
@@ -51,6 +51,11 @@ export function exportView(analysis: Analysis, view: AnalysisView, options: Expo
     }
   }
   const corr = view.metricCorrelation().map((r) => [r.target, r.metric, r.n, r.pearson, r.spearman]);
+  const m = view.confusion();
+  const side = [...m.categories.map((c) => [c.categoryId, c.name] as const), ["", "background"] as const];
+  const cells: unknown[][] = [];
+  m.counts.forEach((row, r) => row.forEach((count, c) => cells.push([side[r]![0], side[r]![1], side[c]![0], side[c]![1], count, m.rates[r]![c]])));
+  const cal = view.calibration().bins.map((b) => [b.lo, b.hi, b.count, b.tp, b.confidence, b.precision]);
 
   return {
     "summary.json": `${JSON.stringify(view.summary())}\n`,
@@ -61,6 +66,8 @@ export function exportView(analysis: Analysis, view: AnalysisView, options: Expo
     "iou-histogram.csv": csv(["iouFrom", "iouTo", "tp", "fp"], histRows),
     "metric-performance.csv": csv(["target", "metric", "bin", "min", "max", "count", "tp", "fp", "fn", "precision", "fnRate"], perf),
     "metric-correlation.csv": csv(["target", "metric", "n", "pearson", "spearman"], corr),
+    "confusion.csv": csv(["predictedId", "predicted", "trueId", "true", "count", "rowRate"], cells),
+    "calibration.csv": csv(["confidenceFrom", "confidenceTo", "count", "tp", "meanConfidence", "precision"], cal),
     "explorer.csv": view.explorerCsv(),
   };
 }

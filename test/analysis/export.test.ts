@@ -29,7 +29,7 @@ describe("exportView", () => {
     const a = analyze(engine, named);
     const v = a.at({ iou: 0.5 });
     const files = exportView(a, v, { iouBins: 5, metricBins: 3 });
-    expect(Object.keys(files).sort()).toEqual(["confidence-curves.csv", "curves.json", "explorer.csv", "iou-histogram.csv", "metric-correlation.csv", "metric-performance.csv", "pr-curves.csv", "pr-interpolated.csv", "summary.json"]);
+    expect(Object.keys(files).sort()).toEqual(["calibration.csv", "confidence-curves.csv", "confusion.csv", "curves.json", "explorer.csv", "iou-histogram.csv", "metric-correlation.csv", "metric-performance.csv", "pr-curves.csv", "pr-interpolated.csv", "summary.json"]);
     expect(JSON.parse(files["summary.json"]!)).toEqual(JSON.parse(JSON.stringify(v.summary())));
     expect(files["explorer.csv"]).toBe(v.explorerCsv());
 
@@ -66,9 +66,16 @@ describe("exportView", () => {
     const out = join(tmp, "pages");
     const r = spawnSync(process.execPath, [CLI, "analyze", "--gt", join(dir, "gt.json.gz"), "--dt", join(dir, "dt_segm.json.gz"), "--export", out, "--format", "json"], { encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/wrote 9 files to /);
+    expect(r.stderr).toMatch(/wrote 11 files to /);
     expect(readdirSync(out).sort()).toContain("pr-curves.csv");
-    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8"))).toEqual(JSON.parse(r.stdout));
+    const { confusion, calibration, intervals, ...summary } = JSON.parse(r.stdout);
+    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8"))).toEqual(summary);
+    // the confusion page: one row per cell, the stdout's counts
+    const rows = parseCsv(readFileSync(join(out, "confusion.csv"), "utf8"));
+    expect(rows.length - 1).toBe(confusion.counts.length ** 2);
+    expect(rows.slice(1).map((x) => Number(x[4]))).toEqual(confusion.counts.flat());
+    expect(parseCsv(readFileSync(join(out, "calibration.csv"), "utf8")).slice(1).map((x) => Number(x[2]))).toEqual(calibration.bins.map((b: { count: number }) => b.count));
+    expect(intervals.resamples).toBe(1000);
     const file = join(tmp, "a-file");
     writeFileSync(file, "x");
     const bad = spawnSync(process.execPath, [CLI, "analyze", "--gt", join(dir, "gt.json.gz"), "--dt", join(dir, "dt_segm.json.gz"), "--export", join(file, "sub")], { encoding: "utf8" });

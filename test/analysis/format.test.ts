@@ -133,7 +133,11 @@ describe("analyze / bench commands", () => {
     expect(typeof j.mAR).toBe("number");
     for (const cl of j.classes) for (const k of ["categoryId", "ap", "tp", "fp", "fn", "precision", "recall", "f1", "avgIou"]) expect(cl).toHaveProperty(k);
     const view = analyze(engine, parseEncordJson(labelsDoc(), predsDoc())).at({ iou: 0.5, confidence: 0 });
-    expect(j).toEqual(JSON.parse(JSON.stringify(view.summary())));
+    const { confusion, calibration, intervals, ...summary } = j;
+    expect(summary).toEqual(JSON.parse(JSON.stringify(view.summary())));
+    expect(confusion.counts).toEqual(view.confusion().counts);
+    expect(calibration.ece).toBe(view.calibration().ece);
+    expect(intervals.mAP).toEqual(JSON.parse(JSON.stringify(view.bootstrap({ resamples: 1000, seed: 0 }).mAP)));
   });
   it("analyze --format csv prints the explorer; text prints a table", async () => {
     const c = capture();

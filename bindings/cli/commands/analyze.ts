@@ -209,7 +209,7 @@ export const ANALYZE_COMMAND: Command = {
     ...USER_METRIC_OPTIONS,
     bootstrap: { kind: "value", default: "1000", help: "resamples of the images for the confidence intervals (0: none)" },
     seed: { kind: "value", default: "0", help: "seed of the bootstrap resampling" },
-    export: { kind: "value", help: "also write every page's data into this folder: summary.json, curves.json and CSVs (PR, P/R/F1 vs confidence, IoU histogram, metric performance and correlation, explorer)" },
+    export: { kind: "value", help: "also write every page's data into this folder: summary.json, curves.json and CSVs (PR, P/R/F1 vs confidence, IoU histogram, metric performance and correlation, confusion matrix, calibration, explorer)" },
   },
   async run({ opts, progress, warn, info }) {
     const boot0 = opts.format === "csv" ? null : bootstrapOptions(opts);
