@@ -45,7 +45,14 @@ try {
   const pr = await page.locator("#pr").boundingBox();
   const conf = await page.locator("#confidence-curves").boundingBox();
   await page.screenshot({ path: join(outDir, "report-curves.png"), fullPage: true, clip: { x: 0, y: pr.y - 12, width: 1280, height: conf.y + conf.height - pr.y + 24 } });
-  console.log(`wrote ${join("docs/screenshots", "report.png")} and report-curves.png`);
+  // Why it fails: the confusion matrix (a cell clicked) and the TIDE bars.
+  const cell = page.locator('#confusion-matrix td[data-r="0"][data-c="1"]');
+  await cell.click();
+  await page.evaluate(() => window.scrollTo(0, 0)); // boxes below are page coordinates only at the top
+  const cm = await page.locator("#confusion").boundingBox();
+  const td = await page.locator("#tide").boundingBox();
+  await page.screenshot({ path: join(outDir, "report-errors.png"), fullPage: true, clip: { x: 0, y: cm.y - 12, width: 1280, height: td.y + td.height - cm.y + 24 } });
+  console.log(`wrote ${join("docs/screenshots", "report.png")}, report-curves.png and report-errors.png`);
 } finally {
   await browser.close();
 }
