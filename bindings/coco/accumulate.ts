@@ -18,6 +18,40 @@ function searchLeft(a: Float64Array, n: number, v: number): number {
   return lo;
 }
 
+/** The blocks of each category: kStart[k] .. kStart[k + 1] (blocks are category-major; one range when useCats is false). */
+export function categoryBlocks(m: CocoMatches, K: number, useCats: boolean): Int32Array {
+  const kStart = new Int32Array(K + 1);
+  let b = 0;
+  for (let k = 0; k < K; k++) {
+    kStart[k] = b;
+    while (b < m.blockCount && (useCats ? m.blockCategory[b] === k : true)) b++;
+  }
+  kStart[K] = b;
+  return kStart;
+}
+
+/** Each detection's rank within its block (blocks hold their detections by score, cut to maxDets[-1]). */
+export function blockRanks(m: CocoMatches): Int32Array {
+  const rank = new Int32Array(m.dt.length);
+  for (let b = 0; b < m.blockCount; b++) for (let j = m.blockDtStart[b]!; j < m.blockDtStart[b + 1]!; j++) rank[j] = j - m.blockDtStart[b]!;
+  return rank;
+}
+
+/** Positions lo..hi-1 in accumulate's order: by score descending, stable (np.argsort(-s, kind="mergesort"), NaN last). */
+export function scoreOrder(lo: number, hi: number, scoreAt: (j: number) => number): number[] {
+  const positions: number[] = [];
+  for (let j = lo; j < hi; j++) positions.push(j);
+  return positions.sort((x, y) => {
+    const sx = scoreAt(x);
+    const sy = scoreAt(y);
+    if (sx > sy) return -1;
+    if (sx < sy) return 1;
+    if (sx === sy) return x - y;
+    const nx = Number.isNaN(sx);
+    return nx === Number.isNaN(sy) ? x - y : nx ? 1 : -1;
+  });
+}
+
 export function accumulate(m: CocoMatches, p: CocoParams, score: Float64Array, idIsZero: Uint8Array): Accumulated {
   const T = p.iouThrs.length;
   const R = p.recThrs.length;
@@ -30,20 +64,8 @@ export function accumulate(m: CocoMatches, p: CocoParams, score: Float64Array, i
   const nDt = m.dt.length;
   const nGt = m.gt.length;
 
-  // blocks of each category (contiguous: blocks are category-major)
-  const kStart = new Int32Array(K + 1);
-  {
-    let b = 0;
-    for (let k = 0; k < K; k++) {
-      kStart[k] = b;
-      while (b < m.blockCount && (p.useCats ? m.blockCategory[b] === k : true)) b++;
-    }
-    kStart[K] = b;
-  }
-  const rank = new Int32Array(nDt);
-  for (let b = 0; b < m.blockCount; b++) {
-    for (let j = m.blockDtStart[b]!; j < m.blockDtStart[b + 1]!; j++) rank[j] = j - m.blockDtStart[b]!;
-  }
+  const kStart = categoryBlocks(m, K, p.useCats);
+  const rank = blockRanks(m);
   const dtScore = new Float64Array(nDt);
   for (let j = 0; j < nDt; j++) dtScore[j] = score[m.dt[j]!]!;
 
@@ -57,7 +79,6 @@ export function accumulate(m: CocoMatches, p: CocoParams, score: Float64Array, i
   const selBuf = new Int32Array(maxN * M);
   const selLen = new Int32Array(M);
   const selScore = new Float64Array(maxN * M);
-  const positions: number[] = [];
   const stride = K * A * M;
 
   for (let k = 0; k < K; k++) {
@@ -69,18 +90,8 @@ export function accumulate(m: CocoMatches, p: CocoParams, score: Float64Array, i
     const glo = m.blockGtStart[b0]!;
     const ghi = m.blockGtStart[b1]!;
     const n = hi - lo;
-    // concatenation order is position order; stable sort by score descending (np.argsort(-s, 'mergesort'))
-    positions.length = 0;
-    for (let j = lo; j < hi; j++) positions.push(j);
-    positions.sort((x, y) => {
-      const sx = dtScore[x]!;
-      const sy = dtScore[y]!;
-      if (sx > sy) return -1;
-      if (sx < sy) return 1;
-      if (sx === sy) return x - y;
-      const nx = Number.isNaN(sx);
-      return nx === Number.isNaN(sy) ? x - y : nx ? 1 : -1;
-    });
+    // concatenation order is position order
+    const positions = scoreOrder(lo, hi, (j) => dtScore[j]!);
     for (let i = 0; i < n; i++) {
       const j = positions[i]!;
       order[i] = j;

@@ -6,6 +6,7 @@
 // Per resample: one pass per (category, area range, maxDets, IoU threshold) that a stat reads, over
 // the detections sorted once; no geometry, no matching, no sorting.
 import { EPS, npSum } from "./numeric.js";
+import { blockRanks, categoryBlocks, scoreOrder } from "./accumulate.js";
 import type { Accumulated } from "./types.js";
 import type { CocoEvaluation } from "./evaluate.js";
 import { statPairs, summarize, statsLabels } from "./summarize.js";
@@ -99,17 +100,8 @@ export function bootstrapCoco(
     for (let j = m.blockDtStart[b]!; j < m.blockDtStart[b + 1]!; j++) dtImage[j] = m.blockImage[b]!;
     for (let g = m.blockGtStart[b]!; g < m.blockGtStart[b + 1]!; g++) gtImage[g] = m.blockImage[b]!;
   }
-  const kStart = new Int32Array(K + 1);
-  {
-    let b = 0;
-    for (let k = 0; k < K; k++) {
-      kStart[k] = b;
-      while (b < m.blockCount && (p.useCats ? m.blockCategory[b] === k : true)) b++;
-    }
-    kStart[K] = b;
-  }
-  const rank = new Int32Array(nDt);
-  for (let b = 0; b < m.blockCount; b++) for (let j = m.blockDtStart[b]!; j < m.blockDtStart[b + 1]!; j++) rank[j] = j - m.blockDtStart[b]!;
+  const kStart = categoryBlocks(m, K, p.useCats);
+  const rank = blockRanks(m);
   const score = dt.score;
   const idIsZero = gt.annotations.idIsZero;
 
@@ -123,17 +115,7 @@ export function bootstrapCoco(
     if (b0 === b1) continue;
     const lo = m.blockDtStart[b0]!;
     const hi = m.blockDtStart[b1]!;
-    const order = Array.from({ length: hi - lo }, (_, i) => lo + i);
-    const s = (j: number) => score[m.dt[j]!]!;
-    order.sort((x, y) => {
-      const sx = s(x);
-      const sy = s(y);
-      if (sx > sy) return -1;
-      if (sx < sy) return 1;
-      if (sx === sy) return x - y;
-      const nx = Number.isNaN(sx);
-      return nx === Number.isNaN(sy) ? x - y : nx ? 1 : -1;
-    });
+    const order = scoreOrder(lo, hi, (j) => score[m.dt[j]!]!);
     for (let a = 0; a < A; a++) {
       const glo = m.blockGtStart[b0]!;
       const ghi = m.blockGtStart[b1]!;

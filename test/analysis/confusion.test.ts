@@ -8,7 +8,7 @@ import { analyze } from "../../bindings/analysis/analyze.js";
 import { confusionObjects } from "../../bindings/analysis/confusion.js";
 import type { AnalysisInput } from "../../bindings/analysis/types.js";
 import { bruteForce, candidateOf, type BruteData, type BruteQuery } from "../helpers/analysis-bruteforce.js";
-import { bruteData, randomInput, rng } from "../helpers/analysis.js";
+import { atOptionsOf, bruteData, randomInput, rng } from "../helpers/analysis.js";
 
 const engine = new ReferenceGeometry();
 
@@ -57,16 +57,6 @@ function subsets(input: AnalysisInput, seed: number): Omit<BruteQuery, "t" | "c"
   return [{}, { classes: pick(input.categories.length) }, { images: pick(input.images.length) }, { predKeep: (p) => predMask[p]!, labelKeep: (l) => labelMask[l]! }];
 }
 
-function atOptions(input: AnalysisInput, q: BruteQuery) {
-  return {
-    iou: q.t,
-    confidence: q.c,
-    ...(q.classes ? { classes: [...q.classes].map((k) => input.categories[k]!.id) } : {}),
-    ...(q.images ? { images: [...q.images].map((i) => input.images[i]!.id) } : {}),
-    ...(q.predKeep ? { predictions: input.predictions.map((_, p) => q.predKeep!(p)) } : {}),
-    ...(q.labelKeep ? { labels: input.labels.map((_, l) => q.labelKeep!(l)) } : {}),
-  };
-}
 
 describe("confusion matrix vs a naive count", () => {
   for (const mode of ["same-class", "any-class"] as const) {
@@ -81,7 +71,7 @@ describe("confusion matrix vs a naive count", () => {
             for (const c of [-Infinity, 0.5]) {
               const q: BruteQuery = { t, c, mode, ...sub };
               const want = bruteConfusion(d, q);
-              const view = a.at(atOptions(input, q));
+              const view = a.at(atOptionsOf(input, q));
               const m = view.confusion();
               const where = `seed ${seed}, subset ${si}, t ${t}, c ${c}`;
               expect(m.categories.map((x) => x.categoryId), where).toEqual(want.classes.map((k) => input.categories[k]!.id));

@@ -149,9 +149,9 @@ const close = (a: number, b: number, what: string) => {
   else expect(Math.abs(a - b), `${what}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-9);
 };
 
-/** Runs the same question through analyze().at() and the brute force and compares everything. */
-export function compareWithBrute(a: Analysis, input: AnalysisInput, d: BruteData, q: BruteQuery, opts: { explorer?: boolean; ar?: boolean } = {}): void {
-  const at: AtOptions = {
+/** A brute-force query as at() options (class / image indices -> ids, keep predicates -> masks). */
+export function atOptionsOf(input: AnalysisInput, q: BruteQuery): AtOptions {
+  return {
     iou: q.t,
     confidence: q.c,
     ...(q.classes ? { classes: [...q.classes].map((k) => input.categories[k]!.id) } : {}),
@@ -159,7 +159,11 @@ export function compareWithBrute(a: Analysis, input: AnalysisInput, d: BruteData
     ...(q.predKeep ? { predictions: input.predictions.map((_, p) => q.predKeep!(p)) } : {}),
     ...(q.labelKeep ? { labels: input.labels.map((_, l) => q.labelKeep!(l)) } : {}),
   };
-  const v = a.at(at);
+}
+
+/** Runs the same question through analyze().at() and the brute force and compares everything. */
+export function compareWithBrute(a: Analysis, input: AnalysisInput, d: BruteData, q: BruteQuery, opts: { explorer?: boolean; ar?: boolean } = {}): void {
+  const v = a.at(atOptionsOf(input, q));
   const b = bruteForce(d, q);
   const ctx = `t=${q.t} c=${q.c} mode=${q.mode} classes=${q.classes ? [...q.classes] : "*"} images=${q.images ? [...q.images] : "*"}`;
   expect(v.classes.map((x) => x.index), ctx).toEqual(b.classes.map((x) => x.k));
