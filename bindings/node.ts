@@ -8,4 +8,4 @@ export {
   type StreamLoadOptions,
 } from "./ingest/stream-load.js";
 export { evaluateCocoParallel, NodeWorkerPool, type ParallelOptions } from "./workers/node-threads.js";
-export { writeFileAtomic } from "./ingest/node-files.js";
+export { writeFileAtomic, checkOutputNotInput, OutputInputError } from "./ingest/output-file.js";

@@ -8,7 +8,7 @@
 // temporary file and renamed.
 import { type Command, commandUsage, isInputError, parseOptions, UsageError } from "./command.js";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
-import { setTempFileListener } from "../ingest/node-files.js";
+import { setTempFileListener } from "../ingest/output-file.js";
 import { type RelayMessage, type RelayRequest, WORKER_TAG } from "./relay.js";
 import { PACKAGE_VERSION } from "../generated/version.js";
 

@@ -2,7 +2,7 @@
 // runs when the event loop is free, so every command runs in a worker thread (bindings/cli/main.ts
 // serveWorker), started before anything else is loaded: this thread only relays the worker's output
 // and exit code, and on SIGINT / SIGTERM terminates it (which stops even a long loop), removes the
-// temporary files of its unfinished atomic writes (bindings/ingest/node-files.ts writeFileAtomic) and exits
+// temporary files of its unfinished atomic writes (bindings/ingest/output-file.ts writeFileAtomic) and exits
 // with 130 / 143. It imports nothing of the engine: its start-up is the worker's head start.
 import { unlinkSync } from "node:fs";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
@@ -67,6 +67,14 @@ export function relay(script: URL, argv: string[]): void {
   const onSigterm = () => onSignal(143);
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigterm);
+  // `detection-eval ... | head`: the reader has what it wanted; stop quietly (no stack trace, exit 0)
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    ended = true;
+    process.exitCode = 0;
+    void worker.terminate();
+    process.exit(0);
+  });
   worker.on("message", (m: RelayMessage) => {
     if (interrupted || ended) return;
     if (m.t === "out") process.stdout.write(m.s);

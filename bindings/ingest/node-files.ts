@@ -1,8 +1,7 @@
-// Node-only file access (fs, zlib): JSON or gzipped JSON by path, and atomic writes. Not imported by
+// Node-only file access (fs, zlib): JSON or gzipped JSON by path (writes: output-file.ts). Not imported by
 // bindings/index.ts, which stays browser-safe; the CLI uses it. Every problem with a file is a
 // CocoInputError whose message starts with the path as given (`gt.json: file is truncated (...)`).
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { parseCocoDataset } from "./coco-dataset.js";
 import type { CocoDataset } from "../coco/inputs.js";
@@ -84,92 +83,4 @@ export function loadCocoDataset(path: string): CocoDataset {
 export function loadCocoResults(path: string, dataset: CocoDataset): CocoResults {
   const doc = readJsonFile(path);
   return parseCocoResults(typeof doc === "string" ? JSON.stringify(doc) : (doc as object), dataset);
-}
-
-// ---- atomic writes ------------------------------------------------------------------------------
-
-/** A file that cannot be written (exit code 1, one line). */
-export class OutputInputError extends Error {
-  override name = "OutputInputError";
-}
-
-/**
- * Temporary files being written, so that an interrupted run (SIGINT, see bindings/cli/main.ts) can
- * remove them: `created` is called before a temporary file is opened, `done` once it is renamed or removed.
- */
-export interface TempFileListener {
-  created(path: string): void;
-  done(path: string): void;
-}
-
-let tempListener: TempFileListener | undefined;
-const liveTemps = new Set<string>();
-
-/** Routes temporary-file events (the CLI's worker posts them to the main thread). */
-export function setTempFileListener(listener: TempFileListener | undefined): void {
-  tempListener = listener;
-}
-
-/** Temporary files of this thread not yet renamed or removed. */
-export function pendingTempFiles(): string[] {
-  return [...liveTemps];
-}
-
-function writeReason(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err.code) {
-    case "ENOENT":
-      return "no such directory";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "is a directory";
-    case "ENOSPC":
-      return "no space left on the device";
-    case "EROFS":
-      return "read-only file system";
-    default:
-      return (err.message ?? String(e)).split("\n")[0]!;
-  }
-}
-
-/**
- * Writes `data` (a string is written as UTF-8) to `path` atomically: a temporary file beside it,
- * flushed, then renamed over it. Readers see the old file or the whole new one, never a part; on
- * failure the temporary file is removed and OutputInputError (`cannot write PATH (reason)`) thrown;
- * an interrupted CLI run removes it too.
- */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
-  let fd: number | undefined;
-  liveTemps.add(tmp);
-  tempListener?.created(tmp);
-  try {
-    fd = openSync(tmp, "wx", 0o644);
-    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {
-        /* already failing */
-      }
-    }
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* never created */
-    }
-    throw new OutputInputError(`${path}: cannot write (${writeReason(e)})`);
-  } finally {
-    liveTemps.delete(tmp);
-    tempListener?.done(tmp);
-  }
 }

@@ -1,7 +1,7 @@
 // Bad input through the built CLI (dist/cli.js): exit codes (0 success, 1 bad input, 2 usage, 130
 // interrupted), one line on stderr without a stack (--debug shows it), the two error fixtures of
 // ../shared/fixtures, file-level problems (missing, truncated, gzip, JSON syntax), SIGINT during a
-// long run, and atomic writes (bindings/ingest/node-files.ts).
+// long run, and atomic writes (bindings/ingest/output-file.ts).
 import { SHARED_FIXTURES, CLI as CLI_PATH } from "../helpers/paths.js";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OutputInputError, pendingTempFiles, setTempFileListener, writeFileAtomic } from "../../bindings/ingest/node-files.js";
+import { OutputInputError, pendingTempFiles, setTempFileListener, writeFileAtomic } from "../../bindings/ingest/output-file.js";
 
 const CLI = CLI_PATH;
 const haveCli = existsSync(CLI);

@@ -1,4 +1,4 @@
-// writeFileAtomic (bindings/ingest/node-files.ts, used by `detection-eval report`): a failure in the middle of writing (here: the disk fills up
+// writeFileAtomic (bindings/ingest/output-file.ts, used by `detection-eval report`): a failure in the middle of writing (here: the disk fills up
 // after the first chunk) or at the rename leaves the target as it was and no temporary file.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,7 +25,7 @@ vi.mock("node:fs", async (importOriginal) => {
   };
 });
 
-const { writeFileAtomic, pendingTempFiles } = await import("../../bindings/ingest/node-files.js");
+const { writeFileAtomic, pendingTempFiles } = await import("../../bindings/ingest/output-file.js");
 
 describe("writeFileAtomic", () => {
   const dir = mkdtempSync(join(tmpdir(), "detection-eval-atomic-"));

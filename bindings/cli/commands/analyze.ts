@@ -19,7 +19,8 @@
 //   every metric column once).
 import { type Command, numberOption, UsageError } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
-import { readJsonFile, writeFileAtomic } from "../../ingest/node-files.js";
+import { readJsonFile } from "../../ingest/node-files.js";
+import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.js";
 import { mkdirSync, readFileSync } from "node:fs";
 import { type MetricColumns, parseMetricColumns } from "../../analysis/user-metrics.js";
 import type { AnalyzeOptions } from "../../analysis/analyze.js";
@@ -38,6 +39,11 @@ import type { AnalysisView } from "../../analysis/analysis.js";
 import type { BootstrapResult, Interval } from "../../analysis/bootstrap.js";
 import { selectImages } from "../../analysis/select.js";
 import { imageIdsOption } from "../subsets.js";
+
+/** The files a run reads (for refusing an output path that is one of them). */
+export function runInputs(opts: Record<string, string | undefined>): { option: string; path: string | undefined }[] {
+  return ["gt", "dt", "prediction-metrics", "label-metrics", "images-from"].map((k) => ({ option: `--${k}`, path: opts[k] }));
+}
 
 /** The image-subset options every analysis command takes. */
 export const IMAGE_SUBSET_OPTIONS = {
@@ -234,6 +240,7 @@ export const ANALYZE_COMMAND: Command = {
       } catch (e) {
         throw new AnalysisInputError(`--export: cannot create the folder ${opts.export} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
+      for (const name of Object.keys(files)) checkOutputNotInput({ option: "--export", path: join(opts.export, name) }, runInputs(opts));
       for (const [name, text] of Object.entries(files)) writeFileAtomic(join(opts.export, name), text);
       info(`wrote ${Object.keys(files).length} files to ${opts.export}`);
     }

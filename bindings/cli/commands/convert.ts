@@ -1,9 +1,9 @@
 // `detection-eval convert`: Encord-style input (the project's format, or Encord label rows) to a COCO
 // dataset and COCO results, for `detection-eval coco` or pycocotools. Node only; files are written
-// atomically (bindings/ingest/node-files.ts writeFileAtomic).
+// atomically (bindings/ingest/output-file.ts writeFileAtomic).
 import { type Command, UsageError } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
-import { writeFileAtomic } from "../../ingest/node-files.js";
+import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.js";
 import { toCoco } from "../../analysis/to-coco.js";
 import { loadAnalysisInput } from "./analyze.js";
 import { readJsonFile } from "../../ingest/node-files.js";
@@ -20,6 +20,12 @@ export const CONVERT_COMMAND: Command = {
     "out-dt": { kind: "value", help: "the COCO results to write (needs predictions)" },
   },
   async run({ opts, progress, warn }) {
+    const inputs = [
+      { option: "--gt", path: opts.gt },
+      { option: "--dt", path: opts.dt },
+    ];
+    checkOutputNotInput({ option: "--out-gt", path: opts["out-gt"]! }, inputs);
+    if (opts["out-dt"] !== undefined) checkOutputNotInput({ option: "--out-dt", path: opts["out-dt"] }, [...inputs, { option: "--out-gt", path: opts["out-gt"] }]);
     const engine = await createEngine();
     progress?.(`loading ${opts.gt}`);
     const head = readJsonFile(opts.gt!);

@@ -1,13 +1,13 @@
 // `detection-eval report --gt GT --dt RESULTS --out report.html`: one self-contained HTML file with the
 // model-performance pages; its IoU slider, confidence slider and class filter re-score in the page.
-// Node only (reads and writes files by path). The file is written atomically (bindings/ingest/node-files.ts
+// Node only (reads and writes files by path). The file is written atomically (bindings/ingest/output-file.ts
 // writeFileAtomic: temporary file, fsync, rename; removed on failure or interruption).
-import { IMAGE_SUBSET_OPTIONS, imagePixels, imageSubset, loadAnalysisInput, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
+import { IMAGE_SUBSET_OPTIONS, imagePixels, imageSubset, loadAnalysisInput, runInputs, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
 import { listOption } from "../subsets.js";
 import { analyze } from "../../analysis/analyze.js";
 import { type Command, numberOption, UsageError } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
-import { writeFileAtomic } from "../../ingest/node-files.js";
+import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.js";
 import { renderReportHtml } from "../../report/html.js";
 import type { TideMeta } from "../../report/meta.js";
 import { tide, type TideResult } from "../../errors/tide.js";
@@ -35,7 +35,7 @@ export const REPORT_COMMAND: Command = {
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
-    out: { kind: "value", required: true, help: "the HTML file to write (atomically)" },
+    out: { kind: "value", required: true, help: "the HTML file to write (atomically; - for standard output; never an input of the run)" },
     "iou-type": { kind: "value", values: ["bbox", "segm"], help: "COCO input: boxes or masks (default: segm for segmentation results)" },
     iou: { kind: "value", default: "0.5", help: "initial IoU threshold of the slider" },
     confidence: { kind: "value", default: "0", help: "initial confidence threshold of the slider" },
@@ -48,13 +48,14 @@ export const REPORT_COMMAND: Command = {
     ...IMAGE_SUBSET_OPTIONS,
     ...USER_METRIC_OPTIONS,
   },
-  async run({ opts, progress, warn }) {
+  async run({ opts, progress, warn, info }) {
     const iou = numberOption(opts, "iou", 0.5);
     if (!(iou > 0 && iou <= 1)) throw new UsageError(`--iou: expected a number in (0, 1], got ${opts.iou}`);
     const confidence = numberOption(opts, "confidence", 0);
     const bootstrap = numberOption(opts, "bootstrap", 1000);
     if (!(Number.isInteger(bootstrap) && bootstrap >= 0 && bootstrap <= 100_000)) throw new UsageError(`--bootstrap: expected a whole number of resamples in 0..100000, got ${opts.bootstrap}`);
     const out = opts.out!;
+    checkOutputNotInput({ option: "--out", path: out }, runInputs(opts));
     const engine = await createEngine();
     progress?.(`loading ${opts.gt}`);
     const loaded = await loadAnalysisInput(engine, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
@@ -91,8 +92,12 @@ export const REPORT_COMMAND: Command = {
       ...(tideMeta ? { tide: tideMeta } : {}),
       ...(classes ? { classes } : {}),
     });
-    writeFileAtomic(out, html);
     const v = analysis.at({ iou, confidence, ...(classes ? { classes } : {}) });
+    if (out === "-") {
+      info(`${analysis.images.length} images, ${analysis.labelCount} labels, ${analysis.predictionCount} predictions; mAP@${iou} ${v.mAP.toFixed(3)}`);
+      return html;
+    }
+    writeFileAtomic(out, html);
     return `wrote ${out} (${size(Buffer.byteLength(html))}): ${analysis.images.length} images, ${analysis.labelCount} labels, ${analysis.predictionCount} predictions; mAP@${iou} ${v.mAP.toFixed(3)}\n`;
   },
 };
