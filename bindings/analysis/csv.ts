@@ -1,10 +1,15 @@
-// One CSV cell, for the explorer and the exported pages (RFC 4180 quoting). A leaf.
+// One CSV cell, for the explorer and the exported pages (RFC 4180 quoting, formulas neutralised). A leaf.
 
-/** Numbers as JavaScript prints them (NaN empty), null / undefined empty, text quoted when it holds , " or a line break. */
+/**
+ * Numbers as JavaScript prints them (NaN empty), null / undefined empty, text quoted when it holds , " or a
+ * line break. Text that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
+ * return: a class named `=HYPERLINK(...)`) gets a leading ' and quotes, the OWASP way; numbers stay numbers.
+ */
 export function csvCell(v: unknown): string {
   if (typeof v === "number") return Number.isNaN(v) ? "" : String(v);
   if (v === null || v === undefined) return "";
   const s = String(v);
+  if (/^[=+\-@\t\r]/.test(s)) return `"'${s.replace(/"/g, '""')}"`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

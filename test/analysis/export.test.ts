@@ -19,6 +19,35 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const num = (s: string): number => (s === "" ? NaN : Number(s));
 
 describe("exportView", () => {
+  it("csvCell neutralises spreadsheet formulas in text (OWASP), not in numbers", () => {
+    expect(["=HYPERLINK(\"http://x\",\"y\")", "=1+2", "+1", "-2+3", "@SUM(1,1)", "\tx", "\rx"].map(csvCell)).toEqual([
+      '"\'=HYPERLINK(""http://x"",""y"")"',
+      '"\'=1+2"',
+      '"\'+1"',
+      '"\'-2+3"',
+      '"\'@SUM(1,1)"',
+      '"\'\tx"',
+      '"\'\rx"',
+    ]);
+    expect([csvCell(-1.5), csvCell("a=b"), csvCell(" =x")]).toEqual(["-1.5", "a=b", " =x"]);
+    // names and ids like formulas reach every CSV neutralised: the explorer (the report's button too) and the exported pages
+    const box = { kind: "box" as const, box: [0, 0, 5, 5] as [number, number, number, number] };
+    const input = {
+      images: [{ id: "@SUM(1,1)", width: 10, height: 10 }],
+      categories: [{ id: "=HYPERLINK(1)", name: "=1+2" }],
+      labels: [{ image: 0, category: 0, id: "+1", shape: box }],
+      predictions: [{ image: 0, category: 0, confidence: 0.9, shape: box }],
+    };
+    const a = analyze(new ReferenceGeometry(), input);
+    const files = { ...exportView(a, a.at()), "explorer (view)": a.at().explorerCsv() };
+    for (const [name, text] of Object.entries(files)) {
+      if (!name.endsWith(".csv") && name !== "explorer (view)") continue;
+      for (const row of parseCsv(text)) for (const cell of row) expect(cell, `${name}: ${cell}`).not.toMatch(/^[=+@]/);
+    }
+    expect(files["confusion.csv"]).toContain(`"'=1+2"`);
+    expect(files["explorer (view)"]).toContain(`"'@SUM(1,1)"`);
+  });
+
   it("csvCell quotes what needs it", () => {
     expect([csvCell(1.5), csvCell(NaN), csvCell(null), csvCell("a,b"), csvCell('say "hi"'), csvCell("x\ny")]).toEqual(["1.5", "", "", '"a,b"', '"say ""hi"""', '"x\ny"']);
   });
