@@ -13,7 +13,7 @@ export interface ReportOptions {
   sources?: { gt: string; dt?: string };
   inputFormat?: "coco" | "encord";
   iouType?: "bbox" | "segm" | null;
-  /** the sliders' initial values (default IoU 0.5, confidence 0) */
+  /** the sliders' initial values (default IoU 0.5; confidence: the slider's lowest value, every prediction counted) */
   iou?: number;
   confidence?: number;
   /** the classes ticked in the class filter at first, by id or name (default all; the others can be ticked in the page) */
@@ -110,7 +110,7 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
     iouKind: analysis.p.iouKind,
     defaults: {
       iou: options.iou ?? 0.5,
-      confidence: options.confidence ?? 0,
+      confidence: options.confidence ?? null,
       ...(options.classes ? { classes: options.classes.map((c) => String(analysis.categories[analysis.categoryIndex(c)]!.id)) } : {}),
     },
     bootstrap: options.bootstrap ?? 1000,

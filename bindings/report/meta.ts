@@ -13,7 +13,7 @@ export interface ReportMeta {
   iouType: "bbox" | "segm" | null;
   iouKind: "mask" | "box";
   /** the sliders' initial values, and the classes ticked at first (category ids as strings; absent: all) */
-  defaults: { iou: number; confidence: number; classes?: string[] };
+  defaults: { iou: number; confidence: number | null; classes?: string[] };
   /** bootstrap resamples for the intervals on the summary cards (0: none) */
   bootstrap?: number;
   /** the TIDE error decomposition of the COCO input, when the report was made from one */

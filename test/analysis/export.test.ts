@@ -39,7 +39,7 @@ describe("exportView", () => {
       predictions: [{ image: 0, category: 0, confidence: 0.9, shape: box }],
     };
     const a = analyze(new ReferenceGeometry(), input);
-    const files = { ...exportView(a, a.at()), "explorer (view)": a.at().explorerCsv() };
+    const files: Record<string, string> = { ...exportView(a, a.at()), "explorer (view)": a.at().explorerCsv() };
     for (const [name, text] of Object.entries(files)) {
       if (!name.endsWith(".csv") && name !== "explorer (view)") continue;
       for (const row of parseCsv(text)) for (const cell of row) expect(cell, `${name}: ${cell}`).not.toMatch(/^[=+@]/);

@@ -3,7 +3,7 @@
 // Both are Command entries of the CLI (bindings/cli/main.ts); run() throws AnalysisInputError /
 // CocoInputError / GeometryInputError on bad input, with a one-line message naming the path.
 //
-// analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence 0] [--candidates same-class|any-class]
+// analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence C] [--candidates same-class|any-class]
 //         [--format text|json|csv] [--iou-type bbox|segm] [--box-iou] [--classes ID,ID,...]
 //   GT/RESULTS: a COCO dataset + COCO results, or the Encord-style format (docs/analysis-format.md),
 //   detected from the GT file's keys (`labels` -> Encord-style). `--dt` is optional for Encord-style
@@ -168,7 +168,7 @@ function interval(name: string, x: Interval): string {
 function renderText(view: AnalysisView, boot: BootstrapResult | undefined): string {
   const s = view.summary();
   const lines = [
-    `IoU threshold ${s.iou} (${s.iouKind === "box" ? "exact box IoU" : "IoU of the rendered masks"}), confidence >= ${s.confidence ?? "any"}, candidates ${s.candidates}`,
+    `IoU threshold ${s.iou} (${s.iouKind === "box" ? "exact box IoU" : "IoU of the rendered masks"}), ${s.confidence === null ? "every confidence" : `confidence >= ${s.confidence}`}, candidates ${s.candidates}`,
     `mAP ${fmt(s.mAP)}  mAR ${fmt(s.mAR)}  AR@[.50:.95] ${fmt(s.AR)}  mP ${fmt(s.mP)}  mF1 ${fmt(s.mF1)}`,
     `TP ${s.tp}  FP ${s.fp}  FN ${s.fn}  ignored ${s.ignored}  precision ${fmt(s.precision)}  recall ${fmt(s.recall)}  F1 ${fmt(s.f1)}  avg IoU ${fmt(s.avgIou)}`,
     "",
@@ -200,12 +200,12 @@ export function bootstrapOptions(opts: Record<string, string | undefined>): { re
 export const ANALYZE_COMMAND: Command = {
   summary: "model performance at one IoU threshold and confidence (Encord Active semantics)",
   usage:
-    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm] [--box-iou] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--seed 0] [--format text|json|csv] [--export DIR]",
+    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm] [--box-iou] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--seed 0] [--format text|json|csv] [--export DIR]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
     iou: { kind: "value", default: "0.5", help: "IoU threshold in (0, 1]" },
-    confidence: { kind: "value", default: "0", help: "predictions below this confidence are discarded first" },
+    confidence: { kind: "value", help: "predictions below this confidence are discarded first (default: none is, negative scores included)" },
     candidates: { kind: "value", values: ["same-class", "any-class"], default: "same-class", help: "labels a prediction may match" },
     format: { kind: "value", values: ["text", "json", "csv"], default: "text", help: "csv: the explorer rows" },
     "iou-type": { kind: "value", values: ["bbox", "segm"], help: "COCO input: boxes or masks (default: segm for segmentation results)" },
@@ -231,7 +231,7 @@ export const ANALYZE_COMMAND: Command = {
     const pixels = await imagePixels(input, opts, warn, progress);
     const a = analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", iou: opts["box-iou"] ? "box" : "mask", ...(metrics ? { metrics } : {}), ...(pixels ? { pixels } : {}) });
     const classes = opts.classes?.split(",").map((x) => x.trim()).filter((x) => x.length > 0);
-    const view = a.at({ iou: numberOption(opts, "iou", 0.5), confidence: numberOption(opts, "confidence", 0), ...(classes ? { classes } : {}) });
+    const view = a.at({ iou: numberOption(opts, "iou", 0.5), confidence: numberOption(opts, "confidence", -Infinity), ...(classes ? { classes } : {}) });
     if (opts.export !== undefined) {
       progress?.(`writing ${opts.export}`);
       const files = exportView(a, view);

@@ -85,7 +85,7 @@ function renderText(t: TideResult, l: LrpResult, m: ConfusionMatrix, c: Calibrat
 export const ERRORS_COMMAND: Command = {
   summary: "why a model fails: TIDE errors, LRP, class confusion matrix and calibration (COCO input)",
   usage:
-    "detection-eval errors --gt GT.json --dt RESULTS.json [--iou-type bbox|segm] [--pos-threshold 0.5] [--background-threshold 0.1] [--tau 0.5] [--iou 0.5] [--confidence 0] [--classes ID|NAME,...] [--bins 10] [--format text|json]",
+    "detection-eval errors --gt GT.json --dt RESULTS.json [--iou-type bbox|segm] [--pos-threshold 0.5] [--background-threshold 0.1] [--tau 0.5] [--iou 0.5] [--confidence C] [--classes ID|NAME,...] [--bins 10] [--format text|json]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset (.json or .json.gz)" },
     dt: { kind: "value", required: true, help: "COCO results (.json or .json.gz)" },
@@ -94,7 +94,7 @@ export const ERRORS_COMMAND: Command = {
     "background-threshold": { kind: "value", default: "0.1", help: "TIDE: IoU at or below which a prediction is background (tidecv background_threshold)" },
     tau: { kind: "value", default: "0.5", help: "LRP: the IoU a true positive needs (one of COCO's thresholds .50:.05:.95)" },
     iou: { kind: "value", default: "0.5", help: "confusion matrix and calibration: IoU threshold in (0, 1]" },
-    confidence: { kind: "value", default: "0", help: "confusion matrix and calibration: predictions below this confidence are left out" },
+    confidence: { kind: "value", help: "confusion matrix and calibration: predictions below this confidence are left out (default: none)" },
     classes: { kind: "value", help: "confusion matrix and calibration: only these classes (ids or names)" },
     bins: { kind: "value", default: "10", help: "calibration: confidence bins" },
     format: { kind: "value", values: ["text", "json"], default: "text" },
@@ -104,7 +104,7 @@ export const ERRORS_COMMAND: Command = {
     const backgroundThreshold = numberOption(opts, "background-threshold", 0.1);
     const tau = numberOption(opts, "tau", 0.5);
     const iou = numberOption(opts, "iou", 0.5);
-    const confidence = numberOption(opts, "confidence", 0);
+    const confidence = numberOption(opts, "confidence", -Infinity);
     const bins = numberOption(opts, "bins", 10);
     if (!(posThreshold > 0 && posThreshold <= 1)) throw new UsageError(`--pos-threshold: expected a number in (0, 1], got ${opts["pos-threshold"]}`);
     if (!(backgroundThreshold >= 0 && backgroundThreshold <= posThreshold))

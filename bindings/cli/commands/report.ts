@@ -31,14 +31,14 @@ function size(bytes: number): string {
 export const REPORT_COMMAND: Command = {
   summary: "write a self-contained HTML report (model performance pages with live IoU / confidence / class filters)",
   usage:
-    "detection-eval report --gt GT.json --dt RESULTS.json --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence 0] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--no-tide] [--title TEXT]",
+    "detection-eval report --gt GT.json --dt RESULTS.json --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--no-tide] [--title TEXT]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
     out: { kind: "value", required: true, help: "the HTML file to write (atomically; - for standard output; never an input of the run)" },
     "iou-type": { kind: "value", values: ["bbox", "segm"], help: "COCO input: boxes or masks (default: segm for segmentation results)" },
     iou: { kind: "value", default: "0.5", help: "initial IoU threshold of the slider" },
-    confidence: { kind: "value", default: "0", help: "initial confidence threshold of the slider" },
+    confidence: { kind: "value", help: "initial confidence threshold of the slider (default: the lowest, every prediction counted)" },
     candidates: { kind: "value", values: ["same-class", "any-class"], default: "same-class" },
     "box-iou": { kind: "flag", help: "exact box IoU instead of rendered masks (boxes only)" },
     title: { kind: "value", help: "the report's title" },
@@ -51,7 +51,7 @@ export const REPORT_COMMAND: Command = {
   async run({ opts, progress, warn, info }) {
     const iou = numberOption(opts, "iou", 0.5);
     if (!(iou > 0 && iou <= 1)) throw new UsageError(`--iou: expected a number in (0, 1], got ${opts.iou}`);
-    const confidence = numberOption(opts, "confidence", 0);
+    const confidence = opts.confidence === undefined ? undefined : numberOption(opts, "confidence", 0);
     const bootstrap = numberOption(opts, "bootstrap", 1000);
     if (!(Number.isInteger(bootstrap) && bootstrap >= 0 && bootstrap <= 100_000)) throw new UsageError(`--bootstrap: expected a whole number of resamples in 0..100000, got ${opts.bootstrap}`);
     const out = opts.out!;
@@ -87,12 +87,12 @@ export const REPORT_COMMAND: Command = {
       inputFormat: format,
       iouType: format === "coco" ? ((input as { iouType?: "bbox" | "segm" }).iouType ?? null) : null,
       iou,
-      confidence,
+      ...(confidence !== undefined ? { confidence } : {}),
       bootstrap,
       ...(tideMeta ? { tide: tideMeta } : {}),
       ...(classes ? { classes } : {}),
     });
-    const v = analysis.at({ iou, confidence, ...(classes ? { classes } : {}) });
+    const v = analysis.at({ iou, ...(confidence !== undefined ? { confidence } : {}), ...(classes ? { classes } : {}) });
     if (out === "-") {
       info(`${analysis.images.length} images, ${analysis.labelCount} labels, ${analysis.predictionCount} predictions; mAP@${iou} ${v.mAP.toFixed(3)}`);
       return html;

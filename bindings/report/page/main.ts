@@ -147,16 +147,21 @@ const chartBox = (id: string, height = 280) => el("div", { class: "scroll" }, el
 const tableBox = (id: string) => el("div", { class: "table" }, el("table", { id }));
 const row = (...c: Child[]) => el("div", { class: "row" }, ...c);
 
+/** The confidence slider's range: [0, 1] widened to the predictions' confidences (logits can be negative). */
+function confidenceRange(a: Analysis): { min: number; max: number } {
+  let min = 0,
+    max = 1;
+  for (const v of a.metric("predictions", "confidence") ?? []) {
+    if (v < min) min = Math.floor(v * 100) / 100;
+    if (v > max) max = Math.ceil(v * 100) / 100;
+  }
+  return { min, max };
+}
+
 function buildLayout(meta: ReportMeta, a: Analysis): void {
   const root = $("app");
   const cats = a.categories;
-  const confs = a.metric("predictions", "confidence") ?? new Float64Array(0);
-  let cMin = 0,
-    cMax = 1;
-  for (const v of confs) {
-    if (v < cMin) cMin = Math.floor(v * 100) / 100;
-    if (v > cMax) cMax = Math.ceil(v * 100) / 100;
-  }
+  const { min: cMin, max: cMax } = confidenceRange(a);
   const classBoxes = cats.map((c) =>
     el("label", { class: "cls" }, el("input", { type: "checkbox", value: String(c.id), checked: meta.defaults.classes?.includes(String(c.id)) ?? true }), ` ${c.name}`, el("span", { class: "muted" }, ` (${String(c.id)})`)),
   );
@@ -194,8 +199,8 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
         "label",
         {},
         "confidence ≥ ",
-        el("input", { type: "range", id: "confidence", min: cMin, max: cMax, step: 0.01, value: meta.defaults.confidence }),
-        el("output", { id: "confidence-value" }, fmt(meta.defaults.confidence, 2)),
+        el("input", { type: "range", id: "confidence", min: cMin, max: cMax, step: 0.01, value: meta.defaults.confidence ?? cMin }),
+        el("output", { id: "confidence-value" }, fmt(meta.defaults.confidence ?? cMin, 2)),
       ),
       el(
         "details",
@@ -745,7 +750,7 @@ async function boot(): Promise<void> {
   tideData = meta.tide;
   buildLayout(meta, analysis);
   const firstMetric = analysis.predictionMetricNames.includes("confidence") ? "predictions:confidence" : `predictions:${analysis.predictionMetricNames[0] ?? ""}`;
-  const state: State = { iou: meta.defaults.iou, confidence: meta.defaults.confidence, classes: new Set(meta.defaults.classes ?? analysis.categories.map((c) => String(c.id))), metric: firstMetric };
+  const state: State = { iou: meta.defaults.iou, confidence: meta.defaults.confidence ?? confidenceRange(analysis).min, classes: new Set(meta.defaults.classes ?? analysis.categories.map((c) => String(c.id))), metric: firstMetric };
   ($("metric") as HTMLSelectElement).value = state.metric;
   let renders = 0;
   let pending = false;
