@@ -692,7 +692,11 @@ export function scanCocoRecords(ctx: usize): u32 {
         c = ws();
         if (bail) break;
         if (c == 0x74 || c == 0x66 || c == 0x6e) crowd = <u8>literal();
-        else crowd = numberValue() != 0 ? 1 : 0;
+        else {
+          const v = numberValue();
+          if (v != 0 && v != 1) { bail = ST_SLOW; break; } // the host's checkAnnotation has pycocotools' rule for other values
+          crowd = <u8>v;
+        }
       } else if (k == K_BBOX) {
         c = ws();
         if (bail) break;

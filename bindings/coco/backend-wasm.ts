@@ -5,7 +5,7 @@
 import { engineKernels, type Kernels } from "../engine/host.js";
 import type { CocoBackend, CocoMatched, PreparedCoco } from "./backend.js";
 import { type MatchBits, type MatchColumns, matchPlanOf, runCocoAccumulate, runCocoMatch, runCocoPlan } from "./kernel-host.js";
-import { matchReference } from "./match-ts.js";
+import { crowdRegionsOf, matchReference } from "./match-ts.js";
 import { computeIou, iouOffsets, maskInputs } from "./overlaps.js";
 import { resolveResultGeometry } from "./object-rle.js";
 import { type CocoMatches, MATCH_GIVEN_IOU, MATCH_MASK_IOU } from "./types.js";
@@ -50,7 +50,7 @@ function matchColumnsOf(prep: PreparedCoco, k: Kernels, resident: boolean): Matc
     blockIouStart,
     gtBox: gt.annotations.box,
     gtArea: gt.annotations.area,
-    gtCrowd: gt.annotations.crowd,
+    gtCrowd: crowdRegionsOf(gt),
     gtBaseIgnore: prep.gtBaseIgnore,
     gtIdZero: gt.annotations.idIsZero,
     dtBox: dt.box,

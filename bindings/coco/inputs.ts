@@ -27,6 +27,9 @@ export interface CocoCategories {
   indexOf(id: unknown): number;
 }
 
+/** CocoAnnotations.crowd of a label pycocotools ignores (truthy iscrowd) whose int(iscrowd) is 0. */
+export const CROWD_IGNORE_ONLY = 2;
+
 /** Bounding box state per annotation. */
 export const BOX_OK = 0;
 export const BOX_MISSING = 1;
@@ -42,7 +45,11 @@ export interface CocoAnnotations {
   readonly category: Int32Array;
   /** As given (pycocotools never recomputes it). */
   readonly area: Float64Array;
-  /** 1 when iscrowd is truthy. */
+  /**
+   * 0: not crowd; 1: crowd (iscrowd truthy and int(iscrowd) != 0: ignored, crowd IoU, may match more
+   * than once); CROWD_IGNORE_ONLY (2): truthy but int(iscrowd) == 0 (e.g. 0.5): ignored, normal IoU, as in
+   * pycocotools. Test `!== 0` for "ignored", `=== 1` for "crowd region".
+   */
   readonly crowd: Uint8Array;
   /** [x, y, w, h] per annotation (4 * count); NaN unless boxState is BOX_OK. */
   readonly box: Float64Array;

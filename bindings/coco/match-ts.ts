@@ -7,9 +7,17 @@ import type { CocoDataset, CocoResults } from "./inputs.js";
 /** pycocotools' ignore flag before the area ranges: crowd, or keypoints without visible points. */
 export function baseIgnoreOf(gt: CocoDataset, iouType: string): Uint8Array {
   const anns = gt.annotations;
-  if (iouType !== "keypoints") return anns.crowd;
   const out = new Uint8Array(anns.count);
-  for (let a = 0; a < anns.count; a++) out[a] = anns.crowd[a]! || anns.raw[a]!.num_keypoints === 0 ? 1 : 0;
+  const kp = iouType === "keypoints";
+  for (let a = 0; a < anns.count; a++) out[a] = anns.crowd[a] !== 0 || (kp && anns.raw[a]!.num_keypoints === 0) ? 1 : 0;
+  return out;
+}
+
+/** The crowd regions: crowd IoU, and matched more than once (pycocotools' int(iscrowd) != 0; 0.5 is not one). */
+export function crowdRegionsOf(gt: CocoDataset): Uint8Array {
+  const c = gt.annotations.crowd;
+  const out = new Uint8Array(c.length);
+  for (let a = 0; a < c.length; a++) out[a] = c[a] === 1 ? 1 : 0;
   return out;
 }
 
@@ -37,7 +45,7 @@ export function matchReference(
   for (let j = 0; j < nGt; j++) {
     const a = gtList[j]!;
     baseIgnore[j] = base[a]!;
-    gtCrowd[j] = anns.crowd[a]!;
+    gtCrowd[j] = anns.crowd[a] === 1 ? 1 : 0;
     gtArea[j] = anns.area[a]!;
   }
   const dtArea = new Float64Array(nDt);

@@ -160,7 +160,7 @@ export function maskIouBlocks(engine: GeometryEngine, gt: CocoDataset, dt: CocoR
     const gc = new Uint8Array(G);
     for (let j = 0; j < G; j++) {
       gr[j] = annotationRle(engine, gt, gtList[g0 + j]!);
-      gc[j] = crowd[gtList[g0 + j]!]!;
+      gc[j] = crowd[gtList[g0 + j]!] === 1 ? 1 : 0; // crowd IoU: int(iscrowd) != 0
     }
     const o = engine.maskIou(dr, gr, gc);
     iou.set(o.subarray(0, D * G), blockIouStart[b]!);

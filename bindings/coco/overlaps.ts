@@ -117,7 +117,7 @@ export function computeIou(engine: GeometryEngine, gt: CocoDataset, dt: CocoResu
   const anns = gt.annotations;
   const iou = new Float64Array(blockIouStart[nBlocks]!);
   const gtCrowd = new Uint8Array(gtList.length);
-  for (let j = 0; j < gtList.length; j++) gtCrowd[j] = anns.crowd[gtList[j]!]!;
+  for (let j = 0; j < gtList.length; j++) gtCrowd[j] = anns.crowd[gtList[j]!] === 1 ? 1 : 0; // crowd IoU: int(iscrowd) != 0
   if (p.iouType === "segm") {
     maskIouBlocks(engine, gt, dt, plan, blockIouStart, iou);
     return iou;

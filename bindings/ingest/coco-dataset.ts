@@ -3,7 +3,7 @@
 // per-element checks below (checkImage / checkCategory / checkAnnotation), with one-line messages that
 // name the JSON path and the value (docs/errors.md). A repeated image or category id is an error
 // (pycocotools would silently keep the last record); a repeated annotation id is reproduced with a warning.
-import { BOX_OK, BOX_MISSING, type JsonInput, type CocoDataset } from "../coco/inputs.js";
+import { BOX_OK, BOX_MISSING, CROWD_IGNORE_ONLY, type JsonInput, type CocoDataset } from "../coco/inputs.js";
 import { checkSegmentation } from "./check-segmentation.js";
 import { parseJsonText } from "./json-text.js";
 import { expectedGot, showValue } from "../coco/show.js";
@@ -91,6 +91,9 @@ export class DatasetBuilder {
   firstUnknownCat = -1;
   readonly unknownCatIds: CocoId[] = [];
   noCrowd = 0;
+  /** iscrowd values other than 0 / 1 (count and first index), for a warning */
+  oddCrowd = 0;
+  firstOddCrowd = -1;
   /** Given when the whole annotation list is at hand: counts the annotations without area (message detail). */
   countMissingArea?: () => number;
 
@@ -213,7 +216,15 @@ export function checkAnnotation(a: unknown, i: number, b: DatasetBuilder): void 
   if (c === undefined || c === null) {
     b.noCrowd++;
     b.crowd[i] = 0;
-  } else if (typeof c === "boolean" || (typeof c === "number" && Number.isFinite(c))) b.crowd[i] = c ? 1 : 0;
+  } else if (typeof c === "number" && (c < 0 || c >= 256)) {
+    // pycocotools passes int(iscrowd) to its uint8 mask.iou: OverflowError
+    fail(`annotations[${i}].iscrowd`, `expected 0 or 1, got ${showValue(c)} (pycocotools cannot evaluate it: iscrowd goes to a uint8)`);
+  } else if (typeof c === "boolean" || (typeof c === "number" && Number.isFinite(c))) {
+    // pycocotools ignores a label whose iscrowd is truthy, but computes IoU and lets it match once
+    // more only when int(iscrowd) != 0: 0.5 is ignored with a normal IoU (CROWD_IGNORE_ONLY)
+    b.crowd[i] = !c ? 0 : Math.trunc(Number(c)) !== 0 ? 1 : CROWD_IGNORE_ONLY;
+    if (c !== 0 && c !== 1 && typeof c === "number" && b.oddCrowd++ === 0) b.firstOddCrowd = i;
+  }
   else fail(`annotations[${i}].iscrowd`, `expected 0 or 1, got ${showValue(c)}`);
 
   const bb = a.bbox;
@@ -260,6 +271,11 @@ function datasetWarnings(b: DatasetBuilder, n: number): string[] {
     warnings.push(
       `annotations: ${b.unknownCatCount} of ${n} annotations have a category id not in categories: ${listValues(b.unknownCatIds)}` +
         ` (first at annotations[${b.firstUnknownCat}].category_id${idTypeHint(b.unknownCatIds, b.catMap, "categories")}); they are not evaluated, as in pycocotools`,
+    );
+  }
+  if (b.oddCrowd > 0) {
+    warnings.push(
+      `annotations: ${b.oddCrowd} annotations have an iscrowd other than 0 or 1 (first at annotations[${b.firstOddCrowd}].iscrowd); as in pycocotools, a non-zero value ignores the label, and its IoU is a crowd region's only when int(iscrowd) is not 0 (0.5: ignored, normal IoU)`,
     );
   }
   if (b.noCrowd > 0) {

@@ -670,7 +670,11 @@ export class CocoDatasetStream implements JsonElementHandler {
           if (c === 0x74 || c === 0x66 || c === 0x6e) {
             const v = r.literal();
             crowd = v === null ? 2 : v ? 1 : 0;
-          } else crowd = readFinite(r) ? 1 : 0;
+          } else {
+            const v = readFinite(r);
+            if (v !== 0 && v !== 1) throw FALLBACK; // checkAnnotation knows pycocotools' rule for other values
+            crowd = v;
+          }
           break;
         }
         case ANN_BBOX:

@@ -111,7 +111,7 @@ function taskOf(prep: PreparedCoco, id: number, blocks: Int32Array, share: (a: A
       gtBox[4 * j + 3] = A.box[4 * a + 3]!;
     }
     gtArea[j] = A.area[a]!;
-    gtCrowd[j] = A.crowd[a]!;
+    gtCrowd[j] = A.crowd[a] === 1 ? 1 : 0; // crowd IoU: int(iscrowd) != 0
     gtBaseIgnore[j] = prep.gtBaseIgnore[a]!;
     gtIdZero[j] = A.idIsZero[a]!;
   }
