@@ -74,6 +74,14 @@ function validate(input: AnalysisInput): void {
         throw new AnalysisInputError(`${what}[${i}].category: no category with index ${o.category}`);
       if (pred && (typeof o.confidence !== "number" || Number.isNaN(o.confidence)))
         throw new AnalysisInputError(`${what}[${i}].confidence: expected a number, got ${JSON.stringify(o.confidence)}`);
+      const sh = o.shape;
+      if (sh?.kind === "box" || sh?.kind === "rotated") {
+        // a negative size would render as the mirrored box (and match its twin perfectly)
+        const w = sh.box[2];
+        const h = sh.box[3];
+        if (!(w >= 0 && h >= 0))
+          throw new AnalysisInputError(`${what}[${i}].shape: a ${sh.kind === "box" ? "box" : "rotated box"} needs a width and height >= 0, got ${w} x ${h}`);
+      }
     }
   };
   check(input.labels, "labels", false);

@@ -13,6 +13,11 @@ export interface CocoAdapterOptions {
   iouType?: "bbox" | "segm";
 }
 
+/** Analysis renders boxes: a negative width or height would become the mirrored box (pycocotools' box IoU gives it 0). */
+function negativeSize(b: readonly number[], path: string): void {
+  if (!(b[2]! >= 0 && b[3]! >= 0)) throw new AnalysisInputError(`${path}: analysis needs a width and height >= 0, got ${b[2]} x ${b[3]}`);
+}
+
 export function fromCoco(engine: GeometryEngine, ds: CocoDataset, dt: CocoResults, options: CocoAdapterOptions = {}): AnalysisInput & { iouType: "bbox" | "segm" } {
   const iouType = options.iouType ?? (dt.source === "segm" ? "segm" : "bbox");
   if (iouType !== "bbox" && iouType !== "segm") throw new AnalysisInputError(`iouType: expected "bbox" or "segm", got ${JSON.stringify(iouType)}`);
@@ -41,6 +46,7 @@ export function fromCoco(engine: GeometryEngine, ds: CocoDataset, dt: CocoResult
     if (iouType === "bbox") {
       if (A.boxState[i] !== BOX_OK) throw new AnalysisInputError(`annotations[${i}].bbox: expected [x, y, width, height]`);
       shape = { kind: "box", box: [A.box[4 * i]!, A.box[4 * i + 1]!, A.box[4 * i + 2]!, A.box[4 * i + 3]!] };
+      negativeSize(shape.box, `annotations[${i}].bbox`);
     } else shape = { kind: "rle", rle: annotationRle(engine, ds, i) };
     labels.push({ id: A.ids[i], image: A.image[i]!, category: A.category[i]!, shape, crowd: A.crowd[i] === 1 });
   }
@@ -55,7 +61,10 @@ export function fromCoco(engine: GeometryEngine, ds: CocoDataset, dt: CocoResult
     }
     let shape: Shape;
     if (iouType === "bbox") {
-      if (dt.boxState[i] === BOX_OK) shape = { kind: "box", box: [dt.box[4 * i]!, dt.box[4 * i + 1]!, dt.box[4 * i + 2]!, dt.box[4 * i + 3]!] };
+      if (dt.boxState[i] === BOX_OK) {
+        shape = { kind: "box", box: [dt.box[4 * i]!, dt.box[4 * i + 1]!, dt.box[4 * i + 2]!, dt.box[4 * i + 3]!] };
+        negativeSize(shape.box, `results[${i}].bbox`);
+      }
       else {
         // segm-branch results without a bbox: loadRes derives it with toBbox
         const b = engine.rleToBbox(resultRle(engine, dt, i));

@@ -4,6 +4,9 @@
 import { describe, expect, it } from "vitest";
 import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
 import { analyze } from "../../bindings/analysis/analyze.js";
+import { fromCoco } from "../../bindings/analysis/coco-adapter.js";
+import { parseCocoDataset } from "../../bindings/ingest/coco-dataset.js";
+import { parseCocoResults } from "../../bindings/ingest/coco-results.js";
 import { FN_REASONS } from "../../bindings/analysis/analysis.js";
 import type { AnalysisInput } from "../../bindings/analysis/types.js";
 import type { BruteQuery } from "../helpers/analysis-bruteforce.js";
@@ -322,5 +325,30 @@ describe("analysis: spec details", () => {
     expect(() => a.at({ classes: ["nope"] })).toThrow(/^classes: no category with id or name "nope"/);
     expect(() => a.at({ images: ["nope"] })).toThrow(/^images: no image with id "nope"/);
     expect(() => a.at({ metricRanges: [{ metric: "nope" }] })).toThrow(/^metricRanges\[0\]\.metric: unknown metric "nope"/);
+  });
+});
+
+describe("analysis: boxes with a negative size", () => {
+  it("are refused with the path (they would render mirrored and match their twin perfectly)", () => {
+    const box = (w: number) => ({ kind: "box" as const, box: [30, 10, w, 10] as [number, number, number, number] });
+    const input: AnalysisInput = {
+      images: [{ id: 1, width: 50, height: 50 }],
+      categories: [{ id: 1, name: "a" }],
+      labels: [{ image: 0, category: 0, shape: box(-10) }],
+      predictions: [{ image: 0, category: 0, confidence: 0.9, shape: box(-10) }],
+    };
+    expect(() => analyze(engine, input)).toThrow("labels[0].shape: a box needs a width and height >= 0, got -10 x 10");
+    expect(() => analyze(engine, { ...input, labels: [{ ...input.labels[0]!, shape: box(10) }] })).toThrow("predictions[0].shape: a box needs a width and height >= 0");
+    expect(() => analyze(engine, { ...input, labels: [], predictions: [{ image: 0, category: 0, confidence: 1, shape: { kind: "rotated", box: [20, 20, 5, -4, 30] } }] })).toThrow(
+      "predictions[0].shape: a rotated box needs a width and height >= 0, got 5 x -4",
+    );
+    // from COCO input, the COCO path
+    const ds = parseCocoDataset({
+      images: [{ id: 1, width: 50, height: 50 }],
+      categories: [{ id: 1, name: "a" }],
+      annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [30, 10, 10, 10], area: 100, iscrowd: 0 }],
+    });
+    const dt = parseCocoResults([{ image_id: 1, category_id: 1, bbox: [30, 10, -10, 10], score: 1 }], ds);
+    expect(() => fromCoco(engine, ds, dt, { iouType: "bbox" })).toThrow("results[0].bbox: analysis needs a width and height >= 0, got -10 x 10");
   });
 });

@@ -132,7 +132,8 @@ describe("analyze / bench commands", () => {
     expect(typeof j.mAP).toBe("number");
     expect(typeof j.mAR).toBe("number");
     for (const cl of j.classes) for (const k of ["categoryId", "ap", "tp", "fp", "fn", "precision", "recall", "f1", "avgIou"]) expect(cl).toHaveProperty(k);
-    const view = analyze(engine, parseEncordJson(labelsDoc(), predsDoc())).at({ iou: 0.5, confidence: 0 });
+    // the CLI's default keeps every prediction (no confidence filter)
+    const view = analyze(engine, parseEncordJson(labelsDoc(), predsDoc())).at({ iou: 0.5 });
     const { confusion, calibration, intervals, ...summary } = j;
     expect(summary).toEqual(JSON.parse(JSON.stringify(view.summary())));
     expect(confusion.counts).toEqual(view.confusion().counts);

@@ -121,11 +121,11 @@ describe("detection-eval report", () => {
     const meta = JSON.parse(scripts[0]![2]!) as ReportMeta;
     expect(meta.title).toBe("Cars & <people>");
     expect(meta.inputFormat).toBe("encord");
-    expect(meta.defaults).toEqual({ iou: 0.5, confidence: 0 });
+    expect(meta.defaults).toEqual({ iou: 0.5, confidence: null });
     const a = await decodeAnalysis({ ...meta.data, blob: scripts[1]![2]! });
     const json = await run("analyze", "--gt", LABELS, "--dt", PREDS, "--format", "json");
     const { confusion: _c, calibration: _k, intervals: _i, ...summary } = JSON.parse(json.stdout);
-    expect(JSON.parse(JSON.stringify(a.at({ iou: 0.5, confidence: 0 }).summary()))).toEqual(summary);
+    expect(JSON.parse(JSON.stringify(a.at({ iou: 0.5 }).summary()))).toEqual(summary);
   });
 
   it.skipIf(!haveSynth)("COCO input: --iou-type, initial sliders", async () => {
