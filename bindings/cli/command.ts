@@ -33,13 +33,14 @@ export function isInputError(e: unknown): boolean {
 }
 
 export function parseOptions(name: string, c: Command, args: readonly string[]): Record<string, string | undefined> {
-  const opts: Record<string, string | undefined> = {};
+  // no prototype: "--__proto__" or "--constructor" are unknown options, not Object's properties
+  const opts: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (!arg.startsWith("--")) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
     const eq = arg.indexOf("=");
     const key = arg.slice(2, eq >= 0 ? eq : undefined);
-    const spec = c.options[key];
+    const spec = Object.hasOwn(c.options, key) ? c.options[key] : undefined;
     if (!spec) throw new UsageError(`unknown option --${key} for "${name}"`);
     if (spec.kind === "flag") {
       if (eq >= 0) throw new UsageError(`--${key} takes no value`);
