@@ -3,6 +3,7 @@
 // encoding of model-performance.md (candidate, IoU, dup, crowd absorption) in typed arrays laid out
 // so that Analysis.at() answers any question with one linear pass and no geometry.
 import type { GeometryEngine, Rle } from "../geometry/types.js";
+import { checkArgument, isGeometryEngine } from "../coco/errors.js";
 import { AnalysisInputError, type AnalysisInput, type ObjectInput, type Shape } from "./types.js";
 import { PREDICTION_METRICS, LABEL_METRICS, type MetricTable } from "./metric-names.js";
 import type { ImagePixels } from "./pixels.js";
@@ -98,6 +99,14 @@ function validate(input: AnalysisInput): void {
  * Returns an Analysis whose at() answers questions from typed arrays only.
  */
 export function analyze(engine: GeometryEngine, input: AnalysisInput, options: AnalyzeOptions = {}): Analysis {
+  checkArgument(isGeometryEngine(engine), "analyze", "the first argument", "an engine (createEngine() or ReferenceGeometry)", engine);
+  checkArgument(
+    typeof input === "object" && input !== null && Array.isArray(input.images) && Array.isArray(input.labels) && Array.isArray(input.predictions) && Array.isArray(input.categories),
+    "analyze",
+    "the second argument",
+    "an analysis input { images, categories, labels, predictions } (fromCoco / parseEncordJson make one)",
+    input,
+  );
   const mode: CandidateMode = options.candidates ?? "same-class";
   if (mode !== "same-class" && mode !== "any-class") throw new AnalysisInputError(`candidates: expected "same-class" or "any-class", got ${JSON.stringify(mode)}`);
   const iouKind = options.iou ?? "mask";

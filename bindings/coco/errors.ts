@@ -36,3 +36,27 @@ export function listValues(values: readonly unknown[], max = 5): string {
   const shown = values.slice(0, max).map(describeValue).join(", ");
   return values.length > max ? `${shown} and ${values.length - max} more` : shown;
 }
+
+/** What an argument is, for a misuse message: "a plain object", "an array", "undefined", "a CocoResults". */
+function kindOf(v: unknown): string {
+  if (v === undefined || v === null) return String(v);
+  if (Array.isArray(v)) return "an array";
+  if (typeof v !== "object") return `a ${typeof v}`;
+  const k = (v as { kind?: unknown }).kind;
+  if (k === "coco-dataset") return "a parsed dataset (CocoDataset)";
+  if (k === "coco-results") return "parsed results (CocoResults)";
+  return "a plain object";
+}
+
+/**
+ * Library misuse (a wrong argument, not bad data): a TypeError that says what was expected and what
+ * came, e.g. `parseCocoResults: the second argument must be the dataset parseCocoDataset() returned, got a plain object`.
+ */
+export function checkArgument(ok: boolean, fn: string, which: string, expected: string, got: unknown): void {
+  if (!ok) throw new TypeError(`${fn}: ${which} must be ${expected}, got ${kindOf(got)}`);
+}
+
+/** A GeometryEngine: createEngine()'s result or ReferenceGeometry. */
+export function isGeometryEngine(v: unknown): boolean {
+  return typeof v === "object" && v !== null && typeof (v as { boxIou?: unknown }).boxIou === "function" && typeof (v as { maskIou?: unknown }).maskIou === "function";
+}

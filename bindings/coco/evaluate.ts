@@ -9,7 +9,7 @@ import { wasmBackend } from "./backend-wasm.js";
 import { typescriptBackend } from "./backend-ts.js";
 import { type Accumulated, type CocoMatches, type CocoPlan, MATCH_BOX_IOU, MATCH_GIVEN_IOU, MATCH_MASK_IOU, MATCH_NO_IOU, type MatchMode } from "./types.js";
 import { BOX_MISSING, BOX_OK, type CocoDataset, type CocoResults } from "./inputs.js";
-import { CocoInputError, describeValue } from "./errors.js";
+import { checkArgument, CocoInputError, describeValue, isGeometryEngine } from "./errors.js";
 import type { CocoId } from "./ids.js";
 import { type CocoParams, type CocoParamsInput, resolveParams } from "./params.js";
 import { checkMasksBulk, resolveResultGeometryBulk } from "./mask-pool.js";
@@ -102,6 +102,10 @@ export function prepareCoco(
   deferMasks = false,
 ): PreparedCoco {
   const t0 = performance.now();
+  checkArgument(isGeometryEngine(engine), "evaluateCoco", "the first argument", "an engine (createEngine() or ReferenceGeometry)", engine);
+  checkArgument(gt?.kind === "coco-dataset", "evaluateCoco", "the second argument", "a parsed dataset (parseCocoDataset)", gt);
+  checkArgument(dt?.kind === "coco-results", "evaluateCoco", "the third argument", "parsed results (parseCocoResults)", dt);
+  checkArgument(typeof paramsInput === "object" && paramsInput !== null, "evaluateCoco", "the fourth argument", 'the params, e.g. { iouType: "bbox" }', paramsInput);
   if (dt.dataset !== gt) throw new Error("evaluateCoco: the results were parsed against another dataset (pass the same CocoDataset to parseCocoResults)");
   const p = resolveParams(paramsInput, gt.images.ids, gt.categories.ids);
   const warnings: string[] = [...gt.warnings, ...dt.warnings];

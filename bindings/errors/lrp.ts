@@ -3,7 +3,7 @@
 // LRP-Error fork of pycocotools (github.com/kemaloksuz/LRP-Error, pycocotools/) computes them in
 // COCOeval.accumulate() and summarize(). The fork's matching is pycocotools' evaluateImg (plus the
 // IoU of each match), so this reads our matching (CocoMatches) and adds no geometry.
-import { CocoInputError } from "../coco/errors.js";
+import { checkArgument, CocoInputError } from "../coco/errors.js";
 import type { CocoId } from "../coco/ids.js";
 import type { CocoResults } from "../coco/inputs.js";
 import { argsortDescendingStable, npMean } from "../coco/numeric.js";
@@ -81,6 +81,8 @@ function optionError(name: string, problem: string): CocoInputError {
  * (sum(1 - IoU of TPs) / (1 - tau) + FP + FN) / (TP + FP + FN), and the first minimum is the optimum.
  */
 export function lrp(evaluation: LrpSource, dt: CocoResults, options: LrpOptions = {}): LrpResult {
+  checkArgument(typeof evaluation === "object" && evaluation !== null && "params" in evaluation && "matches" in evaluation, "lrp", "the first argument", "an evaluation (evaluateCoco's result)", evaluation);
+  checkArgument(dt?.kind === "coco-results", "lrp", "the second argument", "the parsed results the evaluation ran on", dt);
   const p = evaluation.params;
   const m = evaluation.matches;
   const T = m.T;

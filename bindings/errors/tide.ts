@@ -4,7 +4,7 @@
 // of tests), each label no error can fix is a Miss; fixing one kind re-scores or drops its predictions
 // (or labels) and measures TIDE's AP50 again. Geometry comes from a GeometryEngine (pycocotools' box /
 // mask IoU bit for bit), the AP from tide-ap.ts.
-import { CocoInputError, describeValue } from "../coco/errors.js";
+import { checkArgument, CocoInputError, describeValue, isGeometryEngine } from "../coco/errors.js";
 import type { CocoId } from "../coco/ids.js";
 import { BOX_OK, type CocoDataset, type CocoResults } from "../coco/inputs.js";
 import { argsortDescendingStable } from "../coco/numeric.js";
@@ -102,6 +102,9 @@ function classOf(raw: Record<string, unknown>, index: number, ids: readonly Coco
  * bad options or inputs TIDE cannot evaluate; where tidecv would divide by zero the numbers are NaN.
  */
 export function tide(gt: CocoDataset, dt: CocoResults, engine: GeometryEngine, options: TideOptions = {}): TideResult {
+  checkArgument(gt?.kind === "coco-dataset", "tide", "the first argument", "a parsed dataset (parseCocoDataset)", gt);
+  checkArgument(dt?.kind === "coco-results", "tide", "the second argument", "parsed results (parseCocoResults)", dt);
+  checkArgument(isGeometryEngine(engine), "tide", "the third argument", "an engine (createEngine() or ReferenceGeometry)", engine);
   if (dt.dataset !== gt) throw new Error("tide: the results were parsed against another dataset (pass the same CocoDataset to parseCocoResults)");
   const iouType = options.iouType ?? "bbox";
   if (iouType !== "bbox" && iouType !== "segm") throw new CocoInputError("options.iouType", `expected "bbox" or "segm", got ${describeValue(iouType)}`);

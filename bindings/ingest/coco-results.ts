@@ -5,7 +5,7 @@ import { BOX_OK, BOX_MISSING, type JsonInput, type CocoDataset, type ResultSourc
 import { checkSegmentation, SEG_EMPTY } from "./check-segmentation.js";
 import { expectedGot, showValue } from "../coco/show.js";
 import { idTypeHint, isKeypointList, parseJsonInput, readBox } from "./coco-dataset.js";
-import { CocoInputError, describeValue, listValues } from "../coco/errors.js";
+import { checkArgument, CocoInputError, describeValue, listValues } from "../coco/errors.js";
 import { type CocoId, isId } from "../coco/ids.js";
 
 
@@ -198,6 +198,7 @@ export function finishResults(b: ResultsBuilder, n: number): CocoResults {
  * names the unknown ids.
  */
 export function parseCocoResults(input: JsonInput, dataset: CocoDataset): CocoResults {
+  checkArgument((dataset as { kind?: unknown } | undefined)?.kind === "coco-dataset", "parseCocoResults", "the second argument", "the dataset parseCocoDataset() returned", dataset);
   const list = parseJsonInput(input, "results");
   if (!Array.isArray(list)) {
     const hint =
