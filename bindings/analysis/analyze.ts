@@ -2,7 +2,7 @@
 // computes the IoU of every prediction with every label of its image, and stores the nearest-label
 // encoding of model-performance.md (candidate, IoU, dup, crowd absorption) in typed arrays laid out
 // so that Analysis.at() answers any question with one linear pass and no geometry.
-import type { GeometryEngine, Rle } from "../geometry/types.js";
+import { GeometryInputError, type GeometryEngine, type Rle } from "../geometry/types.js";
 import { checkArgument, isGeometryEngine } from "../coco/errors.js";
 import { AnalysisInputError, type AnalysisInput, type ObjectInput, type Shape } from "./types.js";
 import { PREDICTION_METRICS, LABEL_METRICS, type MetricTable } from "./metric-names.js";
@@ -28,6 +28,17 @@ export interface AnalyzeOptions {
 }
 
 function shapeToRle(engine: GeometryEngine, shape: Shape, h: number, w: number, path: string): Rle {
+  try {
+    return renderShape(engine, shape, h, w, path);
+  } catch (e) {
+    if (!(e instanceof GeometryInputError)) throw e;
+    // the geometry layer names its function, not the object: say which object, and the way round it for boxes
+    const hint = shape.kind === "box" ? ' (analysis renders boxes as masks; iou "box" / --box-iou compares them exactly without rendering)' : "";
+    throw new AnalysisInputError(`${path}: ${e.message}${hint}`);
+  }
+}
+
+function renderShape(engine: GeometryEngine, shape: Shape, h: number, w: number, path: string): Rle {
   switch (shape.kind) {
     case "box":
       return engine.rleFromBox(shape.box, h, w);
@@ -36,11 +47,7 @@ function shapeToRle(engine: GeometryEngine, shape: Shape, h: number, w: number, 
     case "polygon":
       return engine.rleFromPolygons(shape.parts, h, w);
     case "rleString":
-      try {
-        return engine.rleFromString(shape.counts, h, w);
-      } catch (e) {
-        throw new AnalysisInputError(`${path}: ${(e as Error).message}`);
-      }
+      return engine.rleFromString(shape.counts, h, w);
     case "rle":
       if (shape.rle.h !== h || shape.rle.w !== w)
         throw new AnalysisInputError(`${path}: mask size ${shape.rle.h}x${shape.rle.w} differs from the image's ${h}x${w}`);

@@ -342,6 +342,10 @@ describe("analysis: boxes with a negative size", () => {
     expect(() => analyze(engine, { ...input, labels: [], predictions: [{ image: 0, category: 0, confidence: 1, shape: { kind: "rotated", box: [20, 20, 5, -4, 30] } }] })).toThrow(
       "predictions[0].shape: a rotated box needs a width and height >= 0, got 5 x -4",
     );
+    // a box the renderer cannot take: the object's path and the way round it
+    expect(() => analyze(engine, { ...input, labels: [{ image: 0, category: 0, shape: { kind: "box", box: [0, 0, 1e12, 10] } }], predictions: [] })).toThrow(
+      /^labels\[0\]: rleFromBox: box\[\d\] = 1000000000000 is out of range .* \(analysis renders boxes as masks; iou "box" \/ --box-iou compares them exactly without rendering\)$/,
+    );
     // from COCO input, the COCO path
     const ds = parseCocoDataset({
       images: [{ id: 1, width: 50, height: 50 }],
