@@ -325,9 +325,34 @@ function distinctSmallIds(ids: readonly CocoId[], n: number): boolean {
 }
 
 /** The CocoDataset of a builder whose n annotations are all checked. */
+/** A warning for integer ids beyond 2^53: JSON.parse rounds them, so every output shows them altered. */
+function unsafeIdWarnings(lists: [string, readonly CocoId[]][]): string[] {
+  const out: string[] = [];
+  for (const [what, ids] of lists) {
+    let count = 0;
+    let first = -1;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (typeof id === "number" && Number.isInteger(id) && !Number.isSafeInteger(id) && count++ === 0) first = i;
+    }
+    if (count > 0)
+      out.push(
+        `${what}: ${count} ids are integers beyond 2^53 (first ${what}[${first}].id, read as ${String(ids[first])}): JavaScript numbers cannot hold them exactly, so outputs show them altered and two may become one; write ids as strings`,
+      );
+  }
+  return out;
+}
+
 export function finishDataset(b: DatasetBuilder, n: number): CocoDataset {
   const warnings = datasetWarnings(b, n);
   const ids = b.annIds;
+  warnings.push(
+    ...unsafeIdWarnings([
+      ["images", b.imageIds],
+      ["categories", b.catIds],
+      ["annotations", ids],
+    ]),
+  );
 
   // repeated annotation ids: pycocotools' anns dict keeps the last one, and loadAnns returns it for each occurrence
   let canonical: Int32Array | null = null;

@@ -26,3 +26,13 @@ describe("library misuse", () => {
     expect(() => lrp([] as never, dt)).toThrow("lrp: the first argument must be an evaluation (evaluateCoco's result), got an array");
   });
 });
+
+describe("ids beyond 2^53", () => {
+  it("warn: JSON.parse rounds them, so outputs would show them altered", () => {
+    const text = '{"images":[{"id":1,"width":10,"height":10},{"id":12345678901234567891,"width":10,"height":10}],"categories":[{"id":1,"name":"a"}],"annotations":[{"id":98765432109876543210,"image_id":1,"category_id":1,"bbox":[0,0,2,2],"area":4,"iscrowd":0}]}';
+    const w = parseCocoDataset(text).warnings.join("\n");
+    expect(w).toContain("images: 1 ids are integers beyond 2^53 (first images[1].id, read as 12345678901234567000)");
+    expect(w).toContain("annotations: 1 ids are integers beyond 2^53 (first annotations[0].id");
+    expect(parseCocoDataset(raw).warnings).toEqual([]);
+  });
+});
