@@ -122,4 +122,23 @@ export default async function setup(project: TestProject): Promise<void> {
     })(),
   };
   project.provide("reportCase", reportCase);
+
+  // a report of 400 classes: the per-class charts and the heatmap show a subset, the tables all
+  {
+    const K = 400;
+    const big = {
+      images: Array.from({ length: K }, (_, i) => ({ id: i + 1, width: 64, height: 64 })),
+      categories: Array.from({ length: K }, (_, k) => ({ id: k + 1, name: `class ${k + 1}` })),
+      annotations: Array.from({ length: K }, (_, i) => ({ id: i + 1, image_id: i + 1, category_id: i + 1, bbox: [8, 8, 20 + (i % 7), 20], area: 400, iscrowd: 0 })),
+    };
+    const preds = big.annotations.map((a, i) => ({ image_id: a.image_id, category_id: i % 3 === 0 ? ((i + 1) % K) + 1 : a.category_id, bbox: [9, 9, 20, 20], score: 0.5 + (i % 50) / 100 }));
+    const bg = join(outDir, "many-gt.json");
+    const bd = join(outDir, "many-dt.json");
+    writeFileSync(bg, JSON.stringify(big));
+    writeFileSync(bd, JSON.stringify(preds));
+    const manyOut = join(outDir, "many.html");
+    const c = await main(["report", "--gt", bg, "--dt", bd, "--out", manyOut, "--bootstrap", "0", "--no-tide"], { stdout: () => {}, stderr: (t) => void (stderr += t), isTTY: false });
+    if (c !== 0) throw new Error(`detection-eval report (many classes) failed (${c}): ${stderr}`);
+    project.provide("manyClassesReport", { path: relative(ROOT, manyOut), classes: K });
+  }
 }

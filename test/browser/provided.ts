@@ -58,6 +58,8 @@ declare module "vitest" {
     cocoCases: CocoCase[];
     reportCase: ReportCase;
     generatedCase: GeneratedCase;
+    /** a report of many classes (relative path), for the chart caps */
+    manyClassesReport: { path: string; classes: number };
   }
 }
 

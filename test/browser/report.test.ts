@@ -198,3 +198,35 @@ describe("report page in a frame", () => {
     expect(pixels("chart-perf")).not.toBe(before);
   });
 });
+
+describe("report page with many classes", () => {
+  it("per-class charts draw at most 300 classes and the heatmap 100 (a canvas past ~32k px stays blank), with a note; tables list all", async () => {
+    const many = inject("manyClassesReport");
+    const html = await commands.readFile(many.path);
+    const url = URL.createObjectURL(new Blob([html], { type: "text/html" }));
+    const frame = document.createElement("iframe");
+    frame.style.width = "1280px";
+    frame.style.height = "900px";
+    const loaded = new Promise((r) => (frame.onload = r));
+    frame.src = url;
+    document.body.append(frame);
+    await loaded;
+    const doc = frame.contentDocument!;
+    const t0 = performance.now();
+    while (doc.documentElement.dataset.state !== "ready" && performance.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+    try {
+      expect(doc.documentElement.dataset.state).toBe("ready");
+      for (const id of ["chart-outcome", "chart-ap", "chart-prf", "chart-iou"]) {
+        const canvas = doc.getElementById(id) as HTMLCanvasElement;
+        expect(canvas.height, id).toBeLessThan(32_000);
+        expect(doc.getElementById(`${id}-cap`)!.textContent, id).toContain(`The 300 classes with the most labels of ${many.classes}`);
+      }
+      expect(doc.querySelectorAll("#table-ap tbody tr").length).toBe(many.classes + 1);
+      expect(doc.querySelectorAll("#confusion-matrix tbody tr").length).toBe(101);
+      expect(doc.getElementById("confusion-matrix-cap")!.textContent).toContain("The 100 classes with the most labels");
+    } finally {
+      frame.remove();
+      URL.revokeObjectURL(url);
+    }
+  });
+});

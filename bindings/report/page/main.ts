@@ -34,6 +34,8 @@ Chart.defaults.maintainAspectRatio = false;
 const C = { tp: "#009E73", fp: "#D55E00", fn: "#8c8c8c", blue: "#0072B2", orange: "#E69F00", sky: "#56B4E9", purple: "#CC79A7", yellow: "#F0E442", black: "#222" };
 const SERIES = [C.blue, C.orange, C.tp, C.fp, C.purple, C.sky, C.yellow, "#555", "#7a5195", "#a05195"];
 const MAX_PR_CLASSES = 10;
+const MAX_BAR_CLASSES = 300;
+const MAX_HEAT_CLASSES = 100;
 const EXPLORER_ROWS = 25;
 
 // ---- small DOM helpers ----------------------------------------------------------------------------------
@@ -143,7 +145,23 @@ function section(id: string, title: string, note: string, ...body: Child[]): HTM
   return el("section", { id, class: "card" }, el("h2", {}, title), note ? el("p", { class: "note" }, note) : null, ...body);
 }
 // Charts of many classes grow tall; their box scrolls (like the tables) instead of stretching the page.
-const chartBox = (id: string, height = 280) => el("div", { class: "scroll" }, el("div", { class: "chart", style: `height:${height}px` }, el("canvas", { id, role: "img", "aria-label": id })));
+const chartBox = (id: string, height = 280) =>
+  el("div", {}, el("p", { class: "note", id: `${id}-cap` }), el("div", { class: "scroll" }, el("div", { class: "chart", style: `height:${height}px` }, el("canvas", { id, role: "img", "aria-label": id }))));
+
+/**
+ * The classes a per-class bar chart draws: all, or the MAX_BAR_CLASSES with the most labels (in
+ * category order) with a note, since a canvas past ~32k pixels stays blank; the table lists them all.
+ */
+function charted<T extends { labels: number; index: number }>(classes: readonly T[], id: string, max = id === "confusion-matrix" ? MAX_HEAT_CLASSES : MAX_BAR_CLASSES): T[] {
+  const note = document.getElementById(`${id}-cap`);
+  if (classes.length <= max) {
+    if (note) note.textContent = "";
+    return [...classes];
+  }
+  const keep = new Set([...classes].sort((x, y) => y.labels - x.labels || x.index - y.index).slice(0, max).map((c) => c.index));
+  if (note) note.textContent = `The ${max} classes with the most labels of ${fmtInt(classes.length)}${id === "confusion-matrix" ? " (row totals count every class)" : "; the table lists every class"}.`;
+  return classes.filter((c) => keep.has(c.index));
+}
 const tableBox = (id: string) => el("div", { class: "table" }, el("table", { id }));
 const row = (...c: Child[]) => el("div", { class: "row" }, ...c);
 
@@ -227,6 +245,7 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
       "confusion",
       "Confusion matrix",
       "Rows: the predicted class; columns: the true class; background last. A false positive counts against its closest label of any class when that label is of another class, overlaps it at the IoU threshold and is not already taken (most confident first); other false positives go to the background column, missed labels to the background row. Shading: the share of the row. Click a cell for its objects.",
+      el("p", { class: "note", id: "confusion-matrix-cap" }),
       el("div", { class: "table heat", id: "confusion-matrix" }),
       el("h3", { id: "cell-title" }, "Objects of a cell"),
       el("div", { class: "table wide" }, el("table", { id: "table-cell" })),
@@ -395,13 +414,19 @@ function renderConfusion(a: Analysis, v: AnalysisView, s: State): void {
   const m = v.confusion();
   const n = m.categories.length;
   const names = [...m.categories.map((c) => c.name), "background"];
-  const head = el("tr", {}, el("th", {}, "predicted \\ true"), ...names.map((x) => el("th", { class: "num" }, x)), el("th", { class: "num" }, "total"));
-  const rows = m.counts.map((r, i) =>
-    el(
+  // rows and columns shown: every class, or the MAX_HEAT_CLASSES with the most labels (a table of
+  // n^2 cells stops being readable, and a DOM of millions of cells stops the page), and background
+  const shown = charted(v.classes, "confusion-matrix").map((c) => v.classes.indexOf(c));
+  const idx = [...shown, n];
+  const head = el("tr", {}, el("th", {}, "predicted \\ true"), ...idx.map((j) => el("th", { class: "num" }, names[j]!)), el("th", { class: "num" }, "total"));
+  const rows = idx.map((i) => {
+    const r = m.counts[i]!;
+    return el(
       "tr",
       {},
       el("th", {}, names[i]!),
-      ...r.map((count, j) => {
+      ...idx.map((j) => {
+        const count = r[j]!;
         const rate = m.rates[i]![j]!;
         const selected = s.cell && s.cell.predicted === cellKey(m, i) && s.cell.actual === cellKey(m, j);
         const shade = i === j && i < n ? `rgba(0,158,115,${(0.12 + 0.75 * rate).toFixed(3)})` : `rgba(213,94,0,${(0.75 * rate).toFixed(3)})`;
@@ -412,8 +437,8 @@ function renderConfusion(a: Analysis, v: AnalysisView, s: State): void {
         );
       }),
       el("td", { class: "num" }, fmtInt(r.reduce((x, y) => x + y, 0))),
-    ),
-  );
+    );
+  });
   $("confusion-matrix").replaceChildren(el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows)));
   renderCell(a, v, m, s);
 }
@@ -495,7 +520,10 @@ const stacked = { x: { stacked: true }, y: { stacked: true } };
 
 function renderOutcome(v: AnalysisView): void {
   const o = v.outcomes();
-  const names = v.classes.map((c) => c.name);
+  const byId = new Map(o.classes.map((c) => [String(c.categoryId), c]));
+  const shown = charted(v.classes, "chart-outcome");
+  const oc = shown.map((c) => byId.get(String(c.categoryId))!);
+  const names = shown.map((c) => c.name);
   draw(
     "chart-outcome",
     {
@@ -503,9 +531,9 @@ function renderOutcome(v: AnalysisView): void {
       data: {
         labels: names,
         datasets: [
-          { label: "TP", data: o.classes.map((c) => c.tp), backgroundColor: C.tp },
-          { label: "FP", data: o.classes.map((c) => c.fp), backgroundColor: C.fp },
-          { label: "FN", data: o.classes.map((c) => c.fn), backgroundColor: C.fn },
+          { label: "TP", data: oc.map((c) => c.tp), backgroundColor: C.tp },
+          { label: "FP", data: oc.map((c) => c.fp), backgroundColor: C.fp },
+          { label: "FN", data: oc.map((c) => c.fn), backgroundColor: C.fn },
         ],
       },
       options: { indexAxis: "y", scales: { ...stacked, x: { stacked: true, title: axisTitle("objects") } } },
@@ -533,13 +561,15 @@ function renderOutcome(v: AnalysisView): void {
 
 function renderPerClass(v: AnalysisView): void {
   const cls = v.classes;
-  const names = cls.map((c) => c.name);
+  const shown = charted(cls, "chart-ap");
+  charted(cls, "chart-prf");
+  const names = shown.map((c) => c.name);
   const unit = { min: 0, max: 1 };
   draw(
     "chart-ap",
     {
       type: "bar",
-      data: { labels: names, datasets: [{ label: "AP", data: cls.map((c) => c.ap), backgroundColor: C.blue }] },
+      data: { labels: names, datasets: [{ label: "AP", data: shown.map((c) => c.ap), backgroundColor: C.blue }] },
       options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { ...unit, title: axisTitle(`AP @ IoU ${fmt(v.iou, 2)}`) } } },
     },
     barHeight(names.length),
@@ -552,9 +582,9 @@ function renderPerClass(v: AnalysisView): void {
       data: {
         labels: names,
         datasets: [
-          { label: "precision", data: cls.map((c) => c.precision), backgroundColor: C.blue },
-          { label: "recall", data: cls.map((c) => c.recall), backgroundColor: C.orange },
-          { label: "F1", data: cls.map((c) => c.f1), backgroundColor: C.tp },
+          { label: "precision", data: shown.map((c) => c.precision), backgroundColor: C.blue },
+          { label: "recall", data: shown.map((c) => c.recall), backgroundColor: C.orange },
+          { label: "F1", data: shown.map((c) => c.f1), backgroundColor: C.tp },
         ],
       },
       options: { indexAxis: "y", scales: { x: { ...unit } } },
@@ -645,14 +675,15 @@ function renderConfidence(v: AnalysisView, s: State): void {
 
 function renderIou(v: AnalysisView, s: State): void {
   const cls = v.classes;
+  const shown = charted(cls, "chart-iou");
   draw(
     "chart-iou",
     {
       type: "bar",
-      data: { labels: cls.map((c) => c.name), datasets: [{ label: "average IoU", data: cls.map((c) => nan2null(c.avgIou)), backgroundColor: C.sky }] },
+      data: { labels: shown.map((c) => c.name), datasets: [{ label: "average IoU", data: shown.map((c) => nan2null(c.avgIou)), backgroundColor: C.sky }] },
       options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { min: 0, max: 1, title: axisTitle("mean IoU of the true positives") } } },
     },
-    barHeight(cls.length),
+    barHeight(shown.length),
   );
   table("table-iou", ["class", "average IoU", "TP"], [...cls.map((c) => [c.name, fmt(c.avgIou), c.tp]), ["all selected", fmt(v.avgIou), v.tp]], [false, true, true]);
   const h = v.iouHistogram({ bins: 20 });
