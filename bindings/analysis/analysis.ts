@@ -967,6 +967,33 @@ export class AnalysisView {
     return this.memo("explorer", () => ({ predictions: this.predictionRows(0, this.p.nPred), labels: this.labelRows(0, this.p.nLabel) }));
   }
 
+  /**
+   * Per object, input order, as typed arrays (the explorer's outcome and reason without row objects; read by
+   * objectTable): predictions 0 not kept, 1 TP, 2 FP, 3 ignored (crowd), with the FP reason (index into
+   * FP_REASONS, -1 otherwise); labels 0 not kept, 1 TP, 2 FN, 3 crowd, with the FN reason (index into
+   * FN_REASONS, -1 otherwise) and the true positive's prediction index (-1 none).
+   */
+  objectOutcomes(): { predictions: Uint8Array; fpReason: Int8Array; labels: Uint8Array; fnReason: Int8Array; matchedBy: Int32Array } {
+    return this.memo("objectOutcomes", () => {
+      const p = this.p;
+      const predictions = new Uint8Array(p.nPred);
+      const fpReason = new Int8Array(p.nPred).fill(-1);
+      for (let q = 0; q < p.nPred; q++) {
+        const i = p.pPos[q]!;
+        const v = this.status[i]!;
+        predictions[q] = v;
+        if (v === CODE_FP) fpReason[q] = this.fpReason(i);
+      }
+      const ls = this.labelState();
+      const labels = new Uint8Array(p.nLabel);
+      for (let l = 0; l < p.nLabel; l++) {
+        if (!ls.kept[l]) continue;
+        labels[l] = p.lCrowd[l] === 1 ? 3 : ls.matchedBy[l]! >= 0 ? 1 : 2;
+      }
+      return { predictions, fpReason, labels, fnReason: ls.fnReason, matchedBy: ls.matchedBy };
+    });
+  }
+
   /** Explorer rows of the kept predictions with index in [from, to). */
   private predictionRows(from: number, to: number): PredictionRow[] {
     const p = this.p;

@@ -152,6 +152,8 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
   // metric columns computed from the geometry
   const pm = newMetricTable(PREDICTION_METRICS, nP);
   const lm = newMetricTable(LABEL_METRICS, nL);
+  const pBox = new Float64Array(nP * 4).fill(NaN);
+  const lBox = new Float64Array(nL * 4).fill(NaN);
   const pImgBy = byImage(predictions, nI);
   const lImgBy = byImage(labels, nI);
   // other-class overlaps, collected as pairs then turned into CSR
@@ -178,6 +180,8 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     for (let j = 0; j < ls.length; j++) crowdFlags[j] = lCrowd[ls[j]!]!;
     const setGeom = (m: MetricTable, idx: number, area: number, bx: number, by: number, bw: number, bh: number, count: number) => {
       m.area![idx] = area;
+      const boxes = m === pm ? pBox : lBox;
+      if (iouKind === "box" || area > 0) boxes.set([bx, by, bw, bh], idx * 4);
       m.relativeArea![idx] = area / (W * H);
       m.width![idx] = bw;
       m.height![idx] = bh;
@@ -428,6 +432,8 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     maxClass,
     groupStart,
     groupPos,
+    pBox,
+    lBox,
     predMetrics: pm,
     labelMetrics: lm,
     timings: { rasterMs, iouMs, encodeMs: performance.now() - t2 },

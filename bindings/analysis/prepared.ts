@@ -76,6 +76,13 @@ export interface Prepared {
   /** per label, its same-class candidate predictions in rank order (positions), CSR */
   readonly groupStart: Int32Array;
   readonly groupPos: Int32Array;
+  /**
+   * per prediction / label, input order: its box [x, y, w, h] at 4 * index (box IoU mode: the box; mask mode:
+   * the rendered mask's tight bounding box), NaN for an empty mask. Absent in data decoded from a report
+   * (the report leaves them out); read by objectTable (object-table.ts).
+   */
+  readonly pBox?: Float64Array;
+  readonly lBox?: Float64Array;
   readonly predMetrics: MetricTable;
   readonly labelMetrics: MetricTable;
   /** per image (index): brightness, contrast, sharpness once pixels were given (NaN for the others); absent before */

@@ -21,6 +21,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   report: async () => (await import("./commands/report.js")).REPORT_COMMAND,
   errors: async () => (await import("./commands/errors.js")).ERRORS_COMMAND,
   convert: async () => (await import("./commands/convert.js")).CONVERT_COMMAND,
+  export: async () => (await import("./commands/export.js")).EXPORT_COMMAND,
 };
 
 export interface CliIO {

@@ -110,7 +110,9 @@ async function pipe(bytes: Uint8Array<ArrayBuffer>, stream: CompressionStream | 
 /** Serialises an Analysis (its prepared arrays, categories, images and ids). */
 export async function encodeAnalysis(analysis: Analysis, options: { compress?: boolean } = {}): Promise<EncodedAnalysis> {
   const arrays: Typed[] = [];
-  const tree = toTree(analysis.p, arrays, "analysis");
+  // the boxes serve the object table (analysis/object-table.ts), not the page: left out
+  const { pBox: _pBox, lBox: _lBox, ...prepared } = analysis.p;
+  const tree = toTree(prepared, arrays, "analysis");
   const table: [TypedName, number, number][] = [];
   let size = 0;
   for (const a of arrays) {
