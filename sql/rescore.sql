@@ -15,6 +15,10 @@
 --   recall >= r (0 when no point reaches r), summed over the 101 thresholds and divided by 101.
 -- The recall grid below is numpy's linspace(0, 1, 101) as doubles (i * 0.01), written exactly.
 WITH
+ious AS (
+  -- a threshold listed twice is scored once
+  SELECT DISTINCT CAST(t AS DOUBLE) AS t FROM thresholds
+),
 recall_grid AS (
   SELECT CAST(g.r AS DOUBLE) AS r
   FROM (
@@ -49,7 +53,7 @@ scored AS (
       ELSE 'FP'
     END AS status
   FROM objects o
-  CROSS JOIN thresholds th
+  CROSS JOIN ious th
   WHERE o.kind = 'prediction'
 ),
 label_counts AS (
@@ -125,7 +129,7 @@ per_class AS (
     COALESCE(l.labels, 0) AS labels,
     COALESCE(a.ap, 0) AS ap
   FROM categories k
-  CROSS JOIN thresholds th
+  CROSS JOIN ious th
   LEFT JOIN class_counts c ON c.t = th.t AND c.category_id = k.category_id
   LEFT JOIN label_counts l ON l.category_id = k.category_id
   LEFT JOIN class_ap a ON a.t = th.t AND a.category_id = k.category_id
