@@ -90,6 +90,9 @@ run(bin("esbuild"), [
   "--external:node:*",
   // bundled CommonJS dependencies (jpeg-js) resolve through "main"
   "--main-fields=module,main",
+  // hyparquet / hyparquet-writer (the export command's Parquet writer): their browser entries, without the
+  // Node file helpers over "fs" ("module" is esbuild's default condition, kept)
+  "--conditions=browser,module",
   "--log-level=warning",
 ]);
 run(bin("tsc"), ["-p", "tsconfig.build.json"]);

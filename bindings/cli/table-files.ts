@@ -1,7 +1,8 @@
 // The object table (analysis/object-table.ts) as file bytes: Parquet (hyparquet-writer), Arrow IPC file
 // (apache-arrow) or CSV. Used by `detection-eval export`; the libraries are bundled into the CLI only.
 import { Bool, Dictionary, Float64, Int32, makeData, makeVector, Table, tableToIPC, Utf8, type Vector, vectorFromArray } from "apache-arrow";
-import { parquetWriteBuffer } from "hyparquet-writer";
+// the browser-safe entry (the package root's Node entry adds file helpers over "fs")
+import { parquetWriteBuffer } from "hyparquet-writer/src/write.js";
 import { cellValue, type ObjectColumn, type ObjectTable } from "../analysis/object-table.js";
 import { csvCell } from "../analysis/csv.js";
 
