@@ -30,8 +30,9 @@ describe("npm pack, npm install, npx", () => {
     const files = info!.files.map((f) => f.path);
     expect(files).toContain("build/engine.wasm");
     expect(files).toContain("dist/cli.js");
-    expect(files).toContain("THIRD-PARTY-NOTICES.md"); // bundled jpeg-js and Chart.js require their notices
-    expect(files.filter((f) => !/^(dist\/|build\/engine\.wasm$|README\.md$|THIRD-PARTY-NOTICES\.md$|package\.json$|LICENSE)/.test(f))).toEqual([]);
+    expect(files).toContain("THIRD-PARTY-NOTICES.md"); // bundled jpeg-js, Chart.js, apache-arrow and hyparquet require their notices
+    expect(files).toContain("sql/rescore.sql");
+    expect(files.filter((f) => !/^(dist\/|build\/engine\.wasm$|README\.md$|THIRD-PARTY-NOTICES\.md$|sql\/rescore\.sql$|package\.json$|LICENSE)/.test(f))).toEqual([]);
 
     const app = join(dir, "app");
     run("mkdir", ["-p", app], dir);
