@@ -31,6 +31,7 @@ export { selectImages } from "./select.js";
 export { isLabelRows, parseLabelRows } from "./label-rows.js";
 export { toCoco, type CocoFiles } from "./to-coco.js";
 export { exportView, type ExportOptions } from "./export.js";
+export { objectTable, cellValue, type ObjectTable, type ObjectColumn } from "./object-table.js";
 export { csvCell } from "./csv.js";
 export { PREDICTION_METRICS, LABEL_METRICS, IMAGE_METRICS, type MetricTable } from "./metric-names.js";
 export { pearson, spearman, averageRanks, argsortFinite, sortColumn, subsetCorrelation, type SortedColumn } from "./stats.js";
