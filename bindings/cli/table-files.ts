@@ -1,8 +1,10 @@
 // The object table (analysis/object-table.ts) as file bytes: Parquet (hyparquet-writer), Arrow IPC file
 // (apache-arrow) or CSV. Used by `detection-eval export`; the libraries are bundled into the CLI only.
 import { Bool, Dictionary, Float64, Int32, makeData, makeVector, Table, tableToIPC, Utf8, type Vector, vectorFromArray } from "apache-arrow";
-// the browser-safe entry (the package root's Node entry adds file helpers over "fs")
-import { parquetWriteBuffer } from "hyparquet-writer/src/write.js";
+// the browser-safe modules (the package root's Node entry adds file helpers over "fs")
+import { ByteWriter } from "hyparquet-writer/src/bytewriter.js";
+import { ParquetWriter } from "hyparquet-writer/src/parquet-writer.js";
+import { schemaFromColumnData } from "hyparquet-writer/src/schema.js";
 import { cellValue, type ObjectColumn, type ObjectTable } from "../analysis/object-table.js";
 import { csvCell } from "../analysis/csv.js";
 
@@ -60,14 +62,23 @@ export function encodeArrow(t: ObjectTable): Uint8Array {
 
 const PARQUET_TYPE = { float64: "DOUBLE", int32: "INT32", boolean: "BOOLEAN", string: "STRING" } as const;
 
-/** Parquet (snappy, hyparquet-writer's defaults): one column per table column, every one nullable. */
-export function encodeParquet(t: ObjectTable): Uint8Array {
-  const columnData = t.columns.map((c) => ({
-    name: c.name,
-    type: PARQUET_TYPE[c.type],
-    data: Array.from({ length: t.rows }, (_, r) => cellValue(c, r)),
-  }));
-  return new Uint8Array(parquetWriteBuffer({ columnData }));
+/**
+ * Parquet (snappy, hyparquet-writer's defaults): one column per table column, every one nullable, one row
+ * group per `rowGroup` rows, each built from the typed columns in turn (the JS values of one row group at a
+ * time, not of the whole table).
+ */
+export function encodeParquet(t: ObjectTable, rowGroup = 65536): Uint8Array {
+  const chunk = (from: number, to: number) =>
+    t.columns.map((c) => ({
+      name: c.name,
+      type: PARQUET_TYPE[c.type],
+      data: Array.from({ length: to - from }, (_, r) => cellValue(c, from + r)),
+    }));
+  const writer = new ByteWriter();
+  const pq = new ParquetWriter({ writer, schema: schemaFromColumnData({ columnData: chunk(0, 0) }) });
+  for (let from = 0; from < t.rows; from += rowGroup) pq.write({ columnData: chunk(from, Math.min(t.rows, from + rowGroup)), rowGroupSize: rowGroup });
+  pq.finish();
+  return new Uint8Array(writer.getBuffer());
 }
 
 /** CSV: a header line, then one line per row; nulls are empty cells, text cells go through csvCell. */

@@ -166,7 +166,8 @@ describe("sql/rescore.sql", () => {
       const candidates = seed % 3 === 0 ? "any-class" : "same-class";
       const a = analyze(engine, input, { iou: boxes ? "box" : "mask", candidates });
       const file = join(dir, `random-${seed}.parquet`);
-      writeFileSync(file, encodeParquet(objectTable(a, a.at())));
+      // small row groups: the writer's row groups must join up
+      writeFileSync(file, encodeParquet(objectTable(a, a.at()), 1 + (seed % 5) * 7));
       // and thresholds equal to IoUs of the data: a dup, a candidate IoU, a crowd IoU (the >= / < boundaries)
       const exact = [a.p.pDup, a.p.pIou, a.p.pCrowd].map((xs) => Array.from(xs).find((x) => x > 0 && x < 1)).filter((x) => x !== undefined);
       const thresholds = [...THRESHOLDS, ...exact];
@@ -179,6 +180,14 @@ describe("sql/rescore.sql", () => {
     expect(compared).toBeGreaterThan(200);
     expect(ignored).toBeGreaterThan(0);
     expect(dups).toBeGreaterThan(0);
+  });
+
+  it("an input without objects writes an empty table, which the SQL answers with no rows", async () => {
+    const a = analyze(engine, { images: [{ id: 1, width: 10, height: 10 }], categories: [{ id: 1, name: "a" }], labels: [], predictions: [] });
+    const file = join(dir, "empty.parquet");
+    writeFileSync(file, encodeParquet(objectTable(a, a.at())));
+    expect(Number((await db.runAndReadAll(`SELECT COUNT(*) AS n FROM '${file}'`)).getRowObjectsJS()[0]!.n)).toBe(0);
+    expect(await rescore(`'${file}'`)).toEqual([]);
   });
 
   it("--out: an input is refused, another extension is a usage error", async () => {
