@@ -102,8 +102,27 @@ export function* csvChunks(t: ObjectTable, rows = 8192): Generator<string, void,
   if (out.length) yield out.join("");
 }
 
-export function encodeTable(t: ObjectTable, format: TableFormat): Uint8Array | string {
+/** The CSV as UTF-8 bytes, chunk by chunk (never one string: V8 caps a string at ~512 MB). */
+export function encodeCsv(t: ObjectTable): Uint8Array {
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (const chunk of csvChunks(t)) {
+    const b = enc.encode(chunk);
+    parts.push(b);
+    size += b.length;
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const b of parts) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+}
+
+export function encodeTable(t: ObjectTable, format: TableFormat): Uint8Array {
   if (format === "parquet") return encodeParquet(t);
   if (format === "arrow") return encodeArrow(t);
-  return Array.from(csvChunks(t)).join("");
+  return encodeCsv(t);
 }
