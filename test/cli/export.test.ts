@@ -21,6 +21,7 @@ import { createEngine } from "../../bindings/engine/engine.js";
 import { parseCocoDataset } from "../../bindings/ingest/coco-dataset.js";
 import { readJsonFile } from "../../bindings/ingest/node-files.js";
 import { streamCocoResults } from "../../bindings/ingest/stream-load.js";
+import { loadAnalysisInput } from "../../bindings/cli/commands/analyze.js";
 import { randomInput } from "../helpers/analysis.js";
 import { LOCAL_FIXTURES, ROOT } from "../helpers/paths.js";
 
@@ -180,6 +181,28 @@ describe("sql/rescore.sql", () => {
     expect(compared).toBeGreaterThan(200);
     expect(ignored).toBeGreaterThan(0);
     expect(dups).toBeGreaterThan(0);
+  });
+
+  it("Encord-style input with a user label metric: string ids stay strings, the metric is a column, the SQL's numbers are analyze's", async () => {
+    const gt = join(ROOT, "examples/analysis-labels.json");
+    const dt = join(ROOT, "examples/analysis-predictions.json");
+    const metrics = join(dir, "label-metrics.csv");
+    writeFileSync(metrics, "id,difficulty\nl1,0.5\nl2,2\n");
+    const out = join(dir, "encord.parquet");
+    const r = await cli("export", "--gt", gt, "--dt", dt, "--label-metrics", metrics, "--out", out);
+    expect(r.code, r.stderr).toBe(0);
+    const { input } = await loadAnalysisInput(engine, gt, dt);
+    const a = analyze(engine, input, { metrics: { labels: { difficulty: { l1: 0.5, l2: 2 } } } });
+    expectSame(await rescore(`'${out}'`), a);
+    const cols = Object.fromEntries(
+      (await db.runAndReadAll(`DESCRIBE SELECT * FROM '${out}'`)).getRowObjectsJS().map((c) => [String(c.column_name), String(c.column_type)]),
+    );
+    expect(cols).toMatchObject({ id: "VARCHAR", image_id: "VARCHAR", category_id: "INTEGER", metric_difficulty: "DOUBLE", crowd: "BOOLEAN" });
+    const rows = (await db.runAndReadAll(`SELECT id, metric_difficulty FROM '${out}' WHERE kind = 'label' AND id IN ('l1', 'l2') ORDER BY id`)).getRowObjectsJS();
+    expect(rows).toEqual([
+      { id: "l1", metric_difficulty: 0.5 },
+      { id: "l2", metric_difficulty: 2 },
+    ]);
   });
 
   it("an input without objects writes an empty table, which the SQL answers with no rows", async () => {
