@@ -219,6 +219,9 @@ describe("sql/rescore.sql", () => {
     const r = await cli("export", "--gt", gt, "--out", join(dir, "table.txt"));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--out: expected a file ending in .parquet, .arrow or .csv");
+    const bad = await cli("export", "--gt", gt, "--iou", "0", "--out", join(dir, "t.csv"));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--iou: expected a number in (0, 1], got 0");
     const csvInput = join(dir, "metrics.csv");
     writeFileSync(csvInput, "id,m\n");
     const r2 = await cli("export", "--gt", gt, "--label-metrics", csvInput, "--out", csvInput);

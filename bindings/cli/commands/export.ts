@@ -30,6 +30,7 @@ export const EXPORT_COMMAND: Command = {
     if (!format) throw new UsageError(`--out: expected a file ending in .parquet, .arrow or .csv, got ${out}`);
     checkOutputNotInput({ option: "--out", path: out }, runInputs(opts));
     const iou = numberOption(opts, "iou", 0.5);
+    if (!(iou > 0 && iou <= 1)) throw new UsageError(`--iou: expected a number in (0, 1], got ${opts.iou}`);
     const eng = await createEngine();
     progress?.(`loading ${opts.gt}`);
     const loaded = await loadAnalysisInput(eng, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
