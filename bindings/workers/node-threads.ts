@@ -12,7 +12,7 @@ import { MATCH_BOX_IOU, MATCH_MASK_IOU } from "../coco/types.js";
 import type { CocoResults } from "../coco/inputs.js";
 import { createEngine, type Engine } from "../engine/engine.js";
 import type { GeometryEngine } from "../geometry/types.js";
-import { evaluateWithRunners, localRunner, type MatchTask, type MatchTaskResult, runMatchTask, TASK_TAG, type TaskRunner } from "./protocol.js";
+import { evaluateWithRunners, localRunner, type MatchTask, type MatchTaskResult, runMatchTask, TASK_TAG, TaskDispatcher, type TaskRunner } from "./protocol.js";
 
 const WORKER_TAG = "detection-eval-eval-worker";
 
@@ -43,41 +43,34 @@ if (!isMainThread && (workerData as WorkerInit | undefined)?.tag === WORKER_TAG)
 /** N worker threads, each with its own engine instance of one compiled module. */
 export class NodeWorkerPool {
   private readonly workers: Worker[] = [];
+  private readonly dispatch: TaskDispatcher;
+  private closing: Promise<void> | undefined;
+  /** One runner per worker thread; any number of evaluations may use them at once. */
   readonly runners: TaskRunner[];
 
   constructor(module: WebAssembly.Module, n: number) {
     const file = fileURLToPath(import.meta.url);
     const init = { workerData: { tag: WORKER_TAG, module } satisfies WorkerInit };
+    this.dispatch = new TaskDispatcher(n, "NodeWorkerPool", (i, task, transfer) => this.workers[i]!.postMessage(task, transfer));
     for (let i = 0; i < n; i++) {
       // (from TypeScript sources, as in the tests: the worker registers the tsx loader, then loads this file)
       const w = file.endsWith(".ts")
         ? new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); });`, { ...init, eval: true })
         : new Worker(file, init);
       w.unref();
+      w.on("message", (r: unknown) => this.dispatch.deliver(r));
+      w.on("error", (e: Error) => this.dispatch.fail(i, new Error(`NodeWorkerPool: worker ${i} failed: ${e.message}`)));
+      w.on("exit", (code: number) => this.dispatch.fail(i, new Error(`NodeWorkerPool: worker ${i} exited (code ${code})`)));
       this.workers.push(w);
     }
-    this.runners = this.workers.map((w) => ({
-      run: (task: MatchTask, transfer: ArrayBuffer[]) =>
-        new Promise<MatchTaskResult>((resolve, reject) => {
-          const onMessage = (r: MatchTaskResult) => {
-            if (r?.tag !== TASK_TAG || r.id !== task.id) return;
-            w.off("message", onMessage);
-            w.off("error", onError);
-            resolve(r);
-          };
-          const onError = (e: Error) => {
-            w.off("message", onMessage);
-            reject(e);
-          };
-          w.on("message", onMessage);
-          w.once("error", onError);
-          w.postMessage(task, transfer);
-        }),
-    }));
+    this.runners = this.dispatch.runners;
   }
 
+  /** Terminates the workers; pending and later tasks reject (the evaluations using them fail at once). */
   close(): Promise<void> {
-    return Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
+    this.dispatch.close();
+    this.closing ??= Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
+    return this.closing;
   }
 }
 
