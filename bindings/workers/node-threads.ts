@@ -5,6 +5,7 @@
 // tasks.
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
+import { availableParallelism } from "node:os";
 import type { CocoDataset } from "../coco/inputs.js";
 import { type CocoEvaluation, evaluateCoco, type EvaluateOptions, prepareCoco } from "../coco/evaluate.js";
 import type { CocoParamsInput } from "../coco/params.js";
@@ -74,8 +75,19 @@ export class NodeWorkerPool {
   }
 }
 
+/**
+ * The threads to run for a request of `requested`: at most the machine's cores (more threads than
+ * cores only cost memory and time: each holds an engine and its share of the columns). `capped`:
+ * the request was above `cores`.
+ */
+export function effectiveWorkers(requested: number, cores: number = availableParallelism()): { workers: number; cores: number; capped: boolean } {
+  const c = Math.max(1, Math.floor(cores));
+  const workers = Math.max(1, Math.min(Math.floor(requested), c));
+  return { workers, cores: c, capped: requested > c };
+}
+
 export interface ParallelOptions extends EvaluateOptions {
-  /** Worker threads (1: this thread, as evaluateCoco). */
+  /** Threads (1: this thread, as evaluateCoco); at most the machine's cores (os.availableParallelism()) unless `pool` is given: above it, the cores with a warning in the result. */
   workers: number;
   /** A pool of workers - 1 threads started earlier (e.g. while the files were read, so that its start-up overlaps); not closed here. */
   pool?: NodeWorkerPool;
@@ -93,14 +105,19 @@ export async function evaluateCocoParallel(
   options: ParallelOptions,
 ): Promise<CocoEvaluation> {
   const module = (engine as Partial<Engine>).module;
-  if (options.workers <= 1 || !module) return evaluateCoco(engine, gt, dt, params, options);
-  if (params.iouType === "keypoints") return evaluateCoco(engine, gt, dt, params, options); // OKS reads raw keypoints: one thread
+  const { workers, cores, capped } = options.pool ? { workers: options.workers, cores: 0, capped: false } : effectiveWorkers(options.workers);
+  const warned = (ev: CocoEvaluation): CocoEvaluation => {
+    if (capped) ev.warnings.push(`workers: ${options.workers} requested, more than this machine's ${cores} cores (os.availableParallelism()); used ${workers} (the numbers are the same for any count)`);
+    return ev;
+  };
+  if (workers <= 1 || !module) return warned(evaluateCoco(engine, gt, dt, params, options));
+  if (params.iouType === "keypoints") return warned(evaluateCoco(engine, gt, dt, params, options)); // OKS reads raw keypoints: one thread
   const prep = prepareCoco(engine, gt, dt, params, options, true);
   // the workers run the wasm match kernel on box or mask IoU; anything else stays on this thread
-  if (prep.backend.name !== "wasm" || (prep.mode !== MATCH_BOX_IOU && prep.mode !== MATCH_MASK_IOU)) return evaluateCoco(engine, gt, dt, params, options);
-  const pool = options.pool ?? new NodeWorkerPool(module, options.workers - 1);
+  if (prep.backend.name !== "wasm" || (prep.mode !== MATCH_BOX_IOU && prep.mode !== MATCH_MASK_IOU)) return warned(evaluateCoco(engine, gt, dt, params, options));
+  const pool = options.pool ?? new NodeWorkerPool(module, workers - 1);
   try {
-    return await evaluateWithRunners(prep, [...pool.runners, localRunner(engine)]);
+    return warned(await evaluateWithRunners(prep, [...pool.runners, localRunner(engine)]));
   } finally {
     if (!options.pool) await pool.close();
   }

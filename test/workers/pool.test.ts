@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { evaluateCoco } from "../../bindings/coco/evaluate.js";
 import { createEngine, type Engine } from "../../bindings/engine/engine.js";
 import { loadCocoInputs } from "../../bindings/ingest/stream-load.js";
-import { evaluateCocoParallel, NodeWorkerPool } from "../../bindings/workers/node-threads.js";
+import { effectiveWorkers, evaluateCocoParallel, NodeWorkerPool } from "../../bindings/workers/node-threads.js";
 import { TASK_TAG, TaskDispatcher, type MatchTask } from "../../bindings/workers/protocol.js";
 import { evaluateCocoInWorkers, serveMatchTasks, WebWorkerPool, type WorkerLike } from "../../bindings/workers/web-workers.js";
 import { LOCAL_FIXTURES } from "../helpers/paths.js";
@@ -192,5 +192,25 @@ describe("TaskDispatcher", () => {
     d.close();
     await expect(b).rejects.toThrow("pool was closed with 1 task pending");
     await expect(d.runners[1]!.run(task(3), [])).rejects.toThrow("pool is closed");
+  });
+});
+
+describe("worker count", () => {
+  it("is capped at the machine's cores", () => {
+    expect(effectiveWorkers(256, 2)).toEqual({ workers: 2, cores: 2, capped: true });
+    expect(effectiveWorkers(2, 2)).toEqual({ workers: 2, cores: 2, capped: false });
+    expect(effectiveWorkers(3, 64)).toEqual({ workers: 3, cores: 64, capped: false });
+    expect(effectiveWorkers(8, 1)).toEqual({ workers: 1, cores: 1, capped: true });
+    expect(effectiveWorkers(1, 0)).toEqual({ workers: 1, cores: 1, capped: false });
+  });
+
+  it("evaluateCocoParallel above the cores: the cores, a warning, the same numbers", async () => {
+    const engine = await createEngine();
+    const [want] = await sequential(engine);
+    const { gt, dt } = await load(CASES[0]);
+    const { workers, cores } = effectiveWorkers(10_000);
+    const ev = await evaluateCocoParallel(engine, gt, dt, { iouType: "bbox" }, { workers: 10_000 });
+    expectSame(ev, want!, "10,000 workers requested");
+    expect(ev.warnings).toContain(`workers: 10000 requested, more than this machine's ${cores} cores (os.availableParallelism()); used ${workers} (the numbers are the same for any count)`);
   });
 });
