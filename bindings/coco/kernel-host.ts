@@ -84,6 +84,8 @@ export function runCocoPlan(k: Kernels, input: PlanInput): PlanOutput {
   return result;
 }
 
+const MAX_INT32 = 2 ** 31 - 1;
+
 /** Work per kernel call (inner-loop steps): about a millisecond of optimised code. */
 const MATCH_BUDGET = 1 << 20;
 const ACCUMULATE_BUDGET = 1 << 20;
@@ -403,7 +405,9 @@ export function runCocoAccumulate(
   u32.set(bits.tp, outTp >>> 2);
   u32.set(bits.ign, outIgn >>> 2);
   f64.set(p.recThrs, recThrs >>> 3);
-  i32.set(p.maxDets, maxDets >>> 2);
+  // int32 in the kernel: any maxDets at or above a block's detection count means "all of them"
+  // (pycocotools' slice [0:maxDet]), and no rank reaches 2^31 - 1 (params.maxDets stay as given)
+  for (let mi = 0; mi < M; mi++) i32[(maxDets >>> 2) + mi] = Math.min(p.maxDets[mi]!, MAX_INT32);
   i32.set(plan.kStart, kStart >>> 2);
   u8.set(plan.kEval, kEval);
   i32.set(npig, npigP >>> 2);
