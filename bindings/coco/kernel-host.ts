@@ -3,6 +3,7 @@
 // assembly/abi/contexts.json), runs the matching and accumulate kernels in pieces of a few
 // milliseconds, and copies the results out once.
 import { Arena, type Kernels } from "../engine/host.js";
+import { TILES } from "../engine/tiles.js";
 import { writeAccumulateContext, writeMatchContext, writePlanContext, readPlanOutputs, MATCH_FIELDS, ACCUMULATE_FIELDS, PLAN_FIELDS } from "../generated/contexts.js";
 import { type Accumulated, type CocoPlan, MATCH_BOX_IOU, MATCH_GIVEN_IOU, MATCH_MASK_IOU, type MatchMode, type PlanInput, type PlanOutput } from "./types.js";
 
@@ -88,6 +89,7 @@ const MAX_INT32 = 2 ** 31 - 1;
 
 /** Work per kernel call (inner-loop steps): about a millisecond of optimised code. */
 const MATCH_BUDGET = 1 << 20;
+
 const ACCUMULATE_BUDGET = 1 << 20;
 
 /**
@@ -209,11 +211,14 @@ export function runCocoMatch(k: Kernels, mp: MatchPlan, input: MatchColumns): Ma
   const dtPos = mem.take(4 * nDt);
   const outTp = mem.take(4 * A * nOut * W);
   const outIgn = mem.take(4 * A * nOut * W);
-  const sIou = mode === MATCH_BOX_IOU || mode === MATCH_MASK_IOU ? mem.take(8 * maxD * maxG) : 0;
+  // IoU rows of one block, as many as fit in TILES.match values (one row at least): larger blocks
+  // (maxDets and labels in the hundred thousands) are matched a few rows at a time
+  const tile = Math.min(maxD * maxG, Math.max(TILES.match, maxG));
+  const sIou = mode === MATCH_BOX_IOU || mode === MATCH_MASK_IOU ? mem.take(8 * tile) : 0;
   const sRowMax = mem.take(8 * maxD);
   const sGtIg = mem.take(A * maxG);
-  const sOrder = mem.take(4 * maxG);
-  const sGtm = mem.take(4 * maxG);
+  const sOrder = mem.take(4 * A * maxG);
+  const sGtm = mem.take(4 * A * T * maxG);
   const sMatch = mem.take(4 * A * T * maxD);
   const sRep = mem.take(4 * A);
   const sDtOut = mem.take(A * maxD);
@@ -294,6 +299,7 @@ export function runCocoMatch(k: Kernels, mp: MatchPlan, input: MatchColumns): Ma
     outIgn,
     nout: nOut,
     sIou,
+    tile,
     sRowmax: sRowMax,
     sGtig: sGtIg,
     sOrder,
