@@ -3,7 +3,7 @@
 
 import { field, i32At, f64At } from "./context";
 import {
-  C_A, C_IGN, C_K, C_K_EVAL, C_K_START, C_M,
+  C_A, C_IGN, C_K_EVAL, C_K_LIST, C_K_START, C_M,
   C_MAXN, C_MAX_DETS, C_NOUT, C_NPIG, C_PRECISION, C_R,
   C_RANK, C_RECALL, C_REC_SORTED, C_REC_THRS, C_SCORE, C_SCORES,
   C_S_COUNT, C_S_EV_FP, C_S_EV_SCORE, C_S_FIRST, C_T, C_TP,
@@ -13,13 +13,15 @@ import {
 const EPS: f64 = 2.220446049250313e-16; // np.spacing(1)
 
 /**
- * pycocotools' accumulate() for categories k0..k1-1: precision, recall and scores, written into
- * cells (t, r, k, a, m) of arrays the host filled with -1. Only the true positives shape the curve:
- * recall rises at each, precision is non-increasing between them, and searchsorted over recall
- * lands on the first index of each recall value (index 0 for recall thresholds <= rc[0]).
+ * pycocotools' accumulate() for the categories at positions q0..q1-1 of the list C_K_LIST:
+ * precision, recall and scores, written into cells (t, r, q - q0, a, m) of arrays (of this call's
+ * categories alone) the host filled with -1. Only the true positives shape the curve: recall rises at
+ * each, precision is non-increasing between them, and searchsorted over recall lands on the first
+ * index of each recall value (index 0 for recall thresholds <= rc[0]).
  */
-export function cocoAccumulate(ctx: usize, k0: u32, k1: u32): void {
-  const T = <u32>field(ctx, C_T), R = <u32>field(ctx, C_R), K = <u32>field(ctx, C_K);
+export function cocoAccumulate(ctx: usize, q0: u32, q1: u32): void {
+  const T = <u32>field(ctx, C_T), R = <u32>field(ctx, C_R), kList = field(ctx, C_K_LIST);
+  const K = q1 - q0; // the output arrays' K extent
   const A = <u32>field(ctx, C_A), M = <u32>field(ctx, C_M), W = <u32>field(ctx, C_W);
   const recThrs = field(ctx, C_REC_THRS), maxDets = field(ctx, C_MAX_DETS);
   const kStart = field(ctx, C_K_START), kEval = field(ctx, C_K_EVAL), npigs = field(ctx, C_NPIG);
@@ -33,7 +35,9 @@ export function cocoAccumulate(ctx: usize, k0: u32, k1: u32): void {
   const stride = K * A * M; // r step in precision / scores
   const lastMask: u32 = (T & 31) == 0 ? 0xffffffff : (<u32>1 << (T & 31)) - 1;
 
-  for (let k = k0; k < k1; k++) {
+  for (let q = q0; q < q1; q++) {
+    const k = <u32>i32At(kList, q);
+    const slot = q - q0;
     if (load<u8>(kEval + k) == 0) continue;
     const lo = <u32>i32At(kStart, k), hi = <u32>i32At(kStart, k + 1);
     for (let a: u32 = 0; a < A; a++) {
@@ -84,7 +88,7 @@ export function cocoAccumulate(ctx: usize, k0: u32, k1: u32): void {
         }
         for (let t: u32 = 0; t < T; t++) {
           const TP = i32At(counts, t);
-          const cell = (k * A + a) * M + mi;
+          const cell = (slot * A + a) * M + mi;
           store<f64>(recall + (<usize>(t * K * A * M + cell) << 3), nd > 0 ? <f64>TP / fnpig : 0);
           const ev = evFp + (<usize>(t * cap) << 3);
           const es = evScore + (<usize>(t * cap) << 3);

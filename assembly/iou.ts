@@ -1,6 +1,7 @@
 // Box IoU (bbIou) and mask IoU (rleIou) blocks, crowd aware, written detection-major:
-// out[d*n + g] (maskApi.c writes o[g*m + d]). Rows d0..d1 per call so the host can feed large
-// blocks in pieces of a few milliseconds (V8 does not swap a running wasm call to optimised code).
+// out[(d - d0)*n + g] (maskApi.c writes o[g*m + d]). Rows d0..d1 per call so the host can feed large
+// blocks in pieces of a few milliseconds (V8 does not swap a running wasm call to optimised code),
+// and keep only those rows in memory (`out` is row d0's first value).
 import { rleArea } from "./rle";
 
 // @ts-ignore: decorator
@@ -17,11 +18,11 @@ import { rleArea } from "./rle";
   return i / u;
 }
 
-/** bbIou for detections d0..d1-1 (f64 quads at dt) against n labels (gt); crowd: n bytes or 0. */
+/** bbIou for detections d0..d1-1 (f64 quads at dt) against n labels (gt); crowd: n bytes or 0; row d at out + (d - d0) * n. */
 export function boxIouRows(dt: usize, d0: u32, d1: u32, gt: usize, n: u32, crowd: usize, out: usize): void {
   for (let d = d0; d < d1; d++) {
     const D = dt + (<usize>d << 5);
-    const row = out + (<usize>d * n << 3);
+    const row = out + (<usize>(d - d0) * n << 3);
     for (let g: u32 = 0; g < n; g++) {
       const isCrowd = crowd != 0 && load<u8>(crowd + g) != 0;
       store<f64>(row + (<usize>g << 3), boxIouOne(D, gt + (<usize>g << 5), isCrowd));
@@ -125,7 +126,8 @@ export function describeMask(A: usize, t: usize, bx: usize): bool {
 
 /**
  * rleIou for detections d0..d1-1 against the n labels: dt masks are table entries 0..m-1, labels
- * m..m+n-1 (see rlePrepare). The box IoU prefilter decides which pairs are merged.
+ * m..m+n-1 (see rlePrepare); row d at out + (d - d0) * n. The box IoU prefilter decides which
+ * pairs are merged.
  */
 export function maskIouRows(cnts: usize, table: usize, boxes: usize, d0: u32, d1: u32, m: u32, n: u32, crowd: usize, out: usize): void {
   const gtTab = table + (<usize>m << 5);
@@ -136,7 +138,7 @@ export function maskIouRows(cnts: usize, table: usize, boxes: usize, d0: u32, d1
     const ka = load<u32>(td, 4), hd = load<u32>(td, 8), wd = load<u32>(td, 12);
     const areaD = load<u32>(td, 16), flagsD = load<u32>(td, 20);
     const D = boxes + (<usize>d << 5);
-    const row = out + (<usize>d * n << 3);
+    const row = out + (<usize>(d - d0) * n << 3);
     for (let g: u32 = 0; g < n; g++) {
       const isCrowd = crowd != 0 && load<u8>(crowd + g) != 0;
       let o = boxIouOne(D, gtBox + (<usize>g << 5), isCrowd);

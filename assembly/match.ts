@@ -17,7 +17,7 @@ import {
   M_IOU, M_MBOX, M_MODE, M_MTAB, M_NOUT, M_OUT_IGN,
   M_OUT_TP, M_S_ANY, M_S_BOX, M_S_CROWD, M_S_DTOUT, M_S_GTIG,
   M_S_GTM, M_S_IOU, M_S_MATCH, M_S_ORDER, M_S_REP, M_S_ROWMAX,
-  M_S_TAB, M_T, M_THR, M_W,
+  M_S_TAB, M_T, M_THR, M_TILE, M_W,
 } from "./generated/contexts";
 
 
@@ -40,6 +40,7 @@ export function cocoMatch(ctx: usize, b0: u32, b1: u32): u32 {
   const sIou = field(ctx, M_S_IOU), rowMax = field(ctx, M_S_ROWMAX), gtIg = field(ctx, M_S_GTIG);
   const order = field(ctx, M_S_ORDER), gtm = field(ctx, M_S_GTM), match = field(ctx, M_S_MATCH);
   const rep = field(ctx, M_S_REP), dtOut = field(ctx, M_S_DTOUT), anyMatch = field(ctx, M_S_ANY);
+  const tile = <u32>field(ctx, M_TILE);
   const lastMask: u32 = (T & 31) == 0 ? 0xffffffff : (<u32>1 << (T & 31)) - 1;
   let zeroMatches: u32 = 0;
 
@@ -48,49 +49,8 @@ export function cocoMatch(ctx: usize, b0: u32, b1: u32): u32 {
     const d0 = <u32>i32At(blockDt, b), D = <u32>i32At(blockDt, b + 1) - d0;
     if (D == 0) continue;
     const haveIou = G > 0 && mode != 2;
-    let iou: usize = sIou;
-    if (haveIou) {
-      if (mode == 3) {
-        // this block's masks side by side (detections, then labels), then rleIou rows
-        const cnts = field(ctx, M_CNTS), mtab = field(ctx, M_MTAB), mbox = field(ctx, M_MBOX);
-        const dtMask = field(ctx, M_DT_MASK), gtMask = field(ctx, M_GT_MASK);
-        const sTab = field(ctx, M_S_TAB), sBox = field(ctx, M_S_BOX), sCrowd = field(ctx, M_S_CROWD);
-        for (let d: u32 = 0; d < D; d++) {
-          const mk = <usize>i32At(dtMask, d0 + d);
-          memory.copy(sTab + (<usize>d << 5), mtab + (mk << 5), 32);
-          memory.copy(sBox + (<usize>d << 5), mbox + (mk << 5), 32);
-        }
-        for (let g: u32 = 0; g < G; g++) {
-          const mk = <usize>i32At(gtMask, g0 + g);
-          memory.copy(sTab + (<usize>(D + g) << 5), mtab + (mk << 5), 32);
-          memory.copy(sBox + (<usize>(D + g) << 5), mbox + (mk << 5), 32);
-          store<u8>(sCrowd + g, load<u8>(gtCrowd + <u32>i32At(gtList, g0 + g)));
-        }
-        maskIouRows(cnts, sTab, sBox, 0, D, D, G, sCrowd, sIou);
-      } else if (mode == 0) {
-        for (let d: u32 = 0; d < D; d++) {
-          const Dp = dtBox + (<usize>i32At(dtList, d0 + d) << 5);
-          const row = sIou + (<usize>(d * G) << 3);
-          for (let g: u32 = 0; g < G; g++) {
-            const a = <u32>i32At(gtList, g0 + g);
-            store<f64>(row + (<usize>g << 3), boxIouOne(Dp, gtBox + (<usize>a << 5), load<u8>(gtCrowd + a) != 0));
-          }
-        }
-      } else {
-        iou = iouAll + (<usize>i32At(blockIou, b) << 3);
-      }
-      // the largest IoU of each detection (NaN reads as +inf: it can match, as in pycocotools)
-      for (let d: u32 = 0; d < D; d++) {
-        const row = iou + (<usize>(d * G) << 3);
-        let mx: f64 = -Infinity;
-        for (let g: u32 = 0; g < G; g++) {
-          const v = load<f64>(row + (<usize>g << 3));
-          if (v != v) { mx = Infinity; break; }
-          if (v > mx) mx = v;
-        }
-        store<f64>(rowMax + (<usize>d << 3), mx);
-      }
-    }
+    // per area range: label ignore flags, detections outside the range, the representative range,
+    // and (representatives) the label order with ignored labels last and the matching state
     for (let a: u32 = 0; a < A; a++) {
       const lo = f64At(area, 2 * a), hi = f64At(area, 2 * a + 1);
       const ig = gtIg + <usize>(a * G);
@@ -112,38 +72,97 @@ export function cocoMatch(ctx: usize, b0: u32, b1: u32): u32 {
       store<i32>(rep + (<usize>a << 2), <i32>r);
       if (r == a && haveIou) {
         // ignored labels last (stable)
+        const ord = order + (<usize>(a * G) << 2);
         let nReg: u32 = 0;
         for (let j: u32 = 0; j < G; j++) if (load<u8>(ig + j) == 0) nReg++;
         let r0: u32 = 0, r1 = nReg;
         for (let j: u32 = 0; j < G; j++) {
-          if (load<u8>(ig + j) != 0) { store<i32>(order + (<usize>r1 << 2), <i32>j); r1++; }
-          else { store<i32>(order + (<usize>r0 << 2), <i32>j); r0++; }
+          if (load<u8>(ig + j) != 0) { store<i32>(ord + (<usize>r1 << 2), <i32>j); r1++; }
+          else { store<i32>(ord + (<usize>r0 << 2), <i32>j); r0++; }
         }
         memory.fill(anyMatch + <usize>(a * D), 0, D);
-        for (let t: u32 = 0; t < T; t++) {
-          const th = f64At(thr, t);
-          const mrow = match + (<usize>((a * T + t) * D) << 2);
-          for (let j: u32 = 0; j < G; j++) store<i32>(gtm + (<usize>j << 2), -1);
-          for (let d: u32 = 0; d < D; d++) {
-            let m: i32 = -1;
-            if (!(f64At(rowMax, d) < th)) {
-              let best = th;
-              const row = iou + (<usize>(d * G) << 3);
-              for (let q: u32 = 0; q < G; q++) {
-                const g = <u32>i32At(order, q);
-                if (i32At(gtm, g) >= 0 && load<u8>(gtCrowd + <u32>i32At(gtList, g0 + g)) == 0) continue;
-                if (m > -1 && load<u8>(ig + <u32>m) == 0 && load<u8>(ig + g) != 0) break;
-                const v = load<f64>(row + (<usize>g << 3));
-                if (v < best) continue;
-                best = v;
-                m = <i32>g;
-              }
-              if (m >= 0) {
-                store<i32>(gtm + (<usize>m << 2), <i32>d);
-                store<u8>(anyMatch + <usize>(a * D + d), 1);
-              }
+        memory.fill(gtm + (<usize>(a * T * G) << 2), 0xff, <usize>(T * G) << 2); // -1: unmatched
+      }
+    }
+    if (haveIou) {
+      if (mode == 3) {
+        // this block's masks side by side (detections, then labels), for rleIou rows
+        const mtab = field(ctx, M_MTAB), mbox = field(ctx, M_MBOX);
+        const dtMask = field(ctx, M_DT_MASK), gtMask = field(ctx, M_GT_MASK);
+        const sTab = field(ctx, M_S_TAB), sBox = field(ctx, M_S_BOX), sCrowd = field(ctx, M_S_CROWD);
+        for (let d: u32 = 0; d < D; d++) {
+          const mk = <usize>i32At(dtMask, d0 + d);
+          memory.copy(sTab + (<usize>d << 5), mtab + (mk << 5), 32);
+          memory.copy(sBox + (<usize>d << 5), mbox + (mk << 5), 32);
+        }
+        for (let g: u32 = 0; g < G; g++) {
+          const mk = <usize>i32At(gtMask, g0 + g);
+          memory.copy(sTab + (<usize>(D + g) << 5), mtab + (mk << 5), 32);
+          memory.copy(sBox + (<usize>(D + g) << 5), mbox + (mk << 5), 32);
+          store<u8>(sCrowd + g, load<u8>(gtCrowd + <u32>i32At(gtList, g0 + g)));
+        }
+      }
+      // rows q0..q1-1 at a time (as many as the scratch holds): the matching of each (area range,
+      // threshold) walks the detections in order, its state (gtm) carried from one piece to the next
+      const rows = max<u32>(1, tile / G);
+      for (let q0: u32 = 0; q0 < D; q0 += rows) {
+        const q1 = min(D, q0 + rows);
+        let iou: usize = sIou; // row d at iou + (d - q0) * G
+        if (mode == 3) {
+          const cnts = field(ctx, M_CNTS);
+          maskIouRows(cnts, field(ctx, M_S_TAB), field(ctx, M_S_BOX), q0, q1, D, G, field(ctx, M_S_CROWD), sIou);
+        } else if (mode == 0) {
+          for (let d = q0; d < q1; d++) {
+            const Dp = dtBox + (<usize>i32At(dtList, d0 + d) << 5);
+            const row = sIou + (<usize>((d - q0) * G) << 3);
+            for (let g: u32 = 0; g < G; g++) {
+              const a = <u32>i32At(gtList, g0 + g);
+              store<f64>(row + (<usize>g << 3), boxIouOne(Dp, gtBox + (<usize>a << 5), load<u8>(gtCrowd + a) != 0));
             }
-            store<i32>(mrow + (<usize>d << 2), m);
+          }
+        } else {
+          iou = iouAll + ((<usize>i32At(blockIou, b) + <usize>(q0 * G)) << 3);
+        }
+        // the largest IoU of each detection (NaN reads as +inf: it can match, as in pycocotools)
+        for (let d = q0; d < q1; d++) {
+          const row = iou + (<usize>((d - q0) * G) << 3);
+          let mx: f64 = -Infinity;
+          for (let g: u32 = 0; g < G; g++) {
+            const v = load<f64>(row + (<usize>g << 3));
+            if (v != v) { mx = Infinity; break; }
+            if (v > mx) mx = v;
+          }
+          store<f64>(rowMax + (<usize>d << 3), mx);
+        }
+        for (let a: u32 = 0; a < A; a++) {
+          if (<u32>i32At(rep, a) != a) continue;
+          const ig = gtIg + <usize>(a * G);
+          const ord = order + (<usize>(a * G) << 2);
+          for (let t: u32 = 0; t < T; t++) {
+            const th = f64At(thr, t);
+            const mrow = match + (<usize>((a * T + t) * D) << 2);
+            const gm = gtm + (<usize>((a * T + t) * G) << 2);
+            for (let d = q0; d < q1; d++) {
+              let m: i32 = -1;
+              if (!(f64At(rowMax, d) < th)) {
+                let best = th;
+                const row = iou + (<usize>((d - q0) * G) << 3);
+                for (let q: u32 = 0; q < G; q++) {
+                  const g = <u32>load<i32>(ord + (<usize>q << 2));
+                  if (load<i32>(gm + (<usize>g << 2)) >= 0 && load<u8>(gtCrowd + <u32>i32At(gtList, g0 + g)) == 0) continue;
+                  if (m > -1 && load<u8>(ig + <u32>m) == 0 && load<u8>(ig + g) != 0) break;
+                  const v = load<f64>(row + (<usize>g << 3));
+                  if (v < best) continue;
+                  best = v;
+                  m = <i32>g;
+                }
+                if (m >= 0) {
+                  store<i32>(gm + (<usize>m << 2), <i32>d);
+                  store<u8>(anyMatch + <usize>(a * D + d), 1);
+                }
+              }
+              store<i32>(mrow + (<usize>d << 2), m);
+            }
           }
         }
       }

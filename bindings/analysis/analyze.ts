@@ -4,6 +4,7 @@
 // so that Analysis.at() answers any question with one linear pass and no geometry.
 import { GeometryInputError, type GeometryEngine, type Rle } from "../geometry/types.js";
 import { checkArgument, isGeometryEngine } from "../coco/errors.js";
+import { TILES } from "../engine/tiles.js";
 import { AnalysisInputError, type AnalysisInput, type ObjectInput, type Shape } from "./types.js";
 import { PREDICTION_METRICS, LABEL_METRICS, type MetricTable } from "./metric-names.js";
 import type { ImagePixels } from "./pixels.js";
@@ -174,8 +175,6 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     const ls = lImgBy.idx.subarray(lImgBy.start[im], lImgBy.start[im + 1]);
     if (ps.length === 0 && ls.length === 0) continue;
     const t0 = performance.now();
-    let pl: Float64Array; // predictions x labels, out[d*n+g], crowd-aware
-    let ll: Float64Array; // labels x labels, plain IoU
     const crowdFlags = new Uint8Array(ls.length);
     for (let j = 0; j < ls.length; j++) crowdFlags[j] = lCrowd[ls[j]!]!;
     const setGeom = (m: MetricTable, idx: number, area: number, bx: number, by: number, bw: number, bh: number, count: number) => {
@@ -189,6 +188,9 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
       m.borderDistance![idx] = Math.max(0, Math.min(bx, by, W - (bx + bw), H - (by + bh)));
       m.objectsPerImage![idx] = count;
     };
+    // IoU rows j0..j1-1 of predictions x labels (crowd-aware) and of labels x labels (plain), row-major
+    let predRows: (j0: number, j1: number) => Float64Array;
+    let labelRows: (a0: number, a1: number) => Float64Array;
     if (iouKind === "box") {
       const pq = new Float64Array(ps.length * 4);
       const lq = new Float64Array(ls.length * 4);
@@ -202,11 +204,8 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
         lq.set(b, j * 4);
         setGeom(lm, ls[j]!, b[2] * b[3], b[0], b[1], b[2], b[3], ls.length);
       }
-      const t1 = performance.now();
-      rasterMs += t1 - t0;
-      pl = engine.boxIou(pq, lq, crowdFlags);
-      ll = engine.boxIou(lq, lq, null);
-      iouMs += performance.now() - t1;
+      predRows = (j0, j1) => engine.boxIou(pq.subarray(4 * j0, 4 * j1), lq, crowdFlags);
+      labelRows = (a0, a1) => engine.boxIou(lq.subarray(4 * a0, 4 * a1), lq, null);
     } else {
       const pr: Rle[] = new Array(ps.length);
       const lr: Rle[] = new Array(ls.length);
@@ -222,79 +221,92 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
         const b = engine.rleToBbox(r);
         setGeom(lm, ls[j]!, engine.rleArea(r), b[0], b[1], b[2], b[3], ls.length);
       }
-      const t1 = performance.now();
-      rasterMs += t1 - t0;
-      pl = ps.length && ls.length ? engine.maskIou(pr, lr, crowdFlags) : new Float64Array(0);
-      ll = ls.length > 1 ? engine.maskIou(lr, lr, null) : new Float64Array(ls.length * ls.length);
-      iouMs += performance.now() - t1;
+      predRows = (j0, j1) => (ls.length ? engine.maskIou(pr.slice(j0, j1), lr, crowdFlags) : new Float64Array(0));
+      labelRows = (a0, a1) => (ls.length > 1 ? engine.maskIou(lr.slice(a0, a1), lr, null) : new Float64Array((a1 - a0) * ls.length));
     }
+    rasterMs += performance.now() - t0;
     const n = ls.length;
+    // all pairs of the image, a tile of rows at a time (memory stays bounded whatever the counts)
+    const rowsPerTile = Math.max(1, Math.floor(TILES.analysis / Math.max(1, n)));
     // label metric: largest IoU with another label of the image
-    for (let a = 0; a < n; a++) {
-      let m = 0;
-      for (let b = 0; b < n; b++) if (b !== a && ll[a * n + b]! > m) m = ll[a * n + b]!;
-      lm.maxIouWithOtherLabel![ls[a]!] = m;
+    for (let a0 = 0; a0 < n; a0 += rowsPerTile) {
+      const a1 = Math.min(n, a0 + rowsPerTile);
+      const t1 = performance.now();
+      const ll = labelRows(a0, a1);
+      iouMs += performance.now() - t1;
+      for (let a = a0; a < a1; a++) {
+        const row = (a - a0) * n;
+        let m = 0;
+        for (let b = 0; b < n; b++) if (b !== a && ll[row + b]! > m) m = ll[row + b]!;
+        lm.maxIouWithOtherLabel![ls[a]!] = m;
+      }
     }
     // candidates
-    for (let j = 0; j < ps.length; j++) {
-      const p = ps[j]!;
-      const k = pClass[p];
-      let best = 0;
-      let cand = -1;
-      let crowd = -1;
-      let anyBest = 0;
-      let any = -1;
-      const row = j * n;
-      const same0 = seLabel.length;
-      for (let g = 0; g < n; g++) {
-        const v = pl[row + g]!;
-        const l = ls[g]!;
-        const same = lClass[l] === k;
-        if (lCrowd[l]) {
-          if (same && v > crowd) crowd = v;
-          continue;
+    for (let j0 = 0; j0 < ps.length; j0 += rowsPerTile) {
+      const j1 = Math.min(ps.length, j0 + rowsPerTile);
+      const t1 = performance.now();
+      const pl = predRows(j0, j1);
+      iouMs += performance.now() - t1;
+      for (let j = j0; j < j1; j++) {
+        const p = ps[j]!;
+        const k = pClass[p];
+        let best = 0;
+        let cand = -1;
+        let crowd = -1;
+        let anyBest = 0;
+        let any = -1;
+        const row = (j - j0) * n;
+        const same0 = seLabel.length;
+        for (let g = 0; g < n; g++) {
+          const v = pl[row + g]!;
+          const l = ls[g]!;
+          const same = lClass[l] === k;
+          if (lCrowd[l]) {
+            if (same && v > crowd) crowd = v;
+            continue;
+          }
+          if (!same && v > 0) {
+            ovLabel.push(l);
+            ovPred.push(p);
+            ovIou.push(v);
+          } else if (same && v > 0) {
+            seLabel.push(l);
+            sePred.push(p);
+            seIou.push(v);
+          }
+          if (v > anyBest) {
+            anyBest = v;
+            any = l;
+          }
+          if (mode === "same-class" && !same) continue;
+          if (v > best) {
+            best = v;
+            cand = l;
+          }
         }
-        if (!same && v > 0) {
-          ovLabel.push(l);
-          ovPred.push(p);
-          ovIou.push(v);
-        } else if (same && v > 0) {
-          seLabel.push(l);
-          sePred.push(p);
-          seIou.push(v);
+        pCand[p] = cand;
+        pIou[p] = cand >= 0 ? best : 0;
+        pAny[p] = any;
+        pAnyIou[p] = anyBest;
+        // keep the same-class overlaps with labels other than the candidate
+        let keep = same0;
+        for (let q = same0; q < seLabel.length; q++) {
+          if (seLabel[q] === cand) continue;
+          seLabel[keep] = seLabel[q]!;
+          sePred[keep] = sePred[q]!;
+          seIou[keep] = seIou[q]!;
+          keep++;
         }
-        if (v > anyBest) {
-          anyBest = v;
-          any = l;
+        seLabel.length = sePred.length = seIou.length = keep;
+        pCrowd[p] = crowd;
+        // prediction metric: largest IoU with a (non-crowd) label other than its candidate
+        let other = 0;
+        for (let g = 0; g < n; g++) {
+          const l = ls[g]!;
+          if (!lCrowd[l] && l !== cand && pl[row + g]! > other) other = pl[row + g]!;
         }
-        if (mode === "same-class" && !same) continue;
-        if (v > best) {
-          best = v;
-          cand = l;
-        }
+        pm.maxIouWithOtherLabel![p] = other;
       }
-      pCand[p] = cand;
-      pIou[p] = cand >= 0 ? best : 0;
-      pAny[p] = any;
-      pAnyIou[p] = anyBest;
-      // keep the same-class overlaps with labels other than the candidate
-      let keep = same0;
-      for (let q = same0; q < seLabel.length; q++) {
-        if (seLabel[q] === cand) continue;
-        seLabel[keep] = seLabel[q]!;
-        sePred[keep] = sePred[q]!;
-        seIou[keep] = seIou[q]!;
-        keep++;
-      }
-      seLabel.length = sePred.length = seIou.length = keep;
-      pCrowd[p] = crowd;
-      // prediction metric: largest IoU with a (non-crowd) label other than its candidate
-      let other = 0;
-      for (let g = 0; g < n; g++) {
-        const l = ls[g]!;
-        if (!lCrowd[l] && l !== cand && pl[row + g]! > other) other = pl[row + g]!;
-      }
-      pm.maxIouWithOtherLabel![p] = other;
     }
   }
   for (let p = 0; p < nP; p++) pm.confidence![p] = pConf[p]!;

@@ -58,13 +58,30 @@ export function accumulate(m: CocoMatches, p: CocoParams, score: Float64Array, i
   const K = p.useCats ? p.catIds.length : 1;
   const A = p.areaRng.length;
   const M = p.maxDets.length;
-  const precision = new Float64Array(T * R * K * A * M).fill(-1);
-  const recall = new Float64Array(T * K * A * M).fill(-1);
-  const scores = new Float64Array(T * R * K * A * M).fill(-1);
   const nDt = m.dt.length;
   const nGt = m.gt.length;
 
   const kStart = categoryBlocks(m, K, p.useCats);
+  // stored: the K indices with a counted label in some area range (evalImgs and npig > 0; the others
+  // stay -1 throughout: types.ts Accumulated)
+  const stored: number[] = [];
+  for (let k = 0; k < K; k++) {
+    let counted = false;
+    for (let g = m.blockGtStart[kStart[k]!]!; g < m.blockGtStart[kStart[k + 1]!]! && !counted; g++) {
+      for (let a = 0; a < A; a++) {
+        if (!m.gtIgnore[a * nGt + g]) {
+          counted = true;
+          break;
+        }
+      }
+    }
+    if (counted) stored.push(k);
+  }
+  const kIndex = Int32Array.from(stored);
+  const Kc = kIndex.length;
+  const precision = new Float64Array(T * R * Kc * A * M).fill(-1);
+  const recall = new Float64Array(T * Kc * A * M).fill(-1);
+  const scores = new Float64Array(T * R * Kc * A * M).fill(-1);
   const rank = blockRanks(m);
   const dtScore = new Float64Array(nDt);
   for (let j = 0; j < nDt; j++) dtScore[j] = score[m.dt[j]!]!;
@@ -79,12 +96,12 @@ export function accumulate(m: CocoMatches, p: CocoParams, score: Float64Array, i
   const selBuf = new Int32Array(maxN * M);
   const selLen = new Int32Array(M);
   const selScore = new Float64Array(maxN * M);
-  const stride = K * A * M;
+  const stride = Kc * A * M;
 
-  for (let k = 0; k < K; k++) {
+  for (let c = 0; c < Kc; c++) {
+    const k = kIndex[c]!;
     const b0 = kStart[k]!;
     const b1 = kStart[k + 1]!;
-    if (b0 === b1) continue; // no evalImgs for this category: stays -1
     const lo = m.blockDtStart[b0]!;
     const hi = m.blockDtStart[b1]!;
     const glo = m.blockGtStart[b0]!;
@@ -136,9 +153,9 @@ export function accumulate(m: CocoMatches, p: CocoParams, score: Float64Array, i
             rc[i] = tp / npig;
             pr[i] = tp / (fp + tp + EPS);
           }
-          recall[((t * K + k) * A + a) * M + mi] = nd ? rc[nd - 1]! : 0;
+          recall[((t * Kc + c) * A + a) * M + mi] = nd ? rc[nd - 1]! : 0;
           for (let i = nd - 1; i > 0; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
-          const pbase = t * R * stride + (k * A + a) * M + mi;
+          const pbase = t * R * stride + (c * A + a) * M + mi;
           for (let r = 0; r < R; r++) {
             const pi = searchLeft(rc, nd, p.recThrs[r]!);
             if (pi >= nd) {
@@ -157,10 +174,11 @@ export function accumulate(m: CocoMatches, p: CocoParams, score: Float64Array, i
     }
   }
   return {
-    precision,
     precisionShape: [T, R, K, A, M],
-    recall,
     recallShape: [T, K, A, M],
+    kIndex,
+    precision,
+    recall,
     scores,
   };
 }

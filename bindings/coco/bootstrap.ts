@@ -45,6 +45,8 @@ export interface CocoBootstrap {
  */
 interface Pass {
   k: number;
+  /** k's stored position */
+  c: number;
   a: number;
   m: number;
   status: Uint8Array;
@@ -84,7 +86,6 @@ export function bootstrapCoco(
   const M = p.maxDets.length;
   const nDt = m.dt.length;
   const nGt = m.gt.length;
-  const stride = K * A * M;
   const { precision: precPairs, recall: recPairs } = statPairs(p);
   const precSet = new Set(precPairs.map(([a, mi]) => a * M + mi));
   const recSet = new Set(recPairs.map(([a, mi]) => a * M + mi));
@@ -136,14 +137,21 @@ export function bootstrapCoco(
             st[i * T + t] = mt >= 0 && !idIsZero[mt] ? 1 : 2;
           });
         }
-        passes.push({ k, a, m: mi, status: st, image: Int32Array.from(sel, (j) => dtImage[j]!), recallOnly: !both });
+        passes.push({ k, c: -1, a, m: mi, status: st, image: Int32Array.from(sel, (j) => dtImage[j]!), recallOnly: !both });
       }
     }
   }
 
-  const precision = new Float64Array(T * R * K * A * M).fill(-1);
-  const recall = new Float64Array(T * K * A * M).fill(-1);
-  const acc: Accumulated = { precision, precisionShape: [T, R, K, A, M], recall, recallShape: [T, K, A, M], scores: new Float64Array(0) };
+  // stored: the K indices with passes (every other one is -1 throughout: types.ts Accumulated)
+  const kIndex = Int32Array.from(new Set(passes.map((ps) => ps.k)));
+  const Kc = kIndex.length;
+  const slot = new Map<number, number>();
+  kIndex.forEach((k, c) => slot.set(k, c));
+  const stride = Kc * A * M;
+  for (const ps of passes) ps.c = slot.get(ps.k)!;
+  const precision = new Float64Array(T * R * Kc * A * M).fill(-1);
+  const recall = new Float64Array(T * Kc * A * M).fill(-1);
+  const acc: Accumulated = { precisionShape: [T, R, K, A, M], recallShape: [T, K, A, M], kIndex, precision, recall, scores: new Float64Array(0) };
   let maxN = 0;
   for (const ps of passes) maxN = Math.max(maxN, ps.image.length);
   // per threshold t: points at rc/pr[t * maxN ..], counts tp/fp[t], points nd[t]
@@ -158,7 +166,8 @@ export function bootstrapCoco(
   const next = rng(seed);
   const nStats = estimate.stats.length;
   const samples: Float64Array[] = [];
-  const catSamples = Array.from({ length: K }, () => new Float64Array(B));
+  // per stored category (any other one has no AP in any resample: NaN throughout)
+  const catSamples = Array.from({ length: Kc }, () => new Float64Array(B));
   const T_all = Array.from({ length: T }, (_, t) => t);
 
   for (let b = 0; b < B; b++) {
@@ -175,8 +184,8 @@ export function bootstrapCoco(
       if (np === 0) {
         // no counted label drawn: -1, as accumulate leaves a slice without labels
         for (let t = 0; t < T; t++) {
-          recall[((t * K + ps.k) * A + ps.a) * M + ps.m] = -1;
-          const pbase = t * R * stride + (ps.k * A + ps.a) * M + ps.m;
+          recall[((t * Kc + ps.c) * A + ps.a) * M + ps.m] = -1;
+          const pbase = t * R * stride + (ps.c * A + ps.a) * M + ps.m;
           if (!ps.recallOnly) for (let r = 0; r < R; r++) precision[pbase + r * stride] = -1;
         }
         continue;
@@ -188,7 +197,7 @@ export function bootstrapCoco(
           if (wt === 0) continue;
           for (let t = 0, o = i * T; t < T; t++) if (st[o + t] === 1) tps[t]! += wt;
         }
-        for (let t = 0; t < T; t++) recall[((t * K + ps.k) * A + ps.a) * M + ps.m] = tps[t]! / np;
+        for (let t = 0; t < T; t++) recall[((t * Kc + ps.c) * A + ps.a) * M + ps.m] = tps[t]! / np;
         continue;
       }
       // Only true positives make points: recall rises only there, so searchsorted lands on one (or on
@@ -211,11 +220,11 @@ export function bootstrapCoco(
         }
       }
       for (let t = 0; t < T; t++) {
-        recall[((t * K + ps.k) * A + ps.a) * M + ps.m] = tps[t]! / np;
+        recall[((t * Kc + ps.c) * A + ps.a) * M + ps.m] = tps[t]! / np;
         const off = t * maxN;
         const nd = nds[t]!;
         for (let i = off + nd - 1; i > off; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
-        const pbase = t * R * stride + (ps.k * A + ps.a) * M + ps.m;
+        const pbase = t * R * stride + (ps.c * A + ps.a) * M + ps.m;
         let j = 0;
         for (let r = 0; r < R; r++) {
           const thr = p.recThrs[r]!;
@@ -227,17 +236,20 @@ export function bootstrapCoco(
     const stats = summarize(acc, p);
     samples.push(Float64Array.from(stats));
     if (A > 0 && M > 0)
-      for (let k = 0; k < K; k++) {
+      for (let c = 0; c < Kc; c++) {
         const vals: number[] = [];
         for (const t of T_all)
           for (let r = 0; r < R; r++) {
-            const v = precision[(((t * R + r) * K + k) * A + 0) * M + (M - 1)]!;
+            const v = precision[(((t * R + r) * Kc + c) * A + 0) * M + (M - 1)]!;
             if (v > -1) vals.push(v);
           }
-        catSamples[k]![b] = vals.length ? npSum(vals, 0, vals.length) / vals.length : Number.NaN; // perCategory's mean
+        catSamples[c]![b] = vals.length ? npSum(vals, 0, vals.length) / vals.length : Number.NaN; // perCategory's mean
       }
   }
   const column = (s: number) => Float64Array.from(samples, (x) => x[s]!);
+  let nan: Float64Array | undefined;
+  // (no area range or maxDets: no pass at all, and the samples stay 0 as the per-category loop leaves them)
+  const noSamples = () => (nan ??= new Float64Array(B).fill(A > 0 && M > 0 ? Number.NaN : 0));
   const catIds: CocoId[] = p.useCats ? [...p.catIds] : [-1];
   return {
     resamples: B,
@@ -245,7 +257,10 @@ export function bootstrapCoco(
     level,
     stats: Array.from({ length: nStats }, (_, s) => interval(estimate.stats[s]!, column(s).map((v) => (v === -1 ? Number.NaN : v)), level)),
     statsLabels: statsLabels(p),
-    perCategory: catIds.map((categoryId, k) => ({ categoryId, ap: interval(estimate.perCategoryAp[k] ?? Number.NaN, catSamples[k]!, level) })),
+    perCategory: catIds.map((categoryId, k) => {
+      const c = slot.get(k);
+      return { categoryId, ap: interval(estimate.perCategoryAp[k] ?? Number.NaN, c === undefined ? noSamples() : catSamples[c]!, level) };
+    }),
     ...(options.keepSamples ? { samples } : {}),
   };
 }

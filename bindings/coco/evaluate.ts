@@ -15,6 +15,7 @@ import { type CocoParams, type CocoParamsInput, resolveParams } from "./params.j
 import { checkMasksBulk, resolveResultGeometryBulk } from "./mask-pool.js";
 import { resolveResultGeometry } from "./object-rle.js";
 import { planEvaluation } from "./plan.js";
+import { densePrecision, denseRecall, denseScores } from "./accumulated.js";
 import { baseIgnoreOf } from "./match-ts.js";
 import { type CategoryResult, perCategory, statsLabels, summarize, summaryLines } from "./summarize.js";
 
@@ -30,13 +31,13 @@ export interface CocoEvaluation {
   readonly statsLabels: string[];
   /** pycocotools' summarize() print-out, line for line. */
   summary(): string;
-  /** precision[T,R,K,A,M], C order; -1 where a category has no ground truth. */
+  /** precision[T,R,K,A,M], C order; -1 where a category has no ground truth (made on first access: T*R*K*A*M float64). */
   readonly precision: Float64Array;
   readonly precisionShape: readonly [number, number, number, number, number];
   /** recall[T,K,A,M], C order. */
   readonly recall: Float64Array;
   readonly recallShape: readonly [number, number, number, number];
-  /** scores[T,R,K,A,M]: the score at each precision point. */
+  /** scores[T,R,K,A,M]: the score at each precision point (made on first access). */
   readonly scores: Float64Array;
   /** AP (IoU .50:.95), AP50, AP75, AR at the last maxDets; area "all"; -1 where pycocotools has -1. */
   perCategory(): CocoCategoryResult[];
@@ -155,16 +156,30 @@ function result(prep: PreparedCoco, acc: Accumulated, matchesLazy: () => CocoMat
   timings.summarize = performance.now() - tSum;
   const useCats = p.useCats;
   const categoryIds: CocoId[] = useCats ? [...p.catIds] : [-1];
+  // pycocotools' arrays, made on first access (their size follows the categories of the
+  // evaluation, the stored slices those with data)
+  let precision: Float64Array | undefined;
+  let recall: Float64Array | undefined;
+  let scores: Float64Array | undefined;
   return {
     params: p,
     stats,
     statsLabels: statsLabels(p),
     summary: () => summaryLines(acc, p, stats).join("\n"),
-    precision: acc.precision,
+    get precision() {
+      precision ??= densePrecision(acc);
+      return precision;
+    },
     precisionShape: acc.precisionShape,
-    recall: acc.recall,
+    get recall() {
+      recall ??= denseRecall(acc);
+      return recall;
+    },
     recallShape: acc.recallShape,
-    scores: acc.scores,
+    get scores() {
+      scores ??= denseScores(acc);
+      return scores;
+    },
     perCategory: () =>
       perCategory(acc, p, categoryIds, (id) => {
         const k = gt.categories.indexOf(id);

@@ -3,6 +3,7 @@
 // assembly/abi/contexts.json), runs the matching and accumulate kernels in pieces of a few
 // milliseconds, and copies the results out once.
 import { Arena, type Kernels } from "../engine/host.js";
+import { TILES } from "../engine/tiles.js";
 import { writeAccumulateContext, writeMatchContext, writePlanContext, readPlanOutputs, MATCH_FIELDS, ACCUMULATE_FIELDS, PLAN_FIELDS } from "../generated/contexts.js";
 import { type Accumulated, type CocoPlan, MATCH_BOX_IOU, MATCH_GIVEN_IOU, MATCH_MASK_IOU, type MatchMode, type PlanInput, type PlanOutput } from "./types.js";
 
@@ -84,8 +85,11 @@ export function runCocoPlan(k: Kernels, input: PlanInput): PlanOutput {
   return result;
 }
 
+const MAX_INT32 = 2 ** 31 - 1;
+
 /** Work per kernel call (inner-loop steps): about a millisecond of optimised code. */
 const MATCH_BUDGET = 1 << 20;
+
 const ACCUMULATE_BUDGET = 1 << 20;
 
 /**
@@ -207,11 +211,14 @@ export function runCocoMatch(k: Kernels, mp: MatchPlan, input: MatchColumns): Ma
   const dtPos = mem.take(4 * nDt);
   const outTp = mem.take(4 * A * nOut * W);
   const outIgn = mem.take(4 * A * nOut * W);
-  const sIou = mode === MATCH_BOX_IOU || mode === MATCH_MASK_IOU ? mem.take(8 * maxD * maxG) : 0;
+  // IoU rows of one block, as many as fit in TILES.match values (one row at least): larger blocks
+  // (maxDets and labels in the hundred thousands) are matched a few rows at a time
+  const tile = Math.min(maxD * maxG, Math.max(TILES.match, maxG));
+  const sIou = mode === MATCH_BOX_IOU || mode === MATCH_MASK_IOU ? mem.take(8 * tile) : 0;
   const sRowMax = mem.take(8 * maxD);
   const sGtIg = mem.take(A * maxG);
-  const sOrder = mem.take(4 * maxG);
-  const sGtm = mem.take(4 * maxG);
+  const sOrder = mem.take(4 * A * maxG);
+  const sGtm = mem.take(4 * A * T * maxG);
   const sMatch = mem.take(4 * A * T * maxD);
   const sRep = mem.take(4 * A);
   const sDtOut = mem.take(A * maxD);
@@ -292,6 +299,7 @@ export function runCocoMatch(k: Kernels, mp: MatchPlan, input: MatchColumns): Ma
     outIgn,
     nout: nOut,
     sIou,
+    tile,
     sRowmax: sRowMax,
     sGtig: sGtIg,
     sOrder,
@@ -343,7 +351,18 @@ export function runCocoMatch(k: Kernels, mp: MatchPlan, input: MatchColumns): Ma
   return { W, tp, ign, zeroIdMatches };
 }
 
-/** accumulate() from the bits of every detection entry (in accumulate positions): precision, recall, scores. */
+/**
+ * Cells of precision (and as many of scores) the accumulate kernel's output holds per call (8 MiB
+ * each): the categories are accumulated a few at a time and copied out, so the engine never holds
+ * the whole arrays (which grow with the number of categories).
+ */
+const ACCUMULATE_CHUNK = 1 << 20;
+
+/**
+ * accumulate() from the bits of every detection entry (in accumulate positions): precision, recall,
+ * scores of the K indices that have labels (any other K index has -1 throughout and is not stored:
+ * types.ts Accumulated), computed a few categories at a time and copied out.
+ */
 export function runCocoAccumulate(
   k: Kernels,
   plan: CocoPlan,
@@ -357,9 +376,6 @@ export function runCocoAccumulate(
   const M = p.maxDets.length;
   const W = bits.W;
   const nDt = plan.dtList.length;
-  let maxN = 0;
-  for (let q = 0; q < K; q++) maxN = Math.max(maxN, plan.kStart[q + 1]! - plan.kStart[q]!);
-  const cells = T * R * K * A * M;
 
   // labels not ignored per (K index, area range)
   const npig = new Int32Array(K * A);
@@ -375,6 +391,23 @@ export function runCocoAccumulate(
       }
     }
   }
+  // stored: the K indices with a counted label in some area range (the kernel leaves the others -1)
+  const storedList: number[] = [];
+  for (let q = 0; q < K; q++) {
+    for (let a = 0; a < A; a++) {
+      if (npig[q * A + a]! > 0) {
+        storedList.push(q);
+        break;
+      }
+    }
+  }
+  const kIndex = Int32Array.from(storedList);
+  const Kc = kIndex.length;
+  let maxN = 0;
+  for (let c = 0; c < Kc; c++) maxN = Math.max(maxN, plan.kStart[kIndex[c]! + 1]! - plan.kStart[kIndex[c]!]!);
+  // categories per call: within the chunk and the work budget
+  const perCategory = T * R * A * M;
+  const chunk = Math.max(1, Math.min(Kc, Math.floor(ACCUMULATE_CHUNK / Math.max(1, perCategory))));
 
   const mem = new Arena(k, "COCO accumulate");
   const cctx = mem.take(4 * ACCUMULATE_FIELDS);
@@ -382,14 +415,15 @@ export function runCocoAccumulate(
   const outIgn = mem.take(4 * bits.ign.length);
   const recThrs = mem.take(8 * R);
   const maxDets = mem.take(4 * M);
+  const kList = mem.take(4 * Kc);
   const kStart = mem.take(4 * (K + 1));
   const kEval = mem.take(K);
   const npigP = mem.take(4 * K * A);
   const rank = mem.take(4 * nDt);
   const scoreP = mem.take(8 * nDt);
-  const precision = mem.take(8 * cells);
-  const recall = mem.take(8 * T * K * A * M);
-  const scores = mem.take(8 * cells);
+  const precision = mem.take(8 * chunk * perCategory);
+  const recall = mem.take(8 * T * chunk * A * M);
+  const scores = mem.take(8 * chunk * perCategory);
   const sCount = mem.take(8 * T);
   const sEvFp = mem.take(8 * T * (maxN + 1));
   const sEvScore = mem.take(8 * T * (maxN + 1));
@@ -403,7 +437,10 @@ export function runCocoAccumulate(
   u32.set(bits.tp, outTp >>> 2);
   u32.set(bits.ign, outIgn >>> 2);
   f64.set(p.recThrs, recThrs >>> 3);
-  i32.set(p.maxDets, maxDets >>> 2);
+  // int32 in the kernel: any maxDets at or above a block's detection count means "all of them"
+  // (pycocotools' slice [0:maxDet]), and no rank reaches 2^31 - 1 (params.maxDets stay as given)
+  for (let mi = 0; mi < M; mi++) i32[(maxDets >>> 2) + mi] = Math.min(p.maxDets[mi]!, MAX_INT32);
+  i32.set(kIndex, kList >>> 2);
   i32.set(plan.kStart, kStart >>> 2);
   u8.set(plan.kEval, kEval);
   i32.set(npig, npigP >>> 2);
@@ -417,15 +454,12 @@ export function runCocoAccumulate(
       f64[s0 + q] = score[list[j]!]!;
     }
   }
-  f64.fill(-1, precision >>> 3, (precision >>> 3) + cells);
-  f64.fill(-1, recall >>> 3, (recall >>> 3) + T * K * A * M);
-  f64.fill(-1, scores >>> 3, (scores >>> 3) + cells);
   let recSorted = 1;
   for (let r = 1; r < R; r++) if (!(p.recThrs[r]! >= p.recThrs[r - 1]!)) recSorted = 0;
   writeAccumulateContext(u32, cctx, {
     t: T,
     r: R,
-    k: K,
+    kList,
     a: A,
     m: M,
     w: W,
@@ -449,26 +483,38 @@ export function runCocoAccumulate(
     maxn: maxN,
     recSorted,
   });
+  // the stored categories' arrays, [T, R, Kc, A, M] and [T, Kc, A, M]: every cell is copied from a call's output
+  const outPrecision = new Float64Array(T * R * Kc * A * M);
+  const outRecall = new Float64Array(T * Kc * A * M);
+  const outScores = new Float64Array(T * R * Kc * A * M);
   {
-    let k0 = 0;
+    const am = A * M;
+    let c0 = 0;
     let work = 0;
-    for (let q = 0; q < K; q++) {
+    for (let c = 0; c < Kc; c++) {
+      const q = kIndex[c]!;
       work += (plan.kStart[q + 1]! - plan.kStart[q]!) * A * M + A * M * T * R;
-      if (work >= ACCUMULATE_BUDGET || q === K - 1) {
-        k.cocoAccumulate(cctx, k0, q + 1);
-        k0 = q + 1;
-        work = 0;
+      if (work < ACCUMULATE_BUDGET && c + 1 - c0 < chunk && c < Kc - 1) continue;
+      const n = c + 1 - c0;
+      const f = new Float64Array(k.memory.buffer); // (the kernel does not grow the memory; a fresh view is cheap)
+      f.fill(-1, precision >>> 3, (precision >>> 3) + n * perCategory);
+      f.fill(-1, recall >>> 3, (recall >>> 3) + T * n * am);
+      f.fill(-1, scores >>> 3, (scores >>> 3) + n * perCategory);
+      k.cocoAccumulate(cctx, c0, c + 1);
+      for (let tr = 0; tr < T * R; tr++) {
+        const from = (tr * n * am) + (precision >>> 3);
+        outPrecision.set(f.subarray(from, from + n * am), (tr * Kc + c0) * am);
+        const sFrom = (tr * n * am) + (scores >>> 3);
+        outScores.set(f.subarray(sFrom, sFrom + n * am), (tr * Kc + c0) * am);
       }
+      for (let t = 0; t < T; t++) {
+        const from = (t * n * am) + (recall >>> 3);
+        outRecall.set(f.subarray(from, from + n * am), (t * Kc + c0) * am);
+      }
+      c0 = c + 1;
+      work = 0;
     }
   }
-  const out = new Float64Array(k.memory.buffer);
-  const acc: Accumulated = {
-    precision: out.slice(precision >>> 3, (precision >>> 3) + cells),
-    precisionShape: [T, R, K, A, M],
-    recall: out.slice(recall >>> 3, (recall >>> 3) + T * K * A * M),
-    recallShape: [T, K, A, M],
-    scores: out.slice(scores >>> 3, (scores >>> 3) + cells),
-  };
   k.reset();
-  return acc;
+  return { precisionShape: [T, R, K, A, M], recallShape: [T, K, A, M], kIndex, precision: outPrecision, recall: outRecall, scores: outScores };
 }

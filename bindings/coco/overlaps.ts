@@ -87,15 +87,33 @@ function computeOks(
   }
 }
 
-/** Offsets of each block's IoU matrix (D * G values, detection-major). */
+/** Most IoU values the blocks of one evaluation may hold together where they are all kept (int32 offsets). */
+export const MAX_EVALUATION_IOU_VALUES = 2 ** 31 - 1;
+
+/**
+ * Offsets of each block's IoU matrix (D * G values, detection-major), for the paths that keep every
+ * block's IoU (the TypeScript backend, given IoU / OKS, the per-detection matches): a RangeError
+ * naming the sizes when they hold more than MAX_EVALUATION_IOU_VALUES.
+ */
 export function iouOffsets(plan: CocoPlan): Int32Array {
   const { nBlocks, blockGtStart, blockDtStart } = plan;
   const out = new Int32Array(nBlocks + 1);
   let n = 0;
+  let big = 0;
   for (let b = 0; b < nBlocks; b++) {
     out[b] = n;
-    n += (blockGtStart[b + 1]! - blockGtStart[b]!) * (blockDtStart[b + 1]! - blockDtStart[b]!);
-    if (n > 2 ** 31 - 1) throw new RangeError("evaluateCoco: more than 2^31 IoU values in one evaluation");
+    const G = blockGtStart[b + 1]! - blockGtStart[b]!;
+    const D = blockDtStart[b + 1]! - blockDtStart[b]!;
+    if (D * G > (blockGtStart[big + 1]! - blockGtStart[big]!) * (blockDtStart[big + 1]! - blockDtStart[big]!)) big = b;
+    n += D * G;
+  }
+  if (n > MAX_EVALUATION_IOU_VALUES) {
+    const G = blockGtStart[big + 1]! - blockGtStart[big]!;
+    const D = blockDtStart[big + 1]! - blockDtStart[big]!;
+    const where = `image id ${JSON.stringify(plan.p.imgIds[plan.blockImagePos[big]!])}${plan.p.useCats ? `, category id ${JSON.stringify(plan.p.catIds[plan.blockK[big]!])}` : ""}`;
+    throw new RangeError(
+      `evaluateCoco: the IoU matrices of the evaluation hold ${n} values (${(8 * n / 1e9).toFixed(1)} GB), more than the ${MAX_EVALUATION_IOU_VALUES} (2^31 - 1) that the per-detection matches and the TypeScript path keep; the largest is ${D} detections x ${G} labels (${where})`,
+    );
   }
   out[nBlocks] = n;
   return out;

@@ -3,6 +3,7 @@
 import type { Accumulated } from "./types.js";
 import type { CocoId } from "./ids.js";
 import { formatFixed, npSum } from "./numeric.js";
+import { storedIndex } from "./accumulated.js";
 import type { CocoParams } from "./params.js";
 
 interface StatSpec {
@@ -61,7 +62,9 @@ function pairs(aind: number[], mind: number[]): [number, number][] {
 let scratch = new Float64Array(0);
 
 function statValue(acc: Accumulated, p: CocoParams, s: StatSpec): number {
-  const [T, R, K, A, M] = acc.precisionShape;
+  // over the stored K indices only: the others hold -1 alone, which the mean leaves out
+  const [T, R, , A, M] = acc.precisionShape;
+  const K = acc.kIndex.length;
   const ts: number[] = [];
   for (let t = 0; t < T; t++) if (s.iouThr === undefined || p.iouThrs[t] === s.iouThr) ts.push(t);
   const aind: number[] = [];
@@ -146,7 +149,9 @@ export interface CategoryResult {
 
 /** Per-category AP / AR: the same means as the stats, over one category's slice (area index 0, last maxDets). */
 export function perCategory(acc: Accumulated, p: CocoParams, categoryIds: readonly CocoId[], nameOf: (id: CocoId) => string): CategoryResult[] {
-  const [T, R, K, A, M] = acc.precisionShape;
+  const [T, R, , A, M] = acc.precisionShape;
+  const K = acc.kIndex.length; // stored K indices (the others are -1 throughout: no AP, no AR)
+  const stored = storedIndex(acc);
   const a = 0;
   const m = M - 1;
   const apAt = (k: number, ts: number[]) => {
@@ -162,8 +167,9 @@ export function perCategory(acc: Accumulated, p: CocoParams, categoryIds: readon
   const at = (thr: number) => all.filter((t) => p.iouThrs[t] === thr);
   const t50 = at(0.5);
   const t75 = at(0.75);
-  return categoryIds.map((id, k) => {
-    if (A === 0 || M === 0) return { categoryId: id, name: nameOf(id), ap: -1, ap50: -1, ap75: -1, ar100: -1 };
+  return categoryIds.map((id, q) => {
+    const k = stored[q]!;
+    if (A === 0 || M === 0 || k < 0) return { categoryId: id, name: nameOf(id), ap: -1, ap50: -1, ap75: -1, ar100: -1 };
     const rec: number[] = [];
     for (let t = 0; t < T; t++) {
       const v = acc.recall[((t * K + k) * A + a) * M + m]!;

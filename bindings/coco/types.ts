@@ -99,11 +99,23 @@ export interface CocoMatches {
   readonly gtIgnore: Uint8Array;
 }
 
+/**
+ * accumulate()'s precision, recall and scores, stored for the K indices that have data only: a
+ * category without any label or detection (no evalImgs) has -1 everywhere, so its slices are not
+ * stored (accumulated.ts expands them to pycocotools' shapes, on demand). A taxonomy of 20,000
+ * categories then costs what the categories present cost.
+ */
 export interface Accumulated {
-  readonly precision: Float64Array;
+  /** pycocotools' shapes: [T, R, K, A, M] and [T, K, A, M]. */
   readonly precisionShape: readonly [number, number, number, number, number];
-  readonly recall: Float64Array;
   readonly recallShape: readonly [number, number, number, number];
+  /** The stored K indices, ascending; every other K index's precision, recall and scores are -1. */
+  readonly kIndex: Int32Array;
+  /** precision[T, R, kIndex.length, A, M], C order: the stored K indices' slices. */
+  readonly precision: Float64Array;
+  /** recall[T, kIndex.length, A, M]. */
+  readonly recall: Float64Array;
+  /** scores[T, R, kIndex.length, A, M] (empty where a caller needs no scores, e.g. the bootstrap). */
   readonly scores: Float64Array;
 }
 

@@ -1,7 +1,8 @@
 // createEngine(): compiles the inlined engine.wasm (or a module/bytes the host supplies) and wraps
 // its geometry kernels in the GeometryEngine API (the raw exports and their signatures: host.ts).
 import { ENGINE_WASM_BASE64 } from "../generated/engine-wasm.js";
-import { attachKernels, instantiateKernels, type Kernels } from "./host.js";
+import { attachKernels, checkAllocation, instantiateKernels, type Kernels } from "./host.js";
+import { TILES } from "./tiles.js";
 import {
   rotatedBoxToPolygon,
   type Box,
@@ -17,6 +18,7 @@ import {
   checkBox,
   checkBoxArray,
   checkCounts,
+  checkIouSize,
   crowdFlags,
   checkOrder,
   checkPolygon,
@@ -28,6 +30,7 @@ import {
   checkRotatedBox,
   checkSameSize,
   checkSize,
+  newIouMatrix,
   rleStringError,
   STR_BAD_CHAR,
   STR_DANGLING,
@@ -111,6 +114,7 @@ class WasmGeometry implements Engine {
 
   // ---- memory ----------------------------------------------------------------------------------
   private alloc(bytes: number): number {
+    checkAllocation(bytes, "");
     const p = this.k.alloc(bytes);
     if (p === 0 && bytes > 0) throw new RangeError(`engine.wasm: out of memory allocating ${bytes} bytes`);
     return p;
@@ -340,18 +344,25 @@ class WasmGeometry implements Engine {
     const n = checkBoxArray(fn, gt, "gt");
     const crowd = crowdFlags(fn, crowdIn, n);
     if (m === 0 || n === 0) return new Float64Array(0);
+    const result = newIouMatrix(fn, m, n);
     this.k.reset();
     const dp = this.alloc(8 * dt.length);
     const gp = this.alloc(8 * gt.length);
     const cp = crowd ? this.alloc(n) : 0;
-    const out = this.alloc(8 * m * n);
+    // the engine holds TILES.iou values (or one row) at a time; the result is copied out tile by tile
+    const tileRows = Math.min(m, Math.max(1, Math.floor(TILES.iou / n)));
+    const out = this.alloc(8 * tileRows * n);
     this.views();
     this.f64v.set(dt, dp >>> 3);
     this.f64v.set(gt, gp >>> 3);
     if (crowd) this.u8v.set(crowd, cp);
     const rows = Math.max(1, Math.floor(BOX_IOU_BUDGET / n));
-    for (let d = 0; d < m; d += rows) this.k.boxIouRows(dp, d, Math.min(m, d + rows), gp, n, cp, out);
-    return this.f64v.slice(out >>> 3, (out >>> 3) + m * n);
+    for (let t0 = 0; t0 < m; t0 += tileRows) {
+      const t1 = Math.min(m, t0 + tileRows);
+      for (let d = t0; d < t1; d += rows) this.k.boxIouRows(dp, d, Math.min(t1, d + rows), gp, n, cp, out + 8 * (d - t0) * n);
+      result.set(this.f64v.subarray(out >>> 3, (out >>> 3) + (t1 - t0) * n), t0 * n);
+    }
+    return result;
   }
 
   maskIou(dt: readonly Rle[], gt: readonly Rle[], crowdIn: CrowdFlags): Float64Array {
@@ -367,14 +378,17 @@ class WasmGeometry implements Engine {
       checkRleList(fn, gt, "gt");
       return new Float64Array(0);
     }
+    checkIouSize(fn, m, n);
     let total = 0;
     let gtTotal = 0;
     for (let i = 0; i < m; i++) total += dt[i]!.counts.length;
     for (let i = 0; i < n; i++) gtTotal += gt[i]!.counts.length;
     total += gtTotal;
-    // One block: table (8 u32 per mask), boxes (4 f64 per mask), IoU out, counts, crowd flags.
+    // One block: table (8 u32 per mask), boxes (4 f64 per mask), IoU rows (TILES.iou values or one
+    // row at a time), counts, crowd flags.
+    const tileRows = Math.min(m, Math.max(1, Math.floor(TILES.iou / n)));
     const tabBytes = 32 * (m + n);
-    const outBytes = 8 * m * n;
+    const outBytes = 8 * tileRows * n;
     const cntBytes = 4 * total;
     this.k.reset();
     const base = this.alloc(2 * tabBytes + outBytes + cntBytes + n);
@@ -407,18 +421,26 @@ class WasmGeometry implements Engine {
       else checkRle(fn, gt[bad - m]!, `gt[${bad - m}]`);
       throw new Error(`engine.wasm: rlePrepare rejected mask ${bad} that the validator accepts (a bug: please report)`);
     }
-    // Rows in pieces of about MASK_IOU_BUDGET merge steps (an upper bound: the box prefilter skips most).
+    const result = newIouMatrix(fn, m, n);
+    // Rows in pieces of about MASK_IOU_BUDGET merge steps (an upper bound: the box prefilter skips
+    // most), within tiles of tileRows rows, each copied out when done.
     let d0 = 0;
+    let t0 = 0;
     let work = 0;
     for (let d = 0; d < m; d++) {
       work += n * dt[d]!.counts.length + gtTotal;
-      if (work >= MASK_IOU_BUDGET || d === m - 1) {
-        this.k.maskIouRows(cnts, tab, box, d0, d + 1, m, n, cp, out);
+      const tileDone = d + 1 - t0 === tileRows || d === m - 1;
+      if (work >= MASK_IOU_BUDGET || tileDone) {
+        this.k.maskIouRows(cnts, tab, box, d0, d + 1, m, n, cp, out + 8 * (d0 - t0) * n);
         d0 = d + 1;
         work = 0;
       }
+      if (tileDone) {
+        result.set(this.f64v.subarray(out >>> 3, (out >>> 3) + (d + 1 - t0) * n), t0 * n);
+        t0 = d + 1;
+      }
     }
-    return this.f64v.slice(out >>> 3, (out >>> 3) + m * n);
+    return result;
   }
 }
 

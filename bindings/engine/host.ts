@@ -74,6 +74,20 @@ export function engineKernels(engine: GeometryEngine): Kernels | null {
   return (engine as { [KERNELS]?: Kernels })[KERNELS] ?? null;
 }
 
+/** The largest block alloc() can return (assembly/memory.ts: the heap ends below 0xfffe0000). */
+export const MAX_ALLOCATION = 0xfffe0000;
+
+/**
+ * `bytes` can be asked of alloc(): a whole number below MAX_ALLOCATION. Anything larger would wrap to
+ * a small uint32 on its way into the engine (and its kernel write past the block): a RangeError
+ * naming the size instead. `what`: the work it is for ("" when the caller has no name for it).
+ */
+export function checkAllocation(bytes: number, what: string): void {
+  if (Number.isInteger(bytes) && bytes >= 0 && bytes <= MAX_ALLOCATION) return;
+  const gib = (bytes / 2 ** 30).toFixed(1);
+  throw new RangeError(`engine.wasm: cannot allocate ${bytes} bytes (${gib} GiB)${what ? ` for ${what}` : ""}: a wasm32 engine addresses at most 4 GiB`);
+}
+
 /**
  * Bump allocations in the engine's memory for one kernel run (reset on creation). Take every view
  * after the last allocation: memory.grow detaches the old ones.
@@ -87,6 +101,7 @@ export class Arena {
   }
   /** `bytes` (at least 8, 16-byte aligned) of fresh memory; throws a RangeError naming the work when memory is exhausted. */
   take(bytes: number): number {
+    checkAllocation(bytes, this.what);
     const p = this.k.alloc(Math.max(bytes, 8));
     if (p === 0) throw new RangeError(`engine.wasm: out of memory allocating ${bytes} bytes for ${this.what}`);
     return p;

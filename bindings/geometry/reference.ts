@@ -25,6 +25,7 @@ import {
   checkBox,
   checkBoxArray,
   checkCounts,
+  checkIouSize,
   crowdFlags,
   checkOrder,
   checkPolygon,
@@ -506,6 +507,7 @@ export class ReferenceGeometry implements GeometryEngine {
     const m = checkBoxArray("boxIou", dt, "dt");
     const n = checkBoxArray("boxIou", gt, "gt");
     const crowd = crowdFlags("boxIou", crowdIn, n);
+    checkIouSize("boxIou", m, n);
     return bbIou(dt, gt, m, n, crowd ?? null);
   }
 
@@ -513,6 +515,7 @@ export class ReferenceGeometry implements GeometryEngine {
     checkRleList("maskIou", dt, "dt");
     checkRleList("maskIou", gt, "gt");
     const crowd = crowdFlags("maskIou", crowdIn, gt.length);
+    checkIouSize("maskIou", dt.length, gt.length);
     return rleIou(dt, gt, crowd ?? null);
   }
 }

@@ -284,6 +284,42 @@ export function rleStringError(fn: string, s: string, code: number, a: number, b
   return new GeometryInputError(`${fn}: compressed RLE ${msg}`);
 }
 
+/**
+ * Largest IoU matrix boxIou / maskIou return: 2^32 - 1 values (32 GiB of float64), the longest
+ * Float64Array Node 20's V8 makes. The engine never holds more than a few rows of it at once.
+ */
+export const MAX_IOU_VALUES = 2 ** 32 - 1;
+
+/** "8.0 GB": a byte count for messages. */
+export function formatBytes(bytes: number): string {
+  const units = ["bytes", "KB", "MB", "GB", "TB", "PB"];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return u === 0 ? `${v} bytes` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** The m x n IoU matrix of `fn` fits MAX_IOU_VALUES (a GeometryInputError naming the sizes otherwise). */
+export function checkIouSize(fn: string, m: number, n: number): void {
+  const values = m * n;
+  if (values > MAX_IOU_VALUES) {
+    fail(`${fn}: ${m} detections x ${n} labels = ${values} IoU values (${formatBytes(8 * values)} as float64), more than the ${MAX_IOU_VALUES} (2^32 - 1) an IoU matrix may hold`);
+  }
+}
+
+/** A zeroed m x n IoU matrix (checkIouSize first; a GeometryInputError naming the sizes when it cannot be allocated). */
+export function newIouMatrix(fn: string, m: number, n: number): Float64Array {
+  checkIouSize(fn, m, n);
+  try {
+    return new Float64Array(m * n);
+  } catch {
+    return fail(`${fn}: ${m} detections x ${n} labels = ${m * n} IoU values (${formatBytes(8 * m * n)} as float64): the JavaScript engine cannot allocate the result`);
+  }
+}
+
 /** "" when h x w fits a mask, else the limit message. */
 export function maskSizeProblem(h: number, w: number): string {
   const px = h * w;

@@ -5,6 +5,7 @@
 // tasks.
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
+import { availableParallelism } from "node:os";
 import type { CocoDataset } from "../coco/inputs.js";
 import { type CocoEvaluation, evaluateCoco, type EvaluateOptions, prepareCoco } from "../coco/evaluate.js";
 import type { CocoParamsInput } from "../coco/params.js";
@@ -12,7 +13,7 @@ import { MATCH_BOX_IOU, MATCH_MASK_IOU } from "../coco/types.js";
 import type { CocoResults } from "../coco/inputs.js";
 import { createEngine, type Engine } from "../engine/engine.js";
 import type { GeometryEngine } from "../geometry/types.js";
-import { evaluateWithRunners, localRunner, type MatchTask, type MatchTaskResult, runMatchTask, TASK_TAG, type TaskRunner } from "./protocol.js";
+import { evaluateWithRunners, localRunner, type MatchTask, type MatchTaskResult, runMatchTask, TASK_TAG, TaskDispatcher, type TaskRunner } from "./protocol.js";
 
 const WORKER_TAG = "detection-eval-eval-worker";
 
@@ -43,46 +44,50 @@ if (!isMainThread && (workerData as WorkerInit | undefined)?.tag === WORKER_TAG)
 /** N worker threads, each with its own engine instance of one compiled module. */
 export class NodeWorkerPool {
   private readonly workers: Worker[] = [];
+  private readonly dispatch: TaskDispatcher;
+  private closing: Promise<void> | undefined;
+  /** One runner per worker thread; any number of evaluations may use them at once. */
   readonly runners: TaskRunner[];
 
   constructor(module: WebAssembly.Module, n: number) {
     const file = fileURLToPath(import.meta.url);
     const init = { workerData: { tag: WORKER_TAG, module } satisfies WorkerInit };
+    this.dispatch = new TaskDispatcher(n, "NodeWorkerPool", (i, task, transfer) => this.workers[i]!.postMessage(task, transfer));
     for (let i = 0; i < n; i++) {
       // (from TypeScript sources, as in the tests: the worker registers the tsx loader, then loads this file)
       const w = file.endsWith(".ts")
         ? new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); });`, { ...init, eval: true })
         : new Worker(file, init);
       w.unref();
+      w.on("message", (r: unknown) => this.dispatch.deliver(r));
+      w.on("error", (e: Error) => this.dispatch.fail(i, new Error(`NodeWorkerPool: worker ${i} failed: ${e.message}`)));
+      w.on("exit", (code: number) => this.dispatch.fail(i, new Error(`NodeWorkerPool: worker ${i} exited (code ${code})`)));
       this.workers.push(w);
     }
-    this.runners = this.workers.map((w) => ({
-      run: (task: MatchTask, transfer: ArrayBuffer[]) =>
-        new Promise<MatchTaskResult>((resolve, reject) => {
-          const onMessage = (r: MatchTaskResult) => {
-            if (r?.tag !== TASK_TAG || r.id !== task.id) return;
-            w.off("message", onMessage);
-            w.off("error", onError);
-            resolve(r);
-          };
-          const onError = (e: Error) => {
-            w.off("message", onMessage);
-            reject(e);
-          };
-          w.on("message", onMessage);
-          w.once("error", onError);
-          w.postMessage(task, transfer);
-        }),
-    }));
+    this.runners = this.dispatch.runners;
   }
 
+  /** Terminates the workers; pending and later tasks reject (the evaluations using them fail at once). */
   close(): Promise<void> {
-    return Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
+    this.dispatch.close();
+    this.closing ??= Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
+    return this.closing;
   }
 }
 
+/**
+ * The threads to run for a request of `requested`: at most the machine's cores (more threads than
+ * cores only cost memory and time: each holds an engine and its share of the columns). `capped`:
+ * the request was above `cores`.
+ */
+export function effectiveWorkers(requested: number, cores: number = availableParallelism()): { workers: number; cores: number; capped: boolean } {
+  const c = Math.max(1, Math.floor(cores));
+  const workers = Math.max(1, Math.min(Math.floor(requested), c));
+  return { workers, cores: c, capped: requested > c };
+}
+
 export interface ParallelOptions extends EvaluateOptions {
-  /** Worker threads (1: this thread, as evaluateCoco). */
+  /** Threads (1: this thread, as evaluateCoco); at most the machine's cores (os.availableParallelism()) unless `pool` is given: above it, the cores with a warning in the result. */
   workers: number;
   /** A pool of workers - 1 threads started earlier (e.g. while the files were read, so that its start-up overlaps); not closed here. */
   pool?: NodeWorkerPool;
@@ -100,14 +105,19 @@ export async function evaluateCocoParallel(
   options: ParallelOptions,
 ): Promise<CocoEvaluation> {
   const module = (engine as Partial<Engine>).module;
-  if (options.workers <= 1 || !module) return evaluateCoco(engine, gt, dt, params, options);
-  if (params.iouType === "keypoints") return evaluateCoco(engine, gt, dt, params, options); // OKS reads raw keypoints: one thread
+  const { workers, cores, capped } = options.pool ? { workers: options.workers, cores: 0, capped: false } : effectiveWorkers(options.workers);
+  const warned = (ev: CocoEvaluation): CocoEvaluation => {
+    if (capped) ev.warnings.push(`workers: ${options.workers} requested, more than this machine's ${cores} cores (os.availableParallelism()); used ${workers} (the numbers are the same for any count)`);
+    return ev;
+  };
+  if (workers <= 1 || !module) return warned(evaluateCoco(engine, gt, dt, params, options));
+  if (params.iouType === "keypoints") return warned(evaluateCoco(engine, gt, dt, params, options)); // OKS reads raw keypoints: one thread
   const prep = prepareCoco(engine, gt, dt, params, options, true);
   // the workers run the wasm match kernel on box or mask IoU; anything else stays on this thread
-  if (prep.backend.name !== "wasm" || (prep.mode !== MATCH_BOX_IOU && prep.mode !== MATCH_MASK_IOU)) return evaluateCoco(engine, gt, dt, params, options);
-  const pool = options.pool ?? new NodeWorkerPool(module, options.workers - 1);
+  if (prep.backend.name !== "wasm" || (prep.mode !== MATCH_BOX_IOU && prep.mode !== MATCH_MASK_IOU)) return warned(evaluateCoco(engine, gt, dt, params, options));
+  const pool = options.pool ?? new NodeWorkerPool(module, workers - 1);
   try {
-    return await evaluateWithRunners(prep, [...pool.runners, localRunner(engine)]);
+    return warned(await evaluateWithRunners(prep, [...pool.runners, localRunner(engine)]));
   } finally {
     if (!options.pool) await pool.close();
   }

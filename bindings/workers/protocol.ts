@@ -49,6 +49,83 @@ export interface TaskRunner {
   run(task: MatchTask, transfer: ArrayBuffer[]): Promise<MatchTaskResult>;
 }
 
+/**
+ * The main-thread side of a pool of workers (both hosts): every task posted gets an id of its own
+ * (the pool's counter, not the caller's task number), so that any number of evaluations can share
+ * one pool at once and each result goes to the call that posted its task. A worker that fails or
+ * exits rejects its pending tasks and every later one; close() rejects all pending and later tasks.
+ */
+export class TaskDispatcher {
+  private nextId = 1;
+  private readonly pending = new Map<number, { worker: number; resolve: (r: MatchTaskResult) => void; reject: (e: Error) => void }>();
+  private readonly broken: (Error | undefined)[];
+  private closed: Error | undefined;
+
+  /** `post(worker, task, transfer)` sends a task to worker `worker` (0..n-1); `what` names the pool in errors. */
+  constructor(
+    n: number,
+    private readonly what: string,
+    private readonly post: (worker: number, task: MatchTask, transfer: ArrayBuffer[]) => void,
+  ) {
+    this.broken = new Array<Error | undefined>(n).fill(undefined);
+    this.runners = Array.from({ length: n }, (_, w) => ({ run: (task: MatchTask, transfer: ArrayBuffer[]) => this.run(w, task, transfer) }));
+  }
+
+  /** One runner per worker. */
+  readonly runners: TaskRunner[];
+
+  /** Tasks posted and not yet answered. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  private run(worker: number, task: MatchTask, transfer: ArrayBuffer[]): Promise<MatchTaskResult> {
+    const refused = this.closed ?? this.broken[worker];
+    if (refused) return Promise.reject(refused);
+    const id = this.nextId++;
+    return new Promise<MatchTaskResult>((resolve, reject) => {
+      this.pending.set(id, { worker, resolve, reject });
+      try {
+        this.post(worker, { ...task, id }, transfer);
+      } catch (e) {
+        this.pending.delete(id);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  }
+
+  /** A message from a worker: the result of the task with its id (anything else is ignored). */
+  deliver(message: unknown): void {
+    const r = message as MatchTaskResult | undefined;
+    if (r?.tag !== TASK_TAG) return;
+    const p = this.pending.get(r.id);
+    if (!p) return;
+    this.pending.delete(r.id);
+    p.resolve(r);
+  }
+
+  /** Worker `worker` failed or exited: its pending tasks and every later one reject with `error`. */
+  fail(worker: number, error: Error): void {
+    if (this.closed) return;
+    this.broken[worker] ??= error;
+    for (const [id, p] of this.pending) {
+      if (p.worker !== worker) continue;
+      this.pending.delete(id);
+      p.reject(error);
+    }
+  }
+
+  /** The pool is closing: every pending task and every later one rejects. */
+  close(): void {
+    if (this.closed) return;
+    const n = this.pending.size;
+    this.closed = new Error(`${this.what} is closed`);
+    const error = n > 0 ? new Error(`${this.what} was closed with ${n} task${n === 1 ? "" : "s"} pending`) : this.closed;
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+  }
+}
+
 /** The task of blocks `blocks` (global indices, ascending) of a prepared evaluation. */
 function taskOf(prep: PreparedCoco, id: number, blocks: Int32Array, share: (a: ArrayBufferView) => ArrayBufferView): { task: MatchTask; dtGlobal: Int32Array } {
   const { plan, gt, dt, mode, engine } = prep;

@@ -19,12 +19,12 @@ import { MATCH_BOX_IOU, MATCH_MASK_IOU } from "../coco/types.js";
 import type { CocoResults } from "../coco/inputs.js";
 import { createEngine, type Engine } from "../engine/engine.js";
 import type { GeometryEngine } from "../geometry/types.js";
-import { evaluateWithRunners, localRunner, type MatchTask, type MatchTaskResult, runMatchTask, TASK_TAG, type TaskRunner } from "./protocol.js";
+import { evaluateWithRunners, localRunner, type MatchTask, type MatchTaskResult, runMatchTask, TASK_TAG, TaskDispatcher, type TaskRunner } from "./protocol.js";
 
 const INIT_TAG = "detection-eval-worker-init";
 
 /** The part of a Worker (or a worker's global scope) this file uses. */
-interface PortLike {
+export interface PortLike {
   postMessage(message: unknown, transfer?: Transferable[]): void;
   addEventListener(type: "message", listener: (e: MessageEvent) => void): void;
   removeEventListener(type: "message", listener: (e: MessageEvent) => void): void;
@@ -55,33 +55,33 @@ export function serveMatchTasks(scope: PortLike = globalThis as unknown as PortL
   });
 }
 
+/** A worker as WebWorkerPool uses it: a port, `terminate`, and (optionally) "error" events. */
+export type WorkerLike = PortLike & { terminate(): void };
+
 /** Workers made by `createWorker`, each running serveMatchTasks with its own engine instance of `module`. */
 export class WebWorkerPool {
-  private readonly workers: (PortLike & { terminate(): void })[] = [];
+  private readonly workers: WorkerLike[] = [];
+  private readonly dispatch: TaskDispatcher;
+  /** One runner per worker; any number of evaluations may use them at once. */
   readonly runners: TaskRunner[];
 
-  constructor(module: WebAssembly.Module, createWorker: () => PortLike & { terminate(): void }, n: number) {
+  constructor(module: WebAssembly.Module, createWorker: () => WorkerLike, n: number) {
+    this.dispatch = new TaskDispatcher(n, "WebWorkerPool", (i, task, transfer) => this.workers[i]!.postMessage(task, transfer));
     for (let i = 0; i < n; i++) {
       const w = createWorker();
+      w.addEventListener("message", (e: MessageEvent) => this.dispatch.deliver(e.data));
+      // a worker whose script fails to load (or dies) never answers: its tasks reject instead
+      const events = w as unknown as { addEventListener?(type: "error", listener: (e: { message?: string }) => void): void };
+      events.addEventListener?.("error", (e) => this.dispatch.fail(i, new Error(`WebWorkerPool: worker ${i} failed${e?.message ? `: ${e.message}` : ""}`)));
       w.postMessage({ tag: INIT_TAG, module });
       this.workers.push(w);
     }
-    this.runners = this.workers.map((w) => ({
-      run: (task: MatchTask, transfer: ArrayBuffer[]) =>
-        new Promise<MatchTaskResult>((resolve) => {
-          const onMessage = (e: MessageEvent) => {
-            const r = e.data as MatchTaskResult;
-            if (r?.tag !== TASK_TAG || r.id !== task.id) return;
-            w.removeEventListener("message", onMessage);
-            resolve(r);
-          };
-          w.addEventListener("message", onMessage);
-          w.postMessage(task, transfer);
-        }),
-    }));
+    this.runners = this.dispatch.runners;
   }
 
+  /** Terminates the workers; pending and later tasks reject (the evaluations using them fail at once). */
   close(): void {
+    this.dispatch.close();
     for (const w of this.workers) w.terminate();
   }
 }
@@ -89,7 +89,9 @@ export class WebWorkerPool {
 export interface WebWorkerOptions extends EvaluateOptions {
   workers: number;
   /** Makes one worker whose script calls serveMatchTasks(). */
-  createWorker: () => PortLike & { terminate(): void };
+  createWorker: () => WorkerLike;
+  /** A pool of workers - 1 workers made earlier (reused across evaluations, which may run at once); not closed here. */
+  pool?: WebWorkerPool;
 }
 
 /** evaluateCoco on `workers` threads (the page's and workers - 1 Web Workers): the same numbers for any number. */
@@ -106,10 +108,10 @@ export async function evaluateCocoInWorkers(
   // the workers run the wasm match kernel on box or mask IoU; anything else stays on this thread
   if (prep.backend.name !== "wasm" || (prep.mode !== MATCH_BOX_IOU && prep.mode !== MATCH_MASK_IOU)) return evaluateCoco(engine, gt, dt, params, options);
   // the page's thread takes a share too (it would wait otherwise)
-  const pool = new WebWorkerPool(module, options.createWorker, options.workers - 1);
+  const pool = options.pool ?? new WebWorkerPool(module, options.createWorker, options.workers - 1);
   try {
     return await evaluateWithRunners(prep, [...pool.runners, localRunner(engine)]);
   } finally {
-    pool.close();
+    if (!options.pool) pool.close();
   }
 }

@@ -2,7 +2,7 @@
 import { SHARED_FIXTURES, CLI as CLI_PATH } from "../helpers/paths.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -115,6 +115,19 @@ describe.skipIf(!haveCli)("detection-eval coco", () => {
       expect(r.stderr).toMatch(/usage: detection-eval/);
       expect(r.stdout).toBe("");
     }
+  });
+
+  it("--workers above the machine's cores: a warning, the cores used, the same output", () => {
+    const base = ["coco", "--gt", join(dir, "gt.json"), "--dt", join(dir, "dt.json.gz"), "--iou-type", "bbox", "--format", "json"];
+    const one = cli(...base);
+    const many = cli(...base, "--workers", "256");
+    expect(many.code, many.stderr).toBe(0);
+    expect(many.stdout).toBe(one.stdout);
+    const cores = availableParallelism();
+    if (cores < 256) {
+      expect(many.stderr).toBe(`warning: --workers 256: more than this machine's ${cores} cores (os.availableParallelism()); using ${cores} (the numbers are the same for any count)\n`);
+    }
+    expect(cli(...base, "--workers", String(Math.min(cores, 256))).stderr).toBe("");
   });
 
   it("--help: exit 0", () => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { evaluateCoco } from "../../bindings/coco/evaluate.js";
 import { createEngine } from "../../bindings/engine/engine.js";
 import { loadCocoInputs } from "../../bindings/ingest/stream-load.js";
-import { evaluateCocoParallel } from "../../bindings/workers/node-threads.js";
+import { evaluateCocoParallel, NodeWorkerPool } from "../../bindings/workers/node-threads.js";
 
 const fixtures = process.argv[2]!;
 const cases: [string, string, "bbox" | "segm" | "keypoints"][] = [
@@ -36,8 +36,14 @@ for (const [name, dtFile, iouType] of cases) {
   for (const workers of [1, 2, 3]) {
     // fresh inputs each time: the worker path defers segm-branch geometry
     const { gt, dt } = await loadCocoInputs(join(dir, gtFile), join(dir, dtFile));
-    const ev = workers === 1 ? evaluateCoco(engine, gt, dt, { iouType }) : await evaluateCocoParallel(engine, gt, dt, { iouType }, { workers });
-    out.push(digest(ev));
+    // a pool of its own: the thread count is not capped at the machine's cores (evaluateCocoParallel caps its own pools)
+    const pool = workers > 1 ? new NodeWorkerPool(engine.module, workers - 1) : undefined;
+    try {
+      const ev = workers === 1 ? evaluateCoco(engine, gt, dt, { iouType }) : await evaluateCocoParallel(engine, gt, dt, { iouType }, { workers, pool });
+      out.push(digest(ev));
+    } finally {
+      await pool?.close();
+    }
   }
   console.log(JSON.stringify({ name, dtFile, iouType, digests: out }));
 }

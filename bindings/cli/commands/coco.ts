@@ -57,17 +57,20 @@ export const COCO_COMMAND: Command = {
     bootstrap: { kind: "value", default: "0", help: "bootstrap intervals of the stats and per-category AP over N resamples of the images (0: none; re-accumulates N times, ~20 ms each on a 5,000-image set)" },
     seed: { kind: "value", default: "0", help: "seed of the bootstrap resampling" },
     format: { kind: "value", values: ["text", "json"], default: "text" },
-    workers: { kind: "value", default: "1", help: "threads for masks, IoU and matching (this one and N-1 workers; results are identical for any N)" },
+    workers: { kind: "value", default: "1", help: "threads for masks, IoU and matching (this one and N-1 workers, at most one per core; results are identical for any N)" },
     timings: { kind: "flag", help: "print milliseconds per stage on stderr (with --format json also a \"timings\" key)" },
   },
   async run({ opts, progress, warn, info }) {
     const t0 = performance.now();
-    const workers = Number(opts.workers);
-    if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new UsageError(`--workers: expected an integer from 1 to 256, got ${JSON.stringify(opts.workers)}`);
+    const requested = Number(opts.workers);
+    if (!Number.isInteger(requested) || requested < 1 || requested > 256) throw new UsageError(`--workers: expected an integer from 1 to 256, got ${JSON.stringify(opts.workers)}`);
     const engine = await createEngine();
     const iouType = opts["iou-type"] as IouType;
-    // workers start while the files are read (their start-up overlaps the parsing)
-    const parallel = workers > 1 ? await import("../../workers/node-threads.js") : undefined;
+    // at most one thread per core; the workers start while the files are read (their start-up overlaps the parsing)
+    const threads = requested > 1 ? await import("../../workers/node-threads.js") : undefined;
+    const { workers, cores, capped } = threads ? threads.effectiveWorkers(requested) : { workers: 1, cores: 1, capped: false };
+    if (capped) warn(`--workers ${requested}: more than this machine's ${cores} cores (os.availableParallelism()); using ${workers} (the numbers are the same for any count)`);
+    const parallel = workers > 1 ? threads : undefined;
     const pool = parallel ? new parallel.NodeWorkerPool(engine.module, workers - 1) : undefined;
     const resamples = numberOption(opts, "bootstrap", 0);
     const seed = numberOption(opts, "seed", 0);
