@@ -19,14 +19,13 @@
 //   every metric column once).
 import { type Command, numberOption, UsageError } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
-import { readJsonFile, writeFileAtomic } from "../../ingest/node-files.js";
+import { cocoDatasetOf, readJsonFile, writeFileAtomic } from "../../ingest/node-files.js";
 import { mkdirSync, readFileSync } from "node:fs";
 import { type MetricColumns, parseMetricColumns } from "../../analysis/user-metrics.js";
 import type { AnalyzeOptions } from "../../analysis/analyze.js";
 import { join } from "node:path";
 import { exportView } from "../../analysis/export.js";
 import type { GeometryEngine } from "../../geometry/types.js";
-import { parseCocoDataset } from "../../ingest/coco-dataset.js";
 import type { CocoDataset, CocoResults } from "../../coco/inputs.js";
 import { streamCocoResults } from "../../ingest/stream-load.js";
 import { fromCoco } from "../../analysis/coco-adapter.js";
@@ -133,7 +132,7 @@ export async function loadAnalysisInput(
     return { input, parseMs: performance.now() - t0, adaptMs: 0, format: "encord" };
   }
   if (dtPath === undefined) throw new AnalysisInputError("--dt: COCO input needs a results file");
-  const ds = parseCocoDataset(gt as object);
+  const ds = cocoDatasetOf(gt, gtPath);
   const res = await streamCocoResults(dtPath, ds);
   const t1 = performance.now();
   const input = fromCoco(engine, ds, res, iouType ? { iouType } : {});
