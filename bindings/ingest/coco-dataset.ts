@@ -5,7 +5,7 @@
 // (pycocotools would silently keep the last record); a repeated annotation id is reproduced with a warning.
 import { BOX_OK, BOX_MISSING, type JsonInput, type CocoDataset } from "../coco/inputs.js";
 import { checkSegmentation } from "./check-segmentation.js";
-import { type JsonSourceKind, parseJsonText } from "./json-text.js";
+import { type JsonSourceKind, parseJsonText, wideEncoding, wideEncodingProblem } from "./json-text.js";
 import { expectedGot, showValue } from "../coco/show.js";
 import { CocoInputError, describeValue, listValues } from "../coco/errors.js";
 import { type CocoId, isId } from "../coco/ids.js";
@@ -15,12 +15,13 @@ import { type CocoId, isId } from "../coco/ids.js";
  * (`dataset: text is truncated (...)`); JSON syntax errors give line, column and what was found.
  */
 export function parseJsonInput(input: JsonInput, what: string): unknown {
-  let text: string | undefined;
-  if (typeof input === "string") text = input;
-  else if (input instanceof Uint8Array) text = new TextDecoder().decode(input);
-  else if (input instanceof ArrayBuffer) text = new TextDecoder().decode(new Uint8Array(input));
-  if (text === undefined) return input;
-  return parseJsonText(text, what, "text");
+  if (typeof input === "string") return parseJsonText(input, what, "text");
+  const bytes = input instanceof Uint8Array ? input : input instanceof ArrayBuffer ? new Uint8Array(input) : undefined;
+  if (bytes === undefined) return input;
+  const enc = wideEncoding(bytes.subarray(0, 4));
+  if (enc) throw new CocoInputError(what, wideEncodingProblem(enc, "text"));
+  // (a leading byte order mark is kept here: parseJsonText skips one, as for a file)
+  return parseJsonText(new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes), what, "text", bytes.length);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

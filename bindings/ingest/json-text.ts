@@ -262,12 +262,13 @@ export function jsonProblemMessage(p: JsonProblemAt, kind: JsonSourceKind): stri
   return `invalid JSON at line ${p.line} column ${p.column}: ${p.problem}`;
 }
 
-/** The one-line problem of a JSON text JSON.parse rejected (`v8Message`: its message, a fallback). */
-export function jsonErrorProblem(text: string, kind: JsonSourceKind, v8Message: string, byteOffset = 0): string {
+/** The one-line problem of a JSON text JSON.parse rejected (`v8Message`: its message, a fallback; `byteLength`: of the bytes it was decoded from). */
+export function jsonErrorProblem(text: string, kind: JsonSourceKind, v8Message: string, byteOffset = 0, byteLength?: number): string {
   const p = findJsonProblem(text);
   if (p === null) return `cannot parse JSON (${v8Message.split("\n")[0]})`;
   if (p.empty) return jsonProblemMessage({ kind: "empty", problem: "", line: 0, column: 0, byte: 0 }, kind);
-  if (p.truncated) return jsonProblemMessage({ kind: "truncated", problem: "", line: 0, column: 0, byte: byteOffset + utf8Length(text) }, kind);
+  // (the bytes' length when the text was decoded from bytes: invalid UTF-8 decodes to U+FFFD, 3 bytes re-encoded)
+  if (p.truncated) return jsonProblemMessage({ kind: "truncated", problem: "", line: 0, column: 0, byte: byteLength ?? byteOffset + utf8Length(text) }, kind);
   const { line, column } = lineColumn(text, p.index);
   return jsonProblemMessage({ kind: "invalid", problem: p.problem, line, column, byte: byteOffset + utf8Length(text, p.index) }, kind);
 }
@@ -277,7 +278,7 @@ export function jsonErrorProblem(text: string, kind: JsonSourceKind, v8Message: 
  * `gt.json: invalid JSON at line 3 column 14: unexpected character "x" (expected ',' or '}')`.
  * A leading byte order mark is skipped.
  */
-export function parseJsonText(text: string, name: string, kind: JsonSourceKind = "text"): unknown {
+export function parseJsonText(text: string, name: string, kind: JsonSourceKind = "text", byteLength?: number): unknown {
   let bom = 0;
   if (text.charCodeAt(0) === 0xfeff) {
     text = text.slice(1);
@@ -286,6 +287,6 @@ export function parseJsonText(text: string, name: string, kind: JsonSourceKind =
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CocoInputError(name, jsonErrorProblem(text, kind, (e as Error).message ?? String(e), bom));
+    throw new CocoInputError(name, jsonErrorProblem(text, kind, (e as Error).message ?? String(e), bom, byteLength));
   }
 }

@@ -251,6 +251,11 @@ function gunzippedPrefixCheck(path: string, chunks: readonly Buffer[], total: nu
 
 /** Reads a file as text, gunzipping `.gz` files (or any file starting with the gzip magic bytes). */
 export function readTextFile(path: string): string {
+  return readText(path).text;
+}
+
+/** The text of a file and the length of the bytes it was decoded from. */
+function readText(path: string): { text: string; bytes: number } {
   let bytes: Uint8Array = readFileBytes(path);
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
@@ -265,7 +270,7 @@ export function readTextFile(path: string): string {
   const enc = wideEncoding(bytes.subarray(0, 4));
   if (enc) throw new CocoInputError(path, wideEncodingProblem(enc, "file"));
   try {
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8");
+    return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8"), bytes: bytes.length };
   } catch {
     throw tooLarge(path, bytes.length);
   }
@@ -273,7 +278,8 @@ export function readTextFile(path: string): string {
 
 /** A JSON (or gzipped JSON) file, parsed; syntax errors give line and column (bindings/ingest/json-text.ts). */
 export function readJsonFile(path: string): unknown {
-  return parseJsonText(readTextFile(path), path, "file");
+  const { text, bytes } = readText(path);
+  return parseJsonText(text, path, "file", bytes);
 }
 
 /** parseCocoDataset on a parsed file (`path` names a root string: JSON encoded twice is not read as JSON text). */

@@ -104,6 +104,9 @@ const INT32_LIMIT = 2 ** 31;
 const UINT32_MAX = 4294967295;
 const MAX_POLYGON_POINTS = 2 ** 26;
 
+/** A result's box state in the stream's column: "bbox": [] in the segm branch (no box, as BOX_MISSING; `raw` keeps the []). */
+const BOX_EMPTY = 2;
+
 /** Thrown by a fast reader: this element takes the fallback path. */
 const FALLBACK: { readonly fallback: true } = Object.freeze({ fallback: true as const });
 
@@ -501,7 +504,7 @@ const ANN_ID = 0, ANN_IMAGE = 1, ANN_CAT = 2, ANN_AREA = 3, ANN_CROWD = 4, ANN_B
 const ANN_KEYS = ["id", "image_id", "category_id", "area", "iscrowd", "bbox", "segmentation", "keypoints", "num_keypoints"].map(ascii);
 const ANN_REQUIRED = (1 << ANN_ID) | (1 << ANN_IMAGE) | (1 << ANN_CAT) | (1 << ANN_AREA);
 
-const utf8 = new TextDecoder();
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * The whole elements at r.pos (up to the bytes at hand) into `into` from `index`, as r.value(1)
@@ -978,7 +981,7 @@ export class CocoResultsStream implements JsonElementHandler {
     im.n += n;
     ca.n += n;
     this.score.append(o.num);
-    this.boxState.append(o.boxState); // 0 = BOX_OK, 1 = BOX_MISSING
+    this.boxState.append(o.boxState); // 0 = BOX_OK, 1 = BOX_MISSING, 2 = BOX_EMPTY
     this.hasSeg.append(o.hasSeg);
     this.box.append(o.box);
     appendSegmentations(this.seg, o);
@@ -1089,7 +1092,7 @@ export class CocoResultsStream implements JsonElementHandler {
             r.literal();
             state = BOX_MISSING;
           } else if (c === 0x5b && this.source === "segm" && isEmptyArray(r)) {
-            state = BOX_MISSING;
+            state = BOX_EMPTY;
           } else {
             readBox4(r, b);
             state = BOX_OK;
@@ -1136,6 +1139,7 @@ export class CocoResultsStream implements JsonElementHandler {
     const imgc = this.image.a, catc = this.category.a, scorec = this.score.a, boxc = this.box.a, statec = this.boxState.a, segc = this.hasSeg.a;
     const slow = this.slow;
     const ids = this.ids;
+    const emptyBox = new Uint8Array(source === "segm" ? n : 0); // segm branch: "bbox": [] given
     for (let i = 0; i < n; i++) {
       const rec = fastOf[i]!;
       if (rec < 0) {
@@ -1174,7 +1178,8 @@ export class CocoResultsStream implements JsonElementHandler {
       if (source === "bbox") b.area[i] = boxc[4 * rec + 2]! * boxc[4 * rec + 3]!;
       else {
         b.area[i] = NaN;
-        b.boxState[i] = st;
+        b.boxState[i] = st === BOX_EMPTY ? BOX_MISSING : st;
+        if (st === BOX_EMPTY) emptyBox[i] = 1;
       }
     }
     const res = finishResults(b, n);
@@ -1195,6 +1200,7 @@ export class CocoResultsStream implements JsonElementHandler {
         category_id: ci >= 0 ? dataset.categories.ids[ci] : unknownIds.get(rec * 2 + 1),
       };
       if (source === "bbox" || givenBox[i]) o.bbox = Array.from(res.box.subarray(4 * i, 4 * i + 4));
+      else if (emptyBox[i]) o.bbox = [];
       o.score = res.score[i]!;
       if (hasSeg[rec] === 2) o.segmentation = null;
       else if (hasSeg[rec] === 1) o.segmentation = segmentationValue(seg, rec);

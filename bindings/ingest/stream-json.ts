@@ -19,7 +19,7 @@
 //
 // Browser-safe (no Node imports): bindings/ingest/stream-load.ts feeds it from files in Node; a browser
 // can feed it from a ReadableStream.
-import { findJsonProblem, type JsonProblemAt, utf8Length, wideEncoding } from "./json-text.js";
+import { findJsonProblem, type JsonProblemAt, wideEncoding } from "./json-text.js";
 
 /** Thrown inside a handler when the element is not complete in the bytes at hand (caught by the scanner). */
 export const NEED_MORE: { readonly needMore: true } = Object.freeze({ needMore: true as const });
@@ -75,10 +75,20 @@ interface Gap {
   tail: number;
 }
 
-/** Line and column (UTF-16 units since the line start, as lineColumn of json-text.ts counts them) over bytes. */
+/**
+ * Line and column over UTF-8 bytes as lineColumn of json-text.ts counts them in the decoded text:
+ * UTF-16 units since the last "\n", the bytes decoded as TextDecoder / Buffer.toString decode them
+ * (WHATWG: a character beyond U+FFFF is two units, each maximal invalid subsequence one U+FFFD).
+ */
 export class LineCounter {
   line = 1;
+  /** Units since the line start (a pending sequence not counted yet). */
   col = 0;
+  /** A multi-byte sequence in progress: continuation bytes still needed, their range for the next one, its units when complete. */
+  private need = 0;
+  private lower = 0x80;
+  private upper = 0xbf;
+  private units = 1;
 
   /** Advances over buf[from, to). */
   advance(buf: Uint8Array, from: number, to: number): void {
@@ -86,18 +96,65 @@ export class LineCounter {
     let col = this.col;
     for (let i = from; i < to; i++) {
       const c = buf[i]!;
-      if (c === 0x0a) {
-        line++;
-        col = 0;
-      } else if (c < 0x80) col++;
-      else if (c >= 0xc0) col += c >= 0xf0 ? 2 : 1; // a lead byte: one character (two units beyond U+FFFF)
+      if (this.need === 0 && c < 0x80) {
+        if (c === 0x0a) {
+          line++;
+          col = 0;
+        } else col++;
+        continue;
+      }
+      if (this.need > 0) {
+        if (c >= this.lower && c <= this.upper) {
+          this.lower = 0x80;
+          this.upper = 0xbf;
+          if (--this.need === 0) col += this.units;
+          continue;
+        }
+        // the sequence breaks off: one U+FFFD, and this byte starts anew
+        this.need = 0;
+        this.lower = 0x80;
+        this.upper = 0xbf;
+        col++;
+        if (c < 0x80) {
+          if (c === 0x0a) {
+            line++;
+            col = 0;
+          } else col++;
+          continue;
+        }
+      }
+      if (c >= 0xc2 && c <= 0xdf) {
+        this.need = 1;
+        this.units = 1;
+      } else if (c >= 0xe0 && c <= 0xef) {
+        this.need = 2;
+        this.units = 1;
+        if (c === 0xe0) this.lower = 0xa0;
+        else if (c === 0xed) this.upper = 0x9f;
+      } else if (c >= 0xf0 && c <= 0xf4) {
+        this.need = 3;
+        this.units = 2;
+        if (c === 0xf0) this.lower = 0x90;
+        else if (c === 0xf4) this.upper = 0x8f;
+      } else col++; // not a lead byte: U+FFFD
     }
     this.line = line;
     this.col = col;
   }
 
+  /** The column (1-based) of the character that starts here: a sequence left unfinished is one U+FFFD before it. */
+  column(): number {
+    return this.col + (this.need > 0 ? 1 : 0) + 1;
+  }
+
   /** Advances over a dropped whitespace run. */
   skip(g: Gap): void {
+    if (this.need > 0) {
+      this.need = 0;
+      this.lower = 0x80;
+      this.upper = 0xbf;
+      this.col++;
+    }
     if (g.nl > 0) {
       this.line += g.nl;
       this.col = g.tail;
@@ -108,14 +165,61 @@ export class LineCounter {
     const c = new LineCounter();
     c.line = this.line;
     c.col = this.col;
+    c.need = this.need;
+    c.lower = this.lower;
+    c.upper = this.upper;
+    c.units = this.units;
     return c;
   }
+}
+
+/** The index in buf of the byte where the `units`-th UTF-16 unit of the decoding of buf[from, end) begins (WHATWG decoding, as LineCounter). */
+export function unitsToBytes(buf: Uint8Array, from: number, end: number, units: number): number {
+  let i = from;
+  let u = 0;
+  while (i < end && u < units) {
+    const c = buf[i]!;
+    if (c < 0x80) {
+      i++;
+      u++;
+      continue;
+    }
+    let need = 0;
+    let lower = 0x80;
+    let upper = 0xbf;
+    let n = 1;
+    if (c >= 0xc2 && c <= 0xdf) need = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      if (c === 0xe0) lower = 0xa0;
+      else if (c === 0xed) upper = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      n = 2;
+      if (c === 0xf0) lower = 0x90;
+      else if (c === 0xf4) upper = 0x8f;
+    }
+    let j = i + 1;
+    let k = 0;
+    while (k < need && j < end) {
+      const d = buf[j]!;
+      if (d < lower || d > upper) break;
+      lower = 0x80;
+      upper = 0xbf;
+      j++;
+      k++;
+    }
+    i = j;
+    u += k === need ? n : 1; // complete: its units; broken off or not a lead byte: one U+FFFD
+  }
+  return i;
 }
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 const MAX_EXACT = 2 ** 53;
 
-const utf8 = new TextDecoder("utf-8");
+/** UTF-8 with replacement characters, as Buffer.toString; a leading U+FEFF is kept (it is a character of the text here). */
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 /** Bytes of the next chunk copied to finish a piece that straddles two chunks. */
 const STITCH = 1 << 16;
 
@@ -939,8 +1043,9 @@ export class JsonStreamScanner {
     const p = findJsonProblem(prefix + piece);
     const eofError = e.message.startsWith("unexpected end of JSON input");
     if (p?.empty) e.at = { kind: "empty", problem: "", line: 0, column: 0, byte: 0 };
+    else if (p?.truncated && final) e.at = { kind: "truncated", problem: "", line: 0, column: 0, byte: r.absolute(buf.length) };
     else if (p && !p.truncated && p.index >= prefix.length) {
-      const k = mark + utf8Length(piece, p.index - prefix.length);
+      const k = unitsToBytes(buf, mark, buf.length, p.index - prefix.length);
       const { line, column } = this.lineAt(buf, k);
       e.at = { kind: "invalid", problem: p.problem, line, column, byte: r.absolute(k) };
     } else if (p && !p.truncated && p.index > 0 && this.state === S_ROOT_STRING) {
@@ -992,7 +1097,7 @@ export class JsonStreamScanner {
       from = g.at + 1;
     }
     c.advance(buf, from, k);
-    return { line: c.line, column: c.col + 1 };
+    return { line: c.line, column: c.column() };
   }
 
   private step(): void {

@@ -46,7 +46,7 @@ async function lineColumnAt(path: string, byte: number): Promise<{ line: number;
     seen += chunk.length;
     if (seen >= byte) break;
   }
-  return { line: c.line, column: c.col + 1 };
+  return { line: c.line, column: c.column() };
 }
 
 /**

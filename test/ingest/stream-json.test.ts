@@ -313,6 +313,37 @@ describe("streaming JSON reader: hostile input", () => {
     expect(streamed("\u0000\u0000", 1)).toBe('invalid JSON at line 1 column 1: unexpected character "\\u0000" (expected a JSON value)');
   });
 
+  // found by test/ingest/fuzz-readers.test.ts: bytes that are not UTF-8, a number cut at the end, a second byte order mark
+  it("invalid UTF-8 before a problem: the columns and bytes of the decoded text (one U+FFFD per maximal invalid subsequence)", () => {
+    const docs = [
+      [0x5b, 0x22, 0x61, 0xff, 0x62, 0x22, 0x2c, 0x20, 0x78, 0x5d], // ["a\xffb", x]
+      [0x7b, 0x22, 0xe2, 0x82, 0x22, 0x3a, 0x31, 0x20, 0x32, 0x7d], // a cut 3-byte sequence
+      [0x5b, 0x22, 0xf0, 0x9f, 0x98, 0x80, 0x80, 0xc3, 0x22, 0x0a, 0x20, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x20, 0x3a, 0x5d], // a 4-byte one, stray continuations, a surrogate
+      [0x5b, 0x22, 0x63, 0x61, 0x74, 0xe7, 0x6f, 0x0a, 0x22, 0x5d], // a raw line break in a string after a bad lead byte
+    ];
+    for (const d of docs) {
+      const bytes = Uint8Array.from(d);
+      const text = Buffer.from(bytes).toString("utf8");
+      for (const chunk of [1, 2, 3, 100]) {
+        const e = scanError(bytes, chunk) as JsonSyntaxError;
+        expect(jsonProblemMessage(e.at!, "file"), `${JSON.stringify(text)} @${chunk}`).toBe(inMemory(text));
+      }
+    }
+  });
+
+  it("a document that ends inside a number is truncated (not a bad number), as in memory", () => {
+    for (const text of ["[1.", '{"a": 1e', "[-", '{"a": [2.5E+', "[0"]) {
+      for (const chunk of [1, 100]) expect(streamed(text, chunk), text).toBe(inMemory(text));
+      expect(inMemory(text)).toMatch(/^file is truncated/);
+    }
+  });
+
+  it("only one byte order mark is skipped: a second one is a character, in both readers", () => {
+    const text = "\ufeff\ufeff[1]";
+    expect(inMemory(text)).toBe('invalid JSON at line 1 column 1: unexpected character "\ufeff" (expected a JSON value)');
+    for (const chunk of [1, 4, 100]) expect(streamed(text, chunk)).toBe(inMemory(text));
+  });
+
   it("a UTF-8 byte order mark is skipped, as parseJsonText skips it (columns count from after it)", () => {
     expect(parseStreamed("\ufeff[1, 2]", 1)).toEqual([1, 2]);
     expect(streamed("\ufeff[1, x]", 1)).toBe(inMemory("\ufeff[1, x]"));

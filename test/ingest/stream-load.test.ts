@@ -125,6 +125,9 @@ describe("one first problem, in the same words, for every reader and every kind 
     ["a bad image, then a syntax error", JSON.stringify({ ...GT, images: [5, ...GT.images] }).replace('"categories":[', '"categories":[x'), /^CocoInputError: FILE: invalid JSON at line 1 column \d+: unexpected character "x"/],
     ["a bad image first", JSON.stringify({ ...GT, images: [{ id: 1 }, 5, "x", ...GT.images] }), "CocoInputError: images[1]: expected an object, got 5"],
     ["a duplicate before a bad image", JSON.stringify({ ...GT, images: [{ id: 1 }, { id: 1 }, 5] }), "CocoInputError: images: duplicate id 1 (images[0] and images[1])"],
+    // found by test/ingest/fuzz-readers.test.ts
+    ["truncated after bytes that are not UTF-8: the byte count is the file's", Buffer.concat([Buffer.from('{"info": "a'), Buffer.from([0xff, 0xe2, 0x82]), Buffer.from('b", "images": [')]), "CocoInputError: FILE: file is truncated (unexpected end of JSON at byte 29)"],
+    ["two byte order marks", `\ufeff\ufeff${JSON.stringify(GT)}`, 'CocoInputError: FILE: invalid JSON at line 1 column 1: unexpected character "\ufeff" (expected a JSON value)'],
     [
       "annotations without area: counted over all of them",
       JSON.stringify({ ...GT, annotations: [GT.annotations[0], { id: 3, image_id: 1, category_id: 1 }, { id: 4, image_id: 1, category_id: 1, bbox: [1, 2, 3, 4] }, { id: 5, image_id: 1, category_id: 1, area: 1 }, { id: 6, image_id: 2, category_id: 1 }] }),
@@ -147,6 +150,30 @@ describe("one first problem, in the same words, for every reader and every kind 
     ["a bad result among good ones, many after it", JSON.stringify([...DT, { bbox: [1, 2, 3, 4] }, ...Array.from({ length: 500 }, () => ({ x: 1 }))]), "CocoInputError: results[2].image_id: missing"],
     ["truncated gzip-free file", JSON.stringify(DT).slice(0, 50), "CocoInputError: FILE: file is truncated (unexpected end of JSON at byte 50)"],
   ];
+
+  it("segm results: a given \"bbox\": [] stays in raw (found by test/ingest/fuzz-readers.test.ts)", async () => {
+    const gt = parseCocoDataset(GT);
+    const dt = [
+      { image_id: 1, category_id: 1, segmentation: { size: [40, 40], counts: [1600] }, score: 0.9 },
+      { image_id: 1, category_id: 1, segmentation: { size: [40, 40], counts: [1600] }, score: 0.8, bbox: [] },
+      { image_id: 2, category_id: 1, segmentation: { size: [30, 40], counts: [1200] }, score: 0.7, bbox: [1, 2, 3, 4] },
+    ];
+    const p = file(JSON.stringify(dt));
+    const want = loadCocoResults(p, gt);
+    for (const got of [await streamCocoResults(p, gt), await streamCocoResults(p, gt, null)]) {
+      expect(Array.from(got.raw, (r) => r.bbox)).toEqual(Array.from(want.raw, (r) => r.bbox));
+      expect(Array.from(got.boxState)).toEqual(Array.from(want.boxState));
+    }
+    expect(Array.from(want.raw, (r) => r.bbox)).toEqual([undefined, [], [1, 2, 3, 4]]);
+  });
+
+  it("bytes handed to the library: one byte order mark skipped, the byte count of a truncation, UTF-16 named", () => {
+    const bytes = (s: string) => new TextEncoder().encode(s);
+    expect(parseCocoDataset(bytes(`\ufeff${JSON.stringify(GT)}`)).images.count).toBe(2);
+    expect(() => parseCocoDataset(bytes(`\ufeff\ufeff${JSON.stringify(GT)}`))).toThrow(/^dataset: invalid JSON at line 1 column 1: unexpected character "\ufeff"/);
+    expect(() => parseCocoDataset(Uint8Array.from([0x7b, 0x22, 0xff, 0xff]))).toThrow(/^dataset: text is truncated \(unexpected end of JSON at byte 4\)$/);
+    expect(() => parseCocoDataset(new Uint8Array(Buffer.from(JSON.stringify(GT), "utf16le")))).toThrow(/^dataset: the text is UTF-16; save it as UTF-8$/);
+  });
   it.each(results)("results: %s", async (_name, text, want) => {
     const got = await sameEverywhere(text, "results");
     if (typeof want === "string") expect(got).toBe(want);
