@@ -711,7 +711,7 @@ export function scanCocoRecords(ctx: usize): u32 {
             let p = P + 1;
             while (p < E && (at(p) == 0x20 || at(p) == 0x0a || at(p) == 0x0d || at(p) == 0x09)) p++;
             if (p >= E) { bail = ST_MORE; break; }
-            if (at(p) == 0x5d) { P = p + 1; boxState = 1; }
+            if (at(p) == 0x5d) { P = p + 1; boxState = 2; } // no box, but given as [] (raw keeps it)
             else { box4(boxOut); boxState = 0; }
           } else { box4(boxOut); boxState = 0; }
         }

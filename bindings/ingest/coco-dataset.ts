@@ -5,7 +5,7 @@
 // (pycocotools would silently keep the last record); a repeated annotation id is reproduced with a warning.
 import { BOX_OK, BOX_MISSING, CROWD_IGNORE_ONLY, type JsonInput, type CocoDataset } from "../coco/inputs.js";
 import { checkSegmentation } from "./check-segmentation.js";
-import { parseJsonText } from "./json-text.js";
+import { type JsonSourceKind, parseJsonText, wideEncoding, wideEncodingProblem } from "./json-text.js";
 import { expectedGot, showValue } from "../coco/show.js";
 import { CocoInputError, describeValue, listValues } from "../coco/errors.js";
 import { type CocoId, isId } from "../coco/ids.js";
@@ -15,12 +15,13 @@ import { type CocoId, isId } from "../coco/ids.js";
  * (`dataset: text is truncated (...)`); JSON syntax errors give line, column and what was found.
  */
 export function parseJsonInput(input: JsonInput, what: string): unknown {
-  let text: string | undefined;
-  if (typeof input === "string") text = input;
-  else if (input instanceof Uint8Array) text = new TextDecoder().decode(input);
-  else if (input instanceof ArrayBuffer) text = new TextDecoder().decode(new Uint8Array(input));
-  if (text === undefined) return input;
-  return parseJsonText(text, what, "text");
+  if (typeof input === "string") return parseJsonText(input, what, "text");
+  const bytes = input instanceof Uint8Array ? input : input instanceof ArrayBuffer ? new Uint8Array(input) : undefined;
+  if (bytes === undefined) return input;
+  const enc = wideEncoding(bytes.subarray(0, 4));
+  if (enc) throw new CocoInputError(what, wideEncodingProblem(enc, "text"));
+  // (a leading byte order mark is kept here: parseJsonText skips one, as for a file)
+  return parseJsonText(new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes), what, "text", bytes.length);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -33,8 +34,7 @@ function fail(path: string, problem: string): never {
 
 function requireArray(root: Record<string, unknown>, key: string): unknown[] {
   const v = root[key];
-  if (v === undefined) fail(key, "missing (a COCO dataset needs images, annotations and categories)");
-  if (!Array.isArray(v)) fail(key, `expected an array, got ${showValue(v)}`);
+  if (!Array.isArray(v)) throw requiredArrayProblem(key, v);
   return v;
 }
 
@@ -284,13 +284,37 @@ function datasetWarnings(b: DatasetBuilder, n: number): string[] {
   return warnings;
 }
 
+/**
+ * The problem of a document that is one JSON string where `expected` (an object, an array) was due,
+ * named by the input (`kind`: "file" or "text"). The usual cause is JSON encoded twice
+ * (`json.dumps(json.dumps(d))`): a string whose text starts with '{' or '['.
+ */
+export function stringRootProblem(s: string, expected: string, kind: JsonSourceKind): string {
+  const t = s.trimStart();
+  if (t.startsWith("{") || t.startsWith("[")) return `expected ${expected}, got a string (the ${kind} holds JSON text inside a JSON string: decode it once)`;
+  return `expected ${expected}, got a string (${showValue(s)})`;
+}
+
+/**
+ * The error of a dataset document whose root is not an object. A root string names the input
+ * (`name`, e.g. the file) as its problem; other roots name "dataset" and show the value.
+ */
+export function datasetRootError(root: unknown, name: string, kind: JsonSourceKind): CocoInputError {
+  if (typeof root === "string") return new CocoInputError(name, stringRootProblem(root, "a JSON object", kind));
+  const hint = Array.isArray(root) ? " (this looks like a results file: a dataset is an object)" : "";
+  return new CocoInputError("dataset", `expected a JSON object with images, annotations and categories, got ${showValue(root)}${hint}`);
+}
+
+/** The three arrays' problems, in parseCocoDataset's order: missing, or not an array. */
+export function requiredArrayProblem(key: string, value: unknown): CocoInputError {
+  if (value === undefined) return new CocoInputError(key, "missing (a COCO dataset needs images, annotations and categories)");
+  return new CocoInputError(key, `expected an array, got ${showValue(value)}`);
+}
+
 /** Parses a COCO dataset (ground truth): a parsed object, JSON text or UTF-8 bytes. */
 export function parseCocoDataset(input: JsonInput): CocoDataset {
   const root = parseJsonInput(input, "dataset");
-  if (!isRecord(root)) {
-    const hint = Array.isArray(root) ? " (this looks like a results file: a dataset is an object)" : "";
-    fail("dataset", `expected a JSON object with images, annotations and categories, got ${showValue(root)}${hint}`);
-  }
+  if (!isRecord(root)) throw datasetRootError(root, "dataset", "text");
   const imagesIn = requireArray(root, "images");
   const annsIn = requireArray(root, "annotations");
   const catsIn = requireArray(root, "categories");

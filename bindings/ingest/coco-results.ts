@@ -4,7 +4,8 @@
 import { BOX_OK, BOX_MISSING, type JsonInput, type CocoDataset, type ResultSource, type CocoResults } from "../coco/inputs.js";
 import { checkSegmentation, SEG_EMPTY } from "./check-segmentation.js";
 import { expectedGot, showValue } from "../coco/show.js";
-import { idTypeHint, isKeypointList, parseJsonInput, readBox } from "./coco-dataset.js";
+import { idTypeHint, isKeypointList, parseJsonInput, readBox, stringRootProblem } from "./coco-dataset.js";
+import type { JsonSourceKind } from "./json-text.js";
 import { checkArgument, CocoInputError, describeValue, listValues } from "../coco/errors.js";
 import { type CocoId, isId } from "../coco/ids.js";
 
@@ -193,6 +194,23 @@ export function finishResults(b: ResultsBuilder, n: number): CocoResults {
 }
 
 /**
+ * The error of a results document whose root is not an array. A root string names the input
+ * (`name`, e.g. the file); other roots name "results" and show the value. `arrays` says which of
+ * an object root's "annotations" / "images" are arrays (default: read from the value).
+ */
+export function resultsRootError(list: unknown, name: string, kind: JsonSourceKind, arrays?: { annotations: boolean; images: boolean }): CocoInputError {
+  if (typeof list === "string") return new CocoInputError(name, stringRootProblem(list, "a JSON array", kind));
+  const has = arrays ?? (isRecord(list) ? { annotations: Array.isArray(list.annotations), images: Array.isArray(list.images) } : { annotations: false, images: false });
+  const hint =
+    isRecord(list) && has.annotations
+      ? has.images
+        ? " (this looks like a dataset; results are the plain array of detections)"
+        : ' (results are the plain array of detections: pass the "annotations" array)'
+      : "";
+  return new CocoInputError("results", `expected a JSON array of result objects, got ${showValue(list)}${hint}`);
+}
+
+/**
  * Parses COCO results (a JSON array of detections) against the dataset they are evaluated on.
  * Every result image id must be a dataset image (pycocotools asserts it): otherwise CocoInputError
  * names the unknown ids.
@@ -200,15 +218,7 @@ export function finishResults(b: ResultsBuilder, n: number): CocoResults {
 export function parseCocoResults(input: JsonInput, dataset: CocoDataset): CocoResults {
   checkArgument((dataset as { kind?: unknown } | undefined)?.kind === "coco-dataset", "parseCocoResults", "the second argument", "the dataset parseCocoDataset() returned", dataset);
   const list = parseJsonInput(input, "results");
-  if (!Array.isArray(list)) {
-    const hint =
-      isRecord(list) && Array.isArray(list.annotations)
-        ? Array.isArray(list.images)
-          ? " (this looks like a dataset; results are the plain array of detections)"
-          : ' (results are the plain array of detections: pass the "annotations" array)'
-        : "";
-    fail("results", `expected a JSON array of result objects, got ${showValue(list)}${hint}`);
-  }
+  if (!Array.isArray(list)) throw resultsRootError(list, "results", "text");
   const n = list.length;
   const b = new ResultsBuilder(dataset, n > 0 ? resultSource(list[0]) : "none", n);
   for (let i = 0; i < n; i++) checkResult(list[i], i, b);

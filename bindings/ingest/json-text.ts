@@ -214,14 +214,63 @@ export function lineColumn(text: string, index: number): { line: number; column:
   return { line, column: index - lineStart + 1 };
 }
 
-/** The one-line problem of a JSON text JSON.parse rejected (`v8Message`: its message, a fallback). */
-export function jsonErrorProblem(text: string, kind: JsonSourceKind, v8Message: string, byteOffset = 0): string {
+/**
+ * "UTF-16" or "UTF-32" when the first bytes of a JSON text say so: a byte order mark (FF FE, FE FF,
+ * FF FE 00 00, 00 00 FE FF), or RFC 4627's pattern of NUL bytes around the first two ASCII
+ * characters (`{\0"\0` is UTF-16LE). No UTF-8 JSON text starts like that. Else null.
+ */
+export function wideEncoding(head: ArrayLike<number>): "UTF-16" | "UTF-32" | null {
+  const n = head.length;
+  if (n < 2) return null;
+  const b0 = head[0]!;
+  const b1 = head[1]!;
+  const b2 = n > 2 ? head[2]! : -1;
+  const b3 = n > 3 ? head[3]! : -1;
+  if (b0 === 0xff && b1 === 0xfe) return b2 === 0 && b3 === 0 ? "UTF-32" : "UTF-16";
+  if (b0 === 0xfe && b1 === 0xff) return "UTF-16";
+  if (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff) return "UTF-32";
+  if (n < 4) return null;
+  const ascii = (c: number) => c > 0 && c < 0x80;
+  if (b0 === 0 && b1 === 0 && b2 === 0 && ascii(b3)) return "UTF-32"; // BE
+  if (ascii(b0) && b1 === 0 && b2 === 0 && b3 === 0) return "UTF-32"; // LE
+  if (b0 === 0 && ascii(b1) && b2 === 0 && ascii(b3)) return "UTF-16"; // BE
+  if (ascii(b0) && b1 === 0 && ascii(b2) && b3 === 0) return "UTF-16"; // LE
+  return null;
+}
+
+/** The problem of a JSON text in another Unicode encoding (`gt.json: the file is UTF-16; save it as UTF-8`). */
+export function wideEncodingProblem(encoding: "UTF-16" | "UTF-32", kind: JsonSourceKind): string {
+  return `the ${kind} is ${encoding}; save it as UTF-8`;
+}
+
+/** Where and what the first syntax problem of a JSON document is (found in memory or while streaming). */
+export interface JsonProblemAt {
+  kind: "invalid" | "truncated" | "empty";
+  /** invalid: what JSON allows there (findJsonProblem's words). */
+  problem: string;
+  /** invalid: 1-based line and column (in characters); truncated: unused. */
+  line: number;
+  column: number;
+  /** truncated: the document's length in bytes; invalid: the byte offset of the problem. */
+  byte: number;
+}
+
+/** The one-line message of a located problem: `invalid JSON at line 3 column 14: ...`, `file is truncated (...)`, `file is empty`. */
+export function jsonProblemMessage(p: JsonProblemAt, kind: JsonSourceKind): string {
+  if (p.kind === "empty") return `${kind} is empty`;
+  if (p.kind === "truncated") return `${kind} is truncated (unexpected end of JSON at byte ${p.byte})`;
+  return `invalid JSON at line ${p.line} column ${p.column}: ${p.problem}`;
+}
+
+/** The one-line problem of a JSON text JSON.parse rejected (`v8Message`: its message, a fallback; `byteLength`: of the bytes it was decoded from). */
+export function jsonErrorProblem(text: string, kind: JsonSourceKind, v8Message: string, byteOffset = 0, byteLength?: number): string {
   const p = findJsonProblem(text);
   if (p === null) return `cannot parse JSON (${v8Message.split("\n")[0]})`;
-  if (p.empty) return `${kind} is empty`;
-  if (p.truncated) return `${kind} is truncated (unexpected end of JSON at byte ${byteOffset + utf8Length(text)})`;
+  if (p.empty) return jsonProblemMessage({ kind: "empty", problem: "", line: 0, column: 0, byte: 0 }, kind);
+  // (the bytes' length when the text was decoded from bytes: invalid UTF-8 decodes to U+FFFD, 3 bytes re-encoded)
+  if (p.truncated) return jsonProblemMessage({ kind: "truncated", problem: "", line: 0, column: 0, byte: byteLength ?? byteOffset + utf8Length(text) }, kind);
   const { line, column } = lineColumn(text, p.index);
-  return `invalid JSON at line ${line} column ${column}: ${p.problem}`;
+  return jsonProblemMessage({ kind: "invalid", problem: p.problem, line, column, byte: byteOffset + utf8Length(text, p.index) }, kind);
 }
 
 /**
@@ -229,7 +278,7 @@ export function jsonErrorProblem(text: string, kind: JsonSourceKind, v8Message: 
  * `gt.json: invalid JSON at line 3 column 14: unexpected character "x" (expected ',' or '}')`.
  * A leading byte order mark is skipped.
  */
-export function parseJsonText(text: string, name: string, kind: JsonSourceKind = "text"): unknown {
+export function parseJsonText(text: string, name: string, kind: JsonSourceKind = "text", byteLength?: number): unknown {
   let bom = 0;
   if (text.charCodeAt(0) === 0xfeff) {
     text = text.slice(1);
@@ -238,6 +287,6 @@ export function parseJsonText(text: string, name: string, kind: JsonSourceKind =
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CocoInputError(name, jsonErrorProblem(text, kind, (e as Error).message ?? String(e), bom));
+    throw new CocoInputError(name, jsonErrorProblem(text, kind, (e as Error).message ?? String(e), bom, byteLength));
   }
 }

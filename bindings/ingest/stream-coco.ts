@@ -12,10 +12,12 @@
 //
 // `raw` of the returned objects is a read-only view that rebuilds an element's object on access
 // (from the columns, or the stored fallback value), so memory stays that of the columns.
-import { checkAnnotation, checkCategory, checkImage, DatasetBuilder, finishDataset } from "./coco-dataset.js";
+import { checkAnnotation, checkCategory, checkImage, DatasetBuilder, datasetRootError, finishDataset, requiredArrayProblem } from "./coco-dataset.js";
+import { showValue } from "../coco/show.js";
+import type { JsonSourceKind } from "./json-text.js";
 import { BOX_MISSING, BOX_OK, type CocoDataset } from "../coco/inputs.js";
-import type { CocoId } from "../coco/ids.js";
-import { checkResult, finishResults, ResultsBuilder, resultSource } from "./coco-results.js";
+import { type CocoId, isId } from "../coco/ids.js";
+import { checkResult, finishResults, ResultsBuilder, resultsRootError, resultSource } from "./coco-results.js";
 import type { CocoResults, ResultSource } from "../coco/inputs.js";
 import { type JsonElementHandler, type JsonReader, NEED_MORE } from "./stream-json.js";
 import { ST_MORE } from "../generated/contexts.js";
@@ -101,6 +103,9 @@ export class SegmentationColumns implements SegmentationPools {
 const INT32_LIMIT = 2 ** 31;
 const UINT32_MAX = 4294967295;
 const MAX_POLYGON_POINTS = 2 ** 26;
+
+/** A result's box state in the stream's column: "bbox": [] in the segm branch (no box, as BOX_MISSING; `raw` keeps the []). */
+const BOX_EMPTY = 2;
 
 /** Thrown by a fast reader: this element takes the fallback path. */
 const FALLBACK: { readonly fallback: true } = Object.freeze({ fallback: true as const });
@@ -499,7 +504,7 @@ const ANN_ID = 0, ANN_IMAGE = 1, ANN_CAT = 2, ANN_AREA = 3, ANN_CROWD = 4, ANN_B
 const ANN_KEYS = ["id", "image_id", "category_id", "area", "iscrowd", "bbox", "segmentation", "keypoints", "num_keypoints"].map(ascii);
 const ANN_REQUIRED = (1 << ANN_ID) | (1 << ANN_IMAGE) | (1 << ANN_CAT) | (1 << ANN_AREA);
 
-const utf8 = new TextDecoder();
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * The whole elements at r.pos (up to the bytes at hand) into `into` from `index`, as r.value(1)
@@ -524,7 +529,12 @@ function materialise(into: unknown[], index: number, r: JsonReader, wasm: WasmRe
 
 /** Streams a COCO dataset: elements of images / categories (materialised) and annotations (fast columns). */
 export class CocoDatasetStream implements JsonElementHandler {
+  /** What a top-level string's message names: the file (stream-load.ts sets it) or "dataset". */
+  input: { name: string; kind: JsonSourceKind } = { name: "dataset", kind: "text" };
   private rootKind = "";
+  /** The root when it is neither an object nor an array; for an array root, its first elements (as much as a message shows). */
+  private rootValue: unknown;
+  private readonly shown = new RootPreview();
   private readonly present = new Set<string>();
   /** The last value of each of images / annotations / categories that was not an array. */
   private readonly others = new Map<string, unknown>();
@@ -532,17 +542,23 @@ export class CocoDatasetStream implements JsonElementHandler {
   private categories: unknown[] = [];
   // annotations: fast records by element index; fallback elements in `slow`
   private n = 0;
-  private readonly fastOf = new I32Col(); // element -> fast record index or -1
-  private readonly id = new F64Col();
-  private readonly imageId = new F64Col();
-  private readonly catId = new F64Col();
-  private readonly area = new F64Col();
-  private readonly crowd = new U8Col(); // 0, 1, or 2 = absent / null
-  private readonly box = new F64Col(); // 4 per record (NaN when absent / null)
-  private readonly hasBox = new U8Col();
-  readonly seg = new SegmentationColumns();
-  private readonly strings = new Map<number, string>(); // (record * 4 + field) -> string id
+  private fastOf = new I32Col(); // element -> fast record index or -1
+  private id = new F64Col();
+  private imageId = new F64Col();
+  private catId = new F64Col();
+  private area = new F64Col();
+  private crowd = new U8Col(); // 0, 1, or 2 = absent / null
+  private box = new F64Col(); // 4 per record (NaN when absent / null)
+  private hasBox = new U8Col();
+  seg = new SegmentationColumns();
+  private strings = new Map<number, string>(); // (record * 4 + field) -> string id
   private slow = new Map<number, unknown>();
+  /** The first image / category / annotation the checks will reject (-1: none yet); later ones are not kept. */
+  private imagesBad = -1;
+  private catsBad = -1;
+  private annsBad = -1;
+  /** Annotations after annsBad without an area (for the message's count). */
+  private missingAreaAfter = 0;
   private readonly tmpBox = new Float64Array(4);
   private readonly segOut: SegOut = { start: 0, length: 0, h: 0, w: 0, bstart: 0, blength: 0 };
   private readonly strTmp = new Map<number, string>();
@@ -551,7 +567,7 @@ export class CocoDatasetStream implements JsonElementHandler {
   /** `wasm`: the record scanner of assembly/json.ts (null: JavaScript only). */
   constructor(private readonly wasm: WasmRecordScanner | null = null) {}
 
-  root(kind: "array" | "object" | "other"): void {
+  root(kind: "array" | "object" | "string" | "other"): void {
     this.rootKind = kind;
   }
 
@@ -560,9 +576,9 @@ export class CocoDatasetStream implements JsonElementHandler {
    * were read (0: element() takes the next one).
    */
   elements(key: string, index: number, r: JsonReader): number {
-    if (key === "images") return materialise(this.images, index, r, this.wasm);
-    if (key === "categories") return materialise(this.categories, index, r, this.wasm);
-    if (key !== "annotations" || !this.wasm) return 0;
+    if (key === "images") return this.imagesBad >= 0 ? 0 : this.probed(this.images, materialise(this.images, index, r, this.wasm), index, failsImage, (i) => (this.imagesBad = i));
+    if (key === "categories") return this.catsBad >= 0 ? 0 : this.probed(this.categories, materialise(this.categories, index, r, this.wasm), index, failsCategory, (i) => (this.catsBad = i));
+    if (key !== "annotations" || !this.wasm || this.annsBad >= 0) return 0;
     const o = this.wasm.read(r.buf, r.pos, r.end, 1, 0, segBases(this.seg));
     const n = o.n;
     if (n === 0) return incomplete(o, r);
@@ -596,30 +612,87 @@ export class CocoDatasetStream implements JsonElementHandler {
     return "skip";
   }
 
+  /** A repeated key: JSON.parse keeps the last value, so what the earlier one gave is dropped. */
   private reset(key: string): void {
     this.others.delete(key);
-    if (key === "images") this.images = [];
-    else if (key === "categories") this.categories = [];
-    else if (this.n > 0) throw new StructureError("annotations", "repeated");
+    if (key === "images") {
+      this.images = [];
+      this.imagesBad = -1;
+    } else if (key === "categories") {
+      this.categories = [];
+      this.catsBad = -1;
+    } else if (this.n > 0) {
+      this.n = 0;
+      this.annsBad = -1;
+      this.missingAreaAfter = 0;
+      this.fastOf = new I32Col();
+      this.id = new F64Col();
+      this.imageId = new F64Col();
+      this.catId = new F64Col();
+      this.area = new F64Col();
+      this.crowd = new U8Col();
+      this.box = new F64Col();
+      this.hasBox = new U8Col();
+      this.seg = new SegmentationColumns();
+      this.strings = new Map();
+      this.slow = new Map();
+      this.strTmp.clear();
+    }
   }
 
   value(key: string, v: unknown): void {
-    this.others.set(key, v);
+    if (key === "") this.rootValue = v;
+    else this.others.set(key, v);
   }
 
   element(key: string, index: number, r: JsonReader): void {
+    if (key === "") {
+      this.shown.element(index, r);
+      return;
+    }
     if (key === "images") {
-      this.images[index] = r.value(1);
+      if (this.imagesBad >= 0) r.skip();
+      else {
+        this.images[index] = r.value(1);
+        this.probed(this.images, 1, index, failsImage, (i) => (this.imagesBad = i));
+      }
       return;
     }
     if (key === "categories") {
-      this.categories[index] = r.value(1);
+      if (this.catsBad >= 0) r.skip();
+      else {
+        this.categories[index] = r.value(1);
+        this.probed(this.categories, 1, index, failsCategory, (i) => (this.catsBad = i));
+      }
       return;
     }
     if (key === "annotations") this.annotation(index, r);
   }
 
+  /**
+   * After k elements were added at `index`: the first that its check will reject (`fails`) is the
+   * last one kept (finish() reports it, or an earlier one's problem), the others are dropped, and
+   * the rest of the array is only read for its syntax. So a stream of bad elements costs no memory.
+   */
+  private probed(into: unknown[], k: number, index: number, fails: (v: unknown) => boolean, bad: (i: number) => void): number {
+    for (let j = 0; j < k; j++) {
+      if (fails(into[index + j])) {
+        into.length = index + j + 1;
+        bad(index + j);
+        break;
+      }
+    }
+    return k;
+  }
+
   private annotation(index: number, r: JsonReader): void {
+    if (this.annsBad >= 0) {
+      // after an annotation the checks reject: read for the syntax, and counted for the message about missing areas
+      const v = r.value(1);
+      if (isRecord(v) && (v.area === undefined || v.area === null)) this.missingAreaAfter++;
+      this.n = index + 1;
+      return;
+    }
     const rec = this.id.n;
     const fast = fastOrSlow(r, index, this.seg, this.segMark, this.slow, this.readAnnotationFn, this.clearStrings);
     if (fast && this.strTmp.size) {
@@ -628,6 +701,7 @@ export class CocoDatasetStream implements JsonElementHandler {
     }
     this.fastOf.push(fast ? rec : -1);
     this.n = index + 1;
+    if (!fast && failsAnnotation(this.slow.get(index))) this.annsBad = index;
   }
 
   // bound once: the element readers run per element
@@ -708,18 +782,18 @@ export class CocoDatasetStream implements JsonElementHandler {
   /** The CocoDataset, with parseCocoDataset's checks, warnings and errors. */
   finish(): CocoDataset {
     if (this.rootKind !== "object") {
-      throw new StructureError("dataset", this.rootKind === "array" ? "array" : "other");
+      throw datasetRootError(this.rootKind === "array" ? this.shown.values : this.rootValue, this.input.name, this.input.kind);
     }
     for (const key of ["images", "annotations", "categories"]) {
-      if (!this.present.has(key)) throw new StructureError(key, "missing");
-      if (this.others.has(key)) throw new StructureError(key, "other");
+      if (!this.present.has(key)) throw requiredArrayProblem(key, undefined);
+      if (this.others.has(key)) throw requiredArrayProblem(key, this.others.get(key));
     }
     const n = this.n;
     const nImages = this.images.length;
     const b = new DatasetBuilder(nImages, n);
     const slow = this.slow;
     b.countMissingArea = () => {
-      let k = 0;
+      let k = this.missingAreaAfter;
       for (const a of slow.values()) {
         if (typeof a === "object" && a !== null && !Array.isArray(a)) {
           const ar = (a as Record<string, unknown>).area;
@@ -817,14 +891,21 @@ export class CocoDatasetStream implements JsonElementHandler {
   }
 }
 
-/** A structural problem (root kind, missing key) of a streamed document: the loader reports it. */
-export class StructureError extends Error {
-  override name = "StructureError";
-  constructor(
-    readonly where: string,
-    readonly problem: "array" | "object" | "other" | "missing" | "repeated",
-  ) {
-    super(`${where}: ${problem}`);
+/**
+ * The first elements of a root array that should not be one (a results file given as a dataset):
+ * kept while showValue's rendering of them is not yet cut, so that a message shows what
+ * showValue(the whole array) shows; the rest is skipped.
+ */
+class RootPreview {
+  readonly values: unknown[] = [];
+  private full = false;
+  element(index: number, r: JsonReader): void {
+    if (this.full) {
+      r.skip();
+      return;
+    }
+    this.values[index] = r.value(1);
+    this.full = showValue(this.values).endsWith("...");
   }
 }
 
@@ -835,7 +916,15 @@ const RES_KEYS = ["image_id", "category_id", "score", "bbox", "segmentation", "k
 
 /** Streams COCO results (a top-level array) against a parsed dataset. */
 export class CocoResultsStream implements JsonElementHandler {
+  /** What a top-level string's message names: the file (stream-load.ts sets it) or "results". */
+  input: { name: string; kind: JsonSourceKind } = { name: "results", kind: "text" };
   private rootKind = "";
+  private rootValue: unknown;
+  private readonly objectPreview = new ObjectPreview();
+  /** The error of a first element that is not a result (reported once the syntax of the rest is known good). */
+  private firstError: unknown;
+  /** The first result checkResult will reject (-1: none yet); later ones are not kept. */
+  private resultsBad = -1;
   private source: ResultSource = "none";
   private n = 0;
   private readonly fastOf = new I32Col();
@@ -867,7 +956,7 @@ export class CocoResultsStream implements JsonElementHandler {
 
   /** Runs of results through the wasm scanner: how many were read (0: element() takes the next one). */
   elements(_key: string, index: number, r: JsonReader): number {
-    if (index === 0 || !this.wasm || (this.source !== "bbox" && this.source !== "segm")) return 0;
+    if (index === 0 || !this.wasm || this.resultsBad >= 0 || (this.source !== "bbox" && this.source !== "segm")) return 0;
     const o = this.wasm.read(r.buf, r.pos, r.end, 0, this.source === "bbox" ? 1 : 2, segBases(this.seg));
     const n = o.n;
     if (n === 0) return incomplete(o, r);
@@ -896,7 +985,7 @@ export class CocoResultsStream implements JsonElementHandler {
     im.n += n;
     ca.n += n;
     this.score.append(o.num);
-    this.boxState.append(o.boxState); // 0 = BOX_OK, 1 = BOX_MISSING
+    this.boxState.append(o.boxState); // 0 = BOX_OK, 1 = BOX_MISSING, 2 = BOX_EMPTY
     this.hasSeg.append(o.hasSeg);
     this.box.append(o.box);
     appendSegmentations(this.seg, o);
@@ -905,27 +994,61 @@ export class CocoResultsStream implements JsonElementHandler {
     return n;
   }
 
-  root(kind: "array" | "object" | "other"): void {
+  root(kind: "array" | "object" | "string" | "other"): void {
     this.rootKind = kind;
   }
 
-  selectKey(): "skip" {
-    return "skip";
+  /**
+   * An object root (not results): its first members are kept as far as a message shows them, and
+   * whether "annotations" and "images" are arrays (for the hint); the rest is skipped.
+   */
+  selectKey(key: string): "elements" | "value" | "skip" {
+    const o = this.objectPreview;
+    if (key === "annotations" || key === "images") {
+      if (!o.full) o.open(key);
+      return "elements";
+    }
+    return o.full ? "skip" : "value";
   }
 
-  value(): void {}
+  value(key: string, v: unknown): void {
+    if (key === "") this.rootValue = v;
+    else this.objectPreview.value(key, v);
+  }
 
-  element(_key: string, index: number, r: JsonReader): void {
+  arrayEnd(key: string): void {
+    if (key !== "") this.objectPreview.arrayEnd(key);
+  }
+
+  element(key: string, index: number, r: JsonReader): void {
+    if (key !== "") {
+      this.objectPreview.element(key, r);
+      return;
+    }
+    if (this.firstError !== undefined || this.resultsBad >= 0) {
+      // a result the checks reject came: the rest is only read for its syntax (in-memory parsing reports a syntax error first)
+      r.skip();
+      this.n = index + 1;
+      return;
+    }
     if (index === 0) {
       // the first result picks the loadRes branch; then it is read like the others
       const start = r.pos;
-      this.source = resultSource(r.value(1));
+      const first = r.value(1);
+      try {
+        this.source = resultSource(first);
+      } catch (e) {
+        this.firstError = e;
+        this.n = 1;
+        return;
+      }
       r.pos = start;
     }
     const rec = this.score.n;
     const fast = fastOrSlow(r, index, this.seg, this.segMark, this.slow, this.readResultFn);
     this.fastOf.push(fast ? rec : -1);
     this.n = index + 1;
+    if (!fast && failsResult(this.slow.get(index))) this.resultsBad = index;
   }
 
   private readonly readResultFn = (r: JsonReader) => this.readResult(r);
@@ -973,7 +1096,7 @@ export class CocoResultsStream implements JsonElementHandler {
             r.literal();
             state = BOX_MISSING;
           } else if (c === 0x5b && this.source === "segm" && isEmptyArray(r)) {
-            state = BOX_MISSING;
+            state = BOX_EMPTY;
           } else {
             readBox4(r, b);
             state = BOX_OK;
@@ -1008,7 +1131,11 @@ export class CocoResultsStream implements JsonElementHandler {
 
   /** The CocoResults, with parseCocoResults' checks, warnings and errors. */
   finish(): CocoResults {
-    if (this.rootKind !== "array") throw new StructureError("results", this.rootKind === "object" ? "object" : "other");
+    if (this.rootKind !== "array") {
+      const o = this.objectPreview;
+      throw resultsRootError(this.rootKind === "object" ? o.object : this.rootValue, this.input.name, this.input.kind, o.arrays);
+    }
+    if (this.firstError !== undefined) throw this.firstError;
     const n = this.n;
     const source: ResultSource = n > 0 ? this.source : "none";
     const b = new ResultsBuilder(this.dataset, source, n);
@@ -1016,6 +1143,7 @@ export class CocoResultsStream implements JsonElementHandler {
     const imgc = this.image.a, catc = this.category.a, scorec = this.score.a, boxc = this.box.a, statec = this.boxState.a, segc = this.hasSeg.a;
     const slow = this.slow;
     const ids = this.ids;
+    const emptyBox = new Uint8Array(source === "segm" ? n : 0); // segm branch: "bbox": [] given
     for (let i = 0; i < n; i++) {
       const rec = fastOf[i]!;
       if (rec < 0) {
@@ -1054,7 +1182,8 @@ export class CocoResultsStream implements JsonElementHandler {
       if (source === "bbox") b.area[i] = boxc[4 * rec + 2]! * boxc[4 * rec + 3]!;
       else {
         b.area[i] = NaN;
-        b.boxState[i] = st;
+        b.boxState[i] = st === BOX_EMPTY ? BOX_MISSING : st;
+        if (st === BOX_EMPTY) emptyBox[i] = 1;
       }
     }
     const res = finishResults(b, n);
@@ -1075,6 +1204,7 @@ export class CocoResultsStream implements JsonElementHandler {
         category_id: ci >= 0 ? dataset.categories.ids[ci] : unknownIds.get(rec * 2 + 1),
       };
       if (source === "bbox" || givenBox[i]) o.bbox = Array.from(res.box.subarray(4 * i, 4 * i + 4));
+      else if (emptyBox[i]) o.bbox = [];
       o.score = res.score[i]!;
       if (hasSeg[rec] === 2) o.segmentation = null;
       else if (hasSeg[rec] === 1) o.segmentation = segmentationValue(seg, rec);
@@ -1087,6 +1217,74 @@ export class CocoResultsStream implements JsonElementHandler {
     const out: CocoResults = { ...res, raw, segments: { seg, fastIndex: fast } };
     return out;
   }
+}
+
+/**
+ * The first members of an object root that should be an array (a dataset given as results), kept
+ * while showValue's rendering is not yet cut; "annotations" / "images" arrays arrive element by
+ * element (never whole). `arrays` records which of the two are arrays, as JSON.parse's last value.
+ */
+class ObjectPreview {
+  readonly object: Record<string, unknown> = {};
+  readonly arrays = { annotations: false, images: false };
+  full = false;
+  private array: unknown[] | null = null;
+
+  private check(): void {
+    if (!this.full) this.full = showValue(this.object).endsWith("...");
+  }
+
+  private set(key: string, v: unknown): void {
+    if (key === "__proto__") Object.defineProperty(this.object, key, { value: v, enumerable: true, configurable: true, writable: true });
+    else this.object[key] = v;
+  }
+
+  /** An "annotations" / "images" member begins (while the preview is not full). */
+  open(key: string): void {
+    this.array = [];
+    this.set(key, this.array);
+    this.check();
+  }
+
+  value(key: string, v: unknown): void {
+    if (key === "annotations" || key === "images") this.arrays[key] = false;
+    if (this.full) return;
+    this.set(key, v);
+    this.check();
+  }
+
+  element(_key: string, r: JsonReader): void {
+    if (this.full || !this.array) {
+      r.skip();
+      return;
+    }
+    this.array.push(r.value(1));
+    this.check();
+  }
+
+  arrayEnd(key: string): void {
+    if (key === "annotations" || key === "images") this.arrays[key] = true;
+    this.array = null;
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+const finite = (v: unknown) => typeof v === "number" && Number.isFinite(v);
+
+// Elements that the checks reject whatever came before them (a sufficient condition only): checkImage,
+// checkCategory (an object with an id), checkAnnotation (ids and a finite area), checkResult (ids and a finite score).
+function failsImage(v: unknown): boolean {
+  return !isRecord(v) || !isId(v.id);
+}
+const failsCategory = failsImage;
+function failsAnnotation(v: unknown): boolean {
+  return !isRecord(v) || !isId(v.id) || !isId(v.image_id) || !isId(v.category_id) || !finite(v.area);
+}
+function failsResult(v: unknown): boolean {
+  return !isRecord(v) || !isId(v.image_id) || !isId(v.category_id) || !finite(v.score);
 }
 
 /** indexOf through a table when the ids are small non-negative integers (the usual case), else `indexOf`. */

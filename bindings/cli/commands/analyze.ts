@@ -19,7 +19,7 @@
 //   every metric column once).
 import { type Command, numberOption, UsageError } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
-import { readJsonFile } from "../../ingest/node-files.js";
+import { cocoDatasetOf, readJsonFile } from "../../ingest/node-files.js";
 import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.js";
 import { mkdirSync, readFileSync } from "node:fs";
 import { type MetricColumns, parseMetricColumns } from "../../analysis/user-metrics.js";
@@ -27,7 +27,6 @@ import type { AnalyzeOptions } from "../../analysis/analyze.js";
 import { join } from "node:path";
 import { exportView } from "../../analysis/export.js";
 import type { GeometryEngine } from "../../geometry/types.js";
-import { parseCocoDataset } from "../../ingest/coco-dataset.js";
 import type { CocoDataset, CocoResults } from "../../coco/inputs.js";
 import { streamCocoResults } from "../../ingest/stream-load.js";
 import { fromCoco } from "../../analysis/coco-adapter.js";
@@ -139,7 +138,7 @@ export async function loadAnalysisInput(
     return { input, parseMs: performance.now() - t0, adaptMs: 0, format: "encord" };
   }
   if (dtPath === undefined) throw new AnalysisInputError("--dt: COCO input needs a results file");
-  const ds = parseCocoDataset(gt as object);
+  const ds = cocoDatasetOf(gt, gtPath);
   const res = await streamCocoResults(dtPath, ds);
   const t1 = performance.now();
   const input = fromCoco(engine, ds, res, iouType ? { iouType } : {});

@@ -7,6 +7,8 @@ import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.j
 import { toCoco } from "../../analysis/to-coco.js";
 import { loadAnalysisInput } from "./analyze.js";
 import { readJsonFile } from "../../ingest/node-files.js";
+import { stringRootProblem } from "../../ingest/coco-dataset.js";
+import { CocoInputError } from "../../coco/errors.js";
 import { isEncordJson } from "../../analysis/encord-format.js";
 import { isLabelRows } from "../../analysis/label-rows.js";
 
@@ -29,6 +31,7 @@ export const CONVERT_COMMAND: Command = {
     const engine = await createEngine();
     progress?.(`loading ${opts.gt}`);
     const head = readJsonFile(opts.gt!);
+    if (typeof head === "string") throw new CocoInputError(opts.gt!, stringRootProblem(head, "a JSON object or array", "file"));
     if (!isLabelRows(head) && !isEncordJson(head)) throw new UsageError("--gt: neither Encord label rows nor the Encord-style format (a COCO dataset is COCO already)");
     const { input } = await loadAnalysisInput(engine, opts.gt!, opts.dt);
     for (const w of input.warnings ?? []) warn(w);
