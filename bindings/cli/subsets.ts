@@ -1,7 +1,7 @@
 // Command-line values that select or parametrise: id lists (`--img-ids 1,2` or `--images-from FILE`),
 // number lists (`--iou-thrs .5,.75`) and area ranges (`--area-rng all=0:1e10,small=0:1024`). Each
 // problem is a UsageError naming the option. Node only (reads the id file by path).
-import { readFileSync } from "node:fs";
+import { FileReadError, MAX_TEXT_BYTES, readFileBounded } from "../ingest/node-files.js";
 import { UsageError } from "./command.js";
 
 type Opts = Record<string, string | undefined>;
@@ -36,9 +36,9 @@ export function imageIdsOption(opts: Opts): (string | number)[] | undefined {
   if (file === undefined) return inline;
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readFileBounded(file, MAX_TEXT_BYTES, "text").toString("utf8");
   } catch (e) {
-    throw new UsageError(`--images-from: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`--images-from: cannot read ${file}: ${e instanceof FileReadError ? e.reason : (e as Error).message}`);
   }
   if (text.trimStart().startsWith("[")) {
     let v: unknown;

@@ -1,7 +1,7 @@
 // Image files as RGBA pixels, for the image metrics (brightness, contrast, sharpness) of the CLI's
 // `--images DIR`: PNG (png.ts) and baseline / progressive JPEG (jpeg-js's decoder, bundled; see
 // THIRD-PARTY-NOTICES.md). Node only (reads files by path).
-import { readFileSync } from "node:fs";
+import { FileReadError, readFileBounded } from "./node-files.js";
 import { join } from "node:path";
 import decodeJpeg from "jpeg-js/lib/decoder.js";
 import { type DecodedImage, decodePng, isPng } from "./png.js";
@@ -38,6 +38,9 @@ export interface ImageFileResult {
  * The files of `images` (by name) in `dir`. An image without a name or without a file counts as
  * missing; a file whose size is not the image's is an error (its metrics would be of another image).
  */
+/** The largest image file read (a PNG or JPEG of 2^28 pixels is far smaller). */
+export const MAX_IMAGE_BYTES = 256 * 2 ** 20;
+
 export function readImageFolder(dir: string, images: readonly { id: number | string; name?: string; width: number; height: number }[]): ImageFileResult {
   const pixels: ImageFileResult["pixels"] = [];
   let missing = 0;
@@ -49,13 +52,15 @@ export function readImageFolder(dir: string, images: readonly { id: number | str
     const path = join(dir, im.name);
     let bytes: Uint8Array;
     try {
-      bytes = readFileSync(path);
+      // (a file name may lead anywhere, /dev/zero too: read once and at most MAX_IMAGE_BYTES)
+      bytes = readFileBounded(path, MAX_IMAGE_BYTES, "regular file");
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+      const reason = e instanceof FileReadError ? e.reason : (e as Error).message;
+      if (reason === "ENOENT") {
         missing++;
         continue;
       }
-      throw new ImageFileInputError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new ImageFileInputError(`${path}: cannot read (${reason})`);
     }
     const d = decodeImage(bytes, path);
     if (d.width !== im.width || d.height !== im.height) throw new ImageFileInputError(`${path}: ${d.width}x${d.height} pixels, but image ${JSON.stringify(im.id)} is ${im.width}x${im.height}`);

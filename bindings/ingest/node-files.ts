@@ -248,6 +248,55 @@ function gunzippedPrefixCheck(path: string, chunks: readonly Buffer[], total: nu
   new JsonStreamScanner(SYNTAX_ONLY, { lines: true }).push(out);
 }
 
+/** A file that cannot be read within the limits; `reason` says why in a few words (an fs error: its code). */
+export class FileReadError extends Error {
+  override name = "FileReadError";
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/**
+ * The bytes of a small input file (an id list, a metrics table, an image), read once and never past
+ * `limit` bytes, a pipe or device too. "text": a NUL byte (never in a text file) stops it at once;
+ * "regular file": anything else (a pipe, a device) is refused before reading.
+ */
+export function readFileBounded(path: string, limit: number, kind: "text" | "bytes" | "regular file" = "bytes"): Buffer {
+  const text = kind === "text";
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    throw new FileReadError((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (kind === "regular file" && !st.isFile()) throw new FileReadError(st.isDirectory() ? "EISDIR" : "not a regular file");
+    if (st.isFile() && st.size > limit) throw new FileReadError(`too large: ${mib(st.size)}, the limit is ${mib(limit)}`);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(st.isFile() && chunks.length === 0 ? st.size + 1 : CHUNK);
+      const n = st.isFile() ? readSync(fd, buf, 0, buf.length, null) : readSome(fd, buf);
+      if (n === 0) break;
+      const c = buf.subarray(0, n);
+      if (text) {
+        const nul = c.indexOf(0);
+        if (nul >= 0) throw new FileReadError(`not a text file: a NUL byte at byte ${total + nul}`);
+      }
+      chunks.push(c);
+      total += n;
+      if (total > limit) throw new FileReadError(`too large: more than ${mib(limit)}`);
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+  } catch (e) {
+    if (e instanceof FileReadError) throw e;
+    throw new FileReadError((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads a file as text, gunzipping `.gz` files (or any file starting with the gzip magic bytes). */
 export function readTextFile(path: string): string {
   return readText(path).text;

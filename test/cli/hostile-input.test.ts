@@ -161,6 +161,24 @@ describe.skipIf(!haveCli)("hostile streams: one line, exit 1, bounded memory", (
   });
 });
 
+describe.skipIf(!haveCli || !existsSync("/dev/zero"))("the other files a command reads: id lists, metrics, images", () => {
+  it("--images-from, --label-metrics and an image file name that leads to /dev/zero stop at once", async () => {
+    const ids = await cli(["coco", "--gt", join(dir, "gt.json"), "--dt", join(dir, "dt.json"), "--iou-type", "bbox", "--images-from", "/dev/zero"]);
+    expect(ids.stderr.split("\n")[0]).toBe("detection-eval coco: --images-from: cannot read /dev/zero: not a text file: a NUL byte at byte 0");
+    expect(ids.code).toBe(2);
+    expect(ids.rss).toBeLessThan(300);
+    const metrics = await cli(["analyze", "--gt", join(dir, "gt.json"), "--dt", join(dir, "dt.json"), "--label-metrics", "/dev/zero"]);
+    expectOneLine(metrics, /^detection-eval analyze: --label-metrics: cannot read \/dev\/zero \(not a text file: a NUL byte at byte 0\)\n$/);
+    expect(metrics.rss).toBeLessThan(300);
+    const gt = join(dir, "gt_zero_image.json");
+    writeFileSync(gt, JSON.stringify({ ...GT, images: [{ id: 1, width: 40, height: 40, file_name: `${"../".repeat(40)}dev/zero` }] }));
+    const images = await cli(["analyze", "--gt", gt, "--dt", join(dir, "dt.json"), "--images", dir]);
+    expect(images.stderr).toMatch(/^detection-eval analyze: .*dev\/zero: cannot read \(not a regular file\)\n$/m);
+    expect(images.code).toBe(1);
+    expect(images.rss).toBeLessThan(300);
+  });
+});
+
 describe.skipIf(!haveCli)("whitespace is skipped in constant memory", () => {
   it("200 MB of gzipped whitespace, then []: evaluated as no results", async () => {
     const p = join(dir, "ws.json.gz");

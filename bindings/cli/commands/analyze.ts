@@ -19,9 +19,9 @@
 //   every metric column once).
 import { type Command, numberOption, UsageError } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
-import { cocoDatasetOf, readJsonFile } from "../../ingest/node-files.js";
+import { cocoDatasetOf, FileReadError, MAX_TEXT_BYTES, readFileBounded, readJsonFile } from "../../ingest/node-files.js";
 import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.js";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { type MetricColumns, parseMetricColumns } from "../../analysis/user-metrics.js";
 import type { AnalyzeOptions } from "../../analysis/analyze.js";
 import { join } from "node:path";
@@ -73,9 +73,9 @@ export const USER_METRIC_OPTIONS = {
 function readMetrics(path: string, option: string): MetricColumns {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readFileBounded(path, MAX_TEXT_BYTES, "text").toString("utf8");
   } catch (e) {
-    throw new AnalysisInputError(`--${option}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new AnalysisInputError(`--${option}: cannot read ${path} (${e instanceof FileReadError ? e.reason : (e as Error).message})`);
   }
   return parseMetricColumns(text, path);
 }
