@@ -9,12 +9,11 @@
 //
 // The seed is fixed, so CI is deterministic; a failure prints it with the case number. To explore:
 //   FUZZ_READERS_SEED=7 FUZZ_READERS_CASES=5000 npx vitest run test/ingest/fuzz-readers.test.ts
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROOT } from "../helpers/paths.js";
+import { runFuzzChild } from "../helpers/fuzz-child.js";
 
 const RUNNER = new URL("../helpers/fuzz-readers-runner.ts", import.meta.url).pathname;
 const SEED = Number(process.env.FUZZ_READERS_SEED ?? 20250611);
@@ -38,40 +37,9 @@ interface Done {
   ms: number;
 }
 
-function run(): Promise<{ done?: Done; failures: unknown[]; exit: string; stderr: string; lastProgress: number }> {
-  return new Promise((resolve) => {
-    const args = ["--import", "tsx", RUNNER, "--seed", String(SEED), "--cases", String(CASES), "--rle", String(RLE_CASES), "--tmp", tmp];
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    const failures: unknown[] = [];
-    let done: Done | undefined;
-    let lastProgress = -1;
-    let buf = "";
-    let stderr = "";
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill("SIGKILL");
-    }, DEADLINE_MS);
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (!line.startsWith("{")) continue;
-        const m = JSON.parse(line) as { progress?: number; fail?: unknown; done?: Done };
-        if (m.progress !== undefined) lastProgress = m.progress;
-        if (m.fail !== undefined) failures.push(m.fail);
-        if (m.done !== undefined) done = m.done;
-      }
-    });
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ ...(done ? { done } : {}), failures, lastProgress, exit: killed ? "deadline" : signal ? `signal ${signal}` : `code ${code}`, stderr: stderr.slice(-3000) });
-    });
-  });
+function run() {
+  const args = ["--seed", String(SEED), "--cases", String(CASES), "--rle", String(RLE_CASES), "--tmp", tmp];
+  return runFuzzChild<Done>(RUNNER, args, DEADLINE_MS, 3000);
 }
 
 describe("fuzz: the readers agree, the RLE decoder agrees with its twin", () => {

@@ -12,11 +12,10 @@
 // set; a failure prints it with the case number (each case is reproducible from seed and number):
 //   FUZZ_SEED=123 FUZZ_CASES=20000 npx vitest run test/ingest/fuzz.test.ts
 import { SHARED_FIXTURES } from "../helpers/paths.js";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { runFuzzChild } from "../helpers/fuzz-child.js";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 const RUNNER = new URL("../helpers/fuzz-runner.ts", import.meta.url).pathname;
 const FIXTURES = SHARED_FIXTURES;
 const CASES = Number(process.env.FUZZ_CASES ?? 20_000);
@@ -35,41 +34,10 @@ interface Done {
   failures?: number;
 }
 
-function runFuzz(): Promise<{ done?: Done; failures: unknown[]; lastProgress: number; exit: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const args = ["--import", "tsx", RUNNER, "--seed", String(SEED), "--cases", String(CASES)];
-    if (existsSync(FIXTURES)) args.push("--fixtures", FIXTURES);
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    const failures: unknown[] = [];
-    let done: Done | undefined;
-    let lastProgress = -1;
-    let buf = "";
-    let stderr = "";
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill("SIGKILL");
-    }, DEADLINE_MS);
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (!line.startsWith("{")) continue;
-        const m = JSON.parse(line) as { progress?: number; fail?: unknown; done?: Done };
-        if (m.progress !== undefined) lastProgress = m.progress;
-        if (m.fail !== undefined) failures.push(m.fail);
-        if (m.done !== undefined) done = m.done;
-      }
-    });
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ ...(done ? { done } : {}), failures, lastProgress, exit: killed ? "deadline" : signal ? `signal ${signal}` : `code ${code}`, stderr: stderr.slice(-2000) });
-    });
-  });
+function runFuzz() {
+  const args = ["--seed", String(SEED), "--cases", String(CASES)];
+  if (existsSync(FIXTURES)) args.push("--fixtures", FIXTURES);
+  return runFuzzChild<Done>(RUNNER, args, DEADLINE_MS, 2000);
 }
 
 describe("fuzz: malformed input never gets past validation", () => {
