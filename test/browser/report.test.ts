@@ -16,6 +16,20 @@ declare module "vitest/browser" {
 const rc = inject("reportCase");
 const CHARTS = ["outcome", "reasons", "tide", "cal", "ap", "prf", "pr", "conf", "iou", "iou-hist", "corr", "perf"].map((c) => `chart-${c}`);
 
+/** The report's HTML in an iframe of this page (a blob: URL), loaded. */
+async function openFrame(path: string): Promise<{ frame: HTMLIFrameElement; url: string }> {
+  const html = await commands.readFile(path);
+  const url = URL.createObjectURL(new Blob([html], { type: "text/html" }));
+  const frame = document.createElement("iframe");
+  frame.style.width = "1280px";
+  frame.style.height = "900px";
+  const loaded = new Promise((r) => (frame.onload = r));
+  frame.src = url;
+  document.body.append(frame);
+  await loaded;
+  return { frame, url };
+}
+
 describe("report page, opened as a file in its own tab", () => {
   it("makes no network request, logs no error, and re-scores on the IoU slider", async () => {
     const r = await commands.inspectReport(rc.absPath, 0.75);
@@ -71,15 +85,7 @@ describe("report page in a frame", () => {
   };
 
   beforeAll(async () => {
-    const html = await commands.readFile(rc.path);
-    url = URL.createObjectURL(new Blob([html], { type: "text/html" }));
-    frame = document.createElement("iframe");
-    frame.style.width = "1280px";
-    frame.style.height = "900px";
-    const loaded = new Promise((r) => (frame.onload = r));
-    frame.src = url;
-    document.body.append(frame);
-    await loaded;
+    ({ frame, url } = await openFrame(rc.path));
     doc = frame.contentDocument!;
     await wait(() => doc.documentElement.dataset.state !== undefined, "the page to start");
   });
@@ -202,15 +208,7 @@ describe("report page in a frame", () => {
 describe("report page with many classes", () => {
   it("per-class charts draw at most 300 classes and the heatmap 100 (a canvas past ~32k px stays blank), with a note; tables list all", async () => {
     const many = inject("manyClassesReport");
-    const html = await commands.readFile(many.path);
-    const url = URL.createObjectURL(new Blob([html], { type: "text/html" }));
-    const frame = document.createElement("iframe");
-    frame.style.width = "1280px";
-    frame.style.height = "900px";
-    const loaded = new Promise((r) => (frame.onload = r));
-    frame.src = url;
-    document.body.append(frame);
-    await loaded;
+    const { frame, url } = await openFrame(many.path);
     const doc = frame.contentDocument!;
     const t0 = performance.now();
     while (doc.documentElement.dataset.state !== "ready" && performance.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
