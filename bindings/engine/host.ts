@@ -24,6 +24,7 @@ export interface Kernels {
   rleFrPolys(xys: number, ks: number, caps: number, n: number, h: number, w: number, bufs: number, tmp: number, out: number, out2: number): number;
   boxIouRows(dt: number, d0: number, d1: number, gt: number, n: number, crowd: number, out: number): void;
   rlePrepare(cnts: number, table: number, n: number, boxes: number): number;
+  rleBoundary(cnts: number, m: number, h: number, w: number, k: number, x0: number, y0: number, bw: number, bh: number, bitmap: number, runs: number, out: number): number;
   maskIouRows(cnts: number, table: number, boxes: number, d0: number, d1: number, m: number, n: number, crowd: number, out: number): void;
   // COCO evaluation over context blocks (assembly/plan.ts, match.ts, accumulate.ts, masks.ts)
   cocoPlan(ctx: number): number;
@@ -38,7 +39,7 @@ export interface Kernels {
 
 const REQUIRED: readonly (keyof Kernels)[] = [
   "alloc", "reset", "pin", "unpin", "rleArea", "rleBbox", "rleMerge", "rleToString", "rleFromString", "rleEncode",
-  "rleDecode", "rleFrPoly", "rleFrPolys", "boxIouRows", "rlePrepare", "maskIouRows", "cocoPlan", "cocoMatch",
+  "rleDecode", "rleFrPoly", "rleFrPolys", "boxIouRows", "rlePrepare", "maskIouRows", "rleBoundary", "cocoPlan", "cocoMatch",
   "cocoAccumulate", "maskBounds", "buildMasks", "scanCocoRecords", "scanValues",
 ];
 
