@@ -10,6 +10,15 @@ import type { CocoParamsInput, IouType } from "../../coco/params.js";
 import type { CocoDataset } from "../../coco/inputs.js";
 import { areaRangesOption, imageIdsOption, listOption, numberListOption, resolveIds } from "../subsets.js";
 
+/** --dilation-ratio (Boundary IoU): a number in (0, 1], with --iou-type boundary only. */
+function dilationRatioOf(opts: Record<string, string | undefined>, iouType: IouType): number | undefined {
+  if (opts["dilation-ratio"] === undefined) return undefined;
+  const ratio = numberOption(opts, "dilation-ratio", 0.02);
+  if (!(ratio > 0 && ratio <= 1)) throw new UsageError(`--dilation-ratio: expected a number in (0, 1], got ${opts["dilation-ratio"]}`);
+  if (iouType !== "boundary") throw new UsageError(`--dilation-ratio: only with --iou-type boundary, got --iou-type ${iouType}`);
+  return ratio;
+}
+
 /** pycocotools' Params from the command line (ids resolved against the dataset). */
 function paramsOf(opts: Record<string, string | undefined>, iouType: IouType, gt: CocoDataset): CocoParamsInput {
   const params: { -readonly [K in keyof CocoParamsInput]: CocoParamsInput[K] } = { iouType };
@@ -35,17 +44,20 @@ function paramsOf(opts: Record<string, string | undefined>, iouType: IouType, gt
   const areas = areaRangesOption(opts);
   if (areas) Object.assign(params, areas);
   if (opts["no-use-cats"]) params.useCats = false;
+  const ratio = dilationRatioOf(opts, iouType);
+  if (ratio !== undefined) params.dilationRatio = ratio;
   return params;
 }
 
 export const COCO_COMMAND: Command = {
   summary: "pycocotools-compatible COCO evaluation (stats, per-category AP)",
   usage:
-    "detection-eval coco --gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints [--img-ids ID,... | --images-from FILE] [--cat-ids ID,...] [--iou-thrs T,...] [--rec-thrs R,...] [--max-dets N,...] [--area-rng [LABEL=]MIN:MAX,...] [--no-use-cats] [--bootstrap N] [--seed 0] [--format text|json] [--workers N] [--timings]",
+    "detection-eval coco --gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints|boundary [--dilation-ratio 0.02] [--img-ids ID,... | --images-from FILE] [--cat-ids ID,...] [--iou-thrs T,...] [--rec-thrs R,...] [--max-dets N,...] [--area-rng [LABEL=]MIN:MAX,...] [--no-use-cats] [--bootstrap N] [--seed 0] [--format text|json] [--workers N] [--timings]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset (.json or .json.gz)" },
     dt: { kind: "value", required: true, help: "COCO results (.json or .json.gz)" },
-    "iou-type": { kind: "value", required: true, values: ["bbox", "segm", "keypoints"] },
+    "iou-type": { kind: "value", required: true, values: ["bbox", "segm", "keypoints", "boundary"] },
+    "dilation-ratio": { kind: "value", help: "--iou-type boundary: the boundary width as a fraction of the image diagonal (boundary-iou-api's dilation_ratio; default 0.02)" },
     "img-ids": { kind: "value", help: "evaluate these images only (pycocotools params.imgIds)" },
     "images-from": { kind: "value", help: "a file of image ids to evaluate: a JSON array, or one id per line" },
     "cat-ids": { kind: "value", help: "evaluate these categories only (params.catIds)" },
@@ -66,6 +78,7 @@ export const COCO_COMMAND: Command = {
     if (!Number.isInteger(requested) || requested < 1 || requested > 256) throw new UsageError(`--workers: expected an integer from 1 to 256, got ${JSON.stringify(opts.workers)}`);
     const engine = await createEngine();
     const iouType = opts["iou-type"] as IouType;
+    dilationRatioOf(opts, iouType); // a bad value fails before the files are read
     // at most one thread per core; the workers start while the files are read (their start-up overlaps the parsing)
     const threads = requested > 1 ? await import("../../workers/node-threads.js") : undefined;
     const { workers, cores, capped } = threads ? threads.effectiveWorkers(requested) : { workers: 1, cores: 1, capped: false };
