@@ -4,104 +4,188 @@
 // times, crop, subtract): a pixel stays interior iff its whole window lies inside the image and inside
 // the mask. The TypeScript twin is bindings/geometry/boundary.ts.
 //
-// The work is done inside the mask's bounding region only (x0, y0, bw, bh from rleBbox): outside it
-// every pixel is background or off the image, so a window reaching out of the region is never interior.
+// Run-native, in the columns x0 .. x0+bw-1 that hold the mask: each column's runs of rows shrink by k
+// at both ends (the vertical erosion; the image's top and bottom are outside every run), then a
+// column's interior is the intersection of the shrunk runs of the 2k+1 columns around it (columns
+// off the mask, hence off the image, have none). The work follows the runs, not the pixels: per
+// column at most (2k+1) short lists, each no longer than bh / (2k+1) + 1 runs.
 
 // @ts-ignore: decorator
-@inline function cnt(p: usize, j: u32): u32 {
+@inline function ld(p: usize, j: u32): u32 {
   return load<u32>(p + (<usize>j << 2));
+}
+// @ts-ignore: decorator
+@inline function st(p: usize, j: u32, v: u32): void {
+  store<u32>(p + (<usize>j << 2), v);
+}
+
+/** Run capacity of the per-column lists: every foreground run, split at column ends. */
+// @ts-ignore: decorator
+@inline function runCap(m: u32, bw: u32): u32 {
+  return (m >> 1) + bw + 1;
+}
+
+/** Bytes of scratch rleBoundary needs (the host allocates it; f64: no wrap for the host to miss). */
+export function rleBoundaryScratch(m: u32, bw: u32, bh: u32): f64 {
+  return 4 * (2 * (<f64>bw + 1) + 4 * ((<f64>(m >> 1)) + <f64>bw + 1) + 4 * (<f64>(bh >> 1) + 2));
+}
+
+/** Counts rleBoundary may write (f64, as rleBoundaryScratch). */
+export function rleBoundaryCap(m: u32, bw: u32): f64 {
+  return 4 * ((<f64>(m >> 1)) + <f64>bw + 1) + 2;
+}
+
+// the writer of the output counts: one pending foreground run, merged with the next when they touch
+let outPtr: usize = 0;
+let outN: u32 = 0;
+let lastEnd: u32 = 0;
+let pendStart: u32 = 0;
+let pendEnd: u32 = 0;
+let pending = false;
+
+function flush(): void {
+  if (!pending) return;
+  st(outPtr, outN++, pendStart - lastEnd);
+  st(outPtr, outN++, pendEnd - pendStart);
+  lastEnd = pendEnd;
+  pending = false;
+}
+
+// @ts-ignore: decorator
+@inline function emit(a: u32, b: u32): void {
+  if (pending && a == pendEnd) pendEnd = b;
+  else {
+    flush();
+    pendStart = a;
+    pendEnd = b;
+    pending = true;
+  }
 }
 
 /**
  * rleBoundary: the boundary of the mask `cnts` (m counts, h x w) at dilation k, as pycocotools counts
- * (mask_utils.encode's form: background run first, no other zero run) into `out`; returns the count.
- * The mask's foreground lies in columns x0 .. x0+bw-1, rows y0 .. y0+bh-1 (bw = 0: empty mask).
- * Scratch: `bitmap` bw*bh bytes, `runs` bh u32; `out` holds 2*bw*ceil(bh/2) + 2 counts.
+ * (mask_utils.encode's form: background run first, no other zero run) into `out`
+ * (rleBoundaryCap(m, bw) counts); returns the count. The mask's foreground lies in columns
+ * x0 .. x0+bw-1 (bw = 0: empty), in at most bh rows a column; `scratch` holds rleBoundaryScratch bytes.
  */
-export function rleBoundary(
-  cnts: usize, m: u32, h: u32, w: u32, k: u32,
-  x0: u32, y0: u32, bw: u32, bh: u32,
-  bitmap: usize, runs: usize, out: usize,
-): u32 {
+export function rleBoundary(cnts: usize, m: u32, h: u32, w: u32, k: u32, x0: u32, bw: u32, bh: u32, scratch: usize, out: usize): u32 {
   const total = h * w;
   // k = 0: the 1 x 1 erosion is the mask itself, nothing is boundary
-  if (bw == 0 || bh == 0 || k == 0) {
-    store<u32>(out, total);
+  if (bw == 0 || k == 0) {
+    st(out, 0, total);
     return 1;
   }
-  memory.fill(bitmap, 0, <usize>bw * bh);
-  // decode the foreground runs into the region (column-major, bh bytes a column)
+  const cap = runCap(m, bw);
+  const tcap = (bh >> 1) + 2;
+  const mStart = scratch;
+  const vStart = mStart + ((<usize>bw + 1) << 2);
+  const mS = vStart + ((<usize>bw + 1) << 2);
+  const mE = mS + (<usize>cap << 2);
+  const vS = mE + (<usize>cap << 2);
+  const vE = vS + (<usize>cap << 2);
+  let aS = vE + (<usize>cap << 2);
+  let aE = aS + (<usize>tcap << 2);
+  let bS = aE + (<usize>tcap << 2);
+  let bE = bS + (<usize>tcap << 2);
+
+  // the foreground as row runs per column (touching runs merged: zero-length gaps in the counts)
+  let n: u32 = 0;
+  let col: u32 = 0;
   let cc: u32 = 0;
   for (let j: u32 = 0; j < m; j++) {
-    const c = cnt(cnts, j);
+    const c = ld(cnts, j);
     if (j & 1) {
       let p = cc;
       const end = cc + c;
       while (p < end) {
         const x = p / h;
         const y = p - x * h;
-        const n = min(h - y, end - p);
-        memory.fill(bitmap + <usize>(x - x0) * bh + (y - y0), 1, n);
-        p += n;
+        const len = min(h - y, end - p);
+        const lx = x - x0;
+        while (col <= lx) st(mStart, col++, n);
+        if (n > ld(mStart, lx) && ld(mE, n - 1) == y) st(mE, n - 1, y + len);
+        else {
+          st(mS, n, y);
+          st(mE, n, y + len);
+          n++;
+        }
+        p += len;
       }
     }
     cc += c;
   }
-  // Erosion, separable: a column's runs of ones shrink by k at both ends (vertical), then runs[y]
-  // counts the consecutive columns whose vertical erosion holds row y; 2k+1 of them make the pixel
-  // k columns back interior (marked 2 in place: those columns are never read again).
-  memory.fill(runs, 0, <usize>bh << 2);
-  const win: u32 = 2 * k + 1;
+  while (col <= bw) st(mStart, col++, n);
+
+  // vertical erosion: [s, e) -> [s + k, e - k)
+  let nv: u32 = 0;
   for (let lx: u32 = 0; lx < bw; lx++) {
-    const col = bitmap + <usize>lx * bh;
-    const back = bitmap + <usize>(lx >= k ? lx - k : <u32>0) * bh;
-    let y: u32 = 0;
-    while (y < bh) {
-      if (load<u8>(col + y) == 0) {
-        store<u32>(runs + (<usize>y << 2), 0);
-        y++;
-        continue;
-      }
-      let e = y;
-      while (e < bh && load<u8>(col + e) != 0) e++;
-      for (let r = y; r < e; r++) {
-        const rp = runs + (<usize>r << 2);
-        if (r >= y + k && r + k < e) {
-          const v = load<u32>(rp) + 1;
-          store<u32>(rp, v);
-          if (v >= win) store<u8>(back + r, 2); // v >= 2k+1 implies lx >= 2k
-        } else store<u32>(rp, 0);
-      }
-      y = e;
-    }
-  }
-  // encode the pixels still 1 (mask, not interior) over the whole image
-  let n: u32 = 0;
-  let start: u32 = 0;
-  let v = false;
-  for (let lx: u32 = 0; lx < bw; lx++) {
-    const col = bitmap + <usize>lx * bh;
-    const base = (x0 + lx) * h + y0;
-    for (let ly: u32 = 0; ly < bh; ly++) {
-      const b = load<u8>(col + ly) == 1;
-      if (b != v) {
-        store<u32>(out + (<usize>n << 2), base + ly - start);
-        n++;
-        start = base + ly;
-        v = b;
-      }
-    }
-    if (v) {
-      // the pixel after this column's region is background unless it is the next one visited
-      const p = base + bh;
-      if (p < total && !(lx + 1 < bw && p == base + h)) {
-        store<u32>(out + (<usize>n << 2), p - start);
-        n++;
-        start = p;
-        v = false;
+    st(vStart, lx, nv);
+    const r1 = ld(mStart, lx + 1);
+    for (let r = ld(mStart, lx); r < r1; r++) {
+      const s = ld(mS, r);
+      const e = ld(mE, r);
+      if (e - s > 2 * k) {
+        st(vS, nv, s + k);
+        st(vE, nv, e - k);
+        nv++;
       }
     }
   }
-  store<u32>(out + (<usize>n << 2), total - start);
-  return n + 1;
+  st(vStart, bw, nv);
+
+  outPtr = out;
+  outN = 0;
+  lastEnd = 0;
+  pending = false;
+  for (let lx: u32 = 0; lx < bw; lx++) {
+    // the interior rows of column lx: the shrunk runs of columns lx-k .. lx+k, intersected
+    let na: u32 = 0;
+    if (lx >= k && lx + k < bw) {
+      const f0 = ld(vStart, lx - k);
+      const f1 = ld(vStart, lx - k + 1);
+      for (let r = f0; r < f1; r++) {
+        st(aS, na, ld(vS, r));
+        st(aE, na, ld(vE, r));
+        na++;
+      }
+      for (let c2 = lx - k + 1; c2 <= lx + k && na > 0; c2++) {
+        let i: u32 = 0;
+        let q = ld(vStart, c2);
+        const q1 = ld(vStart, c2 + 1);
+        let nb: u32 = 0;
+        while (i < na && q < q1) {
+          const s = max(ld(aS, i), ld(vS, q));
+          const e = min(ld(aE, i), ld(vE, q));
+          if (s < e) {
+            st(bS, nb, s);
+            st(bE, nb, e);
+            nb++;
+          }
+          if (ld(aE, i) < ld(vE, q)) i++;
+          else q++;
+        }
+        let t = aS; aS = bS; bS = t;
+        t = aE; aE = bE; bE = t;
+        na = nb;
+      }
+    }
+    // the boundary: the column's runs less the interior (each interior run lies inside one of them)
+    const base = (x0 + lx) * h;
+    let i: u32 = 0;
+    const r1 = ld(mStart, lx + 1);
+    for (let r = ld(mStart, lx); r < r1; r++) {
+      let cur = ld(mS, r);
+      const e = ld(mE, r);
+      while (i < na && ld(aS, i) < e) {
+        const is = ld(aS, i);
+        if (is > cur) emit(base + cur, base + is);
+        cur = ld(aE, i);
+        i++;
+      }
+      if (cur < e) emit(base + cur, base + e);
+    }
+  }
+  flush();
+  if (lastEnd < total || outN == 0) st(out, outN++, total - lastEnd);
+  return outN;
 }

@@ -379,14 +379,12 @@ class WasmGeometry implements Engine {
     this.views();
     const o = box >>> 3;
     // the mask's region (rleBbox: full height when a run crosses columns); none when empty
-    const [x0, y0, bw, bh] = empty ? [0, 0, 0, 0] : [this.f64v[o]!, this.f64v[o + 1]!, this.f64v[o + 2]!, this.f64v[o + 3]!];
-    const bitmap = this.alloc(bw * bh);
-    const runs = this.alloc(4 * bh);
-    const cap = 2 * bw * Math.ceil(bh / 2) + 2;
-    const out = this.alloc(4 * cap);
+    const [x0, bw, bh] = empty ? [0, 0, 0] : [this.f64v[o]!, this.f64v[o + 2]!, this.f64v[o + 3]!];
+    const scratch = this.alloc(this.k.rleBoundaryScratch(m, bw, bh));
+    const out = this.alloc(4 * this.k.rleBoundaryCap(m, bw));
     // a dilation past the mask's larger side erodes everything already (and keeps the kernel in u32)
     const k = Math.min(dilation, Math.max(h, w));
-    const n = this.k.rleBoundary(cp, m, h, w, k, x0, y0, bw, bh, bitmap, runs, out);
+    const n = this.k.rleBoundary(cp, m, h, w, k, x0, bw, bh, scratch, out);
     this.views();
     return { h, w, counts: this.counts(out, n) };
   }
