@@ -106,7 +106,9 @@ describe.skipIf(!haveCli)("detection-eval coco --iou-type boundary", () => {
       const ratio = exp.dilationRatio === 0.02 ? [] : ["--dilation-ratio", String(exp.dilationRatio)];
       const r = cli("coco", "--gt", gt, "--dt", dt, "--iou-type", "boundary", ...ratio, "--format", "json");
       expect(r.code).toBe(0);
-      expect((JSON.parse(r.stdout) as { stats: number[] }).stats).toEqual(exp.stats);
+      const out = JSON.parse(r.stdout) as { stats: number[]; iouType: string; params: { dilationRatio?: number } };
+      expect(out.stats).toEqual(exp.stats);
+      expect([out.iouType, out.params.dilationRatio]).toEqual(["boundary", exp.dilationRatio]);
       const t = cli("coco", "--gt", gt, "--dt", dt, "--iou-type", "boundary", ...ratio);
       expect(t.code).toBe(0);
       expect(t.stdout).toBe(`${exp.summary.join("\n")}\n`);

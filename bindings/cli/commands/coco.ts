@@ -141,5 +141,5 @@ function intervalLines(b: CocoBootstrap): string {
 
 /** The resolved parameters in the output, so that a run says what it evaluated. */
 function paramsJson(p: CocoEvaluation["params"]): Record<string, unknown> {
-  return { images: p.imgIds.length, catIds: p.catIds, iouThrs: p.iouThrs, recThrs: p.recThrs, maxDets: p.maxDets, areaRng: p.areaRng, areaRngLbl: p.areaRngLbl, useCats: p.useCats };
+  return { images: p.imgIds.length, catIds: p.catIds, iouThrs: p.iouThrs, recThrs: p.recThrs, maxDets: p.maxDets, areaRng: p.areaRng, areaRngLbl: p.areaRngLbl, useCats: p.useCats, ...(p.iouType === "boundary" ? { dilationRatio: p.dilationRatio } : {}) };
 }
