@@ -115,6 +115,20 @@ describe.skipIf(!haveCli)("detection-eval coco --iou-type boundary", () => {
     });
   }
 
+  it("--shard i/n --state-out, then merge: the unsharded stats (the ratio travels in the states)", () => {
+    const exp = CASES.find((c) => c.file.endsWith("r0.05.json"))!.exp;
+    const { gt, dt } = inputs(exp);
+    const parts = [1, 2].map((i) => join(tmp, `part-${i}.json`));
+    parts.forEach((f, i) => {
+      const r = cli("coco", "--gt", gt, "--dt", dt, "--iou-type", "boundary", "--dilation-ratio", "0.05", "--shard", `${i + 1}/2`, "--state-out", f);
+      expect(r.code, r.stderr).toBe(0);
+    });
+    const m = cli("merge", ...parts, "--format", "json");
+    expect(m.code, m.stderr).toBe(0);
+    const out = JSON.parse(m.stdout) as { stats: number[]; params: { dilationRatio?: number } };
+    expect([out.params.dilationRatio, ...out.stats]).toEqual([0.05, ...exp.stats]);
+  });
+
   it("--dilation-ratio 0.02 is the default", () => {
     const exp = CASES[0]!.exp;
     const { gt, dt } = inputs(exp);
