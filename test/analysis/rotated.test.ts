@@ -62,7 +62,12 @@ describe("analysis mode: rotated boxes", () => {
     const masks = (img: number) => {
       const [p] = inp.predictions.filter((o) => o.image === img);
       const [l] = inp.labels.filter((o) => o.image === img);
-      const r = (s: Shape) => (s.kind === "rotated" ? engine.rleFromRotatedBox(s.box, 200, 200) : s.kind === "box" ? engine.rleFromBox(s.box, 200, 200) : engine.rleFromPolygons((s as { parts: number[][] }).parts, 200, 200));
+      const r = (s: Shape) => {
+        if (s.kind === "rotated") return engine.rleFromRotatedBox(s.box, 200, 200);
+        if (s.kind === "box") return engine.rleFromBox(s.box, 200, 200);
+        if (s.kind === "polygon") return engine.rleFromPolygons(s.parts, 200, 200);
+        throw new Error("not a shape of this test");
+      };
       return engine.maskIou([r(p!.shape)], [r(l!.shape)], [l!.crowd ? 1 : 0])[0]!;
     };
     const exact = analyze(engine, inp);
