@@ -4,7 +4,8 @@ import { CocoInputError } from "./errors.js";
 import { type CocoId, isId, sortIds } from "./ids.js";
 import { linspace } from "./numeric.js";
 
-export type IouType = "bbox" | "segm" | "keypoints";
+/** "rotated": exact rotated-box IoU over each object's `rbox` [cx, cy, w, h, angle] (degrees counter-clockwise, as detectron2). */
+export type IouType = "bbox" | "segm" | "keypoints" | "rotated";
 
 export interface CocoParamsInput {
   iouType: IouType;
@@ -66,8 +67,8 @@ function uniqueSorted(ids: readonly unknown[], path: string): CocoId[] {
 /** Resolves defaults; `datasetImageIds` / `datasetCatIds` are the dataset's ids (any order). */
 export function resolveParams(input: CocoParamsInput, datasetImageIds: readonly CocoId[], datasetCatIds: readonly CocoId[]): CocoParams {
   const iouType = input.iouType;
-  if (iouType !== "bbox" && iouType !== "segm" && iouType !== "keypoints") {
-    throw new CocoInputError("params.iouType", `expected bbox, segm or keypoints, got ${JSON.stringify(iouType)}`);
+  if (iouType !== "bbox" && iouType !== "segm" && iouType !== "keypoints" && iouType !== "rotated") {
+    throw new CocoInputError("params.iouType", `expected bbox, segm, keypoints or rotated, got ${JSON.stringify(iouType)}`);
   }
   const kp = iouType === "keypoints";
   const iouThrs = input.iouThrs ? checkNumbers(input.iouThrs, "iouThrs") : linspace(0.5, 0.95, Math.round((0.95 - 0.5) / 0.05) + 1);

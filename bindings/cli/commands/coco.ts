@@ -41,11 +41,11 @@ function paramsOf(opts: Record<string, string | undefined>, iouType: IouType, gt
 export const COCO_COMMAND: Command = {
   summary: "pycocotools-compatible COCO evaluation (stats, per-category AP)",
   usage:
-    "detection-eval coco --gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints [--img-ids ID,... | --images-from FILE] [--cat-ids ID,...] [--iou-thrs T,...] [--rec-thrs R,...] [--max-dets N,...] [--area-rng [LABEL=]MIN:MAX,...] [--no-use-cats] [--bootstrap N] [--seed 0] [--format text|json] [--workers N] [--timings]",
+    "detection-eval coco --gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints|rotated [--img-ids ID,... | --images-from FILE] [--cat-ids ID,...] [--iou-thrs T,...] [--rec-thrs R,...] [--max-dets N,...] [--area-rng [LABEL=]MIN:MAX,...] [--no-use-cats] [--bootstrap N] [--seed 0] [--format text|json] [--workers N] [--timings]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset (.json or .json.gz)" },
     dt: { kind: "value", required: true, help: "COCO results (.json or .json.gz)" },
-    "iou-type": { kind: "value", required: true, values: ["bbox", "segm", "keypoints"] },
+    "iou-type": { kind: "value", required: true, values: ["bbox", "segm", "keypoints", "rotated"] },
     "img-ids": { kind: "value", help: "evaluate these images only (pycocotools params.imgIds)" },
     "images-from": { kind: "value", help: "a file of image ids to evaluate: a JSON array, or one id per line" },
     "cat-ids": { kind: "value", help: "evaluate these categories only (params.catIds)" },
