@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { rotatedBoxIou } from "../../bindings/index.js";
 import { GeometryInputError } from "../../bindings/geometry/types.js";
+import { rotatedIouMatrixTs } from "../../bindings/geometry/rotated.js";
 import { HAVE_SHARED_FIXTURES, LOCAL_FIXTURES, SHARED_FIXTURES } from "../helpers/paths.js";
 
 interface PublishedCase {
@@ -103,6 +104,21 @@ describe("rotatedBoxIou input", () => {
     expect(Array.from(rotatedBoxIou([[0, 0, 0, 2, 0]], [[0, 0, 2, 2, 0]]))).toEqual([0]);
     expect(Array.from(rotatedBoxIou([[0, 0, 2, 2, 0]], [[0, 0, 2, 0, 45]]))).toEqual([0]);
     expect(rotatedBoxIou([], [[0, 0, 2, 2, 0]]).length).toBe(0);
+  });
+  it("stays in [0, 1] at the ends of float64 (overflow and underflow give 0, never NaN)", () => {
+    const extreme = [
+      [0, 0, 1e300, 1e300, 10],
+      [1e300, -1e300, 1e300, 1, 33],
+      [0, 0, 1e-300, 1e-300, 45],
+      [0, 0, 1e-160, 1e-160, 0],
+      [1e-300, 0, 1, 1e-300, 90],
+      [0, 0, 1, 1, 0],
+    ];
+    const out = rotatedBoxIou(extreme, extreme);
+    for (const v of out) expect(v >= 0 && v <= 1).toBe(true);
+    const packed = Float64Array.from(extreme.flat());
+    const twin = rotatedIouMatrixTs(packed, packed, null);
+    out.forEach((v, i) => expect(Math.abs(v - twin[i]!)).toBeLessThanOrEqual(1e-12));
   });
   it("names the bad value in a one-line error", () => {
     const bad = (b1: unknown, b2: unknown, message: string) =>
