@@ -13,6 +13,8 @@ export type OptionSpec =
 export interface CommandContext {
   /** Parsed options (`--iou-type bbox` -> opts["iou-type"] = "bbox"; flags are "true" when given). */
   opts: Record<string, string | undefined>;
+  /** The arguments that are not options (only for a command that declares `positional`). */
+  args: readonly string[];
   /** Reports progress of long work; given only when stderr is a terminal. */
   progress?: (message: string) => void;
   warn: (message: string) => void;
@@ -24,6 +26,8 @@ export interface Command {
   summary: string;
   usage: string;
   options: Record<string, OptionSpec>;
+  /** Arguments besides the options (e.g. `merge a.json b.json`): their name in the usage, and how many at least. */
+  positional?: { name: string; min: number; help: string };
   run(ctx: CommandContext): Promise<string>;
 }
 
@@ -33,11 +37,21 @@ export function isInputError(e: unknown): boolean {
 }
 
 export function parseOptions(name: string, c: Command, args: readonly string[]): Record<string, string | undefined> {
+  return parseCommandLine(name, c, args).opts;
+}
+
+/** Options and, for a command with `positional`, the other arguments (a lone "-" is one: standard input). */
+export function parseCommandLine(name: string, c: Command, args: readonly string[]): { opts: Record<string, string | undefined>; args: string[] } {
   // no prototype: "--__proto__" or "--constructor" are unknown options, not Object's properties
   const opts: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
+  const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (!arg.startsWith("--")) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
+    if (!arg.startsWith("--")) {
+      if (!c.positional) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
+      positional.push(arg);
+      continue;
+    }
     const eq = arg.indexOf("=");
     const key = arg.slice(2, eq >= 0 ? eq : undefined);
     const spec = Object.hasOwn(c.options, key) ? c.options[key] : undefined;
@@ -61,7 +75,8 @@ export function parseOptions(name: string, c: Command, args: readonly string[]):
     if (opts[key] === undefined && spec.default !== undefined) opts[key] = spec.default;
     if (opts[key] === undefined && spec.required) throw new UsageError(`--${key} is required`);
   }
-  return opts;
+  if (c.positional && positional.length < c.positional.min) throw new UsageError(`expected at least ${c.positional.min} ${c.positional.name} argument${c.positional.min > 1 ? "s" : ""}, got ${positional.length}`);
+  return { opts, args: positional };
 }
 
 export function commandUsage(name: string, c: Command, globalOptions: string): string {
@@ -72,7 +87,8 @@ export function commandUsage(name: string, c: Command, globalOptions: string): s
     const help = s.help ? `  ${s.help}` : "";
     return `  --${k}${vals}${req}${dflt}${help}`;
   });
-  return `usage: ${c.usage}\n\n${c.summary}\n\noptions:\n${opts.join("\n")}\n${globalOptions}`;
+  const positional = c.positional ? `arguments:\n  ${c.positional.name}  ${c.positional.help}\n\n` : "";
+  return `usage: ${c.usage}\n\n${c.summary}\n\n${positional}options:\n${opts.join("\n")}\n${globalOptions}`;
 }
 
 /** A number option, validated: `--iou: expected a number, got "x"`. */

@@ -61,8 +61,7 @@ export function setDefaultModule(module: Promise<WebAssembly.Module> | undefined
   inlineModule = module;
 }
 
-/** Base64 text as bytes (the inlined engine.wasm). */
-export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const bin = atob(text);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);

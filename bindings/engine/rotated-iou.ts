@@ -3,11 +3,11 @@
 // default; the TypeScript twin (geometry/rotated.ts) serves engines without kernels (ReferenceGeometry)
 // and hosts that refuse to compile wasm synchronously. Angles: detectron2's convention, degrees
 // counter-clockwise on screen (geometry/rotated.ts explains both conventions).
+import { base64ToBytes } from "../columns/base64.js";
 import { ENGINE_WASM_BASE64 } from "../generated/engine-wasm.js";
 import type { CrowdFlags, GeometryEngine } from "../geometry/types.js";
 import { crowdFlags, newIouMatrix } from "../geometry/validate.js";
 import { packRotatedBoxes, ROTATED_STRIDE, rotatedIouMatrixTs } from "../geometry/rotated.js";
-import { decodeBase64 } from "./engine.js";
 import { Arena, engineKernels, instantiateKernelsSync, type Kernels } from "./host.js";
 import { TILES } from "./tiles.js";
 
@@ -24,7 +24,7 @@ let syncKernels: Kernels | null | undefined;
 function sharedKernels(): Kernels | null {
   if (syncKernels === undefined) {
     try {
-      syncKernels = instantiateKernelsSync(new WebAssembly.Module(decodeBase64(ENGINE_WASM_BASE64)));
+      syncKernels = instantiateKernelsSync(new WebAssembly.Module(base64ToBytes(ENGINE_WASM_BASE64)));
     } catch {
       syncKernels = null;
     }

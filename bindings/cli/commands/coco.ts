@@ -1,6 +1,8 @@
 // `detection-eval coco`: pycocotools-compatible evaluation from the command line (Node only).
 // Files are streamed into columns (bindings/ingest/stream-load.ts: any size, gzip or not); `--workers N`
-// evaluates on N threads (bindings/workers/), with the same numbers for any N.
+// evaluates on N threads (bindings/workers/), with the same numbers for any N. `--shard i/n --state-out F`
+// evaluates a part of the images and keeps its state for `detection-eval merge` (commands/merge.ts).
+import { gzipSync } from "node:zlib";
 import { numberOption, UsageError, type Command } from "../command.js";
 import { bootstrapCoco, type CocoBootstrap } from "../../coco/bootstrap.js";
 import { createEngine } from "../../engine/engine.js";
@@ -9,6 +11,11 @@ import { evaluateCoco, type CocoEvaluation } from "../../coco/evaluate.js";
 import type { CocoParamsInput, IouType } from "../../coco/params.js";
 import type { CocoDataset } from "../../coco/inputs.js";
 import { areaRangesOption, imageIdsOption, listOption, numberListOption, resolveIds } from "../subsets.js";
+import { shardImages } from "../../coco/state.js";
+import { cocoStateToJson } from "../../coco/state-file.js";
+import { resolveParams } from "../../coco/params.js";
+import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.js";
+import { cocoJson } from "../coco-output.js";
 
 /** pycocotools' Params from the command line (ids resolved against the dataset). */
 function paramsOf(opts: Record<string, string | undefined>, iouType: IouType, gt: CocoDataset): CocoParamsInput {
@@ -38,6 +45,17 @@ function paramsOf(opts: Record<string, string | undefined>, iouType: IouType, gt
   return params;
 }
 
+/** `--shard i/n`: which shard, or undefined. */
+function shardOption(opts: Record<string, string | undefined>): { index: number; count: number } | undefined {
+  const v = opts.shard;
+  if (v === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  const index = m ? Number(m[1]) : Number.NaN;
+  const count = m ? Number(m[2]) : Number.NaN;
+  if (!(index >= 1 && index <= count && count <= 1_000_000)) throw new UsageError(`--shard: expected i/n with 1 <= i <= n (e.g. 2/8), got ${JSON.stringify(v)}`);
+  return { index, count };
+}
+
 export const COCO_COMMAND: Command = {
   summary: "pycocotools-compatible COCO evaluation (stats, per-category AP)",
   usage:
@@ -46,6 +64,8 @@ export const COCO_COMMAND: Command = {
     gt: { kind: "value", required: true, help: "COCO dataset (.json or .json.gz)" },
     dt: { kind: "value", required: true, help: "COCO results (.json or .json.gz)" },
     "iou-type": { kind: "value", required: true, values: ["bbox", "segm", "keypoints", "rotated"] },
+    shard: { kind: "value", help: "evaluate shard i of n (e.g. 2/8): the i-th of n contiguous ranges of the sorted image ids; needs --state-out" },
+    "state-out": { kind: "value", help: "write this evaluation's partial state (JSON; gzipped when FILE ends in .gz) for `detection-eval merge`" },
     "img-ids": { kind: "value", help: "evaluate these images only (pycocotools params.imgIds)" },
     "images-from": { kind: "value", help: "a file of image ids to evaluate: a JSON array, or one id per line" },
     "cat-ids": { kind: "value", help: "evaluate these categories only (params.catIds)" },
@@ -76,13 +96,22 @@ export const COCO_COMMAND: Command = {
     const seed = numberOption(opts, "seed", 0);
     if (!(Number.isInteger(resamples) && resamples >= 0 && resamples <= 1_000_000)) throw new UsageError(`--bootstrap: expected a whole number of resamples (0 for none), got ${opts.bootstrap}`);
     if (!Number.isInteger(seed)) throw new UsageError(`--seed: expected an integer, got ${opts.seed}`);
+    const shard = shardOption(opts);
+    const stateOut = opts["state-out"];
+    if (shard && stateOut === undefined) throw new UsageError("--shard needs --state-out FILE (the shard's state, for detection-eval merge)");
+    if (stateOut !== undefined && resamples > 0) throw new UsageError("--bootstrap with --state-out: the intervals of a part are not those of the whole; bootstrap the unsharded run");
+    if (stateOut !== undefined) checkOutputNotInput({ option: "--state-out", path: stateOut }, [{ option: "--gt", path: opts.gt }, { option: "--dt", path: opts.dt }, { option: "--images-from", path: opts["images-from"] }]);
     let ev: CocoEvaluation;
     let loaded: Awaited<ReturnType<typeof loadCocoInputs>>;
     let loadTimings: Record<string, number> = {};
     try {
       progress?.(`loading ${opts.gt} and ${opts.dt}`);
       loaded = await loadCocoInputs(opts.gt!, opts.dt!, { module: engine.module });
-      const params = paramsOf(opts, iouType, loaded.gt);
+      let params = paramsOf(opts, iouType, loaded.gt);
+      if (shard) {
+        const all = resolveParams(params, loaded.gt.images.ids, loaded.gt.categories.ids).imgIds;
+        params = { ...params, imgIds: shardImages(all, shard.index, shard.count) };
+      }
       progress?.(`evaluating (${iouType}${workers > 1 ? `, ${workers} workers` : ""})`);
       ev = parallel ? await parallel.evaluateCocoParallel(engine, loaded.gt, loaded.dt, params, { workers, pool }) : evaluateCoco(engine, loaded.gt, loaded.dt, params);
       loadTimings = loaded.timings;
@@ -90,6 +119,12 @@ export const COCO_COMMAND: Command = {
       void pool?.close();
     }
     for (const w of ev.warnings) warn(w);
+    if (stateOut !== undefined) {
+      const state = { ...ev.state(), shard: shard ?? null };
+      const text = JSON.stringify(cocoStateToJson(state));
+      writeFileAtomic(stateOut, stateOut.endsWith(".gz") ? gzipSync(text) : text);
+      info(`wrote ${stateOut}${shard ? ` (shard ${shard.index}/${shard.count}: ${ev.params.imgIds.length} images)` : ""}`);
+    }
     let timings: Record<string, number> | undefined;
     if (opts.timings) {
       const all: Record<string, number> = { ...loadTimings, ...ev.timings, command: performance.now() - t0 };
@@ -104,17 +139,7 @@ export const COCO_COMMAND: Command = {
       if (timings) info(`bootstrap: ${Math.round(performance.now() - tb)} ms`);
     }
     if (opts.format !== "json") return `${ev.summary()}\n${boot ? intervalLines(boot) : ""}`;
-    const json = {
-      iouType,
-      params: paramsJson(ev.params),
-      stats: ev.stats,
-      statsLabels: ev.statsLabels,
-      perCategory: ev.perCategory(),
-      ...(boot ? { intervals: boot } : {}),
-      warnings: ev.warnings,
-      ...(timings ? { timings } : {}),
-    };
-    return `${JSON.stringify(json)}\n`;
+    return cocoJson(iouType, ev, { ...(shard ? { shard: { ...shard, images: ev.params.imgIds.length } } : {}), ...(boot ? { intervals: boot } : {}) }, timings);
   },
 };
 
@@ -124,9 +149,4 @@ function intervalLines(b: CocoBootstrap): string {
   const head = `${Math.round(b.level * 100)}% intervals, ${b.resamples} bootstrap resamples of the images (seed ${b.seed}):`;
   const width = Math.max(...b.statsLabels.map((l) => l.length));
   return [head, ...b.stats.map((s, i) => ` ${b.statsLabels[i]!.padEnd(width)}  ${f(s.estimate)}  [${f(s.lo)}, ${f(s.hi)}]`)].join("\n") + "\n";
-}
-
-/** The resolved parameters in the output, so that a run says what it evaluated. */
-function paramsJson(p: CocoEvaluation["params"]): Record<string, unknown> {
-  return { images: p.imgIds.length, catIds: p.catIds, iouThrs: p.iouThrs, recThrs: p.recThrs, maxDets: p.maxDets, areaRng: p.areaRng, areaRngLbl: p.areaRngLbl, useCats: p.useCats };
 }
