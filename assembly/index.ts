@@ -4,6 +4,7 @@ export { rleArea, rleBbox, rleMerge, rleToString, rleFromString, rleEncode, rleD
 export { rleFrPoly, rleFrPolys } from "./raster";
 export { boxIouRows, maskIouRows, rlePrepare } from "./iou";
 export { rotatedIouRows } from "./rotated";
+export { rleBoundary, rleBoundaryScratch, rleBoundaryCap } from "./boundary";
 export { cocoMatch } from "./match";
 export { cocoAccumulate } from "./accumulate";
 export { maskBounds, buildMasks } from "./masks";

@@ -4,7 +4,7 @@ import type { CocoSummary } from "../coco/result.js";
 
 /** The resolved parameters in the output, so that a run says what it evaluated. */
 function paramsJson(p: CocoSummary["params"]): Record<string, unknown> {
-  return { images: p.imgIds.length, catIds: p.catIds, iouThrs: p.iouThrs, recThrs: p.recThrs, maxDets: p.maxDets, areaRng: p.areaRng, areaRngLbl: p.areaRngLbl, useCats: p.useCats };
+  return { images: p.imgIds.length, catIds: p.catIds, iouThrs: p.iouThrs, recThrs: p.recThrs, maxDets: p.maxDets, areaRng: p.areaRng, areaRngLbl: p.areaRngLbl, useCats: p.useCats, ...(p.iouType === "boundary" ? { dilationRatio: p.dilationRatio } : {}) };
 }
 
 /** One line of JSON: iouType, params, stats, statsLabels, perCategory, `extra` keys, warnings, timings. */

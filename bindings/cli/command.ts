@@ -7,7 +7,7 @@ export class UsageError extends Error {
 }
 
 export type OptionSpec =
-  | { kind: "value"; values?: readonly string[]; default?: string; required?: boolean; help?: string }
+  | { kind: "value"; values?: readonly string[]; default?: string; required?: boolean; help?: string; repeatable?: boolean }
   | { kind: "flag"; help?: string };
 
 export interface CommandContext {
@@ -15,6 +15,8 @@ export interface CommandContext {
   opts: Record<string, string | undefined>;
   /** The arguments that are not options (only for a command that declares `positional`). */
   args: readonly string[];
+  /** Every value of a `repeatable` option, in order (`--dt a --dt b`); opts holds the last. */
+  lists: Readonly<Record<string, readonly string[]>>;
   /** Reports progress of long work; given only when stderr is a terminal. */
   progress?: (message: string) => void;
   warn: (message: string) => void;
@@ -40,10 +42,17 @@ export function parseOptions(name: string, c: Command, args: readonly string[]):
   return parseCommandLine(name, c, args).opts;
 }
 
+export interface CommandLine {
+  opts: Record<string, string | undefined>;
+  args: string[];
+  lists: Record<string, string[]>;
+}
+
 /** Options and, for a command with `positional`, the other arguments (a lone "-" is one: standard input). */
-export function parseCommandLine(name: string, c: Command, args: readonly string[]): { opts: Record<string, string | undefined>; args: string[] } {
+export function parseCommandLine(name: string, c: Command, args: readonly string[]): CommandLine {
   // no prototype: "--__proto__" or "--constructor" are unknown options, not Object's properties
   const opts: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
+  const lists: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -68,7 +77,9 @@ export function parseCommandLine(name: string, c: Command, args: readonly string
       if (value === undefined || (value.startsWith("--") && value.length > 2)) throw new UsageError(`--${key} needs a value`);
     }
     if (spec.values && !spec.values.includes(value)) throw new UsageError(`--${key} must be one of ${spec.values.join(", ")} (got ${JSON.stringify(value)})`);
+    if (opts[key] !== undefined && !spec.repeatable) throw new UsageError(`--${key} given twice (${JSON.stringify(opts[key])} and ${JSON.stringify(value)})`);
     opts[key] = value;
+    (lists[key] ??= []).push(value);
   }
   for (const [key, spec] of Object.entries(c.options)) {
     if (spec.kind !== "value") continue;
@@ -76,7 +87,7 @@ export function parseCommandLine(name: string, c: Command, args: readonly string
     if (opts[key] === undefined && spec.required) throw new UsageError(`--${key} is required`);
   }
   if (c.positional && positional.length < c.positional.min) throw new UsageError(`expected at least ${c.positional.min} ${c.positional.name} argument${c.positional.min > 1 ? "s" : ""}, got ${positional.length}`);
-  return { opts, args: positional };
+  return { opts, args: positional, lists };
 }
 
 export function commandUsage(name: string, c: Command, globalOptions: string): string {

@@ -23,6 +23,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   convert: async () => (await import("./commands/convert.js")).CONVERT_COMMAND,
   export: async () => (await import("./commands/export.js")).EXPORT_COMMAND,
   merge: async () => (await import("./commands/merge.js")).MERGE_COMMAND,
+  compare: async () => (await import("./commands/compare.js")).COMPARE_COMMAND,
 };
 
 export interface CliIO {
@@ -90,8 +91,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     io.stderr(`${m}\n`);
   };
   try {
-    const { opts, args: positional } = parseCommandLine(name, command, rest.slice(1));
-    const out = await command.run({ opts, args: positional, ...(progress ? { progress } : {}), warn, info });
+    const { opts, args: positional, lists } = parseCommandLine(name, command, rest.slice(1));
+    const out = await command.run({ opts, args: positional, lists, ...(progress ? { progress } : {}), warn, info });
     clearProgress();
     io.stdout(out);
     return 0;

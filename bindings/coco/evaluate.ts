@@ -106,11 +106,11 @@ export function prepareCoco(
   const defer = deferMasks && kernels !== null && p.iouType === "segm";
   if (defer) checkMasksBulk(gt, dt);
   else if (!(kernels && resolveResultGeometryBulk(engine, dt))) resolveResultGeometry(engine, dt);
-  if (p.iouType === "segm" && dt.source === "bbox") {
+  if ((p.iouType === "segm" || p.iouType === "boundary") && dt.source === "bbox") {
     warnings.push(
       dt.withSegmentation > 0
         ? 'results carry both "bbox" and "segmentation": as in pycocotools, their areas come from the box (w*h) for the small/medium/large ranges; drop "bbox" from segm results to use the mask area'
-        : "segm evaluation of box results: each box is rasterised as a polygon mask, as in pycocotools",
+        : `${p.iouType} evaluation of box results: each box is rasterised as a polygon mask, as in pycocotools`,
     );
   }
   const tPlan = performance.now();

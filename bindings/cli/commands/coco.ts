@@ -17,6 +17,15 @@ import { resolveParams } from "../../coco/params.js";
 import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.js";
 import { cocoJson } from "../coco-output.js";
 
+/** --dilation-ratio (Boundary IoU): a number in (0, 1], with --iou-type boundary only. */
+function dilationRatioOf(opts: Record<string, string | undefined>, iouType: IouType): number | undefined {
+  if (opts["dilation-ratio"] === undefined) return undefined;
+  const ratio = numberOption(opts, "dilation-ratio", 0.02);
+  if (!(ratio > 0 && ratio <= 1)) throw new UsageError(`--dilation-ratio: expected a number in (0, 1], got ${opts["dilation-ratio"]}`);
+  if (iouType !== "boundary") throw new UsageError(`--dilation-ratio: only with --iou-type boundary, got --iou-type ${iouType}`);
+  return ratio;
+}
+
 /** pycocotools' Params from the command line (ids resolved against the dataset). */
 function paramsOf(opts: Record<string, string | undefined>, iouType: IouType, gt: CocoDataset): CocoParamsInput {
   const params: { -readonly [K in keyof CocoParamsInput]: CocoParamsInput[K] } = { iouType };
@@ -42,6 +51,8 @@ function paramsOf(opts: Record<string, string | undefined>, iouType: IouType, gt
   const areas = areaRangesOption(opts);
   if (areas) Object.assign(params, areas);
   if (opts["no-use-cats"]) params.useCats = false;
+  const ratio = dilationRatioOf(opts, iouType);
+  if (ratio !== undefined) params.dilationRatio = ratio;
   return params;
 }
 
@@ -59,11 +70,12 @@ function shardOption(opts: Record<string, string | undefined>): { index: number;
 export const COCO_COMMAND: Command = {
   summary: "pycocotools-compatible COCO evaluation (stats, per-category AP)",
   usage:
-    "detection-eval coco --gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints|rotated [--img-ids ID,... | --images-from FILE] [--cat-ids ID,...] [--iou-thrs T,...] [--rec-thrs R,...] [--max-dets N,...] [--area-rng [LABEL=]MIN:MAX,...] [--no-use-cats] [--bootstrap N] [--seed 0] [--format text|json] [--workers N] [--timings]",
+    "detection-eval coco --gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints|boundary|rotated [--dilation-ratio 0.02] [--img-ids ID,... | --images-from FILE] [--cat-ids ID,...] [--iou-thrs T,...] [--rec-thrs R,...] [--max-dets N,...] [--area-rng [LABEL=]MIN:MAX,...] [--no-use-cats] [--bootstrap N] [--seed 0] [--format text|json] [--workers N] [--timings]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset (.json or .json.gz)" },
     dt: { kind: "value", required: true, help: "COCO results (.json or .json.gz)" },
-    "iou-type": { kind: "value", required: true, values: ["bbox", "segm", "keypoints", "rotated"] },
+    "iou-type": { kind: "value", required: true, values: ["bbox", "segm", "keypoints", "boundary", "rotated"] },
+    "dilation-ratio": { kind: "value", help: "--iou-type boundary: the boundary width as a fraction of the image diagonal (boundary-iou-api's dilation_ratio; default 0.02)" },
     shard: { kind: "value", help: "evaluate shard i of n (e.g. 2/8): the i-th of n contiguous ranges of the sorted image ids; needs --state-out" },
     "state-out": { kind: "value", help: "write this evaluation's partial state (JSON; gzipped when FILE ends in .gz) for `detection-eval merge`" },
     "img-ids": { kind: "value", help: "evaluate these images only (pycocotools params.imgIds)" },
@@ -86,6 +98,7 @@ export const COCO_COMMAND: Command = {
     if (!Number.isInteger(requested) || requested < 1 || requested > 256) throw new UsageError(`--workers: expected an integer from 1 to 256, got ${JSON.stringify(opts.workers)}`);
     const engine = await createEngine();
     const iouType = opts["iou-type"] as IouType;
+    dilationRatioOf(opts, iouType); // a bad value fails before the files are read
     // at most one thread per core; the workers start while the files are read (their start-up overlaps the parsing)
     const threads = requested > 1 ? await import("../../workers/node-threads.js") : undefined;
     const { workers, cores, capped } = threads ? threads.effectiveWorkers(requested) : { workers: 1, cores: 1, capped: false };
