@@ -5,7 +5,7 @@ import type { Analysis } from "../analysis/analysis.js";
 import { REPORT_PAGE_JS } from "../generated/report-page.js";
 import { PACKAGE_VERSION } from "../generated/version.js";
 import { encodeAnalysis } from "./data.js";
-import type { ReportMeta, TideMeta } from "./meta.js";
+import type { CocoMeta, ReportMeta, TideMeta } from "./meta.js";
 
 export interface ReportOptions {
   title?: string;
@@ -22,6 +22,8 @@ export interface ReportOptions {
   bootstrap?: number;
   /** the TIDE decomposition to show (tide() of the COCO input; absent: no TIDE section) */
   tide?: TideMeta;
+  /** pycocotools' evaluation of each model (COCO input; absent: no COCO section) */
+  coco?: CocoMeta[];
   /** gzip the data (default true; the page needs DecompressionStream, in every current browser) */
   compress?: boolean;
   /** generation date (default now) */
@@ -121,6 +123,7 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
     },
     bootstrap: options.bootstrap ?? 1000,
     ...(options.tide ? { tide: options.tide } : {}),
+    ...(options.coco?.length ? { coco: options.coco } : {}),
     data,
     ...(options.models && others.length
       ? {

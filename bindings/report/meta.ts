@@ -20,8 +20,19 @@ export interface ReportMeta {
   tide?: TideMeta;
   /** the encoded analysis without its blob (which lives in its own element) */
   data: Omit<EncodedAnalysis, "blob">;
+  /** pycocotools' evaluation of COCO input (one per model): fixed at the default Params, not following the sliders */
+  coco?: CocoMeta[];
   /** with two or more models: every model's name (the first is `data`'s), and the others' data (blobs in report-blob-1, ...) */
   models?: { names: string[]; others: ModelMeta[] };
+}
+
+/** One model's COCO evaluation: the 12 stats, their labels, pycocotools' print-out, AP per category. */
+export interface CocoMeta {
+  iouType: "bbox" | "segm";
+  stats: number[];
+  statsLabels: string[];
+  summary: string;
+  perCategory: { categoryId: string; name: string; ap: number; ap50: number; ap75: number; ar100: number }[];
 }
 
 /** One more model of the same labels: where its predictions came from, its data, its TIDE decomposition. */

@@ -255,6 +255,10 @@ describe("a report of two models", () => {
       expect(rows.map((r) => Number(r[1]))).toEqual(two.mAP.map((v) => Number(v.toFixed(3))));
       expect(Number(rows[1]![11])).toBe(two.gained);
       expect(Number(rows[1]![12])).toBe(two.lost);
+      // the COCO section: pycocotools' stats of the baseline (Node's evaluateCoco on the same files)
+      const cocoRows = [...doc.querySelectorAll("#table-coco-stats tbody tr")].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent));
+      expect(cocoRows.map((r) => r[1])).toEqual(inject("generatedCase").stats.map((v) => (v < 0 ? "–" : v.toFixed(3))));
+      expect(cocoRows[0]!.length).toBe(3);
       // the summary follows the selected model
       const kpi = () => Number(doc.getElementById("kpi-mAP")!.dataset.value);
       expect(kpi()).toBe(two.mAP[0]);

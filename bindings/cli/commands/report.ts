@@ -3,13 +3,14 @@
 // Node only (reads and writes files by path). The file is written atomically (bindings/ingest/output-file.ts
 // writeFileAtomic: temporary file, fsync, rename; removed on failure or interruption).
 import { IMAGE_SUBSET_OPTIONS, imagePixels, imageSubset, loadAnalysisInput, runInputs, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
-import { listOption } from "../subsets.js";
+import { imageIdsOption, listOption } from "../subsets.js";
 import { analyze } from "../../analysis/analyze.js";
 import { type Command, numberOption, UsageError } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
 import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.js";
 import { renderReportHtml } from "../../report/html.js";
-import type { TideMeta } from "../../report/meta.js";
+import type { CocoMeta, TideMeta } from "../../report/meta.js";
+import { evaluateCoco } from "../../coco/evaluate.js";
 import { tide, type TideResult } from "../../errors/tide.js";
 import { compare } from "../../analysis/compare.js";
 
@@ -32,7 +33,7 @@ function size(bytes: number): string {
 export const REPORT_COMMAND: Command = {
   summary: "write a self-contained HTML report (model performance pages with live IoU / confidence / class filters)",
   usage:
-    "detection-eval report --gt GT.json --dt RESULTS.json [--dt MORE.json ... --name A --name B ...] --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--no-tide] [--title TEXT]",
+    "detection-eval report --gt GT.json --dt RESULTS.json [--dt MORE.json ... --name A --name B ...] --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--no-tide] [--no-coco] [--title TEXT]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", repeatable: true, help: "COCO results or Encord-style predictions (optional when GT holds them); twice or more: models side by side, the first the baseline" },
@@ -45,6 +46,7 @@ export const REPORT_COMMAND: Command = {
     "box-iou": { kind: "flag", help: "exact box IoU instead of rendered masks (boxes only)" },
     title: { kind: "value", help: "the report's title" },
     "no-tide": { kind: "flag", help: "leave out the TIDE section (computed for COCO input: tidecv's rules at IoU 0.5 / 0.1)" },
+    "no-coco": { kind: "flag", help: "leave out the COCO section (pycocotools' 12 stats and AP per category of COCO input, at the default Params)" },
     bootstrap: { kind: "value", default: "1000", help: "resamples of the images for the intervals on the summary cards, computed in the page when the sliders rest (0: none)" },
     classes: { kind: "value", help: "the classes ticked in the page's class filter at first (ids or names; default all)" },
     ...IMAGE_SUBSET_OPTIONS,
@@ -86,6 +88,18 @@ export const REPORT_COMMAND: Command = {
       return tideForReport(tide(l.coco.gt, l.coco.dt, engine, { iouType }));
     };
     const tideMeta = tideOf(loaded, input);
+    const cocoOf = (l: typeof loaded, inp: typeof input): CocoMeta | undefined => {
+      if (!l.coco || opts["no-coco"] !== undefined) return undefined;
+      progress?.("COCO evaluation");
+      const iouType = (inp as { iouType?: "bbox" | "segm" }).iouType ?? "bbox";
+      const subset = imageIdsOption(opts) ? { imgIds: inp.images.map((im) => im.id) } : {};
+      const ev = evaluateCoco(engine, l.coco.gt, l.coco.dt, { iouType, ...subset });
+      const perCategory = ev.perCategory().map((c) => ({ categoryId: String(c.categoryId), name: c.name, ap: c.ap, ap50: c.ap50, ap75: c.ap75, ar100: c.ar100 }));
+      return { iouType, stats: ev.stats, statsLabels: ev.statsLabels, summary: ev.summary(), perCategory };
+    };
+    const coco: CocoMeta[] = [];
+    const first = cocoOf(loaded, input);
+    if (first) coco.push(first);
     // more models: the same ground truth, each results file analysed the same way
     const others: { name: string; analysis: typeof analysis; dt: string; tide?: TideMeta }[] = [];
     for (let i = 1; i < dts.length; i++) {
@@ -99,6 +113,8 @@ export const REPORT_COMMAND: Command = {
         iou: opts["box-iou"] ? "box" : "mask",
       });
       const t = tideOf(more, moreInput);
+      const cm = cocoOf(more, moreInput);
+      if (cm) coco.push(cm);
       others.push({ name: names[i] ?? dts[i]!, analysis: a, dt: dts[i]!, ...(t ? { tide: t } : {}) });
     }
     // one ground truth for all (compare() refuses views of other labels)
@@ -114,6 +130,7 @@ export const REPORT_COMMAND: Command = {
       ...(confidence !== undefined ? { confidence } : {}),
       bootstrap,
       ...(tideMeta ? { tide: tideMeta } : {}),
+      ...(coco.length ? { coco } : {}),
       ...(classes ? { classes } : {}),
     });
     const v = analysis.at({ iou, ...(confidence !== undefined ? { confidence } : {}), ...(classes ? { classes } : {}) });

@@ -256,6 +256,18 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
           ),
         ]
       : []),
+    ...(meta.coco?.length
+      ? [
+          section(
+            "coco",
+            "COCO evaluation",
+            `pycocotools' COCOeval (${meta.coco[0]!.iouType}) at its default parameters: the 12 stats and AP per category, computed when the report was written; they do not follow the sliders or the class filter.`,
+            el("div", { class: "table wide" }, el("table", { id: "table-coco-stats" })),
+            el("h3", {}, "AP per category (IoU .50:.95, area all, 100 detections)"),
+            el("div", { class: "table" }, el("table", { id: "table-coco-classes" })),
+          ),
+        ]
+      : []),
     section(
       "outcome",
       "Outcome",
@@ -414,6 +426,26 @@ let bootstrapResamples = 0;
 let analyses: Analysis[] = [];
 let modelNames: string[] = [];
 let tideByModel: (TideMeta | undefined)[] = [];
+
+/** The COCO section: fixed numbers, drawn once. */
+function renderCoco(meta: ReportMeta): void {
+  const coco = meta.coco;
+  if (!coco?.length) return;
+  const names = coco.length > 1 ? (meta.models?.names ?? coco.map((_, i) => `model ${i + 1}`)) : ["value"];
+  const v = (x: number) => (x < 0 ? "–" : fmt(x));
+  table("table-coco-stats", ["stat", ...names], coco[0]!.statsLabels.map((label, i) => [label, ...coco.map((c) => v(c.stats[i]!))]), [false, ...names.map(() => true)]);
+  const byModel = coco.map((c) => new Map(c.perCategory.map((k) => [k.categoryId, k])));
+  const heads = coco.length > 1 ? names.flatMap((n) => [`AP ${n}`, `AP50 ${n}`]) : ["AP", "AP50", "AP75", "AR100"];
+  table(
+    "table-coco-classes",
+    ["class", ...heads],
+    coco[0]!.perCategory.map((k) => [
+      `${k.name} (${k.categoryId})`,
+      ...(coco.length > 1 ? byModel.flatMap((m) => [v(m.get(k.categoryId)?.ap ?? -1), v(m.get(k.categoryId)?.ap50 ?? -1)]) : [v(k.ap), v(k.ap50), v(k.ap75), v(k.ar100)]),
+    ]),
+    [false, ...heads.map(() => true)],
+  );
+}
 
 /** The models side by side at the state's settings (compare() without resampling: a slider move stays fast). */
 function renderModels(s: State, classes: (number | string)[] | undefined): void {
@@ -849,6 +881,7 @@ async function boot(): Promise<void> {
   const analysis = analyses[0]!;
   bootstrapResamples = meta.bootstrap ?? 0;
   buildLayout(meta, analysis);
+  renderCoco(meta);
   const firstMetric = analysis.predictionMetricNames.includes("confidence") ? "predictions:confidence" : `predictions:${analysis.predictionMetricNames[0] ?? ""}`;
   const state: State = { model: 0, iou: meta.defaults.iou, confidence: meta.defaults.confidence ?? Math.min(...analyses.map((x) => confidenceRange(x).min)), classes: new Set(meta.defaults.classes ?? analysis.categories.map((c) => String(c.id))), metric: firstMetric };
   ($("metric") as HTMLSelectElement).value = state.metric;
