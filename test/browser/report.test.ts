@@ -206,7 +206,7 @@ describe("report page in a frame", () => {
 });
 
 describe("report page with many classes", () => {
-  it("per-class charts draw at most 300 classes and the heatmap 100 (a canvas past ~32k px stays blank), with a note; tables list all", async () => {
+  it("per-class charts draw the top 25 classes by their value, or all of them up to 300 (a canvas past ~32k px stays blank), the heatmap 100, with a note; tables list all", async () => {
     const many = inject("manyClassesReport");
     const { frame, url } = await openFrame(many.path);
     const doc = frame.contentDocument!;
@@ -214,7 +214,18 @@ describe("report page with many classes", () => {
     while (doc.documentElement.dataset.state !== "ready" && performance.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
     try {
       expect(doc.documentElement.dataset.state).toBe("ready");
-      for (const id of ["chart-outcome", "chart-ap", "chart-prf", "chart-iou"]) {
+      const ids = ["chart-outcome", "chart-ap", "chart-prf", "chart-iou"];
+      // at first the top 25 by each chart's value
+      const what = ["object counts (TP + FP + FN)", "AP", "F1", "average IoU"];
+      ids.forEach((id, i) => expect(doc.getElementById(`${id}-cap`)!.textContent, id).toContain(`The 25 classes with the highest ${what[i]} of ${many.classes}`));
+      // "all": every class up to the canvas cap
+      const top = doc.getElementById("chart-top") as HTMLSelectElement;
+      const renders = Number(doc.body.dataset.renders);
+      top.value = "all";
+      top.dispatchEvent(new Event("change"));
+      const t1 = performance.now();
+      while (Number(doc.body.dataset.renders) <= renders && performance.now() - t1 < 10_000) await new Promise((r) => setTimeout(r, 20));
+      for (const id of ids) {
         const canvas = doc.getElementById(id) as HTMLCanvasElement;
         expect(canvas.height, id).toBeLessThan(32_000);
         expect(doc.getElementById(`${id}-cap`)!.textContent, id).toContain(`The 300 classes with the most labels of ${many.classes}`);

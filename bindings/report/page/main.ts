@@ -155,16 +155,38 @@ const chartBox = (id: string, height = 280) =>
  * The classes a per-class bar chart draws: all, or the MAX_BAR_CLASSES with the most labels (in
  * category order) with a note, since a canvas past ~32k pixels stays blank; the table lists them all.
  */
-function charted<T extends { labels: number; index: number }>(classes: readonly T[], id: string, max = id === "confusion-matrix" ? MAX_HEAT_CLASSES : MAX_BAR_CLASSES): T[] {
+function charted<T extends { labels: number; index: number }>(classes: readonly T[], id: string, value?: { of: (c: T) => number; what: string }): T[] {
   const note = document.getElementById(`${id}-cap`);
+  const heat = id === "confusion-matrix";
+  // a bar chart of many classes shows the top ones by its own value (the controls' "chart classes"),
+  // and at most MAX_BAR_CLASSES in any case
+  const top = !heat && chartView.top !== null && value ? chartView.top : null;
+  const max = heat ? MAX_HEAT_CLASSES : (top ?? MAX_BAR_CLASSES);
+  const v = (c: T) => {
+    const x = value!.of(c);
+    return Number.isFinite(x) ? x : Number.NEGATIVE_INFINITY;
+  };
+  const byValue = (x: T, y: T) => v(y) - v(x) || x.index - y.index;
+  const sorted = !heat && value && chartView.sort === "value";
   if (classes.length <= max) {
     if (note) note.textContent = "";
-    return [...classes];
+    return sorted ? [...classes].sort(byValue) : [...classes];
   }
-  const keep = new Set([...classes].sort((x, y) => y.labels - x.labels || x.index - y.index).slice(0, max).map((c) => c.index));
-  if (note) note.textContent = `The ${max} classes with the most labels of ${fmtInt(classes.length)}${id === "confusion-matrix" ? " (row totals count every class)" : "; the table lists every class"}.`;
-  return classes.filter((c) => keep.has(c.index));
+  const ranked = [...classes].sort(top !== null ? byValue : (x, y) => y.labels - x.labels || x.index - y.index);
+  const keep = new Set(ranked.slice(0, max).map((c) => c.index));
+  if (note) {
+    note.textContent =
+      top !== null
+        ? `The ${max} classes with the highest ${value!.what} of ${fmtInt(classes.length)} ("chart classes: all" above draws every one); the table lists every class.`
+        : `The ${max} classes with the most labels of ${fmtInt(classes.length)}${heat ? " (row totals count every class)" : "; the table lists every class"}.`;
+  }
+  const shown = classes.filter((c) => keep.has(c.index));
+  return sorted ? shown.sort(byValue) : shown;
 }
+
+/** How per-class bar charts pick and order their classes (the controls; tables always list every class). */
+const chartView: { top: number | null; sort: "value" | "category" } = { top: 25, sort: "value" };
+const TOP_CLASSES = 25;
 const tableBox = (id: string) => el("div", { class: "table" }, el("table", { id }));
 const row = (...c: Child[]) => el("div", { class: "row" }, ...c);
 
@@ -228,6 +250,15 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
         el("input", { type: "range", id: "confidence", min: cMin, max: cMax, step: 0.01, value: meta.defaults.confidence ?? cMin }),
         el("output", { id: "confidence-value" }, fmt(meta.defaults.confidence ?? cMin, 2)),
       ),
+      cats.length > TOP_CLASSES
+        ? el(
+            "label",
+            {},
+            "chart classes ",
+            el("select", { id: "chart-top" }, el("option", { value: String(TOP_CLASSES) }, `top ${TOP_CLASSES}`), el("option", { value: "all" }, "all")),
+            el("select", { id: "chart-sort" }, el("option", { value: "value" }, "by value"), el("option", { value: "category" }, "by category")),
+          )
+        : null,
       el(
         "details",
         { class: "classes", id: "class-filter" },
@@ -616,7 +647,7 @@ const stacked = { x: { stacked: true }, y: { stacked: true } };
 function renderOutcome(v: AnalysisView): void {
   const o = v.outcomes();
   const byId = new Map(o.classes.map((c) => [String(c.categoryId), c]));
-  const shown = charted(v.classes, "chart-outcome");
+  const shown = charted(v.classes, "chart-outcome", { of: (c) => c.tp + c.fp + c.fn, what: "object counts (TP + FP + FN)" });
   const oc = shown.map((c) => byId.get(String(c.categoryId))!);
   const names = shown.map((c) => c.name);
   draw(
@@ -656,8 +687,8 @@ function renderOutcome(v: AnalysisView): void {
 
 function renderPerClass(v: AnalysisView): void {
   const cls = v.classes;
-  const shown = charted(cls, "chart-ap");
-  charted(cls, "chart-prf");
+  const shown = charted(cls, "chart-ap", { of: (c) => c.ap, what: "AP" });
+  const shownPrf = charted(cls, "chart-prf", { of: (c) => c.f1, what: "F1" });
   const names = shown.map((c) => c.name);
   const unit = { min: 0, max: 1 };
   draw(
@@ -675,16 +706,16 @@ function renderPerClass(v: AnalysisView): void {
     {
       type: "bar",
       data: {
-        labels: names,
+        labels: shownPrf.map((c) => c.name),
         datasets: [
-          { label: "precision", data: shown.map((c) => c.precision), backgroundColor: C.blue },
-          { label: "recall", data: shown.map((c) => c.recall), backgroundColor: C.orange },
-          { label: "F1", data: shown.map((c) => c.f1), backgroundColor: C.tp },
+          { label: "precision", data: shownPrf.map((c) => c.precision), backgroundColor: C.blue },
+          { label: "recall", data: shownPrf.map((c) => c.recall), backgroundColor: C.orange },
+          { label: "F1", data: shownPrf.map((c) => c.f1), backgroundColor: C.tp },
         ],
       },
       options: { indexAxis: "y", scales: { x: { ...unit } } },
     },
-    Math.max(220, 48 * names.length + 70),
+    Math.max(220, 48 * shownPrf.length + 70),
   );
   table(
     "table-prf",
@@ -770,7 +801,7 @@ function renderConfidence(v: AnalysisView, s: State): void {
 
 function renderIou(v: AnalysisView, s: State): void {
   const cls = v.classes;
-  const shown = charted(cls, "chart-iou");
+  const shown = charted(cls, "chart-iou", { of: (c) => c.avgIou, what: "average IoU" });
   draw(
     "chart-iou",
     {
@@ -914,6 +945,15 @@ async function boot(): Promise<void> {
       requestAnimationFrame(now);
     }
   };
+  document.getElementById("chart-top")?.addEventListener("change", (e) => {
+    const v = (e.target as HTMLSelectElement).value;
+    chartView.top = v === "all" ? null : Number(v);
+    later();
+  });
+  document.getElementById("chart-sort")?.addEventListener("change", (e) => {
+    chartView.sort = (e.target as HTMLSelectElement).value === "category" ? "category" : "value";
+    later();
+  });
   document.getElementById("model")?.addEventListener("change", (e) => {
     state.model = Number((e.target as HTMLSelectElement).value);
     state.cell = undefined;
