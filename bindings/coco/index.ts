@@ -5,6 +5,7 @@ export { type CocoDataset, type CocoImages, type CocoCategories, type CocoAnnota
 export type { CocoResults, ResultSource } from "./inputs.js";
 export { resolveParams, COCO_KEYPOINT_SIGMAS, type CocoParams, type CocoParamsInput, type IouType } from "./params.js";
 export { evaluateCoco, type CocoEvaluation, type CocoCategoryResult } from "./evaluate.js";
+export { evaluateLvis, LVIS_MAX_DETS, LVIS_RESULT_NAMES, type LvisEvaluation, type LvisParamsInput, type LvisResultName } from "./lvis.js";
 export type { CocoMatches, Accumulated } from "./types.js";
 export { accumulate } from "./accumulate.js";
 export { summarize, summaryLines, statsLabels, perCategory, type CategoryResult } from "./summarize.js";
