@@ -13,7 +13,7 @@ import { parseCocoDataset, parseCocoResults } from "../../bindings/ingest/index.
 import { capPerImage, evaluateLvis, LVIS_RESULT_NAMES } from "../../bindings/coco/lvis.js";
 import { CocoInputError } from "../../bindings/coco/errors.js";
 
-const FIXTURES = ["lvis_bbox_mix", "lvis_segm_rle", "lvis_cap_ties"];
+const FIXTURES = ["lvis_bbox_mix", "lvis_segm_rle", "lvis_cap_ties", "lvis_repeated_ids"];
 const IOU_TYPES = ["bbox", "segm"] as const;
 const haveCli = existsSync(CLI);
 const tmp = mkdtempSync(join(tmpdir(), "de-lvis-"));
@@ -125,6 +125,12 @@ describe("LVIS protocol: bad input", () => {
     const exp = expectedOf("lvis_cap_ties", "bbox");
     g.images[0]!.neg_category_ids = [77, "1x"];
     expect(run(g)().results).toEqual(exp.results);
+  });
+  it("a repeated id whose last label the area filter leaves out: an error naming it", () => {
+    const g = gtJson() as unknown as { annotations: Record<string, unknown>[] };
+    g.annotations[7]!.id = 1; // the last label with id 1 ...
+    g.annotations[7]!.area = 0; // ... is left out, while annotations[0] (kept) would evaluate it
+    expect(run(g)).toThrow(/^annotations\[7\]\.area: 0 \(number\): the LVIS protocol leaves this label out, but annotations\[0\] has the same id/);
   });
   it("keypoints: not an LVIS iou type", () => {
     const ds = parseCocoDataset(gtJson());
