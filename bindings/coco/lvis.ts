@@ -18,7 +18,7 @@ import { engineKernels } from "../engine/host.js";
 import type { CocoDataset, CocoResults } from "./inputs.js";
 import { checkArgument, CocoInputError, describeValue } from "./errors.js";
 import { isId } from "./ids.js";
-import { resolveResultGeometryBulk } from "./mask-pool.js";
+import { resolveResultGeometryBulk, sharePoolWith } from "./mask-pool.js";
 import { resolveResultGeometry } from "./object-rle.js";
 import { type CocoEvaluation, type EvaluateOptions, finishCocoAccumulated, prepareCoco } from "./evaluate.js";
 import type { CocoParams } from "./params.js";
@@ -193,11 +193,12 @@ export function evaluateLvis(engine: GeometryEngine, gt: CocoDataset, dt: CocoRe
   checkArgument(typeof params === "object" && params !== null, "evaluateLvis", "the fourth argument", '{ iouType: "bbox" } or { iouType: "segm" }', params);
   if (params.iouType !== "bbox" && params.iouType !== "segm") throw new CocoInputError("params.iouType", `expected bbox or segm (the LVIS protocol), got ${JSON.stringify(params.iouType)}`);
   if (dt.dataset !== gt) throw new Error("evaluateLvis: the results were parsed against another dataset (pass the same CocoDataset to parseCocoResults)");
-  const freqOfCategory = lvisFrequencies(gt);
   // the areas of segm-branch results decide which results count, so they are resolved before the view
   const kernels = options.kernels === "reference" ? null : engineKernels(engine);
   if (!(kernels && resolveResultGeometryBulk(engine, dt))) resolveResultGeometry(engine, dt);
   const view = lvisView(gt, dt);
+  sharePoolWith(dt, view.dt); // the masks made for the areas serve the matching (no second pool)
+  const freqOfCategory = lvisFrequencies(gt); // after the image lists, as lvis-api's _prepare reads them
   const prep = prepareCoco(engine, view.gt, view.dt, { iouType: params.iouType, maxDets: [LVIS_MAX_DETS] }, options);
   // LVIS files have no iscrowd, which lvis-api never reads: the reader's remark about it does not apply
   const gtWarnings = gt.warnings.filter((w) => !/ have no iscrowd; /.test(w));
