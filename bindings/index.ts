@@ -37,7 +37,20 @@ export {
   bootstrapCoco,
   type CocoBootstrap,
   type CocoBootstrapOptions,
+  evaluateCocoState,
+  mergeCocoStates,
+  restrictState,
+  shardImages,
+  cocoStateToJson,
+  cocoStateFromJson,
+  CocoStateInputError,
+  type CocoState,
+  type CocoStateJson,
+  type CocoSummary,
+  type ShardOf,
+  type MergeOptions,
 } from "./coco/index.js";
+export { createEvaluator, type Evaluator, type EvaluatorOptions, type BatchCounts } from "./evaluator/evaluator.js";
 export * from "./errors/index.js";
 export { parseCocoDataset, parseCocoResults } from "./ingest/index.js";
 export { evaluateCocoInWorkers, serveMatchTasks, WebWorkerPool, type WebWorkerOptions } from "./workers/web-workers.js";

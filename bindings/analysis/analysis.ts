@@ -618,6 +618,11 @@ export class AnalysisView {
     this.avgIou = TP > 0 ? iouSum / TP : NaN;
   }
 
+  /** The analysis this view reads (compare() checks that two views share their labels). */
+  get analysis(): Analysis {
+    return this.a;
+  }
+
   /** The result of one class (by category id), undefined when it is not included. */
   class(categoryId: number | string): ClassResult | undefined {
     return this.classByIndex[this.a.categoryIndex(categoryId)];

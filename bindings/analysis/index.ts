@@ -25,6 +25,7 @@ export { RECALL_THRESHOLDS, COCO_IOU_THRESHOLDS } from "./thresholds.js";
 export { confusionObjects, type ConfusionMatrix, type ConfusionObjects } from "./confusion.js";
 export type { Calibration, CalibrationBin } from "./calibration.js";
 export type { BootstrapOptions, BootstrapResult, BootstrapSamples, ClassIntervals, Interval } from "./bootstrap.js";
+export { compare, type Comparison, type CompareOptions, type ModelResult, type ClassComparison, type PairComparison, type Difference, type LabelFlip } from "./compare.js";
 export { parseEncordJson, isEncordJson, type ParsedEncord } from "./encord-format.js";
 export { fromCoco, type CocoAdapterOptions } from "./coco-adapter.js";
 export { selectImages } from "./select.js";

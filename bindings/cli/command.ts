@@ -7,12 +7,16 @@ export class UsageError extends Error {
 }
 
 export type OptionSpec =
-  | { kind: "value"; values?: readonly string[]; default?: string; required?: boolean; help?: string }
+  | { kind: "value"; values?: readonly string[]; default?: string; required?: boolean; help?: string; repeatable?: boolean }
   | { kind: "flag"; help?: string };
 
 export interface CommandContext {
   /** Parsed options (`--iou-type bbox` -> opts["iou-type"] = "bbox"; flags are "true" when given). */
   opts: Record<string, string | undefined>;
+  /** The arguments that are not options (only for a command that declares `positional`). */
+  args: readonly string[];
+  /** Every value of a `repeatable` option, in order (`--dt a --dt b`); opts holds the last. */
+  lists: Readonly<Record<string, readonly string[]>>;
   /** Reports progress of long work; given only when stderr is a terminal. */
   progress?: (message: string) => void;
   warn: (message: string) => void;
@@ -24,6 +28,8 @@ export interface Command {
   summary: string;
   usage: string;
   options: Record<string, OptionSpec>;
+  /** Arguments besides the options (e.g. `merge a.json b.json`): their name in the usage, and how many at least. */
+  positional?: { name: string; min: number; help: string };
   run(ctx: CommandContext): Promise<string>;
 }
 
@@ -33,11 +39,28 @@ export function isInputError(e: unknown): boolean {
 }
 
 export function parseOptions(name: string, c: Command, args: readonly string[]): Record<string, string | undefined> {
+  return parseCommandLine(name, c, args).opts;
+}
+
+export interface CommandLine {
+  opts: Record<string, string | undefined>;
+  args: string[];
+  lists: Record<string, string[]>;
+}
+
+/** Options and, for a command with `positional`, the other arguments (a lone "-" is one: standard input). */
+export function parseCommandLine(name: string, c: Command, args: readonly string[]): CommandLine {
   // no prototype: "--__proto__" or "--constructor" are unknown options, not Object's properties
   const opts: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
+  const lists: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (!arg.startsWith("--")) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
+    if (!arg.startsWith("--")) {
+      if (!c.positional) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
+      positional.push(arg);
+      continue;
+    }
     const eq = arg.indexOf("=");
     const key = arg.slice(2, eq >= 0 ? eq : undefined);
     const spec = Object.hasOwn(c.options, key) ? c.options[key] : undefined;
@@ -54,14 +77,17 @@ export function parseOptions(name: string, c: Command, args: readonly string[]):
       if (value === undefined || (value.startsWith("--") && value.length > 2)) throw new UsageError(`--${key} needs a value`);
     }
     if (spec.values && !spec.values.includes(value)) throw new UsageError(`--${key} must be one of ${spec.values.join(", ")} (got ${JSON.stringify(value)})`);
+    if (opts[key] !== undefined && !spec.repeatable) throw new UsageError(`--${key} given twice (${JSON.stringify(opts[key])} and ${JSON.stringify(value)})`);
     opts[key] = value;
+    (lists[key] ??= []).push(value);
   }
   for (const [key, spec] of Object.entries(c.options)) {
     if (spec.kind !== "value") continue;
     if (opts[key] === undefined && spec.default !== undefined) opts[key] = spec.default;
     if (opts[key] === undefined && spec.required) throw new UsageError(`--${key} is required`);
   }
-  return opts;
+  if (c.positional && positional.length < c.positional.min) throw new UsageError(`expected at least ${c.positional.min} ${c.positional.name} argument${c.positional.min > 1 ? "s" : ""}, got ${positional.length}`);
+  return { opts, args: positional, lists };
 }
 
 export function commandUsage(name: string, c: Command, globalOptions: string): string {
@@ -72,7 +98,8 @@ export function commandUsage(name: string, c: Command, globalOptions: string): s
     const help = s.help ? `  ${s.help}` : "";
     return `  --${k}${vals}${req}${dflt}${help}`;
   });
-  return `usage: ${c.usage}\n\n${c.summary}\n\noptions:\n${opts.join("\n")}\n${globalOptions}`;
+  const positional = c.positional ? `arguments:\n  ${c.positional.name}  ${c.positional.help}\n\n` : "";
+  return `usage: ${c.usage}\n\n${c.summary}\n\n${positional}options:\n${opts.join("\n")}\n${globalOptions}`;
 }
 
 /** A number option, validated: `--iou: expected a number, got "x"`. */

@@ -6,7 +6,7 @@
 // Interruption: the installed CLI runs main() in a worker thread (serveWorker) whose main thread
 // (bindings/cli/relay.ts) handles SIGINT / SIGTERM. Nothing partial is left: outputs are written to a
 // temporary file and renamed.
-import { type Command, commandUsage, isInputError, parseOptions, UsageError } from "./command.js";
+import { type Command, commandUsage, isInputError, parseCommandLine, UsageError } from "./command.js";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { setTempFileListener } from "../ingest/output-file.js";
 import { type RelayMessage, type RelayRequest, WORKER_TAG } from "./relay.js";
@@ -22,6 +22,8 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   errors: async () => (await import("./commands/errors.js")).ERRORS_COMMAND,
   convert: async () => (await import("./commands/convert.js")).CONVERT_COMMAND,
   export: async () => (await import("./commands/export.js")).EXPORT_COMMAND,
+  merge: async () => (await import("./commands/merge.js")).MERGE_COMMAND,
+  compare: async () => (await import("./commands/compare.js")).COMPARE_COMMAND,
 };
 
 export interface CliIO {
@@ -89,8 +91,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     io.stderr(`${m}\n`);
   };
   try {
-    const opts = parseOptions(name, command, rest.slice(1));
-    const out = await command.run({ opts, ...(progress ? { progress } : {}), warn, info });
+    const { opts, args: positional, lists } = parseCommandLine(name, command, rest.slice(1));
+    const out = await command.run({ opts, args: positional, lists, ...(progress ? { progress } : {}), warn, info });
     clearProgress();
     io.stdout(out);
     return 0;

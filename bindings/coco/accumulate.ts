@@ -19,7 +19,7 @@ function searchLeft(a: Float64Array, n: number, v: number): number {
 }
 
 /** The blocks of each category: kStart[k] .. kStart[k + 1] (blocks are category-major; one range when useCats is false). */
-export function categoryBlocks(m: CocoMatches, K: number, useCats: boolean): Int32Array {
+export function categoryBlocks(m: Pick<CocoMatches, "blockCount" | "blockCategory">, K: number, useCats: boolean): Int32Array {
   const kStart = new Int32Array(K + 1);
   let b = 0;
   for (let k = 0; k < K; k++) {
@@ -31,7 +31,7 @@ export function categoryBlocks(m: CocoMatches, K: number, useCats: boolean): Int
 }
 
 /** Each detection's rank within its block (blocks hold their detections by score, cut to maxDets[-1]). */
-export function blockRanks(m: CocoMatches): Int32Array {
+export function blockRanks(m: Pick<CocoMatches, "blockCount" | "blockDtStart" | "dt">): Int32Array {
   const rank = new Int32Array(m.dt.length);
   for (let b = 0; b < m.blockCount; b++) for (let j = m.blockDtStart[b]!; j < m.blockDtStart[b + 1]!; j++) rank[j] = j - m.blockDtStart[b]!;
   return rank;
@@ -52,7 +52,10 @@ export function scoreOrder(lo: number, hi: number, scoreAt: (j: number) => numbe
   });
 }
 
-export function accumulate(m: CocoMatches, p: CocoParams, score: Float64Array, idIsZero: Uint8Array): Accumulated {
+/** What accumulate() reads of a matching: CocoMatches, or a merge of partial states (state.ts). */
+export type AccumulateInput = Pick<CocoMatches, "blockCount" | "blockCategory" | "blockDtStart" | "blockGtStart" | "dt" | "gt" | "dtMatch" | "dtIgnore" | "gtIgnore">;
+
+export function accumulate(m: AccumulateInput, p: CocoParams, score: Float64Array, idIsZero: Uint8Array): Accumulated {
   const T = p.iouThrs.length;
   const R = p.recThrs.length;
   const K = p.useCats ? p.catIds.length : 1;

@@ -3,7 +3,7 @@
 // the wasm backend, and the path of engines without kernels (the TypeScript reference geometry).
 import { accumulate } from "./accumulate.js";
 import type { CocoBackend, CocoMatched, PreparedCoco } from "./backend.js";
-import { matchReference } from "./match-ts.js";
+import { matchReference, outcomesOfMatches } from "./match-ts.js";
 import { computeIou, iouOffsets } from "./overlaps.js";
 import { planBlocks } from "./plan.js";
 
@@ -21,6 +21,7 @@ export const typescriptBackend: CocoBackend = {
       zeroIdMatches,
       accumulate: () => accumulate(matches, p, dt.score, gt.annotations.idIsZero),
       matches: () => matches,
+      outcomes: () => outcomesOfMatches(matches, gt.annotations.idIsZero),
     };
   },
 };

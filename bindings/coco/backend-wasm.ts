@@ -4,11 +4,11 @@
 // match, on first use.
 import { engineKernels, type Kernels } from "../engine/host.js";
 import type { CocoBackend, CocoMatched, PreparedCoco } from "./backend.js";
-import { type MatchBits, type MatchColumns, matchPlanOf, runCocoAccumulate, runCocoMatch, runCocoPlan } from "./kernel-host.js";
+import { countLabels, type MatchBits, type MatchColumns, matchPlanOf, runCocoAccumulate, runCocoMatch, runCocoPlan } from "./kernel-host.js";
 import { crowdRegionsOf, matchReference } from "./match-ts.js";
 import { computeIou, iouOffsets, maskInputs } from "./overlaps.js";
 import { resolveResultGeometry } from "./object-rle.js";
-import { type CocoMatches, MATCH_GIVEN_IOU, MATCH_MASK_IOU } from "./types.js";
+import { type CocoMatches, MATCH_GIVEN_IOU, MATCH_MASK_IOU, type MatchOutcomes } from "./types.js";
 
 export function wasmBackend(k: Kernels): CocoBackend {
   return {
@@ -66,7 +66,7 @@ export function matchedFromBits(prep: PreparedCoco, bits: MatchBits): CocoMatche
   let cached: CocoMatches | undefined;
   return {
     zeroIdMatches: bits.zeroIdMatches,
-    accumulate: () => runCocoAccumulate(k, plan, bits, dt.score, gt.annotations.area, prep.gtBaseIgnore),
+    accumulate: () => runCocoAccumulate(k, plan, bits, dt.score, countLabels(plan, gt.annotations.area, prep.gtBaseIgnore)),
     matches: () => {
       if (!cached) {
         if (dt.geometryPending) resolveResultGeometry(engine, dt);
@@ -75,5 +75,36 @@ export function matchedFromBits(prep: PreparedCoco, bits: MatchBits): CocoMatche
       }
       return cached;
     },
+    outcomes: () => outcomesOfBits(prep, bits),
   };
+}
+
+/** The kernel's tp / ign bits ([a][accumulate position], W words) as types.ts MatchOutcomes. */
+function outcomesOfBits(prep: PreparedCoco, bits: MatchBits): MatchOutcomes {
+  const { plan, gt, p, gtBaseIgnore } = prep;
+  const { T, A, dtPos, gtList } = plan;
+  const { W, tp, ign } = bits;
+  const nDt = plan.dtList.length;
+  const AT = A * T;
+  const status = new Uint8Array(nDt * AT);
+  for (let j = 0; j < nDt; j++) {
+    const pos = dtPos[j]!;
+    for (let a = 0; a < A; a++) {
+      const w0 = (a * nDt + pos) * W;
+      for (let t = 0; t < T; t++) {
+        const bit = 1 << (t & 31);
+        const w = w0 + (t >>> 5);
+        status[j * AT + a * T + t] = ign[w]! & bit ? 0 : tp[w]! & bit ? 1 : 2;
+      }
+    }
+  }
+  // as the accumulate kernel counts labels (runCocoAccumulate): base ignore, or area outside the range
+  const nGt = gtList.length;
+  const gtIgnore = new Uint8Array(nGt * A);
+  for (let g = 0; g < nGt; g++) {
+    const ann = gtList[g]!;
+    const ar = gt.annotations.area[ann]!;
+    for (let a = 0; a < A; a++) gtIgnore[g * A + a] = gtBaseIgnore[ann] || ar < p.areaRng[a]![0] || ar > p.areaRng[a]![1] ? 1 : 0;
+  }
+  return { status, gtIgnore };
 }

@@ -4,7 +4,7 @@
 import type { GeometryEngine } from "../geometry/types.js";
 import type { CocoDataset, CocoResults } from "./inputs.js";
 import type { CocoParams } from "./params.js";
-import type { Accumulated, CocoMatches, CocoPlan, MatchMode, PlanInput, PlanOutput } from "./types.js";
+import type { Accumulated, CocoMatches, CocoPlan, MatchMode, MatchOutcomes, PlanInput, PlanOutput } from "./types.js";
 
 /** Milliseconds per stage; `evaluate` covers everything before accumulate (plan, geometry, IoU, matching). */
 export interface CocoTimings {
@@ -38,6 +38,8 @@ export interface CocoMatched {
   accumulate(): Accumulated;
   /** The per-detection matching (may be computed on the first call). */
   matches(): CocoMatches;
+  /** Each entry's outcome as accumulate() reads it (the partial state of state.ts). */
+  outcomes(): MatchOutcomes;
 }
 
 export interface CocoBackend {

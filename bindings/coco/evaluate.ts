@@ -10,43 +10,26 @@ import { typescriptBackend } from "./backend-ts.js";
 import { type Accumulated, type CocoMatches, type CocoPlan, MATCH_BOX_IOU, MATCH_GIVEN_IOU, MATCH_MASK_IOU, MATCH_NO_IOU, type MatchMode } from "./types.js";
 import { BOX_MISSING, BOX_OK, type CocoDataset, type CocoResults } from "./inputs.js";
 import { checkArgument, CocoInputError, describeValue, isGeometryEngine } from "./errors.js";
-import type { CocoId } from "./ids.js";
-import { type CocoParams, type CocoParamsInput, resolveParams } from "./params.js";
+import { type CocoParamsInput, resolveParams } from "./params.js";
 import { checkMasksBulk, resolveResultGeometryBulk } from "./mask-pool.js";
 import { resolveResultGeometry } from "./object-rle.js";
 import { planEvaluation } from "./plan.js";
-import { densePrecision, denseRecall, denseScores } from "./accumulated.js";
 import { baseIgnoreOf } from "./match-ts.js";
-import { type CategoryResult, perCategory, statsLabels, summarize, summaryLines } from "./summarize.js";
+import { type CocoSummary, cocoSummary } from "./result.js";
+import { type CocoState, cocoState } from "./state.js";
 
 export type { CocoTimings, PreparedCoco } from "./backend.js";
 
-export interface CocoCategoryResult extends CategoryResult {}
+export type { CocoCategoryResult, CocoSummary } from "./result.js";
 
-export interface CocoEvaluation {
-  readonly params: CocoParams;
-  /** pycocotools' stats: 12 values (10 for keypoints), -1 where nothing was evaluated. */
-  readonly stats: number[];
-  /** Short labels of stats, e.g. "AP@[.50:.95|all|100]". */
-  readonly statsLabels: string[];
-  /** pycocotools' summarize() print-out, line for line. */
-  summary(): string;
-  /** precision[T,R,K,A,M], C order; -1 where a category has no ground truth (made on first access: T*R*K*A*M float64). */
-  readonly precision: Float64Array;
-  readonly precisionShape: readonly [number, number, number, number, number];
-  /** recall[T,K,A,M], C order. */
-  readonly recall: Float64Array;
-  readonly recallShape: readonly [number, number, number, number];
-  /** scores[T,R,K,A,M]: the score at each precision point (made on first access). */
-  readonly scores: Float64Array;
-  /** AP (IoU .50:.95), AP50, AP75, AR at the last maxDets; area "all"; -1 where pycocotools has -1. */
-  perCategory(): CocoCategoryResult[];
+export interface CocoEvaluation extends CocoSummary {
   /** Per-detection matching (computed on first access when the wasm kernels evaluated). */
   readonly matches: CocoMatches;
-  /** Quirks reproduced for parity and other remarks (parsing warnings included). */
-  readonly warnings: string[];
-  /** Milliseconds per stage. */
-  readonly timings: CocoTimings;
+  /**
+   * The evaluation's partial state (state.ts): what accumulate() reads of each image, so that
+   * evaluations of disjoint image sets merge (mergeCocoStates) into the stats of one evaluation of all.
+   */
+  state(): CocoState;
 }
 
 export interface EvaluateOptions {
@@ -117,11 +100,11 @@ export function prepareCoco(
   const defer = deferMasks && kernels !== null && p.iouType === "segm";
   if (defer) checkMasksBulk(gt, dt);
   else if (!(kernels && resolveResultGeometryBulk(engine, dt))) resolveResultGeometry(engine, dt);
-  if (p.iouType === "segm" && dt.source === "bbox") {
+  if ((p.iouType === "segm" || p.iouType === "boundary") && dt.source === "bbox") {
     warnings.push(
       dt.withSegmentation > 0
         ? 'results carry both "bbox" and "segmentation": as in pycocotools, their areas come from the box (w*h) for the small/medium/large ranges; drop "bbox" from segm results to use the mask area'
-        : "segm evaluation of box results: each box is rasterised as a polygon mask, as in pycocotools",
+        : `${p.iouType} evaluation of box results: each box is rasterised as a polygon mask, as in pycocotools`,
     );
   }
   const tPlan = performance.now();
@@ -151,51 +134,20 @@ export function finishCocoAccumulated(prep: PreparedCoco, matched: CocoMatched, 
   if (matched.zeroIdMatches > 0) warnings.push(zeroIdWarning(gt, plan, matched.zeroIdMatches));
   const acc = matched.accumulate();
   timings.accumulate = performance.now() - t1;
-  return { evaluation: result(prep, acc, () => matched.matches()), accumulated: acc };
+  return { evaluation: result(prep, acc, matched), accumulated: acc };
 }
 
-function result(prep: PreparedCoco, acc: Accumulated, matchesLazy: () => CocoMatches): CocoEvaluation {
+function result(prep: PreparedCoco, acc: Accumulated, matched: CocoMatched): CocoEvaluation {
   const { gt, p, warnings, timings } = prep;
-  const tSum = performance.now();
-  const stats = summarize(acc, p);
-  timings.summarize = performance.now() - tSum;
-  const useCats = p.useCats;
-  const categoryIds: CocoId[] = useCats ? [...p.catIds] : [-1];
-  // pycocotools' arrays, made on first access (their size follows the categories of the
-  // evaluation, the stored slices those with data)
-  let precision: Float64Array | undefined;
-  let recall: Float64Array | undefined;
-  let scores: Float64Array | undefined;
-  return {
-    params: p,
-    stats,
-    statsLabels: statsLabels(p),
-    summary: () => summaryLines(acc, p, stats).join("\n"),
-    get precision() {
-      precision ??= densePrecision(acc);
-      return precision;
-    },
-    precisionShape: acc.precisionShape,
-    get recall() {
-      recall ??= denseRecall(acc);
-      return recall;
-    },
-    recallShape: acc.recallShape,
-    get scores() {
-      scores ??= denseScores(acc);
-      return scores;
-    },
-    perCategory: () =>
-      perCategory(acc, p, categoryIds, (id) => {
-        const k = gt.categories.indexOf(id);
-        return k >= 0 ? gt.categories.names[k]! : useCats ? String(id) : "all";
-      }),
-    get matches() {
-      return matchesLazy();
-    },
-    warnings,
-    timings,
-  };
+  const names = gt.categories;
+  const summary = cocoSummary(p, acc, warnings, timings, (k) => {
+    const q = names.indexOf(p.catIds[k]!);
+    return q >= 0 ? names.names[q]! : undefined;
+  });
+  return Object.defineProperties(summary as CocoEvaluation, {
+    matches: { get: () => matched.matches(), enumerable: true },
+    state: { value: () => cocoState(prep, matched.outcomes()), enumerable: true },
+  });
 }
 
 /**
@@ -209,4 +161,13 @@ export function evaluateCoco(engine: GeometryEngine, gt: CocoDataset, dt: CocoRe
   const start = performance.now();
   const matched = prep.backend.match(prep);
   return finishCoco(prep, matched, start + (prep.timings.iou ?? 0));
+}
+
+/**
+ * pycocotools' evaluate() only (no accumulate, no summarize): the partial state of the evaluation
+ * (state.ts), for a shard or a training-loop batch whose stats come from a merge.
+ */
+export function evaluateCocoState(engine: GeometryEngine, gt: CocoDataset, dt: CocoResults, paramsInput: CocoParamsInput, options: EvaluateOptions = {}): CocoState {
+  const prep = prepareCoco(engine, gt, dt, paramsInput, options);
+  return cocoState(prep, prep.backend.match(prep).outcomes());
 }

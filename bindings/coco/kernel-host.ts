@@ -201,11 +201,15 @@ export function runCocoMatch(k: Kernels, mp: MatchPlan, input: MatchColumns): Ma
   const iou = mode === MATCH_GIVEN_IOU ? mem.take(8 * input.iou!.length) : 0;
   const gtList = mem.take(4 * nGt);
   const dtList = mem.take(4 * nDt);
-  const gtBox = mode === MATCH_BOX_IOU ? mem.take(32 * nAnn) : 0;
-  const gtArea = mem.take(8 * nAnn);
-  const gtCrowd = mem.take(nAnn);
-  const gtBase = mem.take(nAnn);
-  const gtZero = mem.take(nAnn);
+  // few label entries of many annotations (a subset of the images: a shard, a training-loop batch):
+  // the entries' columns are gathered (and gtList becomes 0..nGt-1) instead of copying every annotation's
+  const gather = nGt * 4 < nAnn;
+  const nCol = gather ? nGt : nAnn;
+  const gtBox = mode === MATCH_BOX_IOU ? mem.take(32 * nCol) : 0;
+  const gtArea = mem.take(8 * nCol);
+  const gtCrowd = mem.take(nCol);
+  const gtBase = mem.take(nCol);
+  const gtZero = mem.take(nCol);
   const dtBox = mode === MATCH_BOX_IOU ? mem.take(32 * nRes) : 0;
   const dtArea = mem.take(8 * nRes);
   const dtPos = mem.take(4 * nDt);
@@ -248,13 +252,28 @@ export function runCocoMatch(k: Kernels, mp: MatchPlan, input: MatchColumns): Ma
     i32.set(input.blockIouStart!, blockIou >>> 2);
     f64.set(input.iou!, iou >>> 3);
   }
-  i32.set(mp.gtList, gtList >>> 2);
   i32.set(mp.dtList, dtList >>> 2);
-  if (mode === MATCH_BOX_IOU) f64.set(input.gtBox, gtBox >>> 3);
-  f64.set(input.gtArea, gtArea >>> 3);
-  u8.set(input.gtCrowd, gtCrowd);
-  u8.set(input.gtBaseIgnore, gtBase);
-  u8.set(input.gtIdZero, gtZero);
+  if (gather) {
+    const l0 = gtList >>> 2;
+    const b0 = gtBox >>> 3;
+    const a0 = gtArea >>> 3;
+    for (let j = 0; j < nGt; j++) {
+      const ann = mp.gtList[j]!;
+      i32[l0 + j] = j;
+      if (mode === MATCH_BOX_IOU) f64.set(input.gtBox.subarray(4 * ann, 4 * ann + 4), b0 + 4 * j);
+      f64[a0 + j] = input.gtArea[ann]!;
+      u8[gtCrowd + j] = input.gtCrowd[ann]!;
+      u8[gtBase + j] = input.gtBaseIgnore[ann]!;
+      u8[gtZero + j] = input.gtIdZero[ann]!;
+    }
+  } else {
+    i32.set(mp.gtList, gtList >>> 2);
+    if (mode === MATCH_BOX_IOU) f64.set(input.gtBox, gtBox >>> 3);
+    f64.set(input.gtArea, gtArea >>> 3);
+    u8.set(input.gtCrowd, gtCrowd);
+    u8.set(input.gtBaseIgnore, gtBase);
+    u8.set(input.gtIdZero, gtZero);
+  }
   if (mode === MATCH_BOX_IOU) f64.set(input.dtBox, dtBox >>> 3);
   f64.set(input.dtArea, dtArea >>> 3);
   i32.set(mp.dtPos, dtPos >>> 2);
@@ -358,6 +377,22 @@ export function runCocoMatch(k: Kernels, mp: MatchPlan, input: MatchColumns): Ma
  */
 const ACCUMULATE_CHUNK = 1 << 20;
 
+/** Labels not ignored per (K index, area range): pycocotools' npig (base ignore, or area outside the range). */
+export function countLabels(plan: CocoPlan, gtArea: Float64Array, gtBaseIgnore: Uint8Array): Int32Array {
+  const { p, A, K, nBlocks, gtList, blockGtStart, blockK } = plan;
+  const npig = new Int32Array(K * A);
+  for (let b = 0; b < nBlocks; b++) {
+    const kk = blockK[b]!;
+    for (let j = blockGtStart[b]!; j < blockGtStart[b + 1]!; j++) {
+      const ann = gtList[j]!;
+      if (gtBaseIgnore[ann]) continue;
+      const ar = gtArea[ann]!;
+      for (let a = 0; a < A; a++) if (!(ar < p.areaRng[a]![0] || ar > p.areaRng[a]![1])) npig[kk * A + a]!++;
+    }
+  }
+  return npig;
+}
+
 /**
  * accumulate() from the bits of every detection entry (in accumulate positions): precision, recall,
  * scores of the K indices that have labels (any other K index has -1 throughout and is not stored:
@@ -365,32 +400,16 @@ const ACCUMULATE_CHUNK = 1 << 20;
  */
 export function runCocoAccumulate(
   k: Kernels,
-  plan: CocoPlan,
+  plan: Pick<CocoPlan, "p" | "T" | "A" | "K" | "dtList" | "dtRank" | "accOrder" | "kStart" | "kEval">,
   bits: MatchBits,
   score: Float64Array,
-  gtArea: Float64Array,
-  gtBaseIgnore: Uint8Array,
+  npig: Int32Array,
 ): Accumulated {
-  const { p, T, A, K, nBlocks } = plan;
+  const { p, T, A, K } = plan;
   const R = p.recThrs.length;
   const M = p.maxDets.length;
   const W = bits.W;
   const nDt = plan.dtList.length;
-
-  // labels not ignored per (K index, area range)
-  const npig = new Int32Array(K * A);
-  {
-    const { gtList, blockGtStart, blockK } = plan;
-    for (let b = 0; b < nBlocks; b++) {
-      const kk = blockK[b]!;
-      for (let j = blockGtStart[b]!; j < blockGtStart[b + 1]!; j++) {
-        const ann = gtList[j]!;
-        if (gtBaseIgnore[ann]) continue;
-        const ar = gtArea[ann]!;
-        for (let a = 0; a < A; a++) if (!(ar < p.areaRng[a]![0] || ar > p.areaRng[a]![1])) npig[kk * A + a]!++;
-      }
-    }
-  }
   // stored: the K indices with a counted label in some area range (the kernel leaves the others -1)
   const storedList: number[] = [];
   for (let q = 0; q < K; q++) {

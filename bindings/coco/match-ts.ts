@@ -1,23 +1,40 @@
 // pycocotools' evaluateImg in TypeScript: the greedy matching of every block at every area range and
 // IoU threshold. The production path for engines without the wasm kernels, and the twin that the
 // property tests compare the wasm match kernel (assembly/match.ts) with.
-import type { CocoMatches, CocoPlan } from "./types.js";
+import type { CocoMatches, CocoPlan, MatchOutcomes } from "./types.js";
 import type { CocoDataset, CocoResults } from "./inputs.js";
 
-/** pycocotools' ignore flag before the area ranges: crowd, or keypoints without visible points. */
+// per dataset, made once: a training loop or a shard evaluates a few images of a large dataset many
+// times, and these are O(annotations) (a parsed dataset's annotations do not change)
+const baseIgnoreCache = new WeakMap<CocoDataset, { kp?: Uint8Array; other?: Uint8Array; crowd?: Uint8Array }>();
+function cacheOf(gt: CocoDataset) {
+  let c = baseIgnoreCache.get(gt);
+  if (!c) baseIgnoreCache.set(gt, (c = {}));
+  return c;
+}
+
+/** pycocotools' ignore flag before the area ranges: crowd, or keypoints without visible points (shared: do not modify). */
 export function baseIgnoreOf(gt: CocoDataset, iouType: string): Uint8Array {
+  const kp = iouType === "keypoints";
+  const c = cacheOf(gt);
+  const cached = kp ? c.kp : c.other;
+  if (cached) return cached;
   const anns = gt.annotations;
   const out = new Uint8Array(anns.count);
-  const kp = iouType === "keypoints";
   for (let a = 0; a < anns.count; a++) out[a] = anns.crowd[a] !== 0 || (kp && anns.raw[a]!.num_keypoints === 0) ? 1 : 0;
+  if (kp) c.kp = out;
+  else c.other = out;
   return out;
 }
 
-/** The crowd regions: crowd IoU, and matched more than once (pycocotools' int(iscrowd) != 0; 0.5 is not one). */
+/** The crowd regions: crowd IoU, and matched more than once (pycocotools' int(iscrowd) != 0; 0.5 is not one). Shared: do not modify. */
 export function crowdRegionsOf(gt: CocoDataset): Uint8Array {
+  const cache = cacheOf(gt);
+  if (cache.crowd) return cache.crowd;
   const c = gt.annotations.crowd;
   const out = new Uint8Array(c.length);
   for (let a = 0; a < c.length; a++) out[a] = c[a] === 1 ? 1 : 0;
+  cache.crowd = out;
   return out;
 }
 
@@ -136,4 +153,23 @@ export function matchReference(
     gtIgnore,
   };
   return { matches, zeroIdMatches };
+}
+
+/** The matching as accumulate() reads it (types.ts MatchOutcomes): statuses detection-major, label ignores label-major. */
+export function outcomesOfMatches(m: CocoMatches, idIsZero: Uint8Array): MatchOutcomes {
+  const { T, A } = m;
+  const nDt = m.dt.length;
+  const nGt = m.gt.length;
+  const AT = A * T;
+  const status = new Uint8Array(nDt * AT);
+  for (let at = 0; at < AT; at++) {
+    const base = at * nDt;
+    for (let j = 0; j < nDt; j++) {
+      const mt = m.dtMatch[base + j]!;
+      status[j * AT + at] = m.dtIgnore[base + j] ? 0 : mt >= 0 && !idIsZero[mt] ? 1 : 2;
+    }
+  }
+  const gtIgnore = new Uint8Array(nGt * A);
+  for (let a = 0; a < A; a++) for (let g = 0; g < nGt; g++) gtIgnore[g * A + a] = m.gtIgnore[a * nGt + g]!;
+  return { status, gtIgnore };
 }

@@ -9,6 +9,7 @@ import { npSum, EPS } from "./numeric.js";
 import { datasetMaskPool, resultsPoolFor } from "./mask-pool.js";
 import type { Kernels } from "../engine/host.js";
 import { maskIouBlocks } from "./object-rle.js";
+import { boundaryIouBlocks } from "./boundary.js";
 
 function keypointsOf(raw: Record<string, unknown>, path: string): number[] {
   const kp = raw.keypoints;
@@ -138,6 +139,10 @@ export function computeIou(engine: GeometryEngine, gt: CocoDataset, dt: CocoResu
   for (let j = 0; j < gtList.length; j++) gtCrowd[j] = anns.crowd[gtList[j]!] === 1 ? 1 : 0; // crowd IoU: int(iscrowd) != 0
   if (p.iouType === "segm") {
     maskIouBlocks(engine, gt, dt, plan, blockIouStart, iou);
+    return iou;
+  }
+  if (p.iouType === "boundary") {
+    boundaryIouBlocks(engine, gt, dt, plan, blockIouStart, iou);
     return iou;
   }
   const oksTmp = new Float64Array(Math.max(p.kptOksSigmas.length, 1));

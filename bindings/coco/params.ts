@@ -4,7 +4,8 @@ import { CocoInputError } from "./errors.js";
 import { type CocoId, isId, sortIds } from "./ids.js";
 import { linspace } from "./numeric.js";
 
-export type IouType = "bbox" | "segm" | "keypoints";
+/** "boundary": Boundary IoU (boundary-iou-api's COCOeval): min(mask IoU, IoU of the mask boundaries); docs/boundary-iou.md. */
+export type IouType = "bbox" | "segm" | "keypoints" | "boundary";
 
 export interface CocoParamsInput {
   iouType: IouType;
@@ -25,6 +26,8 @@ export interface CocoParamsInput {
   catIds?: readonly CocoId[];
   /** OKS sigmas per keypoint; default the 17 COCO person sigmas. */
   kptOksSigmas?: readonly number[];
+  /** iouType "boundary": the boundary width as a fraction of the image diagonal, in (0, 1]; default 0.02. */
+  dilationRatio?: number;
 }
 
 export interface CocoParams {
@@ -40,6 +43,8 @@ export interface CocoParams {
   /** Sorted unique category ids (the K axis of precision / recall). */
   readonly catIds: readonly CocoId[];
   readonly kptOksSigmas: readonly number[];
+  /** iouType "boundary": the boundary width as a fraction of the image diagonal (0.02 unless given). */
+  readonly dilationRatio: number;
 }
 
 /** np.array([.26, .25, .25, .35, .35, .79, .79, .72, .72, .62, .62, 1.07, 1.07, .87, .87, .89, .89]) / 10.0 */
@@ -66,8 +71,12 @@ function uniqueSorted(ids: readonly unknown[], path: string): CocoId[] {
 /** Resolves defaults; `datasetImageIds` / `datasetCatIds` are the dataset's ids (any order). */
 export function resolveParams(input: CocoParamsInput, datasetImageIds: readonly CocoId[], datasetCatIds: readonly CocoId[]): CocoParams {
   const iouType = input.iouType;
-  if (iouType !== "bbox" && iouType !== "segm" && iouType !== "keypoints") {
-    throw new CocoInputError("params.iouType", `expected bbox, segm or keypoints, got ${JSON.stringify(iouType)}`);
+  if (iouType !== "bbox" && iouType !== "segm" && iouType !== "keypoints" && iouType !== "boundary") {
+    throw new CocoInputError("params.iouType", `expected bbox, segm, keypoints or boundary, got ${JSON.stringify(iouType)}`);
+  }
+  const dilationRatio = input.dilationRatio ?? 0.02;
+  if (typeof dilationRatio !== "number" || !(dilationRatio > 0 && dilationRatio <= 1)) {
+    throw new CocoInputError("params.dilationRatio", `expected a number in (0, 1], got ${JSON.stringify(dilationRatio)}`);
   }
   const kp = iouType === "keypoints";
   const iouThrs = input.iouThrs ? checkNumbers(input.iouThrs, "iouThrs") : linspace(0.5, 0.95, Math.round((0.95 - 0.5) / 0.05) + 1);
@@ -100,5 +109,6 @@ export function resolveParams(input: CocoParamsInput, datasetImageIds: readonly 
     imgIds: input.imgIds ? uniqueSorted(input.imgIds, "params.imgIds") : uniqueSorted(datasetImageIds, "images"),
     catIds: input.catIds ? uniqueSorted(input.catIds, "params.catIds") : uniqueSorted(datasetCatIds, "categories"),
     kptOksSigmas: sigmas,
+    dilationRatio,
   };
 }

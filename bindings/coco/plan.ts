@@ -6,6 +6,7 @@ import type { CocoPlan, PlanInput, PlanOutput } from "./types.js";
 import { argsortDescendingStable, countingSortBy } from "./numeric.js";
 import type { CocoParams } from "./params.js";
 import type { CocoDataset, CocoResults } from "./inputs.js";
+import type { CocoId } from "./ids.js";
 
 /** Stable LSD grouping: sorts `src` entries by (primary, secondary), keeping input order within equal keys. */
 function groupSort(src: Int32Array, prim: Int32Array, sec: Int32Array, nPrim: number, nSec: number): Int32Array {
@@ -74,11 +75,14 @@ export function planEvaluation(gt: CocoDataset, dt: CocoResults, p: CocoParams, 
     const x = gt.categories.indexOf(id);
     if (x >= 0) catPos[x] = k;
   });
+  // a few images of many (a shard, a training-loop batch): only their annotations go to the plan
+  // (in file order, so the entries' order is unchanged; without repeated ids, which need them all)
+  const subset = anns.canonical === null && p.imgIds.length * 8 < gt.images.count ? annotationsOf(gt, imgPos, p.imgIds) : null;
   const out = blocks({
     imgPos,
     catPos,
-    annImage: anns.image,
-    annCategory: anns.category,
+    annImage: subset ? gather(anns.image, subset) : anns.image,
+    annCategory: subset ? gather(anns.category, subset) : anns.category,
     canonical: anns.canonical,
     resImage: dt.image,
     resCategory: dt.category,
@@ -88,7 +92,40 @@ export function planEvaluation(gt: CocoDataset, dt: CocoResults, p: CocoParams, 
     useCats,
     maxDet: p.maxDets.length ? p.maxDets[p.maxDets.length - 1]! : 0,
   });
+  if (subset) for (let j = 0; j < out.gtList.length; j++) out.gtList[j] = subset[out.gtList[j]!]!;
   return { p, T: p.iouThrs.length, A: p.areaRng.length, K: useCats ? p.catIds.length : 1, ...out };
+}
+
+// each dataset image's annotations (CSR, ascending), made once per dataset
+const byImageCache = new WeakMap<CocoDataset, { start: Int32Array; list: Int32Array }>();
+
+/** The annotations of the evaluated images, ascending (file order). */
+function annotationsOf(gt: CocoDataset, imgPos: Int32Array, imgIds: readonly CocoId[]): Int32Array {
+  let idx = byImageCache.get(gt);
+  if (!idx) {
+    const image = gt.annotations.image;
+    const start = new Int32Array(gt.images.count + 1);
+    for (let a = 0; a < image.length; a++) if (image[a]! >= 0) start[image[a]! + 1]!++;
+    for (let i = 0; i < gt.images.count; i++) start[i + 1]! += start[i]!;
+    const fill = start.slice(0, gt.images.count);
+    const list = new Int32Array(start[gt.images.count]!);
+    for (let a = 0; a < image.length; a++) if (image[a]! >= 0) list[fill[image[a]!]!++] = a;
+    idx = { start, list };
+    byImageCache.set(gt, idx);
+  }
+  const out: number[] = [];
+  for (const id of imgIds) {
+    const x = gt.images.indexOf(id);
+    if (x < 0 || imgPos[x]! < 0) continue;
+    for (let q = idx.start[x]!; q < idx.start[x + 1]!; q++) out.push(idx.list[q]!);
+  }
+  return Int32Array.from(out).sort();
+}
+
+function gather(values: Int32Array, at: Int32Array): Int32Array {
+  const out = new Int32Array(at.length);
+  for (let j = 0; j < at.length; j++) out[j] = values[at[j]!]!;
+  return out;
 }
 
 /** The blocks and orders of a plan, in TypeScript (the twin of assembly/plan.ts). */

@@ -100,6 +100,17 @@ export interface CocoMatches {
 }
 
 /**
+ * What accumulate() reads of the matching, backend-independent: per detection entry (the plan's
+ * order: blocks, then rank within the block) and per label entry.
+ */
+export interface MatchOutcomes {
+  /** [entry][a][t]: 0 ignored, 1 true positive, 2 false positive (a match to an id-0 label is one). */
+  readonly status: Uint8Array;
+  /** [label entry][a]: 1 when ignored (crowd, no visible keypoints, or area outside range a). */
+  readonly gtIgnore: Uint8Array;
+}
+
+/**
  * accumulate()'s precision, recall and scores, stored for the K indices that have data only: a
  * category without any label or detection (no evalImgs) has -1 everywhere, so its slices are not
  * stored (accumulated.ts expands them to pycocotools' shapes, on demand). A taxonomy of 20,000

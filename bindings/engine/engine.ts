@@ -18,6 +18,7 @@ import {
   checkBox,
   checkBoxArray,
   checkCounts,
+  checkDilation,
   checkIouSize,
   crowdFlags,
   checkOrder,
@@ -363,6 +364,29 @@ class WasmGeometry implements Engine {
       result.set(this.f64v.subarray(out >>> 3, (out >>> 3) + (t1 - t0) * n), t0 * n);
     }
     return result;
+  }
+
+  rleBoundary(rle: Rle, dilation: number): Rle {
+    const fn = "rleBoundary";
+    checkRle(fn, rle);
+    checkDilation(fn, dilation);
+    const { h, w } = rle;
+    const m = rle.counts.length;
+    this.k.reset();
+    const box = this.alloc(32);
+    const cp = this.putRle(rle);
+    const empty = this.k.rleBbox(cp, m, h, w, box) === 0;
+    this.views();
+    const o = box >>> 3;
+    // the mask's region (rleBbox: full height when a run crosses columns); none when empty
+    const [x0, bw, bh] = empty ? [0, 0, 0] : [this.f64v[o]!, this.f64v[o + 2]!, this.f64v[o + 3]!];
+    const scratch = this.alloc(this.k.rleBoundaryScratch(m, bw, bh));
+    const out = this.alloc(4 * this.k.rleBoundaryCap(m, bw));
+    // a dilation past the mask's larger side erodes everything already (and keeps the kernel in u32)
+    const k = Math.min(dilation, Math.max(h, w));
+    const n = this.k.rleBoundary(cp, m, h, w, k, x0, bw, bh, scratch, out);
+    this.views();
+    return { h, w, counts: this.counts(out, n) };
   }
 
   maskIou(dt: readonly Rle[], gt: readonly Rle[], crowdIn: CrowdFlags): Float64Array {

@@ -24,6 +24,9 @@ export interface Kernels {
   rleFrPolys(xys: number, ks: number, caps: number, n: number, h: number, w: number, bufs: number, tmp: number, out: number, out2: number): number;
   boxIouRows(dt: number, d0: number, d1: number, gt: number, n: number, crowd: number, out: number): void;
   rlePrepare(cnts: number, table: number, n: number, boxes: number): number;
+  rleBoundary(cnts: number, m: number, h: number, w: number, k: number, x0: number, bw: number, bh: number, scratch: number, out: number): number;
+  rleBoundaryScratch(m: number, bw: number, bh: number): number;
+  rleBoundaryCap(m: number, bw: number): number;
   maskIouRows(cnts: number, table: number, boxes: number, d0: number, d1: number, m: number, n: number, crowd: number, out: number): void;
   // COCO evaluation over context blocks (assembly/plan.ts, match.ts, accumulate.ts, masks.ts)
   cocoPlan(ctx: number): number;
@@ -38,7 +41,7 @@ export interface Kernels {
 
 const REQUIRED: readonly (keyof Kernels)[] = [
   "alloc", "reset", "pin", "unpin", "rleArea", "rleBbox", "rleMerge", "rleToString", "rleFromString", "rleEncode",
-  "rleDecode", "rleFrPoly", "rleFrPolys", "boxIouRows", "rlePrepare", "maskIouRows", "cocoPlan", "cocoMatch",
+  "rleDecode", "rleFrPoly", "rleFrPolys", "boxIouRows", "rlePrepare", "maskIouRows", "rleBoundary", "rleBoundaryScratch", "rleBoundaryCap", "cocoPlan", "cocoMatch",
   "cocoAccumulate", "maskBounds", "buildMasks", "scanCocoRecords", "scanValues",
 ];
 

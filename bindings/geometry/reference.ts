@@ -25,6 +25,7 @@ import {
   checkBox,
   checkBoxArray,
   checkCounts,
+  checkDilation,
   checkIouSize,
   crowdFlags,
   checkOrder,
@@ -38,6 +39,7 @@ import {
   checkSize,
   rleStringError,
 } from "./validate.js";
+import { rleBoundaryReference } from "./boundary.js";
 
 const rle = (h: number, w: number, counts: ArrayLike<number>): Rle => ({ h, w, counts: Uint32Array.from(counts) });
 
@@ -509,6 +511,12 @@ export class ReferenceGeometry implements GeometryEngine {
     const crowd = crowdFlags("boxIou", crowdIn, n);
     checkIouSize("boxIou", m, n);
     return bbIou(dt, gt, m, n, crowd ?? null);
+  }
+
+  rleBoundary(R: Rle, dilation: number): Rle {
+    checkRle("rleBoundary", R);
+    checkDilation("rleBoundary", dilation);
+    return rleBoundaryReference(R, dilation);
   }
 
   maskIou(dt: readonly Rle[], gt: readonly Rle[], crowdIn: CrowdFlags): Float64Array {

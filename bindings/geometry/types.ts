@@ -51,6 +51,12 @@ export interface GeometryEngine {
    * Returns m*n values, detection-major: out[d*n + g]. Crowd labels use the detection's area as union.
    */
   boxIou(dt: Float64Array, gt: Float64Array, crowd: CrowdFlags): Float64Array;
+  /**
+   * The boundary of a mask at `dilation` pixels (Boundary IoU): the mask pixels within that Chebyshev
+   * distance of the background or the image border, as boundary-iou-api's mask_to_boundary
+   * (boundaryDilation in geometry/boundary.ts gives its dilation from the image diagonal).
+   */
+  rleBoundary(rle: Rle, dilation: number): Rle;
   /** Mask IoU as rleIou (box prefilter, crowd = intersection / detection area, -1 on size mismatch); out[d*n + g]. */
   maskIou(dt: readonly Rle[], gt: readonly Rle[], crowd: CrowdFlags): Float64Array;
 }

@@ -57,6 +57,11 @@ export function checkCounts(fn: string, counts: ArrayLike<number>, h: number, w:
   if (sum !== h * w) fail(`${fn}: ${label} counts sum to ${sum}, expected h*w = ${h * w} (h ${h}, w ${w})`);
 }
 
+/** A boundary's dilation: a whole number of pixels. */
+export function checkDilation(fn: string, k: unknown): void {
+  if (typeof k !== "number" || !Number.isInteger(k) || k < 0) fail(`${fn}: dilation ${show(k)} is not a non-negative integer`);
+}
+
 /** An Rle object handed to a kernel: its size and counts. */
 export function checkRle(fn: string, rle: Rle, label = "RLE"): void {
   if (rle === null || typeof rle !== "object") fail(`${fn}: ${label} is ${show(rle)}, not an RLE object`);

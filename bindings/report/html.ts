@@ -26,6 +26,11 @@ export interface ReportOptions {
   compress?: boolean;
   /** generation date (default now) */
   created?: Date;
+  /**
+   * More models of the same labels, shown side by side (a model selector drives every page, and a
+   * section compares them at the sliders' settings); `name` names the first (`analysis`).
+   */
+  models?: { name: string; others: { name: string; analysis: Analysis; dt?: string; tide?: TideMeta }[] };
 }
 
 const CSS = `
@@ -100,6 +105,7 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
     throw new RangeError(`bootstrap: expected a whole number of resamples in 0..100000, got ${JSON.stringify(options.bootstrap)}`);
   const encoded = await encodeAnalysis(analysis, { compress: options.compress ?? true });
   const { blob, ...data } = encoded;
+  const others = await Promise.all((options.models?.others ?? []).map(async (m) => ({ m, encoded: await encodeAnalysis(m.analysis, { compress: options.compress ?? true }) })));
   const meta: ReportMeta = {
     title: options.title ?? "Model performance report",
     version: PACKAGE_VERSION,
@@ -116,6 +122,14 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
     bootstrap: options.bootstrap ?? 1000,
     ...(options.tide ? { tide: options.tide } : {}),
     data,
+    ...(options.models && others.length
+      ? {
+          models: {
+            names: [options.models.name, ...others.map((o) => o.m.name)],
+            others: others.map(({ m, encoded: { blob: _blob, ...d } }) => ({ ...(m.dt ? { dt: m.dt } : {}), data: d, ...(m.tide ? { tide: m.tide } : {}) })),
+          },
+        }
+      : {}),
   };
   // "</script" and "<!--" cannot occur inside the inline script (both only in strings and regexps there).
   const js = REPORT_PAGE_JS.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--");
@@ -142,6 +156,7 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
 <main id="app"><p>Loading the report…</p><noscript><p class="error">This report needs JavaScript: it re-scores the predictions in the page.</p></noscript></main>
 <script type="application/json" id="report-meta">${scriptJson(meta)}</script>
 <script type="text/plain" id="report-blob">${blob}</script>
+${others.map((o, i) => `<script type="text/plain" id="report-blob-${i + 1}">${o.encoded.blob}</script>\n`).join("")}
 <script>${js}</script>
 </body>
 </html>

@@ -20,6 +20,15 @@ export interface ReportMeta {
   tide?: TideMeta;
   /** the encoded analysis without its blob (which lives in its own element) */
   data: Omit<EncodedAnalysis, "blob">;
+  /** with two or more models: every model's name (the first is `data`'s), and the others' data (blobs in report-blob-1, ...) */
+  models?: { names: string[]; others: ModelMeta[] };
+}
+
+/** One more model of the same labels: where its predictions came from, its data, its TIDE decomposition. */
+export interface ModelMeta {
+  dt?: string;
+  data: Omit<EncodedAnalysis, "blob">;
+  tide?: TideMeta;
 }
 
 export type { TideMainError, TideSpecialError };

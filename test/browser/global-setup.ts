@@ -141,4 +141,20 @@ export default async function setup(project: TestProject): Promise<void> {
     if (c !== 0) throw new Error(`detection-eval report (many classes) failed (${c}): ${stderr}`);
     project.provide("manyClassesReport", { path: relative(ROOT, manyOut), classes: K });
   }
+
+  // Two models side by side: the generated set's results and a second model (a third of them dropped,
+  // the boxes shifted), with Node's compare() numbers at the page's first state (IoU 0.5, every confidence)
+  {
+    const dt2 = join(outDir, "dt-b.json");
+    writeFileSync(dt2, JSON.stringify(set.dtBbox.filter((_, i) => i % 3 !== 0).map((d, i) => ({ ...d, bbox: [d.bbox[0]! + (i % 5) - 2, d.bbox[1]!, d.bbox[2]!, d.bbox[3]!] }))));
+    const twoOut = join(outDir, "report-two-models.html");
+    let stderr = "";
+    const c = await main(["report", "--gt", gt, "--dt", dt, "--dt", dt2, "--name", "baseline <b>", "--name", "candidate", "--out", twoOut, "--bootstrap", "0"], { stdout: () => {}, stderr: (t) => void (stderr += t), isTTY: false });
+    if (c !== 0) throw new Error(`detection-eval report (two models) failed (${c}): ${stderr}`);
+    let out = "";
+    const cc = await main(["compare", "--gt", gt, "--dt", dt, "--dt", dt2, "--bootstrap", "0", "--format", "json"], { stdout: (t) => void (out += t), stderr: (t) => void (stderr += t), isTTY: false });
+    if (cc !== 0) throw new Error(`detection-eval compare failed (${cc}): ${stderr}`);
+    const cmp = JSON.parse(out) as { models: { mAP: number }[]; pairs: { gained: unknown[]; lost: unknown[] }[] };
+    project.provide("twoModelsReport", { path: relative(ROOT, twoOut), names: ["baseline <b>", "candidate"], mAP: cmp.models.map((m) => m.mAP), gained: cmp.pairs[0]!.gained.length, lost: cmp.pairs[0]!.lost.length });
+  }
 }

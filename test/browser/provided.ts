@@ -60,6 +60,8 @@ declare module "vitest" {
     generatedCase: GeneratedCase;
     /** a report of many classes (relative path), for the chart caps */
     manyClassesReport: { path: string; classes: number };
+    /** a report of two models (`--dt` twice, names with HTML characters), with compare()'s numbers at IoU 0.5 */
+    twoModelsReport: { path: string; names: string[]; mAP: number[]; gained: number; lost: number };
   }
 }
 

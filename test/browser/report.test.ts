@@ -228,3 +228,45 @@ describe("report page with many classes", () => {
     }
   });
 });
+
+describe("a report of two models", () => {
+  const two = inject("twoModelsReport");
+  const wait = async (cond: () => boolean, what: string, ms = 10_000) => {
+    const t0 = performance.now();
+    while (!cond()) {
+      if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  it("loads without errors, shows both names (escaped), and its side-by-side numbers are compare()'s; the model selector switches every page", async () => {
+    const { frame, url } = await openFrame(two.path);
+    const doc = frame.contentDocument!;
+    const t0 = performance.now();
+    while (doc.documentElement.dataset.state !== "ready" && performance.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+    try {
+      expect(doc.documentElement.dataset.state).toBe("ready");
+      expect(doc.querySelector("b")).toBeNull(); // the name "baseline <b>" is text, not markup
+      const header = doc.querySelector("header")!.textContent!;
+      for (const n of two.names) expect(header).toContain(n);
+      const options = [...doc.querySelectorAll("#model option")].map((o) => o.textContent);
+      expect(options).toEqual(two.names);
+      const rows = [...doc.querySelectorAll("#table-models tbody tr")].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent));
+      expect(rows.map((r) => r[0])).toEqual(two.names);
+      expect(rows.map((r) => Number(r[1]))).toEqual(two.mAP.map((v) => Number(v.toFixed(3))));
+      expect(Number(rows[1]![11])).toBe(two.gained);
+      expect(Number(rows[1]![12])).toBe(two.lost);
+      // the summary follows the selected model
+      const kpi = () => Number(doc.getElementById("kpi-mAP")!.dataset.value);
+      expect(kpi()).toBe(two.mAP[0]);
+      const select = doc.getElementById("model") as HTMLSelectElement;
+      const renders = Number(doc.body.dataset.renders);
+      select.value = "1";
+      select.dispatchEvent(new Event("change"));
+      await wait(() => Number(doc.body.dataset.renders) > renders, "the page to re-render");
+      expect(kpi()).toBe(two.mAP[1]);
+    } finally {
+      frame.remove();
+      URL.revokeObjectURL(url);
+    }
+  });
+});

@@ -8,12 +8,13 @@ const folders = folderGraph(graph);
 
 /** Folders a layer may not import (entry points at the bindings/ root may import anything). */
 const FORBIDDEN: Record<string, string[]> = {
-  "bindings/coco": ["bindings/ingest", "bindings/analysis", "bindings/report", "bindings/cli", "bindings/workers", "bindings/synth"],
-  "bindings/ingest": ["bindings/analysis", "bindings/report", "bindings/cli", "bindings/workers"],
+  "bindings/evaluator": ["bindings/analysis", "bindings/report", "bindings/cli", "bindings/workers", "bindings/synth"],
+  "bindings/coco": ["bindings/evaluator", "bindings/ingest", "bindings/analysis", "bindings/report", "bindings/cli", "bindings/workers", "bindings/synth"],
+  "bindings/ingest": ["bindings/evaluator", "bindings/analysis", "bindings/report", "bindings/cli", "bindings/workers"],
   "bindings/errors": ["bindings/ingest", "bindings/analysis", "bindings/report", "bindings/cli", "bindings/workers", "bindings/synth"],
-  "bindings/analysis": ["bindings/report", "bindings/cli", "bindings/workers", "bindings/ingest"],
+  "bindings/analysis": ["bindings/evaluator", "bindings/report", "bindings/cli", "bindings/workers", "bindings/ingest"],
   "bindings/report": ["bindings/cli"],
-  "bindings/workers": ["bindings/cli", "bindings/report", "bindings/analysis"],
+  "bindings/workers": ["bindings/evaluator", "bindings/cli", "bindings/report", "bindings/analysis"],
   "bindings/columns": ["bindings/coco", "bindings/ingest", "bindings/analysis", "bindings/cli"],
   "bindings/engine": ["bindings/coco", "bindings/ingest", "bindings/analysis", "bindings/report", "bindings/cli", "bindings/workers", "bindings/synth"],
   "bindings/geometry": ["bindings/coco", "bindings/ingest", "bindings/analysis", "bindings/report", "bindings/cli", "bindings/workers", "bindings/synth"],

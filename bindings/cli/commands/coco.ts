@@ -1,6 +1,8 @@
 // `detection-eval coco`: pycocotools-compatible evaluation from the command line (Node only).
 // Files are streamed into columns (bindings/ingest/stream-load.ts: any size, gzip or not); `--workers N`
-// evaluates on N threads (bindings/workers/), with the same numbers for any N.
+// evaluates on N threads (bindings/workers/), with the same numbers for any N. `--shard i/n --state-out F`
+// evaluates a part of the images and keeps its state for `detection-eval merge` (commands/merge.ts).
+import { gzipSync } from "node:zlib";
 import { numberOption, UsageError, type Command } from "../command.js";
 import { bootstrapCoco, type CocoBootstrap } from "../../coco/bootstrap.js";
 import { createEngine } from "../../engine/engine.js";
@@ -10,6 +12,20 @@ import type { CocoParamsInput, IouType } from "../../coco/params.js";
 import type { CocoDataset } from "../../coco/inputs.js";
 import { evaluateLvis } from "../../coco/lvis.js";
 import { areaRangesOption, imageIdsOption, listOption, numberListOption, resolveIds } from "../subsets.js";
+import { shardImages } from "../../coco/state.js";
+import { cocoStateToJson } from "../../coco/state-file.js";
+import { resolveParams } from "../../coco/params.js";
+import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.js";
+import { cocoJson } from "../coco-output.js";
+
+/** --dilation-ratio (Boundary IoU): a number in (0, 1], with --iou-type boundary only. */
+function dilationRatioOf(opts: Record<string, string | undefined>, iouType: IouType): number | undefined {
+  if (opts["dilation-ratio"] === undefined) return undefined;
+  const ratio = numberOption(opts, "dilation-ratio", 0.02);
+  if (!(ratio > 0 && ratio <= 1)) throw new UsageError(`--dilation-ratio: expected a number in (0, 1], got ${opts["dilation-ratio"]}`);
+  if (iouType !== "boundary") throw new UsageError(`--dilation-ratio: only with --iou-type boundary, got --iou-type ${iouType}`);
+  return ratio;
+}
 
 /** pycocotools' Params from the command line (ids resolved against the dataset). */
 function paramsOf(opts: Record<string, string | undefined>, iouType: IouType, gt: CocoDataset): CocoParamsInput {
@@ -36,17 +52,33 @@ function paramsOf(opts: Record<string, string | undefined>, iouType: IouType, gt
   const areas = areaRangesOption(opts);
   if (areas) Object.assign(params, areas);
   if (opts["no-use-cats"]) params.useCats = false;
+  const ratio = dilationRatioOf(opts, iouType);
+  if (ratio !== undefined) params.dilationRatio = ratio;
   return params;
+}
+
+/** `--shard i/n`: which shard, or undefined. */
+function shardOption(opts: Record<string, string | undefined>): { index: number; count: number } | undefined {
+  const v = opts.shard;
+  if (v === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  const index = m ? Number(m[1]) : Number.NaN;
+  const count = m ? Number(m[2]) : Number.NaN;
+  if (!(index >= 1 && index <= count && count <= 1_000_000)) throw new UsageError(`--shard: expected i/n with 1 <= i <= n (e.g. 2/8), got ${JSON.stringify(v)}`);
+  return { index, count };
 }
 
 export const COCO_COMMAND: Command = {
   summary: "pycocotools-compatible COCO evaluation (stats, per-category AP)",
   usage:
-    "detection-eval coco --gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints [--img-ids ID,... | --images-from FILE] [--cat-ids ID,...] [--iou-thrs T,...] [--rec-thrs R,...] [--max-dets N,...] [--area-rng [LABEL=]MIN:MAX,...] [--no-use-cats] [--bootstrap N] [--seed 0] [--format text|json] [--workers N] [--timings] [--protocol coco|lvis]",
+    "detection-eval coco --gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints|boundary [--dilation-ratio 0.02] [--img-ids ID,... | --images-from FILE] [--cat-ids ID,...] [--iou-thrs T,...] [--rec-thrs R,...] [--max-dets N,...] [--area-rng [LABEL=]MIN:MAX,...] [--no-use-cats] [--bootstrap N] [--seed 0] [--format text|json] [--workers N] [--timings] [--protocol coco|lvis]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset (.json or .json.gz)" },
     dt: { kind: "value", required: true, help: "COCO results (.json or .json.gz)" },
-    "iou-type": { kind: "value", required: true, values: ["bbox", "segm", "keypoints"] },
+    "iou-type": { kind: "value", required: true, values: ["bbox", "segm", "keypoints", "boundary"] },
+    "dilation-ratio": { kind: "value", help: "--iou-type boundary: the boundary width as a fraction of the image diagonal (boundary-iou-api's dilation_ratio; default 0.02)" },
+    shard: { kind: "value", help: "evaluate shard i of n (e.g. 2/8): the i-th of n contiguous ranges of the sorted image ids; needs --state-out" },
+    "state-out": { kind: "value", help: "write this evaluation's partial state (JSON; gzipped when FILE ends in .gz) for `detection-eval merge`" },
     "img-ids": { kind: "value", help: "evaluate these images only (pycocotools params.imgIds)" },
     "images-from": { kind: "value", help: "a file of image ids to evaluate: a JSON array, or one id per line" },
     "cat-ids": { kind: "value", help: "evaluate these categories only (params.catIds)" },
@@ -69,6 +101,7 @@ export const COCO_COMMAND: Command = {
     if (!Number.isInteger(requested) || requested < 1 || requested > 256) throw new UsageError(`--workers: expected an integer from 1 to 256, got ${JSON.stringify(opts.workers)}`);
     const engine = await createEngine();
     const iouType = opts["iou-type"] as IouType;
+    dilationRatioOf(opts, iouType); // a bad value fails before the files are read
     // at most one thread per core; the workers start while the files are read (their start-up overlaps the parsing)
     const threads = requested > 1 ? await import("../../workers/node-threads.js") : undefined;
     const { workers, cores, capped } = threads ? threads.effectiveWorkers(requested) : { workers: 1, cores: 1, capped: false };
@@ -79,13 +112,22 @@ export const COCO_COMMAND: Command = {
     const seed = numberOption(opts, "seed", 0);
     if (!(Number.isInteger(resamples) && resamples >= 0 && resamples <= 1_000_000)) throw new UsageError(`--bootstrap: expected a whole number of resamples (0 for none), got ${opts.bootstrap}`);
     if (!Number.isInteger(seed)) throw new UsageError(`--seed: expected an integer, got ${opts.seed}`);
+    const shard = shardOption(opts);
+    const stateOut = opts["state-out"];
+    if (shard && stateOut === undefined) throw new UsageError("--shard needs --state-out FILE (the shard's state, for detection-eval merge)");
+    if (stateOut !== undefined && resamples > 0) throw new UsageError("--bootstrap with --state-out: the intervals of a part are not those of the whole; bootstrap the unsharded run");
+    if (stateOut !== undefined) checkOutputNotInput({ option: "--state-out", path: stateOut }, [{ option: "--gt", path: opts.gt }, { option: "--dt", path: opts.dt }, { option: "--images-from", path: opts["images-from"] }]);
     let ev: CocoEvaluation;
     let loaded: Awaited<ReturnType<typeof loadCocoInputs>>;
     let loadTimings: Record<string, number> = {};
     try {
       progress?.(`loading ${opts.gt} and ${opts.dt}`);
       loaded = await loadCocoInputs(opts.gt!, opts.dt!, { module: engine.module });
-      const params = paramsOf(opts, iouType, loaded.gt);
+      let params = paramsOf(opts, iouType, loaded.gt);
+      if (shard) {
+        const all = resolveParams(params, loaded.gt.images.ids, loaded.gt.categories.ids).imgIds;
+        params = { ...params, imgIds: shardImages(all, shard.index, shard.count) };
+      }
       progress?.(`evaluating (${iouType}${workers > 1 ? `, ${workers} workers` : ""})`);
       ev = parallel ? await parallel.evaluateCocoParallel(engine, loaded.gt, loaded.dt, params, { workers, pool }) : evaluateCoco(engine, loaded.gt, loaded.dt, params);
       loadTimings = loaded.timings;
@@ -93,6 +135,12 @@ export const COCO_COMMAND: Command = {
       void pool?.close();
     }
     for (const w of ev.warnings) warn(w);
+    if (stateOut !== undefined) {
+      const state = { ...ev.state(), shard: shard ?? null };
+      const text = JSON.stringify(cocoStateToJson(state));
+      writeFileAtomic(stateOut, stateOut.endsWith(".gz") ? gzipSync(text) : text);
+      info(`wrote ${stateOut}${shard ? ` (shard ${shard.index}/${shard.count}: ${ev.params.imgIds.length} images)` : ""}`);
+    }
     let timings: Record<string, number> | undefined;
     if (opts.timings) {
       const all: Record<string, number> = { ...loadTimings, ...ev.timings, command: performance.now() - t0 };
@@ -107,17 +155,7 @@ export const COCO_COMMAND: Command = {
       if (timings) info(`bootstrap: ${Math.round(performance.now() - tb)} ms`);
     }
     if (opts.format !== "json") return `${ev.summary()}\n${boot ? intervalLines(boot) : ""}`;
-    const json = {
-      iouType,
-      params: paramsJson(ev.params),
-      stats: ev.stats,
-      statsLabels: ev.statsLabels,
-      perCategory: ev.perCategory(),
-      ...(boot ? { intervals: boot } : {}),
-      warnings: ev.warnings,
-      ...(timings ? { timings } : {}),
-    };
-    return `${JSON.stringify(json)}\n`;
+    return cocoJson(iouType, ev, { ...(shard ? { shard: { ...shard, images: ev.params.imgIds.length } } : {}), ...(boot ? { intervals: boot } : {}) }, timings);
   },
 };
 
@@ -129,13 +167,9 @@ function intervalLines(b: CocoBootstrap): string {
   return [head, ...b.stats.map((s, i) => ` ${b.statsLabels[i]!.padEnd(width)}  ${f(s.estimate)}  [${f(s.lo)}, ${f(s.hi)}]`)].join("\n") + "\n";
 }
 
-/** The resolved parameters in the output, so that a run says what it evaluated. */
-function paramsJson(p: CocoEvaluation["params"]): Record<string, unknown> {
-  return { images: p.imgIds.length, catIds: p.catIds, iouThrs: p.iouThrs, recThrs: p.recThrs, maxDets: p.maxDets, areaRng: p.areaRng, areaRngLbl: p.areaRngLbl, useCats: p.useCats };
-}
 
 /** Options that set pycocotools' Params or the run, which lvis-api's protocol fixes. */
-const NOT_LVIS = ["img-ids", "images-from", "cat-ids", "iou-thrs", "rec-thrs", "max-dets", "area-rng", "no-use-cats"];
+const NOT_LVIS = ["img-ids", "images-from", "cat-ids", "iou-thrs", "rec-thrs", "max-dets", "area-rng", "no-use-cats", "dilation-ratio", "shard", "state-out"];
 
 /** `--protocol lvis`: LVISEval(gt, dt, iouType).run(); text: print_results(), JSON: stats and results. */
 async function runLvis(opts: Record<string, string | undefined>, warn: (m: string) => void, info: (m: string) => void, progress?: (m: string) => void): Promise<string> {

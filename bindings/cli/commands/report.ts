@@ -11,6 +11,7 @@ import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.j
 import { renderReportHtml } from "../../report/html.js";
 import type { TideMeta } from "../../report/meta.js";
 import { tide, type TideResult } from "../../errors/tide.js";
+import { compare } from "../../analysis/compare.js";
 
 /** The page's TIDE data: the overall dAPs and each class' AP and dAPs (null where tidecv has NaN). */
 export function tideForReport(t: TideResult): TideMeta {
@@ -31,10 +32,11 @@ function size(bytes: number): string {
 export const REPORT_COMMAND: Command = {
   summary: "write a self-contained HTML report (model performance pages with live IoU / confidence / class filters)",
   usage:
-    "detection-eval report --gt GT.json --dt RESULTS.json --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--no-tide] [--title TEXT]",
+    "detection-eval report --gt GT.json --dt RESULTS.json [--dt MORE.json ... --name A --name B ...] --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--no-tide] [--title TEXT]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
-    dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
+    dt: { kind: "value", repeatable: true, help: "COCO results or Encord-style predictions (optional when GT holds them); twice or more: models side by side, the first the baseline" },
+    name: { kind: "value", repeatable: true, help: "the models' names, in --dt order (default: the file names)" },
     out: { kind: "value", required: true, help: "the HTML file to write (atomically; - for standard output; never an input of the run)" },
     "iou-type": { kind: "value", values: ["bbox", "segm"], help: "COCO input: boxes or masks (default: segm for segmentation results)" },
     iou: { kind: "value", default: "0.5", help: "initial IoU threshold of the slider" },
@@ -48,17 +50,20 @@ export const REPORT_COMMAND: Command = {
     ...IMAGE_SUBSET_OPTIONS,
     ...USER_METRIC_OPTIONS,
   },
-  async run({ opts, progress, warn, info }) {
+  async run({ opts, lists, progress, warn, info }) {
+    const dts = lists.dt ?? [];
+    const names = lists.name ?? [];
+    if (names.length > 0 && names.length !== Math.max(dts.length, 1)) throw new UsageError(`--name: give one name per --dt (${dts.length}), got ${names.length}`);
     const iou = numberOption(opts, "iou", 0.5);
     if (!(iou > 0 && iou <= 1)) throw new UsageError(`--iou: expected a number in (0, 1], got ${opts.iou}`);
     const confidence = opts.confidence === undefined ? undefined : numberOption(opts, "confidence", 0);
     const bootstrap = numberOption(opts, "bootstrap", 1000);
     if (!(Number.isInteger(bootstrap) && bootstrap >= 0 && bootstrap <= 100_000)) throw new UsageError(`--bootstrap: expected a whole number of resamples in 0..100000, got ${opts.bootstrap}`);
     const out = opts.out!;
-    checkOutputNotInput({ option: "--out", path: out }, runInputs(opts));
+    checkOutputNotInput({ option: "--out", path: out }, [...runInputs(opts), ...dts.map((path) => ({ option: "--dt", path }))]);
     const engine = await createEngine();
     progress?.(`loading ${opts.gt}`);
-    const loaded = await loadAnalysisInput(engine, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
+    const loaded = await loadAnalysisInput(engine, opts.gt!, dts[0], opts["iou-type"] as "bbox" | "segm" | undefined);
     const { format } = loaded;
     const input = imageSubset(loaded.input, opts);
     const classes = listOption(opts, "classes");
@@ -74,16 +79,35 @@ export const REPORT_COMMAND: Command = {
       iou: opts["box-iou"] ? "box" : "mask",
       ...(metrics ? { metrics } : {}),
     });
-    let tideMeta: TideMeta | undefined;
-    if (loaded.coco && opts["no-tide"] === undefined) {
+    const tideOf = (l: typeof loaded, inp: typeof input): TideMeta | undefined => {
+      if (!l.coco || opts["no-tide"] !== undefined) return undefined;
       progress?.("TIDE");
-      const iouType = (input as { iouType?: "bbox" | "segm" }).iouType ?? "bbox";
-      tideMeta = tideForReport(tide(loaded.coco.gt, loaded.coco.dt, engine, { iouType }));
+      const iouType = (inp as { iouType?: "bbox" | "segm" }).iouType ?? "bbox";
+      return tideForReport(tide(l.coco.gt, l.coco.dt, engine, { iouType }));
+    };
+    const tideMeta = tideOf(loaded, input);
+    // more models: the same ground truth, each results file analysed the same way
+    const others: { name: string; analysis: typeof analysis; dt: string; tide?: TideMeta }[] = [];
+    for (let i = 1; i < dts.length; i++) {
+      progress?.(`analysing ${dts[i]} (${i + 1}/${dts.length})`);
+      const more = await loadAnalysisInput(engine, opts.gt!, dts[i], opts["iou-type"] as "bbox" | "segm" | undefined);
+      const moreInput = imageSubset(more.input, opts);
+      for (const w of moreInput.warnings ?? []) warn(`${dts[i]}: ${w}`);
+      const a = analyze(engine, moreInput, {
+        ...(pixels ? { pixels } : {}),
+        candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class",
+        iou: opts["box-iou"] ? "box" : "mask",
+      });
+      const t = tideOf(more, moreInput);
+      others.push({ name: names[i] ?? dts[i]!, analysis: a, dt: dts[i]!, ...(t ? { tide: t } : {}) });
     }
+    // one ground truth for all (compare() refuses views of other labels)
+    if (others.length) compare([analysis.at(), ...others.map((o) => o.analysis.at())], { resamples: 0 });
     progress?.("writing the report");
     const html = await renderReportHtml(analysis, {
       ...(opts.title ? { title: opts.title } : {}),
-      sources: { gt: opts.gt!, ...(opts.dt ? { dt: opts.dt } : {}) },
+      sources: { gt: opts.gt!, ...(dts[0] ? { dt: dts[0] } : {}) },
+      ...(others.length ? { models: { name: names[0] ?? dts[0]!, others } } : {}),
       inputFormat: format,
       iouType: format === "coco" ? ((input as { iouType?: "bbox" | "segm" }).iouType ?? null) : null,
       iou,

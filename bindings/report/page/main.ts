@@ -20,6 +20,7 @@ import type { Analysis, AnalysisView } from "../../analysis/analysis.js";
 import { RECALL_THRESHOLDS } from "../../analysis/thresholds.js";
 import { confusionObjects, type ConfusionMatrix } from "../../analysis/confusion.js";
 import type { BootstrapResult, Interval } from "../../analysis/bootstrap.js";
+import { compare } from "../../analysis/compare.js";
 import { decodeAnalysis } from "../data.js";
 import type { ReportMeta, TideMainError, TideMeta, TideSpecialError } from "../meta.js";
 
@@ -133,6 +134,8 @@ function thin<T>(points: T[], max = 400): T[] {
 // ---- the page ---------------------------------------------------------------------------------------------
 
 interface State {
+  /** the model the pages show (index into `analyses`) */
+  model: number;
   iou: number;
   confidence: number;
   classes: Set<string>;
@@ -179,7 +182,10 @@ function confidenceRange(a: Analysis): { min: number; max: number } {
 function buildLayout(meta: ReportMeta, a: Analysis): void {
   const root = $("app");
   const cats = a.categories;
-  const { min: cMin, max: cMax } = confidenceRange(a);
+  const ranges = analyses.map(confidenceRange);
+  const cMin = Math.min(...ranges.map((r) => r.min));
+  const cMax = Math.max(...ranges.map((r) => r.max));
+  const names = meta.models?.names ?? [];
   const classBoxes = cats.map((c) =>
     el("label", { class: "cls" }, el("input", { type: "checkbox", value: String(c.id), checked: meta.defaults.classes?.includes(String(c.id)) ?? true }), ` ${c.name}`, el("span", { class: "muted" }, ` (${String(c.id)})`)),
   );
@@ -197,7 +203,8 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
         "p",
         { class: "muted" },
         `ground truth ${src.gt}`,
-        src.dt ? ` · predictions ${src.dt}` : "",
+        src.dt && names.length === 0 ? ` · predictions ${src.dt}` : "",
+        names.length ? ` · ${names.length} models: ${names.map((n, i) => `${n}${i === 0 ? " (baseline)" : ""}`).join(", ")}` : "",
         ` · ${meta.inputFormat === "coco" ? `COCO ${meta.iouType ?? ""}` : "Encord-style"} input · IoU on ${meta.iouKind === "box" ? "boxes" : "rendered masks"} · candidates ${a.candidates}`,
         ` · ${fmtInt(a.images.length)} images, ${fmtInt(a.labelCount)} labels, ${fmtInt(a.predictionCount)} predictions, ${cats.length} classes`,
         ` · generated ${meta.created} by detection-eval ${meta.version}`,
@@ -206,6 +213,7 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
     el(
       "div",
       { class: "controls", id: "controls" },
+      names.length ? el("label", {}, "model ", el("select", { id: "model" }, ...names.map((n, i) => el("option", { value: String(i) }, n)))) : null,
       el(
         "label",
         {},
@@ -234,6 +242,20 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
       "Means over the included classes (mAP, mAR, mean precision and F1); precision, recall and F1 of the pooled counts; AR@[.50:.95] is COCO-style average recall. Everything below follows the sliders and the class filter.",
       el("div", { class: "kpis", id: "kpis" }),
     ),
+    ...(names.length
+      ? [
+          section(
+            "models",
+            "Models side by side",
+            `Every model at the same IoU threshold, confidence and classes; differences against the baseline (${names[0]}). The other sections show the model chosen above. Gained: labels the model finds (TP) and the baseline misses (FN); lost: the reverse.`,
+            el("div", { class: "table wide" }, el("table", { id: "table-models" })),
+            el("h3", {}, "AP per class"),
+            el("div", { class: "table" }, el("table", { id: "table-models-ap" })),
+            el("h3", {}, `Label flips (the first ${EXPLORER_ROWS} of each)`),
+            el("div", { class: "table wide" }, el("table", { id: "table-flips" })),
+          ),
+        ]
+      : []),
     section(
       "outcome",
       "Outcome",
@@ -311,7 +333,8 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
  * metric: the slowest part on large sets) is returned as a second step, which the caller runs once the
  * sliders rest.
  */
-function render(a: Analysis, s: State): () => void {
+function render(s: State): () => void {
+  const a = analyses[s.model]!;
   const all = a.categories.length === s.classes.size;
   const classes = all ? undefined : [...s.classes].map((id) => a.categories.find((c) => String(c.id) === id)!.id);
   const v = a.at({ iou: s.iou, confidence: s.confidence, ...(classes ? { classes } : {}) });
@@ -323,9 +346,12 @@ function render(a: Analysis, s: State): () => void {
 
   currentView = v;
   renderSummary(v, s);
+  if (analyses.length > 1) renderModels(s, classes);
   renderOutcome(v);
   renderConfusion(a, v, s);
-  if (tideData) renderTide(tideData, s);
+  const tide = tideByModel[s.model];
+  if (tide) renderTide(tide, s);
+  $("tide")?.classList.toggle("stale", !tide);
   renderCalibration(v);
   renderPerClass(v);
   renderPr(v);
@@ -384,7 +410,44 @@ function renderTide(t: TideMeta, s: State): void {
 
 let currentView: AnalysisView | undefined;
 let bootstrapResamples = 0;
-let tideData: TideMeta | undefined;
+/** the models' analyses (one without --dt given twice) and their TIDE data */
+let analyses: Analysis[] = [];
+let modelNames: string[] = [];
+let tideByModel: (TideMeta | undefined)[] = [];
+
+/** The models side by side at the state's settings (compare() without resampling: a slider move stays fast). */
+function renderModels(s: State, classes: (number | string)[] | undefined): void {
+  const views = analyses.map((x) => x.at({ iou: s.iou, confidence: s.confidence, ...(classes ? { classes } : {}) }));
+  const c = compare(views, { names: modelNames, resamples: 0 });
+  const d = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? "+" : ""}${v.toFixed(3)}` : "–");
+  table(
+    "table-models",
+    ["model", "mAP", "mAR", "mF1", "precision", "recall", "F1", "TP", "FP", "FN", "Δ mAP", "gained", "lost"],
+    c.models.map((m, i) => {
+      const p = i > 0 ? c.pairs[i - 1]! : undefined;
+      return [m.name, fmt(m.mAP), fmt(m.mAR), fmt(m.mF1), fmt(m.precision), fmt(m.recall), fmt(m.f1), fmtInt(m.tp), fmtInt(m.fp), fmtInt(m.fn), p ? d(p.mAP.delta) : "baseline", p ? fmtInt(p.gained.length) : "", p ? fmtInt(p.lost.length) : ""];
+    }),
+    [false, true, true, true, true, true, true, true, true, true, true, true, true],
+  );
+  const others = c.models.slice(1).map((m) => `Δ ${m.name}`);
+  table(
+    "table-models-ap",
+    ["class", ...c.models.map((m) => m.name), ...others],
+    c.classes.map((k) => [`${k.name} (${String(k.categoryId)})`, ...k.ap.map((v) => fmt(v)), ...k.ap.slice(1).map((v) => (v === null || k.ap[0] === null ? "–" : d(v - k.ap[0]!)))]),
+    [false, ...c.models.map(() => true), ...others.map(() => true)],
+  );
+  const a0 = analyses[0]!;
+  const flips: (string | number)[][] = [];
+  for (const p of c.pairs) {
+    for (const [kind, list] of [["gained", p.gained], ["lost", p.lost]] as const) {
+      for (const f of list.slice(0, EXPLORER_ROWS)) {
+        const cat = a0.categories[a0.categoryIndex(f.categoryId)];
+        flips.push([c.models[p.model]!.name, kind, String(f.imageId), a0.images[a0.imageIndex(f.imageId)]?.name ?? "", cat ? `${cat.name} (${String(cat.id)})` : String(f.categoryId), f.id === null ? `#${f.index}` : String(f.id)]);
+      }
+    }
+  }
+  table("table-flips", ["model", "flip", "image", "file", "class", "label"], flips);
+}
 
 /** Bootstrap intervals under the summary cards (computed once the sliders rest: the slow part of a page). */
 function renderIntervals(v: AnalysisView, resamples: number): void {
@@ -776,12 +839,18 @@ function download(name: string, type: string, text: string): void {
 
 async function boot(): Promise<void> {
   const meta = JSON.parse($("report-meta").textContent!) as ReportMeta;
-  const analysis = await decodeAnalysis({ ...meta.data, blob: $("report-blob").textContent!.trim() });
+  const others = meta.models?.others ?? [];
+  analyses = await Promise.all([
+    decodeAnalysis({ ...meta.data, blob: $("report-blob").textContent!.trim() }),
+    ...others.map((m, i) => decodeAnalysis({ ...m.data, blob: $(`report-blob-${i + 1}`).textContent!.trim() })),
+  ]);
+  modelNames = meta.models?.names ?? [];
+  tideByModel = [meta.tide, ...others.map((m) => m.tide)];
+  const analysis = analyses[0]!;
   bootstrapResamples = meta.bootstrap ?? 0;
-  tideData = meta.tide;
   buildLayout(meta, analysis);
   const firstMetric = analysis.predictionMetricNames.includes("confidence") ? "predictions:confidence" : `predictions:${analysis.predictionMetricNames[0] ?? ""}`;
-  const state: State = { iou: meta.defaults.iou, confidence: meta.defaults.confidence ?? confidenceRange(analysis).min, classes: new Set(meta.defaults.classes ?? analysis.categories.map((c) => String(c.id))), metric: firstMetric };
+  const state: State = { model: 0, iou: meta.defaults.iou, confidence: meta.defaults.confidence ?? Math.min(...analyses.map((x) => confidenceRange(x).min)), classes: new Set(meta.defaults.classes ?? analysis.categories.map((c) => String(c.id))), metric: firstMetric };
   ($("metric") as HTMLSelectElement).value = state.metric;
   let renders = 0;
   let pending = false;
@@ -790,7 +859,7 @@ async function boot(): Promise<void> {
   const now = () => {
     pending = false;
     const t0 = performance.now();
-    const second = render(analysis, state);
+    const second = render(state);
     const t1 = performance.now();
     clearTimeout(rest);
     $("correlation").classList.add("stale");
@@ -812,6 +881,12 @@ async function boot(): Promise<void> {
       requestAnimationFrame(now);
     }
   };
+  document.getElementById("model")?.addEventListener("change", (e) => {
+    state.model = Number((e.target as HTMLSelectElement).value);
+    state.cell = undefined;
+    document.body.dataset.model = String(state.model);
+    later();
+  });
   $("iou").addEventListener("input", (e) => {
     state.iou = Number((e.target as HTMLInputElement).value);
     later();
@@ -844,16 +919,17 @@ async function boot(): Promise<void> {
     state.cell = { predicted: cellKey(m, Number(td.dataset.r)), actual: cellKey(m, Number(td.dataset.c)) };
     for (const x of $("confusion-matrix").querySelectorAll("td.selected")) x.classList.remove("selected");
     td.classList.add("selected");
-    renderCell(analysis, v, m, state);
+    renderCell(analyses[state.model]!, v, m, state);
   });
   $("metric").addEventListener("change", (e) => {
     state.metric = (e.target as HTMLSelectElement).value;
     later();
   });
   const current = () => {
-    const all = analysis.categories.length === state.classes.size;
-    const classes = all ? undefined : analysis.categories.filter((c) => state.classes.has(String(c.id))).map((c) => c.id);
-    return analysis.at({ iou: state.iou, confidence: state.confidence, ...(classes ? { classes } : {}) });
+    const a = analyses[state.model]!;
+    const all = a.categories.length === state.classes.size;
+    const classes = all ? undefined : a.categories.filter((c) => state.classes.has(String(c.id))).map((c) => c.id);
+    return a.at({ iou: state.iou, confidence: state.confidence, ...(classes ? { classes } : {}) });
   };
   $("export-csv").addEventListener("click", () => download("explorer.csv", "text/csv", current().explorerCsv()));
   $("export-json").addEventListener("click", () => download("explorer.json", "application/json", current().explorerJson()));
