@@ -3,6 +3,7 @@ export { alloc, reset, pin, unpin } from "./memory";
 export { rleArea, rleBbox, rleMerge, rleToString, rleFromString, rleEncode, rleDecode } from "./rle";
 export { rleFrPoly, rleFrPolys } from "./raster";
 export { boxIouRows, maskIouRows, rlePrepare } from "./iou";
+export { rotatedIouRows } from "./rotated";
 export { rleBoundary, rleBoundaryScratch, rleBoundaryCap } from "./boundary";
 export { cocoMatch } from "./match";
 export { cocoAccumulate } from "./accumulate";

@@ -2,6 +2,9 @@
 // file loading by path lives in bindings/ingest/node-files.ts, used by the CLI.
 export { createEngine, type Engine, type EngineOptions, type EngineExports, type WasmSource } from "./engine/engine.js";
 export { init, type InitSource } from "./engine/init.js";
+// Exact rotated-box IoU (detectron2's angle convention: degrees counter-clockwise); synchronous.
+export { rotatedBoxIou, type RotatedBoxIouOptions } from "./engine/rotated-iou.js";
+export { clockwiseToCcw } from "./geometry/rotated.js";
 // Analyses as plain data (typed arrays): post them between threads, embed them in pages (the HTML report).
 export { encodeAnalysis, decodeAnalysis, type EncodedAnalysis } from "./report/data.js";
 export {

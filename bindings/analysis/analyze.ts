@@ -10,12 +10,18 @@ import { PREDICTION_METRICS, LABEL_METRICS, type MetricTable } from "./metric-na
 import type { ImagePixels } from "./pixels.js";
 import { Analysis } from "./analysis.js";
 import { addUserMetrics, type CandidateMode, newMetricTable, type Prepared, type UserMetricValues } from "./prepared.js";
+import { RotatedPairs, type RotatedIouMode } from "./rotated-pairs.js";
 
 export interface AnalyzeOptions {
   /** Where a prediction looks for its candidate (closest) label. Default "same-class". */
   candidates?: CandidateMode;
   /** "mask" (default): every IoU on rendered masks. "box": exact box IoU; every shape must be an axis-aligned box. */
   iou?: "mask" | "box";
+  /**
+   * With iou "mask": how a rotated box is compared with a rotated or axis-aligned box. "exact"
+   * (default): the polygon IoU (rotatedBoxIou); "mask": on rendered masks like every other shape.
+   */
+  rotatedIou?: RotatedIouMode;
   /** User metrics: numeric columns by object index (array) or by object id (record / Map). */
   metrics?: {
     predictions?: Record<string, UserMetricValues>;
@@ -119,6 +125,8 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
   if (mode !== "same-class" && mode !== "any-class") throw new AnalysisInputError(`candidates: expected "same-class" or "any-class", got ${JSON.stringify(mode)}`);
   const iouKind = options.iou ?? "mask";
   if (iouKind !== "mask" && iouKind !== "box") throw new AnalysisInputError(`iou: expected "mask" or "box", got ${JSON.stringify(iouKind)}`);
+  const rotatedIou = options.rotatedIou ?? "exact";
+  if (rotatedIou !== "exact" && rotatedIou !== "mask") throw new AnalysisInputError(`rotatedIou: expected "exact" or "mask", got ${JSON.stringify(rotatedIou)}`);
   validate(input);
   const { images, labels, predictions } = input;
   const nI = images.length;
@@ -223,6 +231,18 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
       }
       predRows = (j0, j1) => (ls.length ? engine.maskIou(pr.slice(j0, j1), lr, crowdFlags) : new Float64Array(0));
       labelRows = (a0, a1) => (ls.length > 1 ? engine.maskIou(lr.slice(a0, a1), lr, null) : new Float64Array((a1 - a0) * ls.length));
+      // rotated-box pairs: the exact polygon IoU over the mask one (rotated-pairs.ts)
+      const lShapes = Array.from(ls, (l) => labels[l]!.shape);
+      const pRot = rotatedIou === "exact" ? RotatedPairs.of(engine, Array.from(ps, (p) => predictions[p]!.shape), lShapes) : null;
+      const lRot = rotatedIou === "exact" ? RotatedPairs.of(engine, lShapes, lShapes) : null;
+      if (pRot) {
+        const rows = predRows;
+        predRows = (j0, j1) => pRot.overwrite(rows(j0, j1), j0, j1, crowdFlags);
+      }
+      if (lRot) {
+        const rows = labelRows;
+        labelRows = (a0, a1) => lRot.overwrite(rows(a0, a1), a0, a1, null);
+      }
     }
     rasterMs += performance.now() - t0;
     const n = ls.length;

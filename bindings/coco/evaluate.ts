@@ -7,6 +7,7 @@ import { engineKernels } from "../engine/host.js";
 import type { CocoBackend, CocoMatched, CocoTimings, PreparedCoco } from "./backend.js";
 import { wasmBackend } from "./backend-wasm.js";
 import { typescriptBackend } from "./backend-ts.js";
+import { checkRotatedBoxes, withRotatedAreas } from "./rotated-boxes.js";
 import { type Accumulated, type CocoMatches, type CocoPlan, MATCH_BOX_IOU, MATCH_GIVEN_IOU, MATCH_MASK_IOU, MATCH_NO_IOU, type MatchMode } from "./types.js";
 import { BOX_MISSING, BOX_OK, type CocoDataset, type CocoResults } from "./inputs.js";
 import { checkArgument, CocoInputError, describeValue, isGeometryEngine } from "./errors.js";
@@ -63,6 +64,10 @@ function checkEntries(gt: CocoDataset, dt: CocoResults, plan: CocoPlan): void {
       if (dt.boxState[r] !== BOX_OK) throw new CocoInputError(`results[${r}].bbox`, `expected [x, y, width, height], got ${describeValue(dt.raw[r]!.bbox)}`);
     }
   }
+  if (p.iouType === "rotated") {
+    checkRotatedBoxes(anns.raw, gtList, "annotations");
+    checkRotatedBoxes(dt.raw, dtList, "results");
+  }
   if (p.iouType === "keypoints") {
     for (let j = 0; j < gtList.length; j++) {
       const a = gtList[j]!;
@@ -92,6 +97,7 @@ export function prepareCoco(
   checkArgument(typeof paramsInput === "object" && paramsInput !== null, "evaluateCoco", "the fourth argument", 'the params, e.g. { iouType: "bbox" }', paramsInput);
   if (dt.dataset !== gt) throw new Error("evaluateCoco: the results were parsed against another dataset (pass the same CocoDataset to parseCocoResults)");
   const p = resolveParams(paramsInput, gt.images.ids, gt.categories.ids);
+  if (p.iouType === "rotated") dt = withRotatedAreas(dt); // (rotated-boxes.ts)
   const warnings: string[] = [...gt.warnings, ...dt.warnings];
   const timings: CocoTimings = { evaluate: 0, accumulate: 0 };
 

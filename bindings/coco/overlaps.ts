@@ -9,6 +9,8 @@ import { npSum, EPS } from "./numeric.js";
 import { datasetMaskPool, resultsPoolFor } from "./mask-pool.js";
 import type { Kernels } from "../engine/host.js";
 import { maskIouBlocks } from "./object-rle.js";
+import { rotatedIouMatrix } from "../engine/rotated-iou.js";
+import { gatherRotatedBoxes } from "./rotated-boxes.js";
 import { boundaryIouBlocks } from "./boundary.js";
 
 function keypointsOf(raw: Record<string, unknown>, path: string): number[] {
@@ -156,6 +158,9 @@ export function computeIou(engine: GeometryEngine, gt: CocoDataset, dt: CocoResu
     if (p.iouType === "bbox") {
       const o = engine.boxIou(gatherBoxes(dt.box, dtList, d0, d0 + D), gatherBoxes(anns.box, gtList, g0, g0 + G), gtCrowd.subarray(g0, g0 + G));
       iou.set(o.subarray(0, D * G), off);
+    } else if (p.iouType === "rotated") {
+      const dtBoxes = gatherRotatedBoxes(dt.raw, dtList, d0, d0 + D);
+      iou.set(rotatedIouMatrix(engine, "evaluateCoco", dtBoxes, gatherRotatedBoxes(anns.raw, gtList, g0, g0 + G), gtCrowd.subarray(g0, g0 + G)), off);
     } else if (p.useCats) {
       // (pycocotools' computeOks reads _gts[imgId, -1] when useCats is 0: no OKS, nothing matches)
       computeOks(gt, dt, gtList, g0, G, dtList, d0, D, p.kptOksSigmas, iou, off, oksTmp);

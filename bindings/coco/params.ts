@@ -4,8 +4,9 @@ import { CocoInputError } from "./errors.js";
 import { type CocoId, isId, sortIds } from "./ids.js";
 import { linspace } from "./numeric.js";
 
-/** "boundary": Boundary IoU (boundary-iou-api's COCOeval): min(mask IoU, IoU of the mask boundaries); docs/boundary-iou.md. */
-export type IouType = "bbox" | "segm" | "keypoints" | "boundary";
+/** "boundary": Boundary IoU (boundary-iou-api's COCOeval): min(mask IoU, IoU of the mask boundaries); docs/boundary-iou.md.
+ * "rotated": exact rotated-box IoU over each object's `rbox` [cx, cy, w, h, angle] (degrees counter-clockwise, as detectron2); docs/rotated-boxes.md. */
+export type IouType = "bbox" | "segm" | "keypoints" | "boundary" | "rotated";
 
 export interface CocoParamsInput {
   iouType: IouType;
@@ -71,8 +72,8 @@ function uniqueSorted(ids: readonly unknown[], path: string): CocoId[] {
 /** Resolves defaults; `datasetImageIds` / `datasetCatIds` are the dataset's ids (any order). */
 export function resolveParams(input: CocoParamsInput, datasetImageIds: readonly CocoId[], datasetCatIds: readonly CocoId[]): CocoParams {
   const iouType = input.iouType;
-  if (iouType !== "bbox" && iouType !== "segm" && iouType !== "keypoints" && iouType !== "boundary") {
-    throw new CocoInputError("params.iouType", `expected bbox, segm, keypoints or boundary, got ${JSON.stringify(iouType)}`);
+  if (iouType !== "bbox" && iouType !== "segm" && iouType !== "keypoints" && iouType !== "boundary" && iouType !== "rotated") {
+    throw new CocoInputError("params.iouType", `expected bbox, segm, keypoints, boundary or rotated, got ${JSON.stringify(iouType)}`);
   }
   const dilationRatio = input.dilationRatio ?? 0.02;
   if (typeof dilationRatio !== "number" || !(dilationRatio > 0 && dilationRatio <= 1)) {

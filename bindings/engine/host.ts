@@ -28,6 +28,8 @@ export interface Kernels {
   rleBoundaryScratch(m: number, bw: number, bh: number): number;
   rleBoundaryCap(m: number, bw: number): number;
   maskIouRows(cnts: number, table: number, boxes: number, d0: number, d1: number, m: number, n: number, crowd: number, out: number): void;
+  // exact rotated-box IoU (assembly/rotated.ts): 5 f64 per box, angle in degrees counter-clockwise
+  rotatedIouRows(dt: number, d0: number, d1: number, gt: number, n: number, crowd: number, out: number): void;
   // COCO evaluation over context blocks (assembly/plan.ts, match.ts, accumulate.ts, masks.ts)
   cocoPlan(ctx: number): number;
   cocoMatch(ctx: number, b0: number, b1: number): number;
@@ -41,27 +43,36 @@ export interface Kernels {
 
 const REQUIRED: readonly (keyof Kernels)[] = [
   "alloc", "reset", "pin", "unpin", "rleArea", "rleBbox", "rleMerge", "rleToString", "rleFromString", "rleEncode",
-  "rleDecode", "rleFrPoly", "rleFrPolys", "boxIouRows", "rlePrepare", "maskIouRows", "rleBoundary", "rleBoundaryScratch", "rleBoundaryCap", "cocoPlan", "cocoMatch",
+  "rleDecode", "rleFrPoly", "rleFrPolys", "boxIouRows", "rlePrepare", "maskIouRows", "rleBoundary", "rleBoundaryScratch", "rleBoundaryCap", "rotatedIouRows", "cocoPlan", "cocoMatch",
   "cocoAccumulate", "maskBounds", "buildMasks", "scanCocoRecords", "scanValues",
 ];
 
-/** A new instance of `module` (its own memory), checked to export every kernel. */
-export async function instantiateKernels(module: WebAssembly.Module): Promise<Kernels> {
-  const imports = {
-    env: {
-      // Only the checked debug build calls abort (a failed bounds check or assertion).
-      abort(_msg: number, _file: number, line: number, column: number): never {
-        throw new Error(`engine.wasm aborted at ${line}:${column}`);
-      },
+const IMPORTS = {
+  env: {
+    // Only the checked debug build calls abort (a failed bounds check or assertion).
+    abort(_msg: number, _file: number, line: number, column: number): never {
+      throw new Error(`engine.wasm aborted at ${line}:${column}`);
     },
-  };
-  const instance = await WebAssembly.instantiate(module, imports);
+  },
+};
+
+function checkedKernels(instance: WebAssembly.Instance): Kernels {
   const ex = instance.exports as Record<string, unknown>;
   if (!(ex.memory instanceof WebAssembly.Memory)) throw new Error("engine.wasm exports no memory: rebuild it (node scripts/build.mjs)");
   for (const name of REQUIRED) {
     if (typeof ex[name] !== "function") throw new Error(`engine.wasm does not export ${name}: rebuild it (node scripts/build.mjs)`);
   }
   return ex as unknown as Kernels;
+}
+
+/** A new instance of `module` (its own memory), checked to export every kernel. */
+export async function instantiateKernels(module: WebAssembly.Module): Promise<Kernels> {
+  return checkedKernels(await WebAssembly.instantiate(module, IMPORTS));
+}
+
+/** instantiateKernels without awaiting (for the synchronous rotatedBoxIou: bindings/engine/rotated-iou.ts). */
+export function instantiateKernelsSync(module: WebAssembly.Module): Kernels {
+  return checkedKernels(new WebAssembly.Instance(module, IMPORTS));
 }
 
 const KERNELS = Symbol("detection-eval kernels");

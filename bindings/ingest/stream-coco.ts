@@ -500,8 +500,8 @@ function lazyArray<T>(n: number, get: (i: number) => T): readonly T[] {
 
 // ---- dataset ------------------------------------------------------------------------------------
 
-const ANN_ID = 0, ANN_IMAGE = 1, ANN_CAT = 2, ANN_AREA = 3, ANN_CROWD = 4, ANN_BBOX = 5, ANN_SEG = 6, ANN_KP = 7, ANN_NKP = 8;
-const ANN_KEYS = ["id", "image_id", "category_id", "area", "iscrowd", "bbox", "segmentation", "keypoints", "num_keypoints"].map(ascii);
+const ANN_ID = 0, ANN_IMAGE = 1, ANN_CAT = 2, ANN_AREA = 3, ANN_CROWD = 4, ANN_BBOX = 5, ANN_SEG = 6, ANN_KP = 7, ANN_NKP = 8, ANN_RBOX = 9;
+const ANN_KEYS = ["id", "image_id", "category_id", "area", "iscrowd", "bbox", "segmentation", "keypoints", "num_keypoints", "rbox"].map(ascii);
 const ANN_REQUIRED = (1 << ANN_ID) | (1 << ANN_IMAGE) | (1 << ANN_CAT) | (1 << ANN_AREA);
 
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -762,7 +762,8 @@ export class CocoDatasetStream implements JsonElementHandler {
           break;
         case ANN_KP:
         case ANN_NKP:
-          throw FALLBACK; // keypoint datasets take the checked path
+        case ANN_RBOX:
+          throw FALLBACK; // keypoint and rotated-box datasets take the checked path (raw keeps the value)
         default:
           r.skip(2);
       }
@@ -911,8 +912,8 @@ class RootPreview {
 
 // ---- results ------------------------------------------------------------------------------------
 
-const RES_IMAGE = 0, RES_CAT = 1, RES_SCORE = 2, RES_BBOX = 3, RES_SEG = 4, RES_KP = 5;
-const RES_KEYS = ["image_id", "category_id", "score", "bbox", "segmentation", "keypoints"].map(ascii);
+const RES_IMAGE = 0, RES_CAT = 1, RES_SCORE = 2, RES_BBOX = 3, RES_SEG = 4, RES_KP = 5, RES_RBOX = 6;
+const RES_KEYS = ["image_id", "category_id", "score", "bbox", "segmentation", "keypoints", "rbox"].map(ascii);
 
 /** Streams COCO results (a top-level array) against a parsed dataset. */
 export class CocoResultsStream implements JsonElementHandler {
@@ -1109,7 +1110,8 @@ export class CocoResultsStream implements JsonElementHandler {
           break;
         }
         case RES_KP:
-          throw FALLBACK;
+        case RES_RBOX:
+          throw FALLBACK; // (rotated boxes: raw keeps the value)
         default:
           r.skip(2);
       }

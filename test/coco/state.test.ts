@@ -207,7 +207,7 @@ describe("bad states and merges are refused with one line naming the problem", (
     refused({ ...json(), format: "x" }, /^a\.json: format:/);
     refused({ ...json(), version: 2 }, /^a\.json: version: expected 1, got 2/);
     refused({ ...json(), shard: { index: 3, count: 2 } }, /^a\.json: shard: expected null or/);
-    refused({ ...json(), params: { ...json().params, iouType: "mask" } }, /^a\.json: params\.iouType: expected bbox, segm, keypoints or boundary/);
+    refused({ ...json(), params: { ...json().params, iouType: "mask" } }, /^a\.json: params\.iouType: expected bbox, segm, keypoints, boundary or rotated/);
     refused({ ...json(), params: { ...json().params, imgIds: [...s1.params.imgIds].reverse() } }, /^a\.json: params\.imgIds: expected the sorted, unique values/);
     refused({ ...json(), categoryNames: [] }, /^a\.json: categoryNames: expected \d+ names/);
     refused({ ...json(), detections: -1 }, /^a\.json: detections: expected a count, got -1/);

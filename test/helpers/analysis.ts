@@ -6,6 +6,7 @@ import type { GeometryEngine } from "../../bindings/geometry/types.js";
 import type { AnalysisInput, ObjectInput, Shape } from "../../bindings/analysis/types.js";
 import type { Analysis, AtOptions } from "../../bindings/analysis/analysis.js";
 import { bruteCocoAR, bruteForce, type BruteData, type BruteQuery } from "./analysis-bruteforce.js";
+import { rotatedBoxIou } from "../../bindings/engine/rotated-iou.js";
 
 import { mulberry32 } from "./random.js";
 
@@ -113,6 +114,18 @@ export function bruteData(engine: GeometryEngine, input: AnalysisInput, iou: "ma
       }
       if (i === 0) return 0;
       return input.labels[l]!.crowd ? i / area : i / u;
+    };
+    // analyze()'s default rotatedIou "exact": a rotated box against a rotated or axis-aligned box takes
+    // the polygon IoU (rotatedBoxIou, checked against shapely in test/engine/rotated.fixtures.test.ts)
+    const pixels = f;
+    const asCcw = (s: Shape) => (s.kind === "rotated" ? [s.box[0], s.box[1], s.box[2], s.box[3], -s.box[4]] : s.kind === "box" ? [s.box[0] + s.box[2] / 2, s.box[1] + s.box[3] / 2, s.box[2], s.box[3], 0] : null);
+    f = (p, l) => {
+      const a = input.predictions[p]!.shape;
+      const b = input.labels[l]!.shape;
+      const ra = asCcw(a);
+      const rb = asCcw(b);
+      if (ra === null || rb === null || (a.kind !== "rotated" && b.kind !== "rotated")) return pixels(p, l);
+      return rotatedBoxIou([ra], [rb], { crowd: [input.labels[l]!.crowd ? 1 : 0] })[0]!;
     };
   } else {
     const box = (o: ObjectInput) => (o.shape as { box: readonly number[] }).box;

@@ -71,11 +71,11 @@ function shardOption(opts: Record<string, string | undefined>): { index: number;
 export const COCO_COMMAND: Command = {
   summary: "pycocotools-compatible COCO evaluation (stats, per-category AP)",
   usage:
-    "detection-eval coco --gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints|boundary [--dilation-ratio 0.02] [--img-ids ID,... | --images-from FILE] [--cat-ids ID,...] [--iou-thrs T,...] [--rec-thrs R,...] [--max-dets N,...] [--area-rng [LABEL=]MIN:MAX,...] [--no-use-cats] [--bootstrap N] [--seed 0] [--format text|json] [--workers N] [--timings] [--protocol coco|lvis]",
+    "detection-eval coco --gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints|boundary|rotated [--dilation-ratio 0.02] [--img-ids ID,... | --images-from FILE] [--cat-ids ID,...] [--iou-thrs T,...] [--rec-thrs R,...] [--max-dets N,...] [--area-rng [LABEL=]MIN:MAX,...] [--no-use-cats] [--bootstrap N] [--seed 0] [--format text|json] [--workers N] [--timings] [--protocol coco|lvis]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset (.json or .json.gz)" },
     dt: { kind: "value", required: true, help: "COCO results (.json or .json.gz)" },
-    "iou-type": { kind: "value", required: true, values: ["bbox", "segm", "keypoints", "boundary"] },
+    "iou-type": { kind: "value", required: true, values: ["bbox", "segm", "keypoints", "boundary", "rotated"] },
     "dilation-ratio": { kind: "value", help: "--iou-type boundary: the boundary width as a fraction of the image diagonal (boundary-iou-api's dilation_ratio; default 0.02)" },
     shard: { kind: "value", help: "evaluate shard i of n (e.g. 2/8): the i-th of n contiguous ranges of the sorted image ids; needs --state-out" },
     "state-out": { kind: "value", help: "write this evaluation's partial state (JSON; gzipped when FILE ends in .gz) for `detection-eval merge`" },
