@@ -20,6 +20,10 @@ export {
 export {
   CocoInputError,
   evaluateCoco,
+  evaluateLvis,
+  type LvisEvaluation,
+  type LvisParamsInput,
+  type LvisResultName,
   resolveParams,
   segmentationToRle,
   COCO_KEYPOINT_SIGMAS,

@@ -128,6 +128,11 @@ export function prepareCoco(
 
 /** Accumulate and summarize once every block is matched; `matchStart`: performance.now() when matching (after the IoU work) began. */
 export function finishCoco(prep: PreparedCoco, matched: CocoMatched, matchStart: number): CocoEvaluation {
+  return finishCocoAccumulated(prep, matched, matchStart).evaluation;
+}
+
+/** finishCoco, with accumulate's stored slices too (the LVIS protocol, lvis.ts, summarizes them its own way). */
+export function finishCocoAccumulated(prep: PreparedCoco, matched: CocoMatched, matchStart: number): { evaluation: CocoEvaluation; accumulated: Accumulated } {
   const { gt, plan, warnings, timings, t0 } = prep;
   const t1 = performance.now();
   timings.match = t1 - matchStart;
@@ -135,7 +140,7 @@ export function finishCoco(prep: PreparedCoco, matched: CocoMatched, matchStart:
   if (matched.zeroIdMatches > 0) warnings.push(zeroIdWarning(gt, plan, matched.zeroIdMatches));
   const acc = matched.accumulate();
   timings.accumulate = performance.now() - t1;
-  return result(prep, acc, matched);
+  return { evaluation: result(prep, acc, matched), accumulated: acc };
 }
 
 function result(prep: PreparedCoco, acc: Accumulated, matched: CocoMatched): CocoEvaluation {

@@ -7,6 +7,7 @@ export { resolveParams, COCO_KEYPOINT_SIGMAS, type CocoParams, type CocoParamsIn
 export { evaluateCoco, evaluateCocoState, type CocoEvaluation, type CocoCategoryResult, type CocoSummary } from "./evaluate.js";
 export { mergeCocoStates, restrictState, shardImages, CocoStateInputError, type CocoState, type ShardOf, type MergeOptions } from "./state.js";
 export { cocoStateToJson, cocoStateFromJson, type CocoStateJson } from "./state-file.js";
+export { evaluateLvis, LVIS_MAX_DETS, LVIS_RESULT_NAMES, type LvisEvaluation, type LvisParamsInput, type LvisResultName } from "./lvis.js";
 export type { CocoMatches, Accumulated } from "./types.js";
 export { accumulate } from "./accumulate.js";
 export { summarize, summaryLines, statsLabels, perCategory, type CategoryResult } from "./summarize.js";

@@ -14,6 +14,9 @@ export interface CocoImages {
   readonly width: Float64Array;
   readonly height: Float64Array;
   readonly fileNames: readonly (string | undefined)[];
+  /** LVIS's `neg_category_ids` / `not_exhaustive_category_ids` as given (undefined where absent; read by coco/lvis.ts). */
+  readonly negCategoryIds?: readonly unknown[];
+  readonly notExhaustiveCategoryIds?: readonly unknown[];
   /** Index of an id, or -1. */
   indexOf(id: unknown): number;
 }
@@ -24,6 +27,8 @@ export interface CocoCategories {
   readonly ids: readonly CocoId[];
   readonly names: readonly string[];
   readonly supercategories: readonly (string | undefined)[];
+  /** LVIS's `frequency` ("r", "c", "f") as given (undefined where absent; read by coco/lvis.ts). */
+  readonly frequency?: readonly unknown[];
   indexOf(id: unknown): number;
 }
 

@@ -492,6 +492,12 @@ export function resolveResultGeometryBulk(engine: GeometryEngine, dt: CocoResult
   return true;
 }
 
+/** Lets `view` (the same results, index for index: the LVIS protocol's view, coco/lvis.ts) use the pool `dt` keeps. */
+export function sharePoolWith(dt: CocoResults, view: CocoResults): void {
+  const pool = resultPools.get(dt);
+  if (pool) resultPools.set(view, pool);
+}
+
 /** The masks of the listed results: the pool resolveResultGeometryBulk kept, or a new one. */
 export function resultsPoolFor(k: Kernels, engine: GeometryEngine, dt: CocoResults, results: Int32Array): MaskPool {
   return resultPools.get(dt) ?? resultsMaskPool(k, engine, dt, results);

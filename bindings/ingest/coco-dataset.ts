@@ -74,6 +74,10 @@ export class DatasetBuilder {
   readonly catMap = new Map<CocoId, number>();
   readonly names: string[] = [];
   readonly supercategories: (string | undefined)[] = [];
+  /** LVIS's fields as given (undefined where absent), for the LVIS protocol (coco/lvis.ts). */
+  readonly negCategoryIds: unknown[] = [];
+  readonly notExhaustiveCategoryIds: unknown[] = [];
+  readonly frequency: unknown[] = [];
   readonly annIds: CocoId[];
   readonly image: Int32Array;
   readonly category: Int32Array;
@@ -124,6 +128,8 @@ export function checkImage(img: unknown, i: number, b: DatasetBuilder): void {
   b.width[k] = dimension(img.width, i, "width");
   b.height[k] = dimension(img.height, i, "height");
   b.fileNames.push(typeof img.file_name === "string" ? img.file_name : undefined);
+  b.negCategoryIds.push(img.neg_category_ids);
+  b.notExhaustiveCategoryIds.push(img.not_exhaustive_category_ids);
 }
 
 /** categories[i]: an object with a unique id. */
@@ -136,6 +142,7 @@ export function checkCategory(cat: unknown, i: number, b: DatasetBuilder): void 
   b.catIds.push(id);
   b.names.push(typeof cat.name === "string" ? cat.name : String(cat.name ?? id));
   b.supercategories.push(typeof cat.supercategory === "string" ? cat.supercategory : undefined);
+  b.frequency.push(cat.frequency);
 }
 
 /** 4 finite numbers into out[4i..4i+3]; false when `bb` is not such a box. */
@@ -404,6 +411,8 @@ export function finishDataset(b: DatasetBuilder, n: number): CocoDataset {
       width: b.width.length === nImages ? b.width : b.width.slice(0, nImages),
       height: b.height.length === nImages ? b.height : b.height.slice(0, nImages),
       fileNames: b.fileNames,
+      negCategoryIds: b.negCategoryIds,
+      notExhaustiveCategoryIds: b.notExhaustiveCategoryIds,
       indexOf: (id: unknown) => imageMap.get(id as CocoId) ?? -1,
     },
     categories: {
@@ -411,6 +420,7 @@ export function finishDataset(b: DatasetBuilder, n: number): CocoDataset {
       ids: b.catIds,
       names: b.names,
       supercategories: b.supercategories,
+      frequency: b.frequency,
       indexOf: (id: unknown) => catMap.get(id as CocoId) ?? -1,
     },
     annotations: {

@@ -10,6 +10,7 @@ import { loadCocoInputs } from "../../ingest/stream-load.js";
 import { evaluateCoco, type CocoEvaluation } from "../../coco/evaluate.js";
 import type { CocoParamsInput, IouType } from "../../coco/params.js";
 import type { CocoDataset } from "../../coco/inputs.js";
+import { evaluateLvis } from "../../coco/lvis.js";
 import { areaRangesOption, imageIdsOption, listOption, numberListOption, resolveIds } from "../subsets.js";
 import { shardImages } from "../../coco/state.js";
 import { cocoStateToJson } from "../../coco/state-file.js";
@@ -70,7 +71,7 @@ function shardOption(opts: Record<string, string | undefined>): { index: number;
 export const COCO_COMMAND: Command = {
   summary: "pycocotools-compatible COCO evaluation (stats, per-category AP)",
   usage:
-    "detection-eval coco --gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints|boundary|rotated [--dilation-ratio 0.02] [--img-ids ID,... | --images-from FILE] [--cat-ids ID,...] [--iou-thrs T,...] [--rec-thrs R,...] [--max-dets N,...] [--area-rng [LABEL=]MIN:MAX,...] [--no-use-cats] [--bootstrap N] [--seed 0] [--format text|json] [--workers N] [--timings]",
+    "detection-eval coco --gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints|boundary|rotated [--dilation-ratio 0.02] [--img-ids ID,... | --images-from FILE] [--cat-ids ID,...] [--iou-thrs T,...] [--rec-thrs R,...] [--max-dets N,...] [--area-rng [LABEL=]MIN:MAX,...] [--no-use-cats] [--bootstrap N] [--seed 0] [--format text|json] [--workers N] [--timings] [--protocol coco|lvis]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset (.json or .json.gz)" },
     dt: { kind: "value", required: true, help: "COCO results (.json or .json.gz)" },
@@ -91,8 +92,10 @@ export const COCO_COMMAND: Command = {
     format: { kind: "value", values: ["text", "json"], default: "text" },
     workers: { kind: "value", default: "1", help: "threads for masks, IoU and matching (this one and N-1 workers, at most one per core; results are identical for any N)" },
     timings: { kind: "flag", help: "print milliseconds per stage on stderr (with --format json also a \"timings\" key)" },
+    protocol: { kind: "value", values: ["coco", "lvis"], default: "coco", help: "lvis: lvis-api's federated protocol (bbox or segm; its results dict and print-out; see docs/lvis.md)" },
   },
   async run({ opts, progress, warn, info }) {
+    if (opts.protocol === "lvis") return runLvis(opts, warn, info, progress);
     const t0 = performance.now();
     const requested = Number(opts.workers);
     if (!Number.isInteger(requested) || requested < 1 || requested > 256) throw new UsageError(`--workers: expected an integer from 1 to 256, got ${JSON.stringify(opts.workers)}`);
@@ -162,4 +165,32 @@ function intervalLines(b: CocoBootstrap): string {
   const head = `${Math.round(b.level * 100)}% intervals, ${b.resamples} bootstrap resamples of the images (seed ${b.seed}):`;
   const width = Math.max(...b.statsLabels.map((l) => l.length));
   return [head, ...b.stats.map((s, i) => ` ${b.statsLabels[i]!.padEnd(width)}  ${f(s.estimate)}  [${f(s.lo)}, ${f(s.hi)}]`)].join("\n") + "\n";
+}
+
+
+/** Options that set pycocotools' Params or the run, which lvis-api's protocol fixes. */
+const NOT_LVIS = ["img-ids", "images-from", "cat-ids", "iou-thrs", "rec-thrs", "max-dets", "area-rng", "no-use-cats", "dilation-ratio", "shard", "state-out"];
+
+/** `--protocol lvis`: LVISEval(gt, dt, iouType).run(); text: print_results(), JSON: stats and results. */
+async function runLvis(opts: Record<string, string | undefined>, warn: (m: string) => void, info: (m: string) => void, progress?: (m: string) => void): Promise<string> {
+  const t0 = performance.now();
+  const iouType = opts["iou-type"];
+  if (iouType !== "bbox" && iouType !== "segm") throw new UsageError(`--protocol lvis: --iou-type must be bbox or segm (lvis-api's iou types), got ${iouType}`);
+  for (const o of NOT_LVIS) if (opts[o] !== undefined) throw new UsageError(`--${o}: not used by --protocol lvis (lvis-api's protocol fixes its parameters)`);
+  if (opts.bootstrap !== "0") throw new UsageError("--bootstrap: not available with --protocol lvis");
+  if (opts.workers !== "1") throw new UsageError("--workers: --protocol lvis runs on one thread");
+  const engine = await createEngine();
+  progress?.(`loading ${opts.gt} and ${opts.dt}`);
+  const loaded = await loadCocoInputs(opts.gt!, opts.dt!, { module: engine.module });
+  progress?.(`evaluating (LVIS, ${iouType})`);
+  const ev = evaluateLvis(engine, loaded.gt, loaded.dt, { iouType });
+  for (const w of ev.warnings) warn(w);
+  let timings: Record<string, number> | undefined;
+  if (opts.timings) {
+    const all: Record<string, number> = { ...loaded.timings, ...ev.coco.timings, command: performance.now() - t0 };
+    timings = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, Math.round(v * 10) / 10]));
+    info(`timings (ms): ${Object.entries(timings).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  }
+  if (opts.format !== "json") return `${ev.summary()}\n`;
+  return `${JSON.stringify({ protocol: "lvis", iouType, stats: ev.stats, results: ev.results, warnings: ev.warnings, ...(timings ? { timings } : {}) })}\n`;
 }
