@@ -11,6 +11,8 @@ import { AnalysisInputError, type AnalysisInput, type ImageInfo, type ObjectInpu
 export interface CocoAdapterOptions {
   /** "bbox": boxes; "segm": masks. Default: "segm" for segmentation results (loadRes' segm branch), else "bbox". */
   iouType?: "bbox" | "segm";
+  /** Only the objects of images [from, to) (by dataset index; images stay all): a chunk of a streamed export. */
+  images?: { from: number; to: number };
 }
 
 /** Analysis renders boxes: a negative width or height would become the mirrored box (pycocotools' box IoU gives it 0). */
@@ -34,6 +36,8 @@ export function fromCoco(engine: GeometryEngine, ds: CocoDataset, dt: CocoResult
   }
   const categories = ds.categories.ids.map((id, k) => ({ id, name: ds.categories.names[k]! }));
 
+  const from = options.images?.from ?? 0;
+  const to = options.images?.to ?? ds.images.count;
   const A = ds.annotations;
   const labels: ObjectInput[] = [];
   let skipped = 0;
@@ -42,6 +46,7 @@ export function fromCoco(engine: GeometryEngine, ds: CocoDataset, dt: CocoResult
       skipped++;
       continue;
     }
+    if (A.image[i]! < from || A.image[i]! >= to) continue;
     let shape: Shape;
     if (iouType === "bbox") {
       if (A.boxState[i] !== BOX_OK) throw new AnalysisInputError(`annotations[${i}].bbox: expected [x, y, width, height]`);
@@ -59,6 +64,7 @@ export function fromCoco(engine: GeometryEngine, ds: CocoDataset, dt: CocoResult
       skipped++;
       continue;
     }
+    if (dt.image[i]! < from || dt.image[i]! >= to) continue;
     let shape: Shape;
     if (iouType === "bbox") {
       if (dt.boxState[i] === BOX_OK) {
