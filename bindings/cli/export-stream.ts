@@ -14,7 +14,7 @@
 // null: the caller analyses it whole.
 import type { Analysis } from "../analysis/analysis.js";
 import { analyze, type AnalyzeOptions } from "../analysis/analyze.js";
-import { fromCoco } from "../analysis/coco-adapter.js";
+import { fromCoco, SKIPPED_WARNING } from "../analysis/coco-adapter.js";
 import {
   ID_COLUMNS,
   type IdColumnName,
@@ -63,6 +63,15 @@ export interface StreamExportPlan {
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
+
+/** Images [from, to), the annotation and result indices of their objects, the input's index of their first prediction and label. */
+interface Chunk {
+  images: [number, number];
+  annotations: [number, number];
+  results: [number, number];
+  p0: number;
+  l0: number;
+}
 
 const noIds = (): IdStats => ({ numbers: 0, strings: 0, int32: true });
 
@@ -125,8 +134,13 @@ export function planStreamedExport(engine: GeometryEngine, ds: CocoDataset, dt: 
   let subPixel = 0;
   const fractional = (box: Float64Array, i: number) =>
     !(Number.isInteger(box[4 * i]) && Number.isInteger(box[4 * i + 1]) && Number.isInteger(box[4 * i + 2]) && Number.isInteger(box[4 * i + 3]));
+  let skippedResults = 0;
+  let skippedLabels = 0;
   for (let i = 0, g = 0; i < dt.count; i++) {
-    if (dt.category[i]! < 0) continue;
+    if (dt.category[i]! < 0) {
+      skippedResults++;
+      continue;
+    }
     pClass[g] = dt.category[i]!;
     pConf[g] = dt.score[i]!;
     perImage[dt.image[i]!]!++;
@@ -137,71 +151,122 @@ export function planStreamedExport(engine: GeometryEngine, ds: CocoDataset, dt: 
     g++;
   }
   for (let i = 0; i < A.count; i++) {
-    if (A.image[i]! < 0 || A.category[i]! < 0) continue;
+    if (A.image[i]! < 0 || A.category[i]! < 0) {
+      skippedLabels++;
+      continue;
+    }
     perImage[A.image[i]!]!++;
     count(labelIds, A.ids[i]);
     count(imageIds, ds.images.ids[A.image[i]!]);
     count(categoryIds, ds.categories.ids[A.category[i]!]);
     if (options.iouType === "bbox" && fractional(A.box, i)) subPixel++;
   }
-  // chunks: runs of images with at most `limit` objects (at least one image each)
+  // chunks: runs of images with at most `limit` objects (at least one image each), and the runs of
+  // annotation and result indices that hold their objects
   const envChunk = Number(process.env.DETECTION_EVAL_EXPORT_CHUNK);
   const limit = options.chunkObjects ?? (Number.isInteger(envChunk) && envChunk > 0 ? envChunk : CHUNK_OBJECTS);
-  const chunks: { from: number; to: number }[] = [];
+  const chunks: Chunk[] = [];
+  const chunkOf = new Int32Array(nI).fill(-1);
   for (let im = 0; im < nI; ) {
     let to = im;
     let objects = 0;
     while (to < nI && (to === im || objects + perImage[to]! <= limit)) objects += perImage[to++]!;
-    if (objects > 0) chunks.push({ from: im, to });
+    if (objects > 0) {
+      chunkOf.fill(chunks.length, im, to);
+      chunks.push({ images: [im, to], annotations: [0, 0], results: [0, 0], p0: 0, l0: 0 });
+    }
     im = to;
+  }
+  const bounds = (count: number, kept: (i: number) => boolean, image: Int32Array, set: (c: Chunk, range: [number, number]) => void) => {
+    const first = new Int32Array(chunks.length + 1).fill(-1);
+    for (let i = count - 1; i >= 0; i--) if (kept(i)) first[chunkOf[image[i]!]!] = i;
+    let next = count;
+    for (let k = chunks.length - 1; k >= 0; k--) {
+      const start = first[k]! >= 0 ? first[k]! : next;
+      set(chunks[k]!, [start, next]);
+      next = start;
+    }
+  };
+  bounds(
+    dt.count,
+    (i) => dt.category[i]! >= 0,
+    dt.image,
+    (c, r) => (c.results = r),
+  );
+  bounds(
+    A.count,
+    (i) => A.image[i]! >= 0 && A.category[i]! >= 0,
+    A.image,
+    (c, r) => (c.annotations = r),
+  );
+  for (let k = 1; k < chunks.length; k++) {
+    const c = chunks[k - 1]!;
+    let np = 0;
+    let nl = 0;
+    for (let im = c.images[0]; im < c.images[1]; im++) nl += perImage[im]!;
+    for (let i = c.results[0]; i < c.results[1]; i++) if (dt.category[i]! >= 0) np++;
+    chunks[k]!.p0 = c.p0 + np;
+    chunks[k]!.l0 = c.l0 + nl - np;
   }
 
   // rank: analyze()'s order within each class; the candidate IoU only breaks ties of the score
   const order = new Int32Array(nP);
   for (let g = 0; g < nP; g++) order[g] = g;
   order.sort((a, b) => pClass[a]! - pClass[b]! || pConf[b]! - pConf[a]! || a - b);
+  const tied = new Uint8Array(nP);
   let ties = false;
-  for (let i = 1; i < nP && !ties; i++) {
+  for (let i = 1; i < nP; i++) {
     const a = order[i - 1]!;
     const b = order[i]!;
-    if (pClass[a] === pClass[b] && !(pConf[a]! - pConf[b]!)) ties = true;
+    if (pClass[a] === pClass[b] && !(pConf[a]! - pConf[b]!)) tied[a] = tied[b] = 1;
   }
-  const labelStats = labelIds;
-  // without ties and with int32 label and category ids, nothing needs a first pass
-  const firstPass = ties || !labelStats.int32 || labelStats.strings > 0 || !categoryStats.int32 || categoryStats.strings > 0;
-  const analyseChunk = (c: { from: number; to: number }): Analysis => {
-    const input = fromCoco(engine, ds, dt, { iouType: options.iouType, images: c });
-    return analyze(engine, input, options.analyze);
-  };
-  // fromCoco's warnings and checks of the images, once (no object is built for an empty range)
-  const warnings = [...(fromCoco(engine, ds, dt, { iouType: options.iouType, images: { from: 0, to: 0 } }).warnings ?? [])];
+  for (let g = 0; g < nP && !ties; g++) if (tied[g]) ties = true;
+  // the candidate columns' values (and so their type) are known without analysis for int32 label and category ids
+  const idsKnown = labelIds.int32 && labelIds.strings === 0 && categoryStats.int32 && categoryStats.strings === 0;
+  const chunkInput = (c: Chunk) => fromCoco(engine, ds, dt, { iouType: options.iouType, chunk: c });
+  // fromCoco's warnings and checks of the images, once (no object is built for empty ranges)
+  const warnings = [
+    ...(fromCoco(engine, ds, dt, { iouType: options.iouType, chunk: { images: [0, nI], annotations: [0, 0], results: [0, 0] } }).warnings ?? []),
+  ];
+  if (skippedLabels) warnings.push(SKIPPED_WARNING.annotations(skippedLabels));
+  if (skippedResults) warnings.push(SKIPPED_WARNING.results(skippedResults));
   return { warnings, subPixelBoxes: subPixel, write: (writer) => writeChunks(writer) };
 
   function writeChunks(writer: TableWriter): StreamExportResult {
-    let stats: Record<IdColumnName, IdStats>;
+    let stats: Record<IdColumnName, IdStats> = {
+      id: mergeIdStats(predIds, labelIds),
+      image_id: imageIds,
+      category_id: categoryIds,
+      candidate: noIds(),
+      candidate_category_id: noIds(),
+    };
     const pIou = new Float64Array(nP);
-    if (firstPass) {
+    if (!idsKnown) {
+      // a first pass over every chunk: the id columns' stats (and the candidate IoUs)
       const acc = Object.fromEntries(ID_COLUMNS.map((c) => [c, noIds()])) as Record<IdColumnName, IdStats>;
-      let p0 = 0;
       chunks.forEach((c, k) => {
-        options.progress?.(`ranking: images ${c.from + 1}-${c.to} of ${nI} (chunk ${k + 1} of ${chunks.length})`);
-        const a = analyseChunk(c);
-        pIou.set(a.p.pIou, p0);
-        p0 += a.p.nPred;
+        options.progress?.(`first pass: images ${c.images[0] + 1}-${c.images[1]} of ${nI} (chunk ${k + 1} of ${chunks.length})`);
+        const a = analyze(engine, chunkInput(c), options.analyze);
+        pIou.set(a.p.pIou, c.p0);
         const s = idStats(a);
         for (const name of ID_COLUMNS) acc[name] = mergeIdStats(acc[name], s[name]);
       });
       stats = acc;
-      order.sort((a, b) => pClass[a]! - pClass[b]! || pConf[b]! - pConf[a]! || pIou[b]! - pIou[a]! || a - b);
-    } else {
-      stats = {
-        id: mergeIdStats(predIds, labelIds),
-        image_id: imageIds,
-        category_id: categoryIds,
-        candidate: noIds(),
-        candidate_category_id: noIds(),
-      };
+    } else if (ties) {
+      // a first pass over the chunks with tied scores, with only their tied predictions: a prediction's
+      // candidate IoU depends on the labels of its image, not on the other predictions
+      chunks.forEach((c, k) => {
+        const np = (k + 1 < chunks.length ? chunks[k + 1]!.p0 : nP) - c.p0;
+        const keep: number[] = [];
+        for (let q = 0; q < np; q++) if (tied[c.p0 + q]) keep.push(q);
+        if (keep.length === 0) return;
+        options.progress?.(`tied scores: images ${c.images[0] + 1}-${c.images[1]} of ${nI} (chunk ${k + 1} of ${chunks.length})`);
+        const input = chunkInput(c);
+        const a = analyze(engine, { ...input, predictions: keep.map((q) => input.predictions[q]!) }, options.analyze);
+        keep.forEach((q, j) => (pIou[c.p0 + q] = a.p.pIou[j]!));
+      });
     }
+    if (ties) order.sort((a, b) => pClass[a]! - pClass[b]! || pConf[b]! - pConf[a]! || pIou[b]! - pIou[a]! || a - b);
     const rank = new Int32Array(nP);
     for (let i = 0, start = 0; i < nP; i++) {
       if (i > 0 && pClass[order[i]!] !== pClass[order[i - 1]!]) start = i;
@@ -216,8 +281,9 @@ export function planStreamedExport(engine: GeometryEngine, ds: CocoDataset, dt: 
     let l0 = 0;
     let columns = 0;
     chunks.forEach((c, k) => {
-      options.progress?.(`writing: images ${c.from + 1}-${c.to} of ${nI} (chunk ${k + 1} of ${chunks.length})`);
-      const a = analyseChunk(c);
+      options.progress?.(`writing: images ${c.images[0] + 1}-${c.images[1]} of ${nI} (chunk ${k + 1} of ${chunks.length})`);
+      const a = analyze(engine, chunkInput(c), options.analyze);
+      if (p0 !== c.p0 || l0 !== c.l0) throw new Error("streamed export: a chunk's objects are not those planned");
       const t = objectTable(a, a.at({ iou: options.viewIou }), { idTypes });
       const cp = a.p.nPred;
       const n = t.rows;

@@ -2,8 +2,8 @@
 // (DETECTION_EVAL_EXPORT_CHUNK), the file reads back to the same table as the whole-input path
 // (fromCoco + analyze + objectTable + encodeTable): the CSV byte for byte, the Parquet (hyparquet) and
 // Arrow (apache-arrow) files row for row and type for type. Inputs: test/fixtures/synth_small (bbox and
-// segm), and random COCO files with tied scores, crowd labels, an empty image and label ids beyond
-// int32; the same files shuffled (not in image order: analysed whole) give the same table too. A
+// segm), and random COCO files with tied scores, crowd labels, an empty image, a result of an unknown
+// category and label ids beyond int32; the same files shuffled (not in image order: analysed whole) give the same table too. A
 // failure in a later chunk leaves the old file and no temporary file.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -115,6 +115,8 @@ function randomCoco(seed: number, options: { shuffle?: boolean; bigLabelIds?: bo
     }
     for (let j = int(3); j > 0; j--) results.push({ image_id: im.id, category_id: categories[int(3)]!.id, bbox: box(), score: [0.5, 0.9][int(2)] });
   });
+  // a result of a category the dataset lacks (left out, with a warning)
+  results.splice(1, 0, { image_id: images[0]!.id, category_id: 99, bbox: box(), score: 0.5 });
   if (options.shuffle) {
     for (const list of [annotations, results])
       for (let i = list.length - 1; i > 0; i--) {
@@ -157,6 +159,11 @@ describe("export, streamed a chunk of images at a time", () => {
       await expectSameFile(gt, dt, "csv", "bbox", 2, ["--box-iou"], { box: true });
       await expectSameFile(gt, dt, "csv", "segm", 2, ["--candidates", "any-class"], { candidates: "any-class" });
     }
+    // the warnings of the whole-input path, once
+    vi.stubEnv("DETECTION_EVAL_EXPORT_CHUNK", "1");
+    const { gt, dt } = randomCoco(1);
+    const r = await cli("export", "--gt", gt, "--dt", dt, "--out", join(dir, "w.csv"));
+    expect(r.stderr.match(/results: 1 with a category not in the dataset are left out/g)).toHaveLength(1);
   });
 
   it("input not in image order is analysed whole, to the same file", async () => {
