@@ -1,18 +1,18 @@
 // `detection-eval export` of COCO input in bounded memory: the input stays in its columns (CocoDataset /
-// CocoResults), and the images are analysed a chunk at a time (fromCoco's `images` range, then analyze()),
+// CocoResults), and the images are analysed a chunk at a time (fromCoco's `chunk` ranges, then analyze()),
 // each chunk's rows going to the table writer before the next chunk is built. The rows are those of the
 // whole input's objectTable(): every column of an object depends on its image only, except
 //   - index, candidate_index, matched_by: the chunk's own numbering, shifted to the input's (a chunk is
 //     a contiguous run of predictions and of labels, because the input is in image order: see below);
 //   - rank, the rank within the class over the whole input (score desc, candidate IoU desc, input
 //     order: analyze()'s order): computed up front from the scores; when scores tie within a class the
-//     candidate IoU decides, so a first pass over the chunks collects the candidate IoUs;
+//     candidate IoU decides, so a first pass analyses the chunks with tied predictions, those only (a
+//     prediction's candidate IoU depends on its image's labels, not on the other predictions);
 //   - the type of the id columns (int32 / float64 / strings by every value of the column): from the
 //     input's ids, or from the first pass when the candidate columns' values cannot be known without it.
 // Predictions come before labels in the table, so each chunk's label rows wait (compact typed columns)
 // until the predictions are written. Input whose predictions or labels are not in image order returns
 // null: the caller analyses it whole.
-import type { Analysis } from "../analysis/analysis.js";
 import { analyze, type AnalyzeOptions } from "../analysis/analyze.js";
 import { fromCoco, SKIPPED_WARNING } from "../analysis/coco-adapter.js";
 import {

@@ -5,7 +5,7 @@
 // segm), and random COCO files with tied scores, crowd labels, an empty image, a result of an unknown
 // category and label ids beyond int32; the same files shuffled (not in image order: analysed whole) give the same table too. A
 // failure in a later chunk leaves the old file and no temporary file.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
@@ -20,6 +20,7 @@ import { planStreamedExport } from "../../bindings/cli/export-stream.js";
 import { createEngine } from "../../bindings/engine/engine.js";
 import { parseCocoDataset } from "../../bindings/ingest/coco-dataset.js";
 import { readJsonFile } from "../../bindings/ingest/node-files.js";
+import { openAtomicOutput } from "../../bindings/ingest/output-file.js";
 import { streamCocoResults } from "../../bindings/ingest/stream-load.js";
 import { LOCAL_FIXTURES } from "../helpers/paths.js";
 import { mulberry32 } from "../helpers/random.js";
@@ -187,5 +188,48 @@ describe("export, streamed a chunk of images at a time", () => {
     expect(r.stderr).toMatch(new RegExp(`annotations\\[${json.annotations.length - 1}\\]\\.bbox: analysis needs a width and height >= 0`));
     expect(readFileSync(out, "utf8")).toBe("old");
     expect(readdirSync(sub)).toEqual(["t.csv"]);
+  });
+});
+
+describe("openAtomicOutput: writeFileAtomic's guarantees, piece by piece", () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  it("nothing shows before commit(); abort() leaves the old file and no temporary file", () => {
+    const sub = mkdtempSync(join(dir, "atomic-"));
+    const out = join(sub, "f.csv");
+    writeFileSync(out, "old");
+    const o = openAtomicOutput(out);
+    o.write(bytes("a,"));
+    o.write(bytes("b\n"));
+    expect(readFileSync(out, "utf8")).toBe("old");
+    o.abort();
+    expect(readFileSync(out, "utf8")).toBe("old");
+    expect(readdirSync(sub)).toEqual(["f.csv"]);
+    const p = openAtomicOutput(out);
+    p.write(bytes("a,"));
+    p.write(bytes("b\n"));
+    p.commit();
+    p.abort(); // after commit: nothing to undo
+    expect(readFileSync(out, "utf8")).toBe("a,b\n");
+    expect(readdirSync(sub)).toEqual(["f.csv"]);
+  });
+
+  it("through a symlink to its target (the link stays a link); into a hard-linked file in place", () => {
+    const sub = mkdtempSync(join(dir, "atomic-"));
+    const target = join(sub, "t.csv");
+    writeFileSync(target, "old");
+    symlinkSync(target, join(sub, "link.csv"));
+    linkSync(target, join(sub, "hard.csv"));
+    const o = openAtomicOutput(join(sub, "link.csv"));
+    o.write(bytes("new"));
+    o.write(bytes(" data"));
+    o.commit();
+    expect(lstatSync(join(sub, "link.csv")).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, "utf8")).toBe("new data");
+    expect(readFileSync(join(sub, "hard.csv"), "utf8")).toBe("new data");
+    expect(readdirSync(sub).sort()).toEqual(["hard.csv", "link.csv", "t.csv"]);
+  });
+
+  it("a missing directory: one line naming the output", () => {
+    expect(() => openAtomicOutput(join(dir, "no/such/f.parquet"))).toThrow(`${join(dir, "no/such/f.parquet")}: cannot write (no such directory)`);
   });
 });

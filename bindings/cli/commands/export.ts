@@ -13,6 +13,7 @@ import { createEngine } from "../../engine/engine.js";
 import { checkOutputNotInput, openAtomicOutput } from "../../ingest/output-file.js";
 import { cocoDatasetOf, readJsonFile } from "../../ingest/node-files.js";
 import { streamCocoResults } from "../../ingest/stream-load.js";
+import type { CocoDataset } from "../../coco/inputs.js";
 import { analyze } from "../../analysis/analyze.js";
 import { fromCoco } from "../../analysis/coco-adapter.js";
 import { isEncordJson, parseEncordJson } from "../../analysis/encord-format.js";
@@ -51,15 +52,13 @@ export const EXPORT_COMMAND: Command = {
     const candidates = (opts.candidates ?? "same-class") as "same-class" | "any-class";
     const boxIou = opts["box-iou"] !== undefined;
     progress?.(`loading ${opts.gt}`);
-    // the format by the ground truth, as loadAnalysisInput decides it; COCO results stay in columns
-    const gtJson = readJsonFile(opts.gt!);
+    const gt = readGroundTruth(opts.gt!, opts.dt);
     let input: AnalysisInput;
-    let format2: "coco" | "encord" = "encord";
-    if (isLabelRows(gtJson)) input = parseLabelRows(gtJson, opts.dt !== undefined ? readJsonFile(opts.dt) : undefined);
-    else if (isEncordJson(gtJson)) input = parseEncordJson(gtJson, opts.dt !== undefined ? readJsonFile(opts.dt) : undefined);
+    let inputFormat: "coco" | "encord" = "encord";
+    if ("input" in gt) input = gt.input;
     else {
       if (opts.dt === undefined) throw new AnalysisInputError("--dt: COCO input needs a results file");
-      const ds = cocoDatasetOf(gtJson, opts.gt!);
+      const ds = gt.coco;
       const dt = await streamCocoResults(opts.dt, ds);
       const iouType = (opts["iou-type"] as "bbox" | "segm" | undefined) ?? (dt.source === "segm" ? "segm" : "bbox");
       const streamable = opts.images === undefined && opts["prediction-metrics"] === undefined && opts["label-metrics"] === undefined;
@@ -77,10 +76,10 @@ export const EXPORT_COMMAND: Command = {
         return "";
       }
       input = fromCoco(eng, ds, dt, { iouType });
-      format2 = "coco";
+      inputFormat = "coco";
     }
     for (const w of input.warnings ?? []) warn(w);
-    const subPixel = subPixelBoxWarning(input, format2, boxIou);
+    const subPixel = subPixelBoxWarning(input, inputFormat, boxIou);
     if (subPixel) warn(subPixel);
     progress?.("analysing");
     const metrics = userMetrics(input, opts, warn);
@@ -97,6 +96,14 @@ export const EXPORT_COMMAND: Command = {
     return "";
   },
 };
+
+/** The ground truth by its format, as loadAnalysisInput decides it: Encord-style input parsed (with --dt), COCO as columns (its JSON dropped). */
+function readGroundTruth(gtPath: string, dtPath: string | undefined): { input: AnalysisInput } | { coco: CocoDataset } {
+  const json = readJsonFile(gtPath);
+  if (isLabelRows(json)) return { input: parseLabelRows(json, dtPath !== undefined ? readJsonFile(dtPath) : undefined) };
+  if (isEncordJson(json)) return { input: parseEncordJson(json, dtPath !== undefined ? readJsonFile(dtPath) : undefined) };
+  return { coco: cocoDatasetOf(json, gtPath) };
+}
 
 /** Runs `fill` on a table writer into an atomic output: committed when every row is written, else removed. */
 function writeTable<T>(out: string, format: "parquet" | "arrow" | "csv", fill: (writer: TableWriter) => T): T {
