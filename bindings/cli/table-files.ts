@@ -140,6 +140,7 @@ export function encodeCsv(t: ObjectTable): Uint8Array {
   return out;
 }
 
+/** The whole file in memory (the API's; `export` writes through openTableWriter, tested against this). */
 export function encodeTable(t: ObjectTable, format: TableFormat): Uint8Array {
   if (format === "parquet") return encodeParquet(t);
   if (format === "arrow") return encodeArrow(t);
@@ -212,6 +213,8 @@ class SinkQueue extends AsyncByteQueue {
 /**
  * Arrow IPC file, one record batch per batch. The file format allows no replacement dictionary, so each
  * string column keeps one dictionary for the whole file: a batch's new strings become a delta chunk of it.
+ * Every field is nullable (the first batch cannot tell whether a later one has nulls; encodeArrow marks
+ * a field without nulls non-nullable: the same values, a different schema flag).
  */
 function arrowWriter(sink: (bytes: Uint8Array) => void): TableWriter {
   const writer = new RecordBatchFileWriter({ autoDestroy: false });

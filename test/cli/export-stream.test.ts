@@ -4,7 +4,8 @@
 // Arrow (apache-arrow) files row for row and type for type. Inputs: test/fixtures/synth_small (bbox and
 // segm), and random COCO files with tied scores, crowd labels, an empty image, a result of an unknown
 // category and label ids beyond int32; the same files shuffled (not in image order: analysed whole) give the same table too. A
-// failure in a later chunk leaves the old file and no temporary file.
+// failure in a later chunk leaves the old file and no temporary file. (Arrow fields' nullable flag is
+// not compared: the streamed file marks every field nullable, encodeArrow only those with a null.)
 import { linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
