@@ -11,20 +11,40 @@ import { AnalysisInputError, type AnalysisInput, type ImageInfo, type ObjectInpu
 export interface CocoAdapterOptions {
   /** "bbox": boxes; "segm": masks. Default: "segm" for segmentation results (loadRes' segm branch), else "bbox". */
   iouType?: "bbox" | "segm";
+  /**
+   * A chunk of a streamed export (bindings/cli/export-stream.ts; the input in image order): the images
+   * [from, to) of `images`, re-indexed from 0, and the annotations and results with an index in the
+   * ranges given, which must be those images' objects. Warnings then leave out the skipped objects.
+   */
+  chunk?: { images: readonly [number, number]; annotations: readonly [number, number]; results: readonly [number, number] };
 }
+
+/** The warnings about objects fromCoco leaves out (export-stream.ts counts them in the columns). */
+export const SKIPPED_WARNING = {
+  annotations: (n: number) => `annotations: ${n} with an unknown image or category are left out`,
+  results: (n: number) => `results: ${n} with a category not in the dataset are left out`,
+};
 
 /** Analysis renders boxes: a negative width or height would become the mirrored box (pycocotools' box IoU gives it 0). */
 function negativeSize(b: readonly number[], path: string): void {
   if (!(b[2]! >= 0 && b[3]! >= 0)) throw new AnalysisInputError(`${path}: analysis needs a width and height >= 0, got ${b[2]} x ${b[3]}`);
 }
 
-export function fromCoco(engine: GeometryEngine, ds: CocoDataset, dt: CocoResults, options: CocoAdapterOptions = {}): AnalysisInput & { iouType: "bbox" | "segm" } {
+export function fromCoco(
+  engine: GeometryEngine,
+  ds: CocoDataset,
+  dt: CocoResults,
+  options: CocoAdapterOptions = {},
+): AnalysisInput & { iouType: "bbox" | "segm" } {
   const iouType = options.iouType ?? (dt.source === "segm" ? "segm" : "bbox");
   if (iouType !== "bbox" && iouType !== "segm") throw new AnalysisInputError(`iouType: expected "bbox" or "segm", got ${JSON.stringify(iouType)}`);
   if (dt.source === "keypoints") throw new AnalysisInputError("results: keypoint results have no shape to analyse");
   const warnings = [...ds.warnings, ...dt.warnings];
+  const [i0, i1] = options.chunk?.images ?? [0, ds.images.count];
+  const [a0, a1] = options.chunk?.annotations ?? [0, ds.annotations.count];
+  const [r0, r1] = options.chunk?.results ?? [0, dt.count];
   const images: ImageInfo[] = [];
-  for (let i = 0; i < ds.images.count; i++) {
+  for (let i = i0; i < i1; i++) {
     const width = ds.images.width[i]!;
     const height = ds.images.height[i]!;
     if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0))
@@ -37,7 +57,7 @@ export function fromCoco(engine: GeometryEngine, ds: CocoDataset, dt: CocoResult
   const A = ds.annotations;
   const labels: ObjectInput[] = [];
   let skipped = 0;
-  for (let i = 0; i < A.count; i++) {
+  for (let i = a0; i < a1; i++) {
     if (A.image[i]! < 0 || A.category[i]! < 0) {
       skipped++;
       continue;
@@ -48,13 +68,13 @@ export function fromCoco(engine: GeometryEngine, ds: CocoDataset, dt: CocoResult
       shape = { kind: "box", box: [A.box[4 * i]!, A.box[4 * i + 1]!, A.box[4 * i + 2]!, A.box[4 * i + 3]!] };
       negativeSize(shape.box, `annotations[${i}].bbox`);
     } else shape = { kind: "rle", rle: annotationRle(engine, ds, i) };
-    labels.push({ id: A.ids[i], image: A.image[i]!, category: A.category[i]!, shape, crowd: A.crowd[i] === 1 });
+    labels.push({ id: A.ids[i], image: A.image[i]! - i0, category: A.category[i]!, shape, crowd: A.crowd[i] === 1 });
   }
-  if (skipped) warnings.push(`annotations: ${skipped} with an unknown image or category are left out`);
+  if (skipped && !options.chunk) warnings.push(SKIPPED_WARNING.annotations(skipped));
 
   const predictions: ObjectInput[] = [];
   skipped = 0;
-  for (let i = 0; i < dt.count; i++) {
+  for (let i = r0; i < r1; i++) {
     if (dt.category[i]! < 0) {
       skipped++;
       continue;
@@ -64,15 +84,14 @@ export function fromCoco(engine: GeometryEngine, ds: CocoDataset, dt: CocoResult
       if (dt.boxState[i] === BOX_OK) {
         shape = { kind: "box", box: [dt.box[4 * i]!, dt.box[4 * i + 1]!, dt.box[4 * i + 2]!, dt.box[4 * i + 3]!] };
         negativeSize(shape.box, `results[${i}].bbox`);
-      }
-      else {
+      } else {
         // segm-branch results without a bbox: loadRes derives it with toBbox
         const b = engine.rleToBbox(resultRle(engine, dt, i));
         shape = { kind: "box", box: b };
       }
     } else shape = { kind: "rle", rle: resultRle(engine, dt, i) };
-    predictions.push({ id: i + 1, image: dt.image[i]!, category: dt.category[i]!, shape, confidence: dt.score[i] });
+    predictions.push({ id: i + 1, image: dt.image[i]! - i0, category: dt.category[i]!, shape, confidence: dt.score[i] });
   }
-  if (skipped) warnings.push(`results: ${skipped} with a category not in the dataset are left out`);
+  if (skipped && !options.chunk) warnings.push(SKIPPED_WARNING.results(skipped));
   return { images, categories, labels, predictions, warnings, iouType };
 }

@@ -36,19 +36,44 @@ type Id = number | string | null | undefined;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
-/** A column of ids: int32 when every id is an integer in int32's range, float64 for other numbers (exact to 2^53), else strings. */
-function idColumn(name: string, n: number, get: (row: number) => Id, notes: string[]): ObjectColumn {
-  let numbers = 0;
-  let strings = 0;
-  let int32 = true;
+/** The id columns, whose type depends on their values. */
+export const ID_COLUMNS = ["id", "image_id", "category_id", "candidate", "candidate_category_id"] as const;
+export type IdColumnName = (typeof ID_COLUMNS)[number];
+export type IdColumnType = "int32" | "float64" | "string";
+
+/** What an id column holds: how many numbers and strings, and whether every number is an int32. */
+export interface IdStats {
+  numbers: number;
+  strings: number;
+  int32: boolean;
+}
+
+function idStatsOf(n: number, get: (row: number) => Id): IdStats {
+  const s: IdStats = { numbers: 0, strings: 0, int32: true };
   for (let r = 0; r < n; r++) {
     const v = get(r);
     if (typeof v === "number") {
-      numbers++;
-      if (!(Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX)) int32 = false;
-    } else if (typeof v === "string") strings++;
+      s.numbers++;
+      if (!(Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX)) s.int32 = false;
+    } else if (typeof v === "string") s.strings++;
   }
-  if (strings === 0 && int32) {
+  return s;
+}
+
+/** The stats of two parts of a column together (the table of a whole input from those of its image chunks). */
+export function mergeIdStats(a: IdStats, b: IdStats): IdStats {
+  return { numbers: a.numbers + b.numbers, strings: a.strings + b.strings, int32: a.int32 && b.int32 };
+}
+
+/** int32 when every id is an integer in int32's range, float64 for other numbers (exact to 2^53), else strings. */
+export function idColumnType(name: string, s: IdStats, notes: string[]): IdColumnType {
+  if (s.strings === 0) return s.int32 ? "int32" : "float64";
+  if (s.numbers > 0) notes.push(`${name}: the ids mix numbers and strings; the column is written as strings`);
+  return "string";
+}
+
+function idColumn(name: string, n: number, get: (row: number) => Id, type: IdColumnType): ObjectColumn {
+  if (type === "int32") {
     const values = new Int32Array(n);
     const valid = new Uint8Array(n);
     for (let r = 0; r < n; r++) {
@@ -60,7 +85,7 @@ function idColumn(name: string, n: number, get: (row: number) => Id, notes: stri
     }
     return { name, type: "int32", values, valid };
   }
-  if (strings === 0) {
+  if (type === "float64") {
     const values = new Float64Array(n).fill(NaN);
     for (let r = 0; r < n; r++) {
       const v = get(r);
@@ -68,7 +93,6 @@ function idColumn(name: string, n: number, get: (row: number) => Id, notes: stri
     }
     return { name, type: "float64", values };
   }
-  if (numbers > 0) notes.push(`${name}: the ids mix numbers and strings; the column is written as strings`);
   return stringColumn(name, n, (r) => {
     const v = get(r);
     return v === null || v === undefined ? null : String(v);
@@ -116,11 +140,50 @@ function intColumn(name: string, n: number, get: (row: number) => number | null)
   return { name, type: "int32", values, valid };
 }
 
+/** The id columns' values by row (predictions, then labels). */
+function idGetters(analysis: Analysis): Record<IdColumnName, (row: number) => Id> {
+  const p = analysis.p;
+  const nP = p.nPred;
+  const img = (r: number) => (r < nP ? p.pImage[r]! : p.lImage[r - nP]!);
+  const cls = (r: number) => (r < nP ? p.pClass[r]! : p.lClass[r - nP]!);
+  const cand = (r: number) => (r < nP ? p.pCand[r]! : -1);
+  return {
+    id: (r) => (r < nP ? p.predIds[r] : p.labelIds[r - nP]),
+    image_id: (r) => p.images[img(r)]!.id,
+    category_id: (r) => p.categories[cls(r)]!.id,
+    candidate: (r) => (cand(r) >= 0 ? (p.labelIds[cand(r)] ?? null) : null),
+    candidate_category_id: (r) => (cand(r) >= 0 ? p.categories[p.lClass[cand(r)]!]!.id : null),
+  };
+}
+
+/** The stats of the id columns of an analysis' table (a chunk's, to be merged into the whole input's). */
+export function idStats(analysis: Analysis): Record<IdColumnName, IdStats> {
+  const n = analysis.p.nPred + analysis.p.nLabel;
+  const ids = idGetters(analysis);
+  return Object.fromEntries(ID_COLUMNS.map((c) => [c, idStatsOf(n, ids[c])])) as Record<IdColumnName, IdStats>;
+}
+
+/** Rows [from, to) of a table (the typed arrays copied; string columns keep their dictionary). */
+export function sliceTable(t: ObjectTable, from: number, to: number): ObjectTable {
+  const columns = t.columns.map((c): ObjectColumn => {
+    switch (c.type) {
+      case "float64":
+        return { ...c, values: c.values.slice(from, to) };
+      case "int32":
+      case "boolean":
+        return { ...c, values: c.values.slice(from, to) as never, valid: c.valid ? c.valid.slice(from, to) : null } as ObjectColumn;
+      case "string":
+        return { ...c, codes: c.codes.slice(from, to) };
+    }
+  });
+  return { rows: to - from, columns, notes: t.notes };
+}
+
 /**
  * The object table of a view (outcome, reason and matched_by at the view's IoU threshold and filter; every
  * other column does not depend on the view). Objects the view's filter leaves out get a null outcome.
  */
-export function objectTable(analysis: Analysis, view: AnalysisView): ObjectTable {
+export function objectTable(analysis: Analysis, view: AnalysisView, options: { idTypes?: Readonly<Record<IdColumnName, IdColumnType>> } = {}): ObjectTable {
   const p = analysis.p;
   const nP = p.nPred;
   const nL = p.nLabel;
@@ -130,6 +193,9 @@ export function objectTable(analysis: Analysis, view: AnalysisView): ObjectTable
   const img = (r: number) => (r < nP ? p.pImage[r]! : p.lImage[r - nP]!);
   const cls = (r: number) => (r < nP ? p.pClass[r]! : p.lClass[r - nP]!);
   const cand = (r: number) => (r < nP ? p.pCand[r]! : -1);
+  const ids = idGetters(analysis);
+  const types =
+    options.idTypes ?? (Object.fromEntries(ID_COLUMNS.map((c) => [c, idColumnType(c, idStatsOf(n, ids[c]), notes)])) as Record<IdColumnName, IdColumnType>);
   const box = (r: number, k: number) => {
     const b = r < nP ? p.pBox : p.lBox;
     return b ? b[(r < nP ? r : r - nP) * 4 + k]! : NaN;
@@ -140,10 +206,10 @@ export function objectTable(analysis: Analysis, view: AnalysisView): ObjectTable
   const columns: ObjectColumn[] = [
     stringColumn("kind", n, (r) => (isPred(r) ? "prediction" : "label")),
     intColumn("index", n, (r) => (isPred(r) ? r : r - nP)),
-    idColumn("id", n, (r) => (isPred(r) ? p.predIds[r] : p.labelIds[r - nP]), notes),
-    idColumn("image_id", n, (r) => p.images[img(r)]!.id, notes),
+    idColumn("id", n, ids.id, types.id),
+    idColumn("image_id", n, ids.image_id, types.image_id),
     stringColumn("file_name", n, (r) => p.images[img(r)]!.name),
-    idColumn("category_id", n, (r) => p.categories[cls(r)]!.id, notes),
+    idColumn("category_id", n, ids.category_id, types.category_id),
     stringColumn("category_name", n, (r) => p.categories[cls(r)]!.name),
     floatColumn("score", n, (r) => (isPred(r) ? p.pConf[r]! : NaN)),
     intColumn("rank", n, (r) => (isPred(r) ? p.pPos[r]! - p.classStart[p.pClass[r]!]! + 1 : null)),
@@ -152,9 +218,9 @@ export function objectTable(analysis: Analysis, view: AnalysisView): ObjectTable
     floatColumn("w", n, (r) => box(r, 2)),
     floatColumn("h", n, (r) => box(r, 3)),
     floatColumn("area", n, (r) => (isPred(r) ? p.predMetrics.area![r]! : p.labelMetrics.area![r - nP]!)),
-    idColumn("candidate", n, (r) => (cand(r) >= 0 ? (p.labelIds[cand(r)] ?? null) : null), notes),
+    idColumn("candidate", n, ids.candidate, types.candidate),
     intColumn("candidate_index", n, (r) => (cand(r) >= 0 ? cand(r) : null)),
-    idColumn("candidate_category_id", n, (r) => (cand(r) >= 0 ? p.categories[p.lClass[cand(r)]!]!.id : null), notes),
+    idColumn("candidate_category_id", n, ids.candidate_category_id, types.candidate_category_id),
     floatColumn("iou", n, (r) => (isPred(r) ? (cand(r) >= 0 ? p.pIou[r]! : NaN) : p.lBest[r - nP]! >= 0 ? p.lBest[r - nP]! : NaN)),
     floatColumn("dup", n, (r) => (isPred(r) ? p.pDup[r]! : NaN)),
     floatColumn("crowd_iou", n, (r) => (isPred(r) ? p.pCrowd[r]! : NaN)),

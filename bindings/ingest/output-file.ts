@@ -12,6 +12,7 @@ import {
   openSync,
   readdirSync,
   readlinkSync,
+  readSync,
   realpathSync,
   renameSync,
   type Stats,
@@ -168,6 +169,15 @@ function linkTarget(path: string): string {
   }
 }
 
+/** An output being written by openAtomicOutput: bytes in order, then commit() (or abort() on failure). */
+export interface AtomicOutput {
+  write(bytes: Uint8Array): void;
+  /** Flushes and renames the temporary file over the target (or copies it in place for hard links). */
+  commit(): void;
+  /** Removes the temporary file; the old file stays as it was. Safe to call after a failure or twice. */
+  abort(): void;
+}
+
 /**
  * Writes `data` (a string is written as UTF-8) to `path`:
  * - a regular file (or a new one) atomically: a temporary file beside it, flushed, renamed over it, so
@@ -180,64 +190,137 @@ function linkTarget(path: string): string {
  * an interrupted CLI run removes it too, and the next write to PATH removes those of killed runs.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  const out = openAtomicOutput(path);
+  try {
+    out.write(typeof data === "string" ? Buffer.from(data, "utf8") : data);
+    out.commit();
+  } finally {
+    out.abort();
+  }
+}
+
+/** Copies the finished temporary file `tmp` over `target` in place, 1 MiB at a time (keeps its hard links). */
+function copyInPlace(tmp: string, target: string, ino: number): void {
+  const out = openSync(target, "r+");
+  try {
+    if (fstatSync(out).ino !== ino) throw Object.assign(new Error("the file changed while writing"), { code: "EAGAIN" });
+    ftruncateSync(out, 0);
+    const src = openSync(tmp, "r");
+    try {
+      const buf = Buffer.alloc(1 << 20);
+      for (let n = readSync(src, buf, 0, buf.length, null); n > 0; n = readSync(src, buf, 0, buf.length, null)) writeAll(out, buf.subarray(0, n));
+    } finally {
+      closeSync(src);
+    }
+    fsyncSync(out);
+  } finally {
+    closeSync(out);
+  }
+}
+
+/**
+ * writeFileAtomic's guarantees for an output written piece by piece (`detection-eval export` streams its
+ * table): the pieces go to the temporary file as they come, and only commit() makes them the file.
+ */
+export function openAtomicOutput(path: string): AtomicOutput {
+  const fail = (e: unknown): never => {
+    throw e instanceof OutputInputError ? e : new OutputInputError(`${path}: cannot write (${writeReason(e)})`);
+  };
   const through = statOrNull(path, true);
   if (through && !through.isFile() && !through.isDirectory()) {
     // devices, FIFOs, sockets (and /dev/stdout): no rename (that would replace /dev/null with a regular file)
     let fd: number | undefined;
     try {
       fd = openSync(path, "w");
-      writeAll(fd, bytes);
     } catch (e) {
-      throw new OutputInputError(`${path}: cannot write (${writeReason(e)})`);
-    } finally {
-      if (fd !== undefined) closeSync(fd);
+      fail(e);
     }
-    return;
+    const close = () => {
+      if (fd === undefined) return;
+      const f = fd;
+      fd = undefined;
+      closeSync(f);
+    };
+    return {
+      write(bytes) {
+        try {
+          writeAll(fd!, bytes);
+        } catch (e) {
+          fail(e);
+        }
+      },
+      commit: close,
+      abort: close,
+    };
   }
   const target = linkTarget(path);
   const existing = statOrNull(target, true);
   cleanStaleTemps(target);
   const tmp = tempName(target);
   let fd: number | undefined;
+  let live = true;
   liveTemps.add(tmp);
   tempListener?.created(tmp);
-  try {
-    fd = openSync(tmp, "wx", existing?.isFile() ? existing.mode & 0o777 : 0o644);
-    if (existing?.isFile()) fchmodSync(fd, existing.mode & 0o7777); // the umask does not narrow the old mode
-    writeAll(fd, bytes);
-    fsyncSync(fd);
-    closeSync(fd);
+  const closeFd = () => {
+    if (fd === undefined) return;
+    const f = fd;
     fd = undefined;
-    if (existing?.isFile() && existing.nlink > 1) {
-      // keep the hard links: copy the finished data into the file itself
-      const out = openSync(target, "r+");
-      try {
-        if (fstatSync(out).ino !== existing.ino) throw Object.assign(new Error("the file changed while writing"), { code: "EAGAIN" });
-        ftruncateSync(out, 0);
-        writeAll(out, bytes);
-        fsyncSync(out);
-      } finally {
-        closeSync(out);
-      }
-      unlinkSync(tmp);
-    } else renameSync(tmp, target);
-  } catch (e) {
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {
-        /* already failing */
-      }
+    try {
+      closeSync(f);
+    } catch {
+      /* already failing */
     }
+  };
+  const finish = () => {
+    if (!live) return;
+    live = false;
+    liveTemps.delete(tmp);
+    tempListener?.done(tmp);
+  };
+  const abort = () => {
+    if (!live) return;
+    closeFd();
     try {
       unlinkSync(tmp);
     } catch {
       /* never created, or renamed */
     }
-    throw new OutputInputError(`${path}: cannot write (${writeReason(e)})`);
-  } finally {
-    liveTemps.delete(tmp);
-    tempListener?.done(tmp);
+    finish();
+  };
+  try {
+    fd = openSync(tmp, "wx", existing?.isFile() ? existing.mode & 0o777 : 0o644);
+    if (existing?.isFile()) fchmodSync(fd, existing.mode & 0o7777); // the umask does not narrow the old mode
+  } catch (e) {
+    abort();
+    fail(e);
   }
+  return {
+    write(bytes) {
+      try {
+        if (fd === undefined) throw new Error("the output is closed");
+        writeAll(fd, bytes);
+      } catch (e) {
+        abort();
+        fail(e);
+      }
+    },
+    commit() {
+      try {
+        if (fd === undefined) throw new Error("the output is closed");
+        fsyncSync(fd);
+        closeSync(fd);
+        fd = undefined;
+        if (existing?.isFile() && existing.nlink > 1) {
+          // keep the hard links: copy the finished data into the file itself
+          copyInPlace(tmp, target, existing.ino);
+          unlinkSync(tmp);
+        } else renameSync(tmp, target);
+        finish();
+      } catch (e) {
+        abort();
+        fail(e);
+      }
+    },
+    abort,
+  };
 }

@@ -59,6 +59,11 @@ export function subPixelBoxWarning(input: AnalysisInput, format: "coco" | "encor
   if (boxIou || format !== "coco") return undefined;
   let n = 0;
   for (const list of [input.labels, input.predictions]) for (const o of list) if (o.shape.kind === "box" && o.shape.box.some((v) => !Number.isInteger(v))) n++;
+  return subPixelBoxMessage(n);
+}
+
+/** subPixelBoxWarning's message for `n` boxes (export counts them in the columns). */
+export function subPixelBoxMessage(n: number): string | undefined {
   if (n === 0) return undefined;
   return `${n} boxes have sub-pixel coordinates: analysis renders boxes as pixel masks (Encord Active's rule), so its IoU can differ from the exact box IoU of "detection-eval coco"; --box-iou uses the exact box IoU`;
 }
