@@ -9,13 +9,19 @@ import { AnalysisInputError, type AnalysisInput, type ObjectInput, type Shape } 
 import { PREDICTION_METRICS, LABEL_METRICS, type MetricTable } from "./metric-names.js";
 import type { ImagePixels } from "./pixels.js";
 import { Analysis } from "./analysis.js";
+import { KeypointSigmaTable, keypointImage, noVisibleKeypoint, type KeypointSigmas } from "./keypoints.js";
 import { addUserMetrics, type CandidateMode, newMetricTable, type Prepared, type UserMetricValues } from "./prepared.js";
 
 export interface AnalyzeOptions {
   /** Where a prediction looks for its candidate (closest) label. Default "same-class". */
   candidates?: CandidateMode;
-  /** "mask" (default): every IoU on rendered masks. "box": exact box IoU; every shape must be an axis-aligned box. */
-  iou?: "mask" | "box";
+  /**
+   * "mask" (default): every IoU on rendered masks. "box": exact box IoU; every shape must be an axis-aligned box.
+   * "oks" (the default when the first label or prediction has keypoints): OKS of keypoints (analysis/keypoints.ts).
+   */
+  iou?: "mask" | "box" | "oks";
+  /** OKS sigmas (iou "oks"): one list for every category or lists by category id or name; default COCO's 17 person sigmas. */
+  kptSigmas?: KeypointSigmas;
   /** User metrics: numeric columns by object index (array) or by object id (record / Map). */
   metrics?: {
     predictions?: Record<string, UserMetricValues>;
@@ -53,6 +59,8 @@ function renderShape(engine: GeometryEngine, shape: Shape, h: number, w: number,
       if (shape.rle.h !== h || shape.rle.w !== w)
         throw new AnalysisInputError(`${path}: mask size ${shape.rle.h}x${shape.rle.w} differs from the image's ${h}x${w}`);
       return shape.rle;
+    case "keypoints":
+      throw new AnalysisInputError(`${path}: keypoints have no mask; analysis compares them by OKS (iou "oks", --iou-type keypoints)`);
   }
 }
 
@@ -117,9 +125,11 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
   );
   const mode: CandidateMode = options.candidates ?? "same-class";
   if (mode !== "same-class" && mode !== "any-class") throw new AnalysisInputError(`candidates: expected "same-class" or "any-class", got ${JSON.stringify(mode)}`);
-  const iouKind = options.iou ?? "mask";
-  if (iouKind !== "mask" && iouKind !== "box") throw new AnalysisInputError(`iou: expected "mask" or "box", got ${JSON.stringify(iouKind)}`);
+  const first = input.labels[0] ?? input.predictions[0];
+  const iouKind = options.iou ?? (first?.shape?.kind === "keypoints" ? "oks" : "mask");
+  if (iouKind !== "mask" && iouKind !== "box" && iouKind !== "oks") throw new AnalysisInputError(`iou: expected "mask", "box" or "oks", got ${JSON.stringify(iouKind)}`);
   validate(input);
+  const sigmaTable = iouKind === "oks" ? new KeypointSigmaTable(input.categories, options.kptSigmas) : null;
   const { images, labels, predictions } = input;
   const nI = images.length;
   const nK = input.categories.length;
@@ -147,7 +157,8 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     const o = labels[i]!;
     lImage[i] = o.image;
     lClass[i] = o.category;
-    lCrowd[i] = o.crowd ? 1 : 0;
+    // OKS: a label without a visible keypoint is an ignore region (pycocotools: num_keypoints 0 -> ignore)
+    lCrowd[i] = o.crowd || (sigmaTable && noVisibleKeypoint(o.shape)) ? 1 : 0;
   }
 
   // metric columns computed from the geometry
@@ -180,7 +191,7 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     const setGeom = (m: MetricTable, idx: number, area: number, bx: number, by: number, bw: number, bh: number, count: number) => {
       m.area![idx] = area;
       const boxes = m === pm ? pBox : lBox;
-      if (iouKind === "box" || area > 0) boxes.set([bx, by, bw, bh], idx * 4);
+      if (iouKind !== "mask" || area > 0) boxes.set([bx, by, bw, bh], idx * 4);
       m.relativeArea![idx] = area / (W * H);
       m.width![idx] = bw;
       m.height![idx] = bh;
@@ -191,7 +202,13 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     // IoU rows j0..j1-1 of predictions x labels (crowd-aware) and of labels x labels (plain), row-major
     let predRows: (j0: number, j1: number) => Float64Array;
     let labelRows: (a0: number, a1: number) => Float64Array;
-    if (iouKind === "box") {
+    if (sigmaTable) {
+      const k = keypointImage(predictions, ps, labels, ls, sigmaTable);
+      k.predGeom.forEach(({ box: b, area }, j) => setGeom(pm, ps[j]!, area, b[0], b[1], b[2], b[3], ps.length));
+      k.labelGeom.forEach(({ box: b, area }, j) => setGeom(lm, ls[j]!, area, b[0], b[1], b[2], b[3], ls.length));
+      predRows = k.predRows;
+      labelRows = k.labelRows;
+    } else if (iouKind === "box") {
       const pq = new Float64Array(ps.length * 4);
       const lq = new Float64Array(ls.length * 4);
       for (let j = 0; j < ps.length; j++) {

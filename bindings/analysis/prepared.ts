@@ -15,7 +15,7 @@ export interface Prepared {
   readonly predIds: readonly (number | string | undefined)[];
   readonly labelIds: readonly (number | string | undefined)[];
   readonly mode: CandidateMode;
-  readonly iouKind: "mask" | "box";
+  readonly iouKind: "mask" | "box" | "oks";
   readonly nPred: number;
   readonly nLabel: number;
   readonly nClass: number;

@@ -13,7 +13,12 @@ export type Shape =
   /** pycocotools compressed RLE string at the image's resolution. */
   | { readonly kind: "rleString"; readonly counts: string }
   /** A decoded run-length mask (column-major, background first) of the image's size. */
-  | { readonly kind: "rle"; readonly rle: Rle };
+  | { readonly kind: "rle"; readonly rle: Rle }
+  /**
+   * Keypoints [x1, y1, v1, ...] (v > 0: labelled), compared by OKS (analysis/keypoints.ts). Labels: `box`
+   * [x, y, w, h] (default: the visible keypoints' extent) and `area` (default: the box's) as COCO's bbox and area.
+   */
+  | { readonly kind: "keypoints"; readonly keypoints: readonly number[]; readonly box?: Box; readonly area?: number };
 
 export interface ImageInfo {
   /** The user's image id (number or string); unique. */

@@ -12,7 +12,7 @@ export interface ReportOptions {
   /** shown in the header: where the ground truth and the predictions came from */
   sources?: { gt: string; dt?: string };
   inputFormat?: "coco" | "encord";
-  iouType?: "bbox" | "segm" | null;
+  iouType?: "bbox" | "segm" | "keypoints" | null;
   /** the sliders' initial values (default IoU 0.5; confidence: the slider's lowest value, every prediction counted) */
   iou?: number;
   confidence?: number;

@@ -10,8 +10,8 @@ export interface ReportMeta {
   created: string;
   sources: { gt: string; dt?: string };
   inputFormat: "coco" | "encord";
-  iouType: "bbox" | "segm" | null;
-  iouKind: "mask" | "box";
+  iouType: "bbox" | "segm" | "keypoints" | null;
+  iouKind: "mask" | "box" | "oks";
   /** the sliders' initial values, and the classes ticked at first (category ids as strings; absent: all) */
   defaults: { iou: number; confidence: number | null; classes?: string[] };
   /** bootstrap resamples for the intervals on the summary cards (0: none) */

@@ -8,20 +8,21 @@ import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.j
 import { analyze } from "../../analysis/analyze.js";
 import { objectTable } from "../../analysis/object-table.js";
 import { encodeTable, tableFormatOf } from "../table-files.js";
-import { imagePixels, loadAnalysisInput, runInputs, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
+import { imagePixels, loadAnalysisInput, runInputs, SIMILARITY_OPTIONS, similarityOptions, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
 
 export const EXPORT_COMMAND: Command = {
   summary: "the analysis' objects (predictions and labels, with candidate, IoU, dup, outcome, metrics) as Parquet, Arrow or CSV",
   usage:
-    "detection-eval export --gt GT.json --dt RESULTS.json --out FILE.parquet|FILE.arrow|FILE.csv [--iou 0.5] [--candidates same-class|any-class] [--iou-type bbox|segm] [--box-iou] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR]",
+    "detection-eval export --gt GT.json --dt RESULTS.json --out FILE.parquet|FILE.arrow|FILE.csv [--iou 0.5] [--candidates same-class|any-class] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
     out: { kind: "value", required: true, help: "the table to write: .parquet, .arrow (Arrow IPC file) or .csv" },
     iou: { kind: "value", default: "0.5", help: "IoU threshold of the outcome and reason columns, in (0, 1]" },
     candidates: { kind: "value", values: ["same-class", "any-class"], default: "same-class", help: "labels a prediction may match" },
-    "iou-type": { kind: "value", values: ["bbox", "segm"], help: "COCO input: boxes or masks (default: segm for segmentation results)" },
+    "iou-type": { kind: "value", values: ["bbox", "segm", "keypoints"], help: "COCO input: boxes, masks or keypoints (OKS) (default: segm for segmentation results, keypoints for keypoint results)" },
     "box-iou": { kind: "flag", help: "exact box IoU instead of rendered masks (boxes only)" },
+    ...SIMILARITY_OPTIONS,
     ...USER_METRIC_OPTIONS,
   },
   async run({ opts, progress, warn, info }) {
@@ -33,7 +34,7 @@ export const EXPORT_COMMAND: Command = {
     if (!(iou > 0 && iou <= 1)) throw new UsageError(`--iou: expected a number in (0, 1], got ${opts.iou}`);
     const eng = await createEngine();
     progress?.(`loading ${opts.gt}`);
-    const loaded = await loadAnalysisInput(eng, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
+    const loaded = await loadAnalysisInput(eng, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | "keypoints" | undefined);
     const input = loaded.input;
     for (const w of input.warnings ?? []) warn(w);
     const subPixel = subPixelBoxWarning(input, loaded.format, opts["box-iou"] !== undefined);
@@ -41,7 +42,7 @@ export const EXPORT_COMMAND: Command = {
     progress?.("analysing");
     const metrics = userMetrics(input, opts, warn);
     const pixels = await imagePixels(input, opts, warn, progress);
-    const a = analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", iou: opts["box-iou"] ? "box" : "mask", ...(metrics ? { metrics } : {}), ...(pixels ? { pixels } : {}) });
+    const a = analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", ...similarityOptions(opts), ...(metrics ? { metrics } : {}), ...(pixels ? { pixels } : {}) });
     const view = a.at({ iou });
     progress?.(`writing ${out}`);
     const table = objectTable(a, view);

@@ -2,7 +2,7 @@
 // model-performance pages; its IoU slider, confidence slider and class filter re-score in the page.
 // Node only (reads and writes files by path). The file is written atomically (bindings/ingest/output-file.ts
 // writeFileAtomic: temporary file, fsync, rename; removed on failure or interruption).
-import { IMAGE_SUBSET_OPTIONS, imagePixels, imageSubset, loadAnalysisInput, runInputs, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
+import { IMAGE_SUBSET_OPTIONS, imagePixels, imageSubset, loadAnalysisInput, runInputs, SIMILARITY_OPTIONS, similarityOptions, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
 import { listOption } from "../subsets.js";
 import { analyze } from "../../analysis/analyze.js";
 import { type Command, numberOption, UsageError } from "../command.js";
@@ -36,7 +36,7 @@ export const REPORT_COMMAND: Command = {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
     out: { kind: "value", required: true, help: "the HTML file to write (atomically; - for standard output; never an input of the run)" },
-    "iou-type": { kind: "value", values: ["bbox", "segm"], help: "COCO input: boxes or masks (default: segm for segmentation results)" },
+    "iou-type": { kind: "value", values: ["bbox", "segm", "keypoints"], help: "COCO input: boxes, masks or keypoints (OKS) (default: segm for segmentation results, keypoints for keypoint results)" },
     iou: { kind: "value", default: "0.5", help: "initial IoU threshold of the slider" },
     confidence: { kind: "value", help: "initial confidence threshold of the slider (default: the lowest, every prediction counted)" },
     candidates: { kind: "value", values: ["same-class", "any-class"], default: "same-class" },
@@ -46,6 +46,7 @@ export const REPORT_COMMAND: Command = {
     bootstrap: { kind: "value", default: "1000", help: "resamples of the images for the intervals on the summary cards, computed in the page when the sliders rest (0: none)" },
     classes: { kind: "value", help: "the classes ticked in the page's class filter at first (ids or names; default all)" },
     ...IMAGE_SUBSET_OPTIONS,
+    ...SIMILARITY_OPTIONS,
     ...USER_METRIC_OPTIONS,
   },
   async run({ opts, progress, warn, info }) {
@@ -58,7 +59,7 @@ export const REPORT_COMMAND: Command = {
     checkOutputNotInput({ option: "--out", path: out }, runInputs(opts));
     const engine = await createEngine();
     progress?.(`loading ${opts.gt}`);
-    const loaded = await loadAnalysisInput(engine, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
+    const loaded = await loadAnalysisInput(engine, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | "keypoints" | undefined);
     const { format } = loaded;
     const input = imageSubset(loaded.input, opts);
     const classes = listOption(opts, "classes");
@@ -71,13 +72,15 @@ export const REPORT_COMMAND: Command = {
     const analysis = analyze(engine, input, {
       ...(pixels ? { pixels } : {}),
       candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class",
-      iou: opts["box-iou"] ? "box" : "mask",
+      ...similarityOptions(opts),
       ...(metrics ? { metrics } : {}),
     });
     let tideMeta: TideMeta | undefined;
-    if (loaded.coco && opts["no-tide"] === undefined) {
+    const cocoIouType = (loaded.input as { iouType?: "bbox" | "segm" | "keypoints" }).iouType ?? null;
+    // TIDE has no keypoint rules: keypoint reports leave it out
+    if (loaded.coco && opts["no-tide"] === undefined && cocoIouType !== "keypoints") {
       progress?.("TIDE");
-      const iouType = (input as { iouType?: "bbox" | "segm" }).iouType ?? "bbox";
+      const iouType = cocoIouType ?? "bbox";
       tideMeta = tideForReport(tide(loaded.coco.gt, loaded.coco.dt, engine, { iouType }));
     }
     progress?.("writing the report");
@@ -85,7 +88,7 @@ export const REPORT_COMMAND: Command = {
       ...(opts.title ? { title: opts.title } : {}),
       sources: { gt: opts.gt!, ...(opts.dt ? { dt: opts.dt } : {}) },
       inputFormat: format,
-      iouType: format === "coco" ? ((input as { iouType?: "bbox" | "segm" }).iouType ?? null) : null,
+      iouType: format === "coco" ? cocoIouType : null,
       iou,
       ...(confidence !== undefined ? { confidence } : {}),
       bootstrap,
