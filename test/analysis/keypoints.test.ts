@@ -112,7 +112,7 @@ function randomKeypoints(seed: number): AnalysisInput {
 }
 
 function bruteOks(input: AnalysisInput, sigmas: readonly number[]): BruteData {
-  const kps = (o: ObjectInput) => (o.shape as { keypoints: number[] }).keypoints;
+  const kps = (o: ObjectInput) => (o.shape as { readonly keypoints: readonly number[] }).keypoints;
   const noVisible = (o: ObjectInput) => kps(o).every((v, i) => i % 3 !== 2 || !(v > 0));
   return {
     nClass: input.categories.length,
@@ -123,7 +123,7 @@ function bruteOks(input: AnalysisInput, sigmas: readonly number[]): BruteData {
       const P = input.predictions[p]!;
       const L = input.labels[l]!;
       if (P.image !== L.image) return 0;
-      const s = L.shape as { box: number[]; area: number };
+      const s = L.shape as { readonly box: readonly number[]; readonly area: number };
       return oksOracle(kps(L), s.box, s.area, kps(P), sigmas);
     },
   };
