@@ -1,7 +1,7 @@
 // COCO input for analysis mode: the columnar CocoDataset / CocoResults of bindings/coco (pycocotools
 // COCO() and loadRes semantics) -> the analysis input model. iouType "bbox" takes the boxes of labels
 // and predictions, "segm" their masks (rasterised here through bindings/coco/object-rle.ts, so every
-// pycocotools segmentation form is accepted).
+// pycocotools segmentation form is accepted), "keypoints" their keypoints (compared by OKS, ./keypoints.ts).
 import type { Box, GeometryEngine } from "../geometry/types.js";
 import { BOX_OK, type CocoDataset } from "../coco/inputs.js";
 import type { CocoResults } from "../coco/inputs.js";

@@ -284,7 +284,7 @@ export const ANALYZE_COMMAND: Command = {
 
 export const TIME_ANALYZE_COMMAND: Command = {
   summary: "time analysis mode: prepare once, then re-score at new IoU thresholds",
-  usage: "detection-eval time-analyze --gt GT.json --dt RESULTS.json [--iou-type bbox|segm] [--candidates same-class|any-class] [--box-iou] [--runs 30] [--format text|json]",
+  usage: "detection-eval time-analyze --gt GT.json --dt RESULTS.json [--iou-type bbox|segm|keypoints] [--candidates same-class|any-class] [--box-iou] [--runs 30] [--format text|json]",
   options: {
     gt: { kind: "value", required: true },
     dt: { kind: "value" },
