@@ -9,6 +9,7 @@ import { AnalysisInputError, type AnalysisInput, type ObjectInput, type Shape } 
 import { PREDICTION_METRICS, LABEL_METRICS, type MetricTable } from "./metric-names.js";
 import type { ImagePixels } from "./pixels.js";
 import { Analysis } from "./analysis.js";
+import { DEFAULT_LINE_WIDTH, polylineCounts } from "../geometry/polyline.js";
 import { KeypointSigmaTable, keypointImage, noVisibleKeypoint, type KeypointSigmas } from "./keypoints.js";
 import { addUserMetrics, type CandidateMode, newMetricTable, type Prepared, type UserMetricValues } from "./prepared.js";
 
@@ -22,6 +23,8 @@ export interface AnalyzeOptions {
   iou?: "mask" | "box" | "oks";
   /** OKS sigmas (iou "oks"): one list for every category or lists by category id or name; default COCO's 17 person sigmas. */
   kptSigmas?: KeypointSigmas;
+  /** Polylines: the width in pixels of the rendered line (CULane's 30 by default; round caps and joins). */
+  lineWidth?: number;
   /** User metrics: numeric columns by object index (array) or by object id (record / Map). */
   metrics?: {
     predictions?: Record<string, UserMetricValues>;
@@ -34,9 +37,9 @@ export interface AnalyzeOptions {
   pixels?: readonly (ImagePixels & { readonly imageId: number | string })[];
 }
 
-function shapeToRle(engine: GeometryEngine, shape: Shape, h: number, w: number, path: string): Rle {
+function shapeToRle(engine: GeometryEngine, shape: Shape, h: number, w: number, path: string, lineWidth = DEFAULT_LINE_WIDTH): Rle {
   try {
-    return renderShape(engine, shape, h, w, path);
+    return renderShape(engine, shape, h, w, path, lineWidth);
   } catch (e) {
     if (!(e instanceof GeometryInputError)) throw e;
     // the geometry layer names its function, not the object: say which object, and the way round it for boxes
@@ -45,7 +48,7 @@ function shapeToRle(engine: GeometryEngine, shape: Shape, h: number, w: number, 
   }
 }
 
-function renderShape(engine: GeometryEngine, shape: Shape, h: number, w: number, path: string): Rle {
+function renderShape(engine: GeometryEngine, shape: Shape, h: number, w: number, path: string, lineWidth: number): Rle {
   switch (shape.kind) {
     case "box":
       return engine.rleFromBox(shape.box, h, w);
@@ -59,6 +62,8 @@ function renderShape(engine: GeometryEngine, shape: Shape, h: number, w: number,
       if (shape.rle.h !== h || shape.rle.w !== w)
         throw new AnalysisInputError(`${path}: mask size ${shape.rle.h}x${shape.rle.w} differs from the image's ${h}x${w}`);
       return shape.rle;
+    case "polyline":
+      return engine.rleFromCounts(polylineCounts(shape.points, lineWidth, h, w), h, w);
     case "keypoints":
       throw new AnalysisInputError(`${path}: keypoints have no mask; analysis compares them by OKS (iou "oks", --iou-type keypoints)`);
   }
@@ -129,6 +134,8 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
   const iouKind = options.iou ?? (first?.shape?.kind === "keypoints" ? "oks" : "mask");
   if (iouKind !== "mask" && iouKind !== "box" && iouKind !== "oks") throw new AnalysisInputError(`iou: expected "mask", "box" or "oks", got ${JSON.stringify(iouKind)}`);
   validate(input);
+  const lineWidth = options.lineWidth ?? DEFAULT_LINE_WIDTH;
+  if (!(typeof lineWidth === "number" && lineWidth > 0 && lineWidth <= 1e4)) throw new AnalysisInputError(`lineWidth: expected a width in pixels in (0, 10000], got ${JSON.stringify(lineWidth)}`);
   const sigmaTable = iouKind === "oks" ? new KeypointSigmaTable(input.categories, options.kptSigmas) : null;
   const { images, labels, predictions } = input;
   const nI = images.length;
@@ -227,13 +234,13 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
       const pr: Rle[] = new Array(ps.length);
       const lr: Rle[] = new Array(ls.length);
       for (let j = 0; j < ps.length; j++) {
-        const r = shapeToRle(engine, predictions[ps[j]!]!.shape, H, W, `predictions[${ps[j]}]`);
+        const r = shapeToRle(engine, predictions[ps[j]!]!.shape, H, W, `predictions[${ps[j]}]`, lineWidth);
         pr[j] = r;
         const b = engine.rleToBbox(r);
         setGeom(pm, ps[j]!, engine.rleArea(r), b[0], b[1], b[2], b[3], ps.length);
       }
       for (let j = 0; j < ls.length; j++) {
-        const r = shapeToRle(engine, labels[ls[j]!]!.shape, H, W, `labels[${ls[j]}]`);
+        const r = shapeToRle(engine, labels[ls[j]!]!.shape, H, W, `labels[${ls[j]}]`, lineWidth);
         lr[j] = r;
         const b = engine.rleToBbox(r);
         setGeom(lm, ls[j]!, engine.rleArea(r), b[0], b[1], b[2], b[3], ls.length);
@@ -422,6 +429,7 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     labelIds,
     mode,
     iouKind,
+    ...(iouKind === "mask" && (labels.some((o) => o.shape.kind === "polyline") || predictions.some((o) => o.shape.kind === "polyline")) ? { lineWidth } : {}),
     nPred: nP,
     nLabel: nL,
     nClass: nK,

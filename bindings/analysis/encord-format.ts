@@ -8,7 +8,7 @@ import { AnalysisInputError, type AnalysisInput, type CategoryInfo, type ImageIn
 type Json = unknown;
 type Coordinates = "normalized" | "pixels";
 
-const SHAPE_KEYS = ["boundingBox", "rotatableBoundingBox", "polygon", "bitmask", "keypoints"] as const;
+const SHAPE_KEYS = ["boundingBox", "rotatableBoundingBox", "polygon", "polyline", "bitmask", "keypoints"] as const;
 
 function describe(v: Json): string {
   if (v === undefined) return "nothing";
@@ -45,7 +45,7 @@ function coordinatesOf(v: Json, path: string, dflt: Coordinates): Coordinates {
 }
 
 /** An Encord point list: [{x,y},...] or {"0": {x,y}, "1": ...} (keys in numeric order). */
-function pointList(v: Json, path: string, sx: number, sy: number): number[] {
+function pointList(v: Json, path: string, sx: number, sy: number, polyline = false): number[] {
   let entries: [string, Json][];
   if (Array.isArray(v)) entries = v.map((p, i) => [String(i), p]);
   else if (isObject(v)) {
@@ -58,6 +58,10 @@ function pointList(v: Json, path: string, sx: number, sy: number): number[] {
     const pp = Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`;
     if (!isObject(p)) fail(pp, "a point {x, y}", p);
     xy.push(num(p, "x", pp) * sx, num(p, "y", pp) * sy);
+  }
+  if (polyline) {
+    if (xy.length < 2) throw new AnalysisInputError(`${path}: a polyline needs at least 1 point, got 0`);
+    return xy;
   }
   if (xy.length < 6) throw new AnalysisInputError(`${path}: a polygon needs at least 3 points, got ${xy.length / 2}`);
   return xy;
@@ -131,6 +135,9 @@ function parseShape(o: Record<string, Json>, path: string, image: ImageInfo, coo
       }
       return out;
     }
+    case "polyline":
+      // an open path (Encord's polyline object): [{x,y}...] or {"0": {x,y}...}, rendered lineWidth px wide
+      return { kind: "polyline", points: pointList(v, p, sx, sy, true) };
     case "bitmask": {
       if (typeof v === "string") return { kind: "rleString", counts: v };
       if (!isObject(v)) fail(p, "a COCO compressed RLE string or {counts, size}", v);

@@ -6,6 +6,7 @@
 import { rotatedBoxToPolygon, type GeometryEngine, type Rle } from "../geometry/types.js";
 import type { AnalysisInput, ObjectInput } from "./types.js";
 import { keypointBoxArea } from "./keypoints.js";
+import { DEFAULT_LINE_WIDTH, polylineCounts } from "../geometry/polyline.js";
 
 export interface CocoFiles {
   dataset: {
@@ -35,6 +36,10 @@ function geometry(engine: GeometryEngine, o: ObjectInput, h: number, w: number):
     const parts = s.kind === "polygon" ? s.parts.map((p) => [...p]) : [Array.from(rotatedBoxToPolygon(s.box))];
     rle = engine.rleFromPolygons(parts, h, w);
     segmentation = parts;
+  } else if (s.kind === "polyline") {
+    // rendered at the default width (analysis' lineWidth is not an input property)
+    rle = engine.rleFromCounts(polylineCounts(s.points, DEFAULT_LINE_WIDTH, h, w), h, w);
+    segmentation = { size: [h, w], counts: engine.rleToString(rle) };
   } else {
     rle = s.kind === "rle" ? s.rle : engine.rleFromString(s.counts, h, w);
     segmentation = { size: [h, w], counts: s.kind === "rleString" ? s.counts : engine.rleToString(rle) };

@@ -18,7 +18,9 @@ export type Shape =
    * Keypoints [x1, y1, v1, ...] (v > 0: labelled), compared by OKS (analysis/keypoints.ts). Labels: `box`
    * [x, y, w, h] (default: the visible keypoints' extent) and `area` (default: the box's) as COCO's bbox and area.
    */
-  | { readonly kind: "keypoints"; readonly keypoints: readonly number[]; readonly box?: Box; readonly area?: number };
+  | { readonly kind: "keypoints"; readonly keypoints: readonly number[]; readonly box?: Box; readonly area?: number }
+  /** An open path [x0, y0, x1, y1, ...] (one point or more), rendered as the pixels within lineWidth / 2 of it (geometry/polyline.ts). */
+  | { readonly kind: "polyline"; readonly points: readonly number[] };
 
 export interface ImageInfo {
   /** The user's image id (number or string); unique. */

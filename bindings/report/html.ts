@@ -108,6 +108,7 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
     inputFormat: options.inputFormat ?? "encord",
     iouType: options.iouType ?? null,
     iouKind: analysis.p.iouKind,
+    ...(analysis.p.lineWidth !== undefined ? { lineWidth: analysis.p.lineWidth } : {}),
     defaults: {
       iou: options.iou ?? 0.5,
       confidence: options.confidence ?? null,

@@ -12,6 +12,8 @@ export interface ReportMeta {
   inputFormat: "coco" | "encord";
   iouType: "bbox" | "segm" | "keypoints" | null;
   iouKind: "mask" | "box" | "oks";
+  /** polylines: the width in pixels they were rendered with */
+  lineWidth?: number;
   /** the sliders' initial values, and the classes ticked at first (category ids as strings; absent: all) */
   defaults: { iou: number; confidence: number | null; classes?: string[] };
   /** bootstrap resamples for the intervals on the summary cards (0: none) */

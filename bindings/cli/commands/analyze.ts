@@ -4,7 +4,7 @@
 // CocoInputError / GeometryInputError on bad input, with a one-line message naming the path.
 //
 // analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence C] [--candidates same-class|any-class]
-//         [--format text|json|csv] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--classes ID,ID,...]
+//         [--format text|json|csv] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--line-width PX] [--classes ID,ID,...]
 //   GT/RESULTS: a COCO dataset + COCO results, or the Encord-style format (docs/analysis-format.md),
 //   detected from the GT file's keys (`labels` -> Encord-style). `--dt` is optional for Encord-style
 //   input holding its predictions. `.gz` files are read too.
@@ -66,6 +66,7 @@ export function subPixelBoxWarning(input: AnalysisInput, format: "coco" | "encor
 
 /** The similarity options every analysis command takes (keypoints: OKS sigmas). */
 export const SIMILARITY_OPTIONS = {
+  "line-width": { kind: "value", help: "polylines: the width in pixels they are rendered with before the mask IoU (default 30, CULane's)" },
   "kpt-sigmas": { kind: "value", help: "keypoints: the OKS sigmas, a comma-separated list or a JSON file (a list, or lists by category id or name); default COCO's 17 person sigmas" },
 } as const;
 
@@ -88,8 +89,10 @@ function kptSigmasOption(v: string): KeypointSigmas {
 }
 
 /** analyze()'s similarity options from the command line: --box-iou, --kpt-sigmas (keypoint inputs default to OKS). */
-export function similarityOptions(opts: Record<string, string | undefined>): Pick<AnalyzeOptions, "iou" | "kptSigmas"> {
-  return { ...(opts["box-iou"] !== undefined ? { iou: "box" as const } : {}), ...(opts["kpt-sigmas"] !== undefined ? { kptSigmas: kptSigmasOption(opts["kpt-sigmas"]) } : {}) };
+export function similarityOptions(opts: Record<string, string | undefined>): Pick<AnalyzeOptions, "iou" | "kptSigmas" | "lineWidth"> {
+  const lw = opts["line-width"];
+  if (lw !== undefined && !(Number(lw) > 0 && Number(lw) <= 1e4)) throw new UsageError(`--line-width: expected a width in pixels in (0, 10000], got ${lw}`);
+  return { ...(lw !== undefined ? { lineWidth: Number(lw) } : {}), ...(opts["box-iou"] !== undefined ? { iou: "box" as const } : {}), ...(opts["kpt-sigmas"] !== undefined ? { kptSigmas: kptSigmasOption(opts["kpt-sigmas"]) } : {}) };
 }
 
 /** The user-metric options every analysis command takes. */
@@ -228,7 +231,7 @@ export function bootstrapOptions(opts: Record<string, string | undefined>): { re
 export const ANALYZE_COMMAND: Command = {
   summary: "model performance at one IoU threshold and confidence (Encord Active semantics)",
   usage:
-    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--seed 0] [--format text|json|csv] [--export DIR]",
+    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--line-width PX] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--seed 0] [--format text|json|csv] [--export DIR]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },

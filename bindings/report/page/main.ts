@@ -201,7 +201,7 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
         { class: "muted" },
         `ground truth ${src.gt}`,
         src.dt ? ` · predictions ${src.dt}` : "",
-        ` · ${meta.inputFormat === "coco" ? `COCO ${meta.iouType ?? ""}` : "Encord-style"} input · ${meta.iouKind === "oks" ? "OKS of keypoints" : `IoU on ${meta.iouKind === "box" ? "boxes" : "rendered masks"}`} · candidates ${a.candidates}`,
+        ` · ${meta.inputFormat === "coco" ? `COCO ${meta.iouType ?? ""}` : "Encord-style"} input · ${meta.iouKind === "oks" ? "OKS of keypoints" : `IoU on ${meta.iouKind === "box" ? "boxes" : "rendered masks"}`}${meta.lineWidth !== undefined ? ` (polylines ${meta.lineWidth} px wide)` : ""} · candidates ${a.candidates}`,
         ` · ${fmtInt(a.images.length)} images, ${fmtInt(a.labelCount)} labels, ${fmtInt(a.predictionCount)} predictions, ${cats.length} classes`,
         ` · generated ${meta.created} by detection-eval ${meta.version}`,
       ),
