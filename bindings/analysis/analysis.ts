@@ -307,7 +307,7 @@ export class Analysis {
     return this.p.mode;
   }
   /** Which IoU the analysis uses: "mask" (of the rendered shapes: boxes become pixel masks) or "box" (exact box IoU). */
-  get iouKind(): "mask" | "box" {
+  get iouKind(): "mask" | "box" | "oks" {
     return this.p.iouKind;
   }
   get predictionCount(): number {
@@ -1248,7 +1248,7 @@ export interface AnalysisSummary {
   confidence: number | null;
   candidates: "same-class" | "any-class";
   /** "mask": IoU of the rendered shapes (Encord Active's rule); "box": exact box IoU (as COCO bbox) */
-  iouKind: "mask" | "box";
+  iouKind: "mask" | "box" | "oks";
   mAP: number;
   mAR: number;
   /** COCO-style AR: mean recall over t = .50:.05:.95 */

@@ -9,19 +9,28 @@ import { AnalysisInputError, type AnalysisInput, type ObjectInput, type Shape } 
 import { PREDICTION_METRICS, LABEL_METRICS, type MetricTable } from "./metric-names.js";
 import type { ImagePixels } from "./pixels.js";
 import { Analysis } from "./analysis.js";
+import { DEFAULT_LINE_WIDTH, polylineCounts } from "../geometry/polyline.js";
+import { KeypointSigmaTable, keypointImage, noVisibleKeypoint, type KeypointSigmas } from "./keypoints.js";
 import { addUserMetrics, type CandidateMode, newMetricTable, type Prepared, type UserMetricValues } from "./prepared.js";
 import { RotatedPairs, type RotatedIouMode } from "./rotated-pairs.js";
 
 export interface AnalyzeOptions {
   /** Where a prediction looks for its candidate (closest) label. Default "same-class". */
   candidates?: CandidateMode;
-  /** "mask" (default): every IoU on rendered masks. "box": exact box IoU; every shape must be an axis-aligned box. */
-  iou?: "mask" | "box";
+  /**
+   * "mask" (default): every IoU on rendered masks. "box": exact box IoU; every shape must be an axis-aligned box.
+   * "oks" (the default when the first label or prediction has keypoints): OKS of keypoints (analysis/keypoints.ts).
+   */
+  iou?: "mask" | "box" | "oks";
   /**
    * With iou "mask": how a rotated box is compared with a rotated or axis-aligned box. "exact"
    * (default): the polygon IoU (rotatedBoxIou); "mask": on rendered masks like every other shape.
    */
   rotatedIou?: RotatedIouMode;
+  /** OKS sigmas (iou "oks"): one list for every category or lists by category id or name; default COCO's 17 person sigmas. */
+  kptSigmas?: KeypointSigmas;
+  /** Polylines: the width in pixels of the rendered line (CULane's 30 by default; round caps and joins). */
+  lineWidth?: number;
   /** User metrics: numeric columns by object index (array) or by object id (record / Map). */
   metrics?: {
     predictions?: Record<string, UserMetricValues>;
@@ -34,9 +43,9 @@ export interface AnalyzeOptions {
   pixels?: readonly (ImagePixels & { readonly imageId: number | string })[];
 }
 
-function shapeToRle(engine: GeometryEngine, shape: Shape, h: number, w: number, path: string): Rle {
+function shapeToRle(engine: GeometryEngine, shape: Shape, h: number, w: number, path: string, lineWidth = DEFAULT_LINE_WIDTH): Rle {
   try {
-    return renderShape(engine, shape, h, w, path);
+    return renderShape(engine, shape, h, w, path, lineWidth);
   } catch (e) {
     if (!(e instanceof GeometryInputError)) throw e;
     // the geometry layer names its function, not the object: say which object, and the way round it for boxes
@@ -45,7 +54,7 @@ function shapeToRle(engine: GeometryEngine, shape: Shape, h: number, w: number, 
   }
 }
 
-function renderShape(engine: GeometryEngine, shape: Shape, h: number, w: number, path: string): Rle {
+function renderShape(engine: GeometryEngine, shape: Shape, h: number, w: number, path: string, lineWidth: number): Rle {
   switch (shape.kind) {
     case "box":
       return engine.rleFromBox(shape.box, h, w);
@@ -59,6 +68,10 @@ function renderShape(engine: GeometryEngine, shape: Shape, h: number, w: number,
       if (shape.rle.h !== h || shape.rle.w !== w)
         throw new AnalysisInputError(`${path}: mask size ${shape.rle.h}x${shape.rle.w} differs from the image's ${h}x${w}`);
       return shape.rle;
+    case "polyline":
+      return engine.rleFromCounts(polylineCounts(shape.points, lineWidth, h, w), h, w);
+    case "keypoints":
+      throw new AnalysisInputError(`${path}: keypoints have no mask; analysis compares them by OKS (iou "oks", --iou-type keypoints)`);
   }
 }
 
@@ -123,11 +136,15 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
   );
   const mode: CandidateMode = options.candidates ?? "same-class";
   if (mode !== "same-class" && mode !== "any-class") throw new AnalysisInputError(`candidates: expected "same-class" or "any-class", got ${JSON.stringify(mode)}`);
-  const iouKind = options.iou ?? "mask";
-  if (iouKind !== "mask" && iouKind !== "box") throw new AnalysisInputError(`iou: expected "mask" or "box", got ${JSON.stringify(iouKind)}`);
+  const first = input.labels[0] ?? input.predictions[0];
+  const iouKind = options.iou ?? (first?.shape?.kind === "keypoints" ? "oks" : "mask");
+  if (iouKind !== "mask" && iouKind !== "box" && iouKind !== "oks") throw new AnalysisInputError(`iou: expected "mask", "box" or "oks", got ${JSON.stringify(iouKind)}`);
   const rotatedIou = options.rotatedIou ?? "exact";
   if (rotatedIou !== "exact" && rotatedIou !== "mask") throw new AnalysisInputError(`rotatedIou: expected "exact" or "mask", got ${JSON.stringify(rotatedIou)}`);
   validate(input);
+  const lineWidth = options.lineWidth ?? DEFAULT_LINE_WIDTH;
+  if (!(typeof lineWidth === "number" && lineWidth > 0 && lineWidth <= 1e4)) throw new AnalysisInputError(`lineWidth: expected a width in pixels in (0, 10000], got ${JSON.stringify(lineWidth)}`);
+  const sigmaTable = iouKind === "oks" ? new KeypointSigmaTable(input.categories, options.kptSigmas) : null;
   const { images, labels, predictions } = input;
   const nI = images.length;
   const nK = input.categories.length;
@@ -155,7 +172,8 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     const o = labels[i]!;
     lImage[i] = o.image;
     lClass[i] = o.category;
-    lCrowd[i] = o.crowd ? 1 : 0;
+    // OKS: a label without a visible keypoint is an ignore region (pycocotools: num_keypoints 0 -> ignore)
+    lCrowd[i] = o.crowd || (sigmaTable && noVisibleKeypoint(o.shape)) ? 1 : 0;
   }
 
   // metric columns computed from the geometry
@@ -188,7 +206,7 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     const setGeom = (m: MetricTable, idx: number, area: number, bx: number, by: number, bw: number, bh: number, count: number) => {
       m.area![idx] = area;
       const boxes = m === pm ? pBox : lBox;
-      if (iouKind === "box" || area > 0) boxes.set([bx, by, bw, bh], idx * 4);
+      if (iouKind !== "mask" || area > 0) boxes.set([bx, by, bw, bh], idx * 4);
       m.relativeArea![idx] = area / (W * H);
       m.width![idx] = bw;
       m.height![idx] = bh;
@@ -199,7 +217,13 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     // IoU rows j0..j1-1 of predictions x labels (crowd-aware) and of labels x labels (plain), row-major
     let predRows: (j0: number, j1: number) => Float64Array;
     let labelRows: (a0: number, a1: number) => Float64Array;
-    if (iouKind === "box") {
+    if (sigmaTable) {
+      const k = keypointImage(predictions, ps, labels, ls, sigmaTable);
+      k.predGeom.forEach(({ box: b, area }, j) => setGeom(pm, ps[j]!, area, b[0], b[1], b[2], b[3], ps.length));
+      k.labelGeom.forEach(({ box: b, area }, j) => setGeom(lm, ls[j]!, area, b[0], b[1], b[2], b[3], ls.length));
+      predRows = k.predRows;
+      labelRows = k.labelRows;
+    } else if (iouKind === "box") {
       const pq = new Float64Array(ps.length * 4);
       const lq = new Float64Array(ls.length * 4);
       for (let j = 0; j < ps.length; j++) {
@@ -218,13 +242,13 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
       const pr: Rle[] = new Array(ps.length);
       const lr: Rle[] = new Array(ls.length);
       for (let j = 0; j < ps.length; j++) {
-        const r = shapeToRle(engine, predictions[ps[j]!]!.shape, H, W, `predictions[${ps[j]}]`);
+        const r = shapeToRle(engine, predictions[ps[j]!]!.shape, H, W, `predictions[${ps[j]}]`, lineWidth);
         pr[j] = r;
         const b = engine.rleToBbox(r);
         setGeom(pm, ps[j]!, engine.rleArea(r), b[0], b[1], b[2], b[3], ps.length);
       }
       for (let j = 0; j < ls.length; j++) {
-        const r = shapeToRle(engine, labels[ls[j]!]!.shape, H, W, `labels[${ls[j]}]`);
+        const r = shapeToRle(engine, labels[ls[j]!]!.shape, H, W, `labels[${ls[j]}]`, lineWidth);
         lr[j] = r;
         const b = engine.rleToBbox(r);
         setGeom(lm, ls[j]!, engine.rleArea(r), b[0], b[1], b[2], b[3], ls.length);
@@ -425,6 +449,7 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     labelIds,
     mode,
     iouKind,
+    ...(iouKind === "mask" && (labels.some((o) => o.shape.kind === "polyline") || predictions.some((o) => o.shape.kind === "polyline")) ? { lineWidth } : {}),
     nPred: nP,
     nLabel: nL,
     nClass: nK,

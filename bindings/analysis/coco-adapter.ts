@@ -1,16 +1,19 @@
 // COCO input for analysis mode: the columnar CocoDataset / CocoResults of bindings/coco (pycocotools
 // COCO() and loadRes semantics) -> the analysis input model. iouType "bbox" takes the boxes of labels
 // and predictions, "segm" their masks (rasterised here through bindings/coco/object-rle.ts, so every
-// pycocotools segmentation form is accepted).
-import type { GeometryEngine } from "../geometry/types.js";
+// pycocotools segmentation form is accepted), "keypoints" their keypoints (compared by OKS, ./keypoints.ts).
+import type { Box, GeometryEngine } from "../geometry/types.js";
 import { BOX_OK, type CocoDataset } from "../coco/inputs.js";
 import type { CocoResults } from "../coco/inputs.js";
 import { annotationRle, resultRle } from "../coco/object-rle.js";
 import { AnalysisInputError, type AnalysisInput, type ImageInfo, type ObjectInput, type Shape } from "./types.js";
 
 export interface CocoAdapterOptions {
-  /** "bbox": boxes; "segm": masks. Default: "segm" for segmentation results (loadRes' segm branch), else "bbox". */
-  iouType?: "bbox" | "segm";
+  /**
+   * "bbox": boxes; "segm": masks; "keypoints": keypoints, compared by OKS (analysis/keypoints.ts). Default:
+   * "segm" for segmentation results (loadRes' segm branch), "keypoints" for keypoint results, else "bbox".
+   */
+  iouType?: "bbox" | "segm" | "keypoints";
   /**
    * A chunk of a streamed export (bindings/cli/export-stream.ts; the input in image order): the images
    * [from, to) of `images`, re-indexed from 0, and the annotations and results with an index in the
@@ -30,16 +33,23 @@ function negativeSize(b: readonly number[], path: string): void {
   if (!(b[2]! >= 0 && b[3]! >= 0)) throw new AnalysisInputError(`${path}: analysis needs a width and height >= 0, got ${b[2]} x ${b[3]}`);
 }
 
-export function fromCoco(
-  engine: GeometryEngine,
-  ds: CocoDataset,
-  dt: CocoResults,
-  options: CocoAdapterOptions = {},
-): AnalysisInput & { iouType: "bbox" | "segm" } {
-  const iouType = options.iouType ?? (dt.source === "segm" ? "segm" : "bbox");
-  if (iouType !== "bbox" && iouType !== "segm") throw new AnalysisInputError(`iouType: expected "bbox" or "segm", got ${JSON.stringify(iouType)}`);
-  if (dt.source === "keypoints") throw new AnalysisInputError("results: keypoint results have no shape to analyse");
+/** A COCO object's keypoints [x, y, v, ...] (checked: 3 * K numbers). */
+function cocoKeypoints(raw: Record<string, unknown> | undefined, path: string): number[] {
+  const kp = raw?.keypoints;
+  if (kp === undefined) throw new AnalysisInputError(`${path}.keypoints: missing (iouType "keypoints" compares keypoints)`);
+  if (!Array.isArray(kp) || kp.length === 0 || kp.length % 3 !== 0) throw new AnalysisInputError(`${path}.keypoints: expected 3*K numbers [x1, y1, v1, ...], got ${Array.isArray(kp) ? kp.length : typeof kp}`);
+  for (let i = 0; i < kp.length; i++) if (typeof kp[i] !== "number" || !Number.isFinite(kp[i])) throw new AnalysisInputError(`${path}.keypoints[${i}]: expected a number, got ${JSON.stringify(kp[i])}`);
+  return kp as number[];
+}
+
+export function fromCoco(engine: GeometryEngine, ds: CocoDataset, dt: CocoResults, options: CocoAdapterOptions = {}): AnalysisInput & { iouType: "bbox" | "segm" | "keypoints" } {
+  const iouType = options.iouType ?? (dt.source === "segm" ? "segm" : dt.source === "keypoints" ? "keypoints" : "bbox");
+  if (iouType !== "bbox" && iouType !== "segm" && iouType !== "keypoints") throw new AnalysisInputError(`iouType: expected "bbox", "segm" or "keypoints", got ${JSON.stringify(iouType)}`);
+  // keypoint results are never analysed as their boxes unless asked
+  if (dt.source === "keypoints" && iouType !== "keypoints" && options.iouType === undefined) throw new AnalysisInputError("results: keypoint results: analyse them with iouType \"keypoints\" (OKS)");
   const warnings = [...ds.warnings, ...dt.warnings];
+  if (iouType !== "keypoints" && dt.count > 0 && dt.raw[0]?.keypoints !== undefined && !options.chunk)
+    warnings.push(`results: they carry keypoints, analysed here as ${iouType === "bbox" ? "boxes" : "masks"}; iouType "keypoints" (--iou-type keypoints) compares them by OKS`);
   const [i0, i1] = options.chunk?.images ?? [0, ds.images.count];
   const [a0, a1] = options.chunk?.annotations ?? [0, ds.annotations.count];
   const [r0, r1] = options.chunk?.results ?? [0, dt.count];
@@ -63,12 +73,21 @@ export function fromCoco(
       continue;
     }
     let shape: Shape;
-    if (iouType === "bbox") {
+    let ignore = false;
+    if (iouType === "keypoints") {
+      // computeOks reads the label's bbox and area; num_keypoints 0 makes it an ignore region (pycocotools' _prepare)
+      const raw = A.raw[i];
+      if (A.boxState[i] !== BOX_OK) throw new AnalysisInputError(`annotations[${i}].bbox: expected [x, y, width, height] (OKS needs it)`);
+      const box: Box = [A.box[4 * i]!, A.box[4 * i + 1]!, A.box[4 * i + 2]!, A.box[4 * i + 3]!];
+      negativeSize(box, `annotations[${i}].bbox`);
+      shape = { kind: "keypoints", keypoints: cocoKeypoints(raw, `annotations[${i}]`), box, area: A.area[i]! };
+      ignore = raw?.num_keypoints === 0;
+    } else if (iouType === "bbox") {
       if (A.boxState[i] !== BOX_OK) throw new AnalysisInputError(`annotations[${i}].bbox: expected [x, y, width, height]`);
       shape = { kind: "box", box: [A.box[4 * i]!, A.box[4 * i + 1]!, A.box[4 * i + 2]!, A.box[4 * i + 3]!] };
       negativeSize(shape.box, `annotations[${i}].bbox`);
     } else shape = { kind: "rle", rle: annotationRle(engine, ds, i) };
-    labels.push({ id: A.ids[i], image: A.image[i]! - i0, category: A.category[i]!, shape, crowd: A.crowd[i] === 1 });
+    labels.push({ id: A.ids[i], image: A.image[i]! - i0, category: A.category[i]!, shape, crowd: A.crowd[i] === 1 || ignore });
   }
   if (skipped && !options.chunk) warnings.push(SKIPPED_WARNING.annotations(skipped));
 
@@ -80,7 +99,8 @@ export function fromCoco(
       continue;
     }
     let shape: Shape;
-    if (iouType === "bbox") {
+    if (iouType === "keypoints") shape = { kind: "keypoints", keypoints: cocoKeypoints(dt.raw[i], `results[${i}]`) };
+    else if (iouType === "bbox") {
       if (dt.boxState[i] === BOX_OK) {
         shape = { kind: "box", box: [dt.box[4 * i]!, dt.box[4 * i + 1]!, dt.box[4 * i + 2]!, dt.box[4 * i + 3]!] };
         negativeSize(shape.box, `results[${i}].bbox`);

@@ -8,7 +8,7 @@ import { AnalysisInputError, type AnalysisInput, type CategoryInfo, type ImageIn
 type Json = unknown;
 type Coordinates = "normalized" | "pixels";
 
-const SHAPE_KEYS = ["boundingBox", "rotatableBoundingBox", "polygon", "bitmask"] as const;
+const SHAPE_KEYS = ["boundingBox", "rotatableBoundingBox", "polygon", "polyline", "bitmask", "keypoints"] as const;
 
 function describe(v: Json): string {
   if (v === undefined) return "nothing";
@@ -45,7 +45,7 @@ function coordinatesOf(v: Json, path: string, dflt: Coordinates): Coordinates {
 }
 
 /** An Encord point list: [{x,y},...] or {"0": {x,y}, "1": ...} (keys in numeric order). */
-function pointList(v: Json, path: string, sx: number, sy: number): number[] {
+function pointList(v: Json, path: string, sx: number, sy: number, polyline = false): number[] {
   let entries: [string, Json][];
   if (Array.isArray(v)) entries = v.map((p, i) => [String(i), p]);
   else if (isObject(v)) {
@@ -58,6 +58,10 @@ function pointList(v: Json, path: string, sx: number, sy: number): number[] {
     const pp = Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`;
     if (!isObject(p)) fail(pp, "a point {x, y}", p);
     xy.push(num(p, "x", pp) * sx, num(p, "y", pp) * sy);
+  }
+  if (polyline) {
+    if (xy.length < 2) throw new AnalysisInputError(`${path}: a polyline needs at least 1 point, got 0`);
+    return xy;
   }
   if (xy.length < 6) throw new AnalysisInputError(`${path}: a polygon needs at least 3 points, got ${xy.length / 2}`);
   return xy;
@@ -96,6 +100,44 @@ function parseShape(o: Record<string, Json>, path: string, image: ImageInfo, coo
         return { kind: "polygon", parts: v.map((part, i) => pointList(part, `${p}[${i}]`, sx, sy)) };
       return { kind: "polygon", parts: [pointList(v, p, sx, sy)] };
     }
+    case "keypoints": {
+      // [x1, y1, v1, ...] or {points: [...] | [{x, y, v}...], box?: {x, y, w, h}, area?} (docs/analysis-format.md)
+      const spec = isObject(v) ? v : { points: v };
+      const pts = spec.points;
+      const pp = isObject(v) ? `${p}.points` : p;
+      if (!Array.isArray(pts)) fail(pp, "a list [x1, y1, v1, ...] or [{x, y, v}, ...]", pts);
+      const kp: number[] = [];
+      if (pts.every((x) => typeof x === "number")) {
+        if (pts.length % 3 !== 0) throw new AnalysisInputError(`${pp}: expected 3*K numbers [x1, y1, v1, ...], got ${pts.length}`);
+        for (let i = 0; i < pts.length; i += 3) {
+          for (let j = 0; j < 3; j++) if (!Number.isFinite(pts[i + j])) fail(`${pp}[${i + j}]`, "a number", pts[i + j]);
+          kp.push((pts[i] as number) * sx, (pts[i + 1] as number) * sy, pts[i + 2] as number);
+        }
+      } else
+        pts.forEach((q, i) => {
+          if (!isObject(q)) fail(`${pp}[${i}]`, "a point {x, y, v}", q);
+          const vis = q.v ?? q.visible ?? 2;
+          const vv = typeof vis === "boolean" ? (vis ? 2 : 0) : vis;
+          if (typeof vv !== "number" || !Number.isFinite(vv)) fail(`${pp}[${i}].v`, "a number (0: not labelled) or a boolean", vis);
+          kp.push(num(q, "x", `${pp}[${i}]`) * sx, num(q, "y", `${pp}[${i}]`) * sy, vv);
+        });
+      const out: { kind: "keypoints"; keypoints: number[]; box?: Box; area?: number } = { kind: "keypoints", keypoints: kp };
+      if (isObject(v) && v.box !== undefined) {
+        const b = v.box;
+        if (!isObject(b)) fail(`${p}.box`, "an object {x, y, w, h}", b);
+        out.box = [num(b, "x", `${p}.box`) * sx, num(b, "y", `${p}.box`) * sy, num(b, "w", `${p}.box`) * sx, num(b, "h", `${p}.box`) * sy];
+        if (out.box[2] < 0 || out.box[3] < 0) throw new AnalysisInputError(`${p}.box: width and height must not be negative`);
+      }
+      if (isObject(v) && v.area !== undefined) {
+        const a = num(v, "area", p);
+        if (a < 0) throw new AnalysisInputError(`${p}.area: expected a number >= 0, got ${a}`);
+        out.area = a * sx * sy;
+      }
+      return out;
+    }
+    case "polyline":
+      // an open path (Encord's polyline object): [{x,y}...] or {"0": {x,y}...}, rendered lineWidth px wide
+      return { kind: "polyline", points: pointList(v, p, sx, sy, true) };
     case "bitmask": {
       if (typeof v === "string") return { kind: "rleString", counts: v };
       if (!isObject(v)) fail(p, "a COCO compressed RLE string or {counts, size}", v);

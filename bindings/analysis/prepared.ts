@@ -15,7 +15,9 @@ export interface Prepared {
   readonly predIds: readonly (number | string | undefined)[];
   readonly labelIds: readonly (number | string | undefined)[];
   readonly mode: CandidateMode;
-  readonly iouKind: "mask" | "box";
+  readonly iouKind: "mask" | "box" | "oks";
+  /** the width in pixels polylines were rendered with, when the input has polylines */
+  readonly lineWidth?: number;
   readonly nPred: number;
   readonly nLabel: number;
   readonly nClass: number;

@@ -13,7 +13,14 @@ export type Shape =
   /** pycocotools compressed RLE string at the image's resolution. */
   | { readonly kind: "rleString"; readonly counts: string }
   /** A decoded run-length mask (column-major, background first) of the image's size. */
-  | { readonly kind: "rle"; readonly rle: Rle };
+  | { readonly kind: "rle"; readonly rle: Rle }
+  /**
+   * Keypoints [x1, y1, v1, ...] (v > 0: labelled), compared by OKS (analysis/keypoints.ts). Labels: `box`
+   * [x, y, w, h] (default: the visible keypoints' extent) and `area` (default: the box's) as COCO's bbox and area.
+   */
+  | { readonly kind: "keypoints"; readonly keypoints: readonly number[]; readonly box?: Box; readonly area?: number }
+  /** An open path [x0, y0, x1, y1, ...] (one point or more), rendered as the pixels within lineWidth / 2 of it (geometry/polyline.ts). */
+  | { readonly kind: "polyline"; readonly points: readonly number[] };
 
 export interface ImageInfo {
   /** The user's image id (number or string); unique. */

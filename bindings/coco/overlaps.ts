@@ -5,7 +5,7 @@ import type { CocoPlan } from "./types.js";
 import { BOX_MISSING, BOX_OK, type CocoDataset, type CocoResults } from "./inputs.js";
 import { CocoInputError } from "./errors.js";
 import type { MatchColumns } from "./kernel-host.js";
-import { npSum, EPS } from "./numeric.js";
+import { oksLabel, oksPair, oksVars } from "./oks.js";
 import { datasetMaskPool, resultsPoolFor } from "./mask-pool.js";
 import type { Kernels } from "../engine/host.js";
 import { maskIouBlocks } from "./object-rle.js";
@@ -37,11 +37,7 @@ function computeOks(
   tmp: Float64Array,
 ): void {
   const k = sigmas.length;
-  const vars = new Float64Array(k);
-  for (let j = 0; j < k; j++) {
-    const s2 = sigmas[j]! * 2;
-    vars[j] = s2 * s2;
-  }
+  const vars = oksVars(sigmas);
   const dkps: number[][] = [];
   for (let i = 0; i < D; i++) {
     const r = dtIdx[d0 + i]!;
@@ -55,38 +51,9 @@ function computeOks(
     const g = keypointsOf(gt.annotations.raw[a]!, path);
     if (g.length !== 3 * k) throw new CocoInputError(`${path}.keypoints`, `has ${g.length / 3} keypoints, the OKS sigmas ${k}`);
     if (gt.annotations.boxState[a] !== BOX_OK) throw new CocoInputError(`${path}.bbox`, gt.annotations.boxState[a] === BOX_MISSING ? "missing (computeOks needs it)" : "expected [x, y, width, height]");
-    let k1 = 0;
-    for (let q = 0; q < k; q++) if (g[3 * q + 2]! > 0) k1++;
-    const bx = gt.annotations.box[4 * a]!;
-    const by = gt.annotations.box[4 * a + 1]!;
-    const bw = gt.annotations.box[4 * a + 2]!;
-    const bh = gt.annotations.box[4 * a + 3]!;
-    const x0 = bx - bw;
-    const x1 = bx + bw * 2;
-    const y0 = by - bh;
-    const y1 = by + bh * 2;
-    const areaEps = gt.annotations.area[a]! + EPS;
-    for (let i = 0; i < D; i++) {
-      const d = dkps[i]!;
-      let n = 0;
-      for (let q = 0; q < k; q++) {
-        let dx: number;
-        let dy: number;
-        if (k1 > 0) {
-          if (!(g[3 * q + 2]! > 0)) continue;
-          dx = d[3 * q]! - g[3 * q]!;
-          dy = d[3 * q + 1]! - g[3 * q + 1]!;
-        } else {
-          const xd = d[3 * q]!;
-          const yd = d[3 * q + 1]!;
-          dx = Math.max(0, x0 - xd) + Math.max(0, xd - x1);
-          dy = Math.max(0, y0 - yd) + Math.max(0, yd - y1);
-        }
-        const e = (dx * dx + dy * dy) / vars[q]! / areaEps / 2;
-        tmp[n++] = Math.exp(-e);
-      }
-      out[off + i * G + j] = npSum(tmp, 0, n) / n;
-    }
+    const B = gt.annotations.box;
+    const L = oksLabel(g, B[4 * a]!, B[4 * a + 1]!, B[4 * a + 2]!, B[4 * a + 3]!, gt.annotations.area[a]!);
+    for (let i = 0; i < D; i++) out[off + i * G + j] = oksPair(L, dkps[i]!, vars, tmp);
   }
 }
 

@@ -12,7 +12,7 @@ export interface ReportOptions {
   /** shown in the header: where the ground truth and the predictions came from */
   sources?: { gt: string; dt?: string };
   inputFormat?: "coco" | "encord";
-  iouType?: "bbox" | "segm" | null;
+  iouType?: "bbox" | "segm" | "keypoints" | null;
   /** the sliders' initial values (default IoU 0.5; confidence: the slider's lowest value, every prediction counted) */
   iou?: number;
   confidence?: number;
@@ -116,6 +116,7 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
     inputFormat: options.inputFormat ?? "encord",
     iouType: options.iouType ?? null,
     iouKind: analysis.p.iouKind,
+    ...(analysis.p.lineWidth !== undefined ? { lineWidth: analysis.p.lineWidth } : {}),
     defaults: {
       iou: options.iou ?? 0.5,
       confidence: options.confidence ?? null,

@@ -10,8 +10,10 @@ export interface ReportMeta {
   created: string;
   sources: { gt: string; dt?: string };
   inputFormat: "coco" | "encord";
-  iouType: "bbox" | "segm" | null;
-  iouKind: "mask" | "box";
+  iouType: "bbox" | "segm" | "keypoints" | null;
+  iouKind: "mask" | "box" | "oks";
+  /** polylines: the width in pixels they were rendered with */
+  lineWidth?: number;
   /** the sliders' initial values, and the classes ticked at first (category ids as strings; absent: all) */
   defaults: { iou: number; confidence: number | null; classes?: string[] };
   /** bootstrap resamples for the intervals on the summary cards (0: none) */
@@ -28,7 +30,7 @@ export interface ReportMeta {
 
 /** One model's COCO evaluation: the 12 stats, their labels, pycocotools' print-out, AP per category. */
 export interface CocoMeta {
-  iouType: "bbox" | "segm";
+  iouType: "bbox" | "segm" | "keypoints";
   stats: number[];
   statsLabels: string[];
   summary: string;

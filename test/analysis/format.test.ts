@@ -76,7 +76,7 @@ describe("Encord-style format", () => {
     ["missing confidence", base(), [{ image: "a", class: "cat", boundingBox: { x: 0, y: 0, w: 1, h: 1 } }], "predictions[0].confidence: expected a number, got nothing"],
     ["unknown image", base({ labels: [{ image: "b", class: "cat", boundingBox: { x: 0, y: 0, w: 1, h: 1 } }] }), undefined, 'labels[0].image: no image with id "b"'],
     ["two shapes", base({ labels: [{ image: "a", class: "cat", boundingBox: { x: 0, y: 0, w: 1, h: 1 }, polygon: [] }] }), undefined, "labels[0]: expected one shape, got boundingBox and polygon"],
-    ["no shape", base({ labels: [{ image: "a", class: "cat" }] }), undefined, "labels[0]: expected one of boundingBox, rotatableBoundingBox, polygon, bitmask"],
+    ["no shape", base({ labels: [{ image: "a", class: "cat" }] }), undefined, "labels[0]: expected one of boundingBox, rotatableBoundingBox, polygon, polyline, bitmask, keypoints"],
     ["box field", base({ labels: [{ image: "a", class: "cat", boundingBox: { x: 0, y: 0, w: "1", h: 1 } }] }), undefined, 'labels[0].boundingBox.w: expected a number, got "1"'],
     ["theta", base({ labels: [{ image: "a", class: "cat", rotatableBoundingBox: { x: 0, y: 0, w: 1, h: 1 } }] }), undefined, "labels[0].rotatableBoundingBox.theta: expected a number, got nothing"],
     ["polygon point", base({ labels: [{ image: "a", class: "cat", polygon: { "0": { x: 0, y: 0 }, "1": { x: 1, y: 0 }, "2": 5 } }] }), undefined, "labels[0].polygon.2: expected a point {x, y}, got 5"],

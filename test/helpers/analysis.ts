@@ -90,7 +90,10 @@ function render(engine: GeometryEngine, s: Shape, h: number, w: number): Uint8Ar
           ? engine.rleFromPolygons(s.parts, h, w)
           : s.kind === "rleString"
             ? engine.rleFromString(s.counts, h, w)
-            : s.rle;
+            : s.kind === "rle"
+              ? s.rle
+              : null;
+  if (rle === null) throw new Error("keypoints have no mask");
   return engine.rleToBitmask(rle, "column-major");
 }
 

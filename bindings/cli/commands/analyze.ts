@@ -4,7 +4,7 @@
 // CocoInputError / GeometryInputError on bad input, with a one-line message naming the path.
 //
 // analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence C] [--candidates same-class|any-class]
-//         [--format text|json|csv] [--iou-type bbox|segm] [--box-iou] [--classes ID,ID,...]
+//         [--format text|json|csv] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--line-width PX] [--classes ID,ID,...]
 //   GT/RESULTS: a COCO dataset + COCO results, or the Encord-style format (docs/analysis-format.md),
 //   detected from the GT file's keys (`labels` -> Encord-style). `--dt` is optional for Encord-style
 //   input holding its predictions. `.gz` files are read too.
@@ -24,6 +24,7 @@ import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.j
 import { mkdirSync } from "node:fs";
 import { type MetricColumns, parseMetricColumns } from "../../analysis/user-metrics.js";
 import type { AnalyzeOptions } from "../../analysis/analyze.js";
+import type { KeypointSigmas } from "../../analysis/keypoints.js";
 import { join } from "node:path";
 import { exportView } from "../../analysis/export.js";
 import type { GeometryEngine } from "../../geometry/types.js";
@@ -66,6 +67,37 @@ export function subPixelBoxWarning(input: AnalysisInput, format: "coco" | "encor
 export function subPixelBoxMessage(n: number): string | undefined {
   if (n === 0) return undefined;
   return `${n} boxes have sub-pixel coordinates: analysis renders boxes as pixel masks (Encord Active's rule), so its IoU can differ from the exact box IoU of "detection-eval coco"; --box-iou uses the exact box IoU`;
+}
+
+/** The similarity options every analysis command takes (keypoints: OKS sigmas). */
+export const SIMILARITY_OPTIONS = {
+  "line-width": { kind: "value", help: "polylines: the width in pixels they are rendered with before the mask IoU (default 30, CULane's)" },
+  "kpt-sigmas": { kind: "value", help: "keypoints: the OKS sigmas, a comma-separated list or a JSON file (a list, or lists by category id or name); default COCO's 17 person sigmas" },
+} as const;
+
+/** --kpt-sigmas: a list of numbers, or a JSON file holding a list or a record of lists. */
+function kptSigmasOption(v: string): KeypointSigmas {
+  if (v.split(",").every((x) => /^\s*[\d.eE+-]+\s*$/.test(x))) {
+    const xs = v.split(",").map((x) => Number(x.trim()));
+    if (xs.some((x) => !(Number.isFinite(x) && x > 0))) throw new UsageError(`--kpt-sigmas: expected positive numbers, got ${v}`);
+    return xs;
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileBounded(v, MAX_TEXT_BYTES, "text").toString("utf8"));
+  } catch (e) {
+    throw new AnalysisInputError(`--kpt-sigmas: cannot read ${v} as JSON (${e instanceof FileReadError ? e.reason : (e as Error).message})`);
+  }
+  if (Array.isArray(doc)) return doc as number[];
+  if (doc !== null && typeof doc === "object") return doc as Record<string, number[]>;
+  throw new AnalysisInputError(`--kpt-sigmas: ${v}: expected a list of sigmas or an object of lists by category id or name`);
+}
+
+/** analyze()'s similarity options from the command line: --box-iou, --kpt-sigmas (keypoint inputs default to OKS). */
+export function similarityOptions(opts: Record<string, string | undefined>): Pick<AnalyzeOptions, "iou" | "kptSigmas" | "lineWidth"> {
+  const lw = opts["line-width"];
+  if (lw !== undefined && !(Number(lw) > 0 && Number(lw) <= 1e4)) throw new UsageError(`--line-width: expected a width in pixels in (0, 10000], got ${lw}`);
+  return { ...(lw !== undefined ? { lineWidth: Number(lw) } : {}), ...(opts["box-iou"] !== undefined ? { iou: "box" as const } : {}), ...(opts["kpt-sigmas"] !== undefined ? { kptSigmas: kptSigmasOption(opts["kpt-sigmas"]) } : {}) };
 }
 
 /** The user-metric options every analysis command takes. */
@@ -130,7 +162,7 @@ export async function loadAnalysisInput(
   engine: GeometryEngine,
   gtPath: string,
   dtPath: string | undefined,
-  iouType?: "bbox" | "segm",
+  iouType?: "bbox" | "segm" | "keypoints",
 ): Promise<{ input: AnalysisInput; parseMs: number; adaptMs: number; format: "coco" | "encord"; coco?: { gt: CocoDataset; dt: CocoResults } }> {
   const t0 = performance.now();
   const gt = readJsonFile(gtPath);
@@ -172,12 +204,12 @@ function interval(name: string, x: Interval): string {
 function renderText(view: AnalysisView, boot: BootstrapResult | undefined): string {
   const s = view.summary();
   const lines = [
-    `IoU threshold ${s.iou} (${s.iouKind === "box" ? "exact box IoU" : "IoU of the rendered masks"}), ${s.confidence === null ? "every confidence" : `confidence >= ${s.confidence}`}, candidates ${s.candidates}`,
+    `${s.iouKind === "oks" ? "OKS" : "IoU"} threshold ${s.iou} (${s.iouKind === "box" ? "exact box IoU" : s.iouKind === "oks" ? "object keypoint similarity" : "IoU of the rendered masks"}), ${s.confidence === null ? "every confidence" : `confidence >= ${s.confidence}`}, candidates ${s.candidates}`,
     `mAP ${fmt(s.mAP)}  mAR ${fmt(s.mAR)}  AR@[.50:.95] ${fmt(s.AR)}  mP ${fmt(s.mP)}  mF1 ${fmt(s.mF1)}`,
-    `TP ${s.tp}  FP ${s.fp}  FN ${s.fn}  ignored ${s.ignored}  precision ${fmt(s.precision)}  recall ${fmt(s.recall)}  F1 ${fmt(s.f1)}  avg IoU ${fmt(s.avgIou)}`,
+    `TP ${s.tp}  FP ${s.fp}  FN ${s.fn}  ignored ${s.ignored}  precision ${fmt(s.precision)}  recall ${fmt(s.recall)}  F1 ${fmt(s.f1)}  avg ${s.iouKind === "oks" ? "OKS" : "IoU"} ${fmt(s.avgIou)}`,
     "",
   ];
-  const header = ["category", "name", "AP", "TP", "FP", "FN", "precision", "recall", "F1", "avgIoU"];
+  const header = ["category", "name", "AP", "TP", "FP", "FN", "precision", "recall", "F1", s.iouKind === "oks" ? "avgOKS" : "avgIoU"];
   const rows = s.classes.map((c) => [String(c.categoryId), c.name, fmt(c.ap), String(c.tp), String(c.fp), String(c.fn), fmt(c.precision), fmt(c.recall), fmt(c.f1), fmt(c.avgIou)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join("  ");
@@ -204,7 +236,7 @@ export function bootstrapOptions(opts: Record<string, string | undefined>): { re
 export const ANALYZE_COMMAND: Command = {
   summary: "model performance at one IoU threshold and confidence (Encord Active semantics)",
   usage:
-    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm] [--box-iou] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--seed 0] [--format text|json|csv] [--export DIR]",
+    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--line-width PX] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--seed 0] [--format text|json|csv] [--export DIR]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
@@ -212,9 +244,10 @@ export const ANALYZE_COMMAND: Command = {
     confidence: { kind: "value", help: "predictions below this confidence are discarded first (default: none is, negative scores included)" },
     candidates: { kind: "value", values: ["same-class", "any-class"], default: "same-class", help: "labels a prediction may match" },
     format: { kind: "value", values: ["text", "json", "csv"], default: "text", help: "csv: the explorer rows" },
-    "iou-type": { kind: "value", values: ["bbox", "segm"], help: "COCO input: boxes or masks (default: segm for segmentation results)" },
+    "iou-type": { kind: "value", values: ["bbox", "segm", "keypoints"], help: "COCO input: boxes, masks or keypoints (OKS) (default: segm for segmentation results, keypoints for keypoint results)" },
     "box-iou": { kind: "flag", help: "exact box IoU instead of rendered masks (boxes only)" },
     classes: { kind: "value", help: "comma-separated category ids or names to include" },
+    ...SIMILARITY_OPTIONS,
     ...IMAGE_SUBSET_OPTIONS,
     ...USER_METRIC_OPTIONS,
     bootstrap: { kind: "value", default: "1000", help: "resamples of the images for the confidence intervals (0: none)" },
@@ -225,7 +258,7 @@ export const ANALYZE_COMMAND: Command = {
     const boot0 = opts.format === "csv" ? null : bootstrapOptions(opts);
     const eng = await createEngine();
     progress?.(`loading ${opts.gt}`);
-    const loaded = await loadAnalysisInput(eng, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
+    const loaded = await loadAnalysisInput(eng, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | "keypoints" | undefined);
     const input = imageSubset(loaded.input, opts);
     for (const w of input.warnings ?? []) warn(w);
     const subPixel = subPixelBoxWarning(input, loaded.format, opts["box-iou"] !== undefined);
@@ -233,7 +266,7 @@ export const ANALYZE_COMMAND: Command = {
     progress?.("analysing");
     const metrics = userMetrics(input, opts, warn);
     const pixels = await imagePixels(input, opts, warn, progress);
-    const a = analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", iou: opts["box-iou"] ? "box" : "mask", ...(metrics ? { metrics } : {}), ...(pixels ? { pixels } : {}) });
+    const a = analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", ...similarityOptions(opts), ...(metrics ? { metrics } : {}), ...(pixels ? { pixels } : {}) });
     const classes = opts.classes?.split(",").map((x) => x.trim()).filter((x) => x.length > 0);
     const view = a.at({ iou: numberOption(opts, "iou", 0.5), confidence: numberOption(opts, "confidence", -Infinity), ...(classes ? { classes } : {}) });
     if (opts.export !== undefined) {
@@ -259,11 +292,11 @@ export const ANALYZE_COMMAND: Command = {
 
 export const TIME_ANALYZE_COMMAND: Command = {
   summary: "time analysis mode: prepare once, then re-score at new IoU thresholds",
-  usage: "detection-eval time-analyze --gt GT.json --dt RESULTS.json [--iou-type bbox|segm] [--candidates same-class|any-class] [--box-iou] [--runs 30] [--format text|json]",
+  usage: "detection-eval time-analyze --gt GT.json --dt RESULTS.json [--iou-type bbox|segm|keypoints] [--candidates same-class|any-class] [--box-iou] [--runs 30] [--format text|json]",
   options: {
     gt: { kind: "value", required: true },
     dt: { kind: "value" },
-    "iou-type": { kind: "value", values: ["bbox", "segm"] },
+    "iou-type": { kind: "value", values: ["bbox", "segm", "keypoints"] },
     candidates: { kind: "value", values: ["same-class", "any-class"], default: "same-class" },
     "box-iou": { kind: "flag" },
     runs: { kind: "value", default: "30" },
@@ -274,10 +307,10 @@ export const TIME_ANALYZE_COMMAND: Command = {
     // the input objects go out of scope once analysed: the Analysis keeps typed arrays only
     const { a, loaded, analyzeMs } = await (async () => {
       progress?.(`loading ${opts.gt}`);
-      const { input, ...loaded } = await loadAnalysisInput(eng, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | undefined);
+      const { input, ...loaded } = await loadAnalysisInput(eng, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | "keypoints" | undefined);
       progress?.("preparing");
       const t0 = performance.now();
-      const a = analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", iou: opts["box-iou"] ? "box" : "mask" });
+      const a = analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", ...similarityOptions(opts) });
       return { a, loaded, analyzeMs: performance.now() - t0 };
     })();
     const runs = Math.max(1, Math.round(numberOption(opts, "runs", 30)));

@@ -5,12 +5,12 @@ import { type Command, isInputError, numberOption, UsageError } from "../command
 import { createEngine } from "../../engine/engine.js";
 import { analyze } from "../../analysis/analyze.js";
 import { compare, type Comparison, type Difference } from "../../analysis/compare.js";
-import { bootstrapOptions, IMAGE_SUBSET_OPTIONS, imageSubset, loadAnalysisInput, subPixelBoxWarning } from "./analyze.js";
+import { bootstrapOptions, IMAGE_SUBSET_OPTIONS, imageSubset, loadAnalysisInput, SIMILARITY_OPTIONS, similarityOptions, subPixelBoxWarning } from "./analyze.js";
 
 export const COMPARE_COMMAND: Command = {
   summary: "two or more models side by side: per-class deltas, paired bootstrap intervals and p-values, label flips",
   usage:
-    "detection-eval compare --gt GT.json --dt A.json --dt B.json [--dt C.json ...] [--name A --name B ...] [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm] [--box-iou] [--bootstrap 1000] [--seed 0] [--format text|json]",
+    "detection-eval compare --gt GT.json --dt A.json --dt B.json [--dt C.json ...] [--name A --name B ...] [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--line-width PX] [--bootstrap 1000] [--seed 0] [--format text|json]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", required: true, repeatable: true, help: "one model's results (give --dt twice or more; the first is the baseline)" },
@@ -20,8 +20,9 @@ export const COMPARE_COMMAND: Command = {
     candidates: { kind: "value", values: ["same-class", "any-class"], default: "same-class", help: "labels a prediction may match" },
     classes: { kind: "value", help: "comma-separated category ids or names to include" },
     ...IMAGE_SUBSET_OPTIONS,
-    "iou-type": { kind: "value", values: ["bbox", "segm"], help: "COCO input: boxes or masks (default: segm for segmentation results)" },
+    "iou-type": { kind: "value", values: ["bbox", "segm", "keypoints"], help: "COCO input: boxes, masks or keypoints (OKS) (default: segm for segmentation results, keypoints for keypoint results)" },
     "box-iou": { kind: "flag", help: "exact box IoU instead of rendered masks (boxes only)" },
+    ...SIMILARITY_OPTIONS,
     bootstrap: { kind: "value", default: "1000", help: "paired resamples of the images for the intervals and p-values (0: none)" },
     seed: { kind: "value", default: "0", help: "seed of the bootstrap resampling" },
     format: { kind: "value", values: ["text", "json"], default: "text" },
@@ -36,16 +37,17 @@ export const COMPARE_COMMAND: Command = {
     if (!(iou > 0 && iou <= 1)) throw new UsageError(`--iou: expected a number in (0, 1], got ${opts.iou}`);
     const confidence = numberOption(opts, "confidence", Number.NEGATIVE_INFINITY);
     const classes = opts.classes?.split(",").map((x) => x.trim()).filter((x) => x.length > 0);
+    const similarity = similarityOptions(opts);
     const eng = await createEngine();
     const views = [];
     for (let i = 0; i < dts.length; i++) {
       progress?.(`analysing ${dts[i]} (${i + 1}/${dts.length})`);
-      const loaded = await named(dts[i]!, () => loadAnalysisInput(eng, opts.gt!, dts[i], opts["iou-type"] as "bbox" | "segm" | undefined));
+      const loaded = await named(dts[i]!, () => loadAnalysisInput(eng, opts.gt!, dts[i], opts["iou-type"] as "bbox" | "segm" | "keypoints" | undefined));
       const input = imageSubset(loaded.input, opts);
       for (const w of input.warnings ?? []) warn(`${dts[i]}: ${w}`);
       const subPixel = subPixelBoxWarning(input, loaded.format, opts["box-iou"] !== undefined);
       if (subPixel && i === 0) warn(subPixel);
-      const a = await named(dts[i]!, async () => analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", iou: opts["box-iou"] ? "box" : "mask" }));
+      const a = await named(dts[i]!, async () => analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", ...similarity }));
       views.push(a.at({ iou, confidence, ...(classes ? { classes } : {}) }));
     }
     if (boot) progress?.(`bootstrap: ${boot.resamples} paired resamples`);

@@ -22,7 +22,7 @@ import { AnalysisInputError, type AnalysisInput } from "../../analysis/types.js"
 import { objectTable, sliceTable } from "../../analysis/object-table.js";
 import { openTableWriter, tableFormatOf, type TableWriter } from "../table-files.js";
 import { planStreamedExport } from "../export-stream.js";
-import { imagePixels, runInputs, subPixelBoxMessage, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
+import { imagePixels, runInputs, SIMILARITY_OPTIONS, similarityOptions, subPixelBoxMessage, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
 
 /** Rows per batch handed to the writer when the table is built whole (one Parquet row group, Arrow record batch). */
 const WHOLE_BATCH = 65536;
@@ -30,15 +30,16 @@ const WHOLE_BATCH = 65536;
 export const EXPORT_COMMAND: Command = {
   summary: "the analysis' objects (predictions and labels, with candidate, IoU, dup, outcome, metrics) as Parquet, Arrow or CSV",
   usage:
-    "detection-eval export --gt GT.json --dt RESULTS.json --out FILE.parquet|FILE.arrow|FILE.csv [--iou 0.5] [--candidates same-class|any-class] [--iou-type bbox|segm] [--box-iou] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR]",
+    "detection-eval export --gt GT.json --dt RESULTS.json --out FILE.parquet|FILE.arrow|FILE.csv [--iou 0.5] [--candidates same-class|any-class] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--line-width PX] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
     out: { kind: "value", required: true, help: "the table to write: .parquet, .arrow (Arrow IPC file) or .csv" },
     iou: { kind: "value", default: "0.5", help: "IoU threshold of the outcome and reason columns, in (0, 1]" },
     candidates: { kind: "value", values: ["same-class", "any-class"], default: "same-class", help: "labels a prediction may match" },
-    "iou-type": { kind: "value", values: ["bbox", "segm"], help: "COCO input: boxes or masks (default: segm for segmentation results)" },
+    "iou-type": { kind: "value", values: ["bbox", "segm", "keypoints"], help: "COCO input: boxes, masks or keypoints (OKS) (default: segm for segmentation results, keypoints for keypoint results)" },
     "box-iou": { kind: "flag", help: "exact box IoU instead of rendered masks (boxes only)" },
+    ...SIMILARITY_OPTIONS,
     ...USER_METRIC_OPTIONS,
   },
   async run({ opts, progress, warn, info }) {
@@ -53,6 +54,7 @@ export const EXPORT_COMMAND: Command = {
     const boxIou = opts["box-iou"] !== undefined;
     progress?.(`loading ${opts.gt}`);
     const gt = readGroundTruth(opts.gt!, opts.dt);
+    const similarity = similarityOptions(opts);
     let input: AnalysisInput;
     let inputFormat: "coco" | "encord" = "encord";
     if ("input" in gt) input = gt.input;
@@ -60,8 +62,9 @@ export const EXPORT_COMMAND: Command = {
       if (opts.dt === undefined) throw new AnalysisInputError("--dt: COCO input needs a results file");
       const ds = gt.coco;
       const dt = await streamCocoResults(opts.dt, ds);
-      const iouType = (opts["iou-type"] as "bbox" | "segm" | undefined) ?? (dt.source === "segm" ? "segm" : "bbox");
-      const streamable = opts.images === undefined && opts["prediction-metrics"] === undefined && opts["label-metrics"] === undefined;
+      const iouType = (opts["iou-type"] as "bbox" | "segm" | "keypoints" | undefined) ?? (dt.source === "segm" ? "segm" : dt.source === "keypoints" ? "keypoints" : "bbox");
+      // keypoints (OKS) and user metrics / image files are analysed whole
+      const streamable = iouType !== "keypoints" && opts.images === undefined && opts["prediction-metrics"] === undefined && opts["label-metrics"] === undefined;
       const plan = streamable
         ? planStreamedExport(eng, ds, dt, { iouType, analyze: { candidates, iou: boxIou ? "box" : "mask" }, viewIou: iou, progress })
         : null;
@@ -84,7 +87,7 @@ export const EXPORT_COMMAND: Command = {
     progress?.("analysing");
     const metrics = userMetrics(input, opts, warn);
     const pixels = await imagePixels(input, opts, warn, progress);
-    const a = analyze(eng, input, { candidates, iou: boxIou ? "box" : "mask", ...(metrics ? { metrics } : {}), ...(pixels ? { pixels } : {}) });
+    const a = analyze(eng, input, { candidates, ...similarity, ...(metrics ? { metrics } : {}), ...(pixels ? { pixels } : {}) });
     const view = a.at({ iou });
     progress?.(`writing ${out}`);
     const table = objectTable(a, view);

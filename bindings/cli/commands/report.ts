@@ -2,7 +2,7 @@
 // model-performance pages; its IoU slider, confidence slider and class filter re-score in the page.
 // Node only (reads and writes files by path). The file is written atomically (bindings/ingest/output-file.ts
 // writeFileAtomic: temporary file, fsync, rename; removed on failure or interruption).
-import { IMAGE_SUBSET_OPTIONS, imagePixels, imageSubset, loadAnalysisInput, runInputs, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
+import { IMAGE_SUBSET_OPTIONS, imagePixels, imageSubset, loadAnalysisInput, runInputs, SIMILARITY_OPTIONS, similarityOptions, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
 import { imageIdsOption, listOption } from "../subsets.js";
 import { analyze } from "../../analysis/analyze.js";
 import { type Command, numberOption, UsageError } from "../command.js";
@@ -39,7 +39,7 @@ export const REPORT_COMMAND: Command = {
     dt: { kind: "value", repeatable: true, help: "COCO results or Encord-style predictions (optional when GT holds them); twice or more: models side by side, the first the baseline" },
     name: { kind: "value", repeatable: true, help: "the models' names, in --dt order (default: the file names)" },
     out: { kind: "value", required: true, help: "the HTML file to write (atomically; - for standard output; never an input of the run)" },
-    "iou-type": { kind: "value", values: ["bbox", "segm"], help: "COCO input: boxes or masks (default: segm for segmentation results)" },
+    "iou-type": { kind: "value", values: ["bbox", "segm", "keypoints"], help: "COCO input: boxes, masks or keypoints (OKS) (default: segm for segmentation results, keypoints for keypoint results)" },
     iou: { kind: "value", default: "0.5", help: "initial IoU threshold of the slider" },
     confidence: { kind: "value", help: "initial confidence threshold of the slider (default: the lowest, every prediction counted)" },
     candidates: { kind: "value", values: ["same-class", "any-class"], default: "same-class" },
@@ -50,6 +50,7 @@ export const REPORT_COMMAND: Command = {
     bootstrap: { kind: "value", default: "1000", help: "resamples of the images for the intervals on the summary cards, computed in the page when the sliders rest (0: none)" },
     classes: { kind: "value", help: "the classes ticked in the page's class filter at first (ids or names; default all)" },
     ...IMAGE_SUBSET_OPTIONS,
+    ...SIMILARITY_OPTIONS,
     ...USER_METRIC_OPTIONS,
   },
   async run({ opts, lists, progress, warn, info }) {
@@ -65,7 +66,7 @@ export const REPORT_COMMAND: Command = {
     checkOutputNotInput({ option: "--out", path: out }, [...runInputs(opts), ...dts.map((path) => ({ option: "--dt", path }))]);
     const engine = await createEngine();
     progress?.(`loading ${opts.gt}`);
-    const loaded = await loadAnalysisInput(engine, opts.gt!, dts[0], opts["iou-type"] as "bbox" | "segm" | undefined);
+    const loaded = await loadAnalysisInput(engine, opts.gt!, dts[0], opts["iou-type"] as "bbox" | "segm" | "keypoints" | undefined);
     const { format } = loaded;
     const input = imageSubset(loaded.input, opts);
     const classes = listOption(opts, "classes");
@@ -78,20 +79,22 @@ export const REPORT_COMMAND: Command = {
     const analysis = analyze(engine, input, {
       ...(pixels ? { pixels } : {}),
       candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class",
-      iou: opts["box-iou"] ? "box" : "mask",
+      ...similarityOptions(opts),
       ...(metrics ? { metrics } : {}),
     });
+    const cocoIouType = (loaded.input as { iouType?: "bbox" | "segm" | "keypoints" }).iouType ?? null;
     const tideOf = (l: typeof loaded, inp: typeof input): TideMeta | undefined => {
-      if (!l.coco || opts["no-tide"] !== undefined) return undefined;
+      const iouType = (inp as { iouType?: "bbox" | "segm" | "keypoints" }).iouType ?? "bbox";
+      // TIDE has no keypoint rules: keypoint reports leave it out
+      if (!l.coco || opts["no-tide"] !== undefined || iouType === "keypoints") return undefined;
       progress?.("TIDE");
-      const iouType = (inp as { iouType?: "bbox" | "segm" }).iouType ?? "bbox";
       return tideForReport(tide(l.coco.gt, l.coco.dt, engine, { iouType }));
     };
     const tideMeta = tideOf(loaded, input);
     const cocoOf = (l: typeof loaded, inp: typeof input): CocoMeta | undefined => {
       if (!l.coco || opts["no-coco"] !== undefined) return undefined;
       progress?.("COCO evaluation");
-      const iouType = (inp as { iouType?: "bbox" | "segm" }).iouType ?? "bbox";
+      const iouType = (inp as { iouType?: "bbox" | "segm" | "keypoints" }).iouType ?? "bbox";
       const subset = imageIdsOption(opts) ? { imgIds: inp.images.map((im) => im.id) } : {};
       const ev = evaluateCoco(engine, l.coco.gt, l.coco.dt, { iouType, ...subset });
       const perCategory = ev.perCategory().map((c) => ({ categoryId: String(c.categoryId), name: c.name, ap: c.ap, ap50: c.ap50, ap75: c.ap75, ar100: c.ar100 }));
@@ -104,13 +107,13 @@ export const REPORT_COMMAND: Command = {
     const others: { name: string; analysis: typeof analysis; dt: string; tide?: TideMeta }[] = [];
     for (let i = 1; i < dts.length; i++) {
       progress?.(`analysing ${dts[i]} (${i + 1}/${dts.length})`);
-      const more = await loadAnalysisInput(engine, opts.gt!, dts[i], opts["iou-type"] as "bbox" | "segm" | undefined);
+      const more = await loadAnalysisInput(engine, opts.gt!, dts[i], opts["iou-type"] as "bbox" | "segm" | "keypoints" | undefined);
       const moreInput = imageSubset(more.input, opts);
       for (const w of moreInput.warnings ?? []) warn(`${dts[i]}: ${w}`);
       const a = analyze(engine, moreInput, {
         ...(pixels ? { pixels } : {}),
         candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class",
-        iou: opts["box-iou"] ? "box" : "mask",
+        ...similarityOptions(opts),
       });
       const t = tideOf(more, moreInput);
       const cm = cocoOf(more, moreInput);
@@ -125,7 +128,7 @@ export const REPORT_COMMAND: Command = {
       sources: { gt: opts.gt!, ...(dts[0] ? { dt: dts[0] } : {}) },
       ...(others.length ? { models: { name: names[0] ?? dts[0]!, others } } : {}),
       inputFormat: format,
-      iouType: format === "coco" ? ((input as { iouType?: "bbox" | "segm" }).iouType ?? null) : null,
+      iouType: format === "coco" ? cocoIouType : null,
       iou,
       ...(confidence !== undefined ? { confidence } : {}),
       bootstrap,

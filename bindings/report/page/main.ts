@@ -38,6 +38,8 @@ const MAX_PR_CLASSES = 10;
 const MAX_BAR_CLASSES = 300;
 const MAX_HEAT_CLASSES = 100;
 const EXPLORER_ROWS = 25;
+/** The similarity the page names: "IoU", or "OKS" for keypoints (set from the report's meta). */
+let SIM = "IoU";
 
 // ---- small DOM helpers ----------------------------------------------------------------------------------
 
@@ -216,6 +218,7 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
     ...a.labelMetricNames.map((m) => el("option", { value: `labels:${m}` }, `label ${m} (false-negative rate)`)),
   ];
   const src = meta.sources;
+  SIM = meta.iouKind === "oks" ? "OKS" : "IoU";
   root.replaceChildren(
     el(
       "header",
@@ -227,7 +230,7 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
         `ground truth ${src.gt}`,
         src.dt && names.length === 0 ? ` · predictions ${src.dt}` : "",
         names.length ? ` · ${names.length} models: ${names.map((n, i) => `${n}${i === 0 ? " (baseline)" : ""}`).join(", ")}` : "",
-        ` · ${meta.inputFormat === "coco" ? `COCO ${meta.iouType ?? ""}` : "Encord-style"} input · IoU on ${meta.iouKind === "box" ? "boxes" : "rendered masks"} · candidates ${a.candidates}`,
+        ` · ${meta.inputFormat === "coco" ? `COCO ${meta.iouType ?? ""}` : "Encord-style"} input · ${meta.iouKind === "oks" ? "OKS of keypoints" : `IoU on ${meta.iouKind === "box" ? "boxes" : "rendered masks"}`}${meta.lineWidth !== undefined ? ` (polylines ${meta.lineWidth} px wide)` : ""} · candidates ${a.candidates}`,
         ` · ${fmtInt(a.images.length)} images, ${fmtInt(a.labelCount)} labels, ${fmtInt(a.predictionCount)} predictions, ${cats.length} classes`,
         ` · generated ${meta.created} by detection-eval ${meta.version}`,
       ),
@@ -239,7 +242,7 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
       el(
         "label",
         {},
-        "IoU threshold ",
+        `${SIM} threshold `,
         el("input", { type: "range", id: "iou", min: 0.05, max: 1, step: 0.01, value: meta.defaults.iou }),
         el("output", { id: "iou-value" }, fmt(meta.defaults.iou, 2)),
       ),
@@ -597,7 +600,7 @@ function renderCell(a: Analysis, v: AnalysisView, m: ConfusionMatrix, s: State):
   }
   const total = objects.predictions.length + objects.labels.length;
   $("cell-title").textContent = `Predicted ${names[r]}, true ${names[c]}: ${fmtInt(objects.predictions.length)} predictions, ${fmtInt(objects.labels.length)} labels${total > rowsOut.length ? ` (first ${rowsOut.length} shown)` : ""}`;
-  table("table-cell", ["object", "id", "image", "class", "confidence", "IoU", "outcome", "reason"], rowsOut, [false, false, false, false, true, true, false, false]);
+  table("table-cell", ["object", "id", "image", "class", "confidence", SIM, "outcome", "reason"], rowsOut, [false, false, false, false, true, true, false, false]);
 }
 
 function renderCalibration(v: AnalysisView): void {
@@ -876,7 +879,7 @@ function renderExplorer(a: Analysis, v: AnalysisView): void {
   const fps = ex.predictions.filter((p) => p.outcome === "FP").sort((x, y) => y.confidence - x.confidence || x.index - y.index).slice(0, EXPLORER_ROWS);
   table(
     "table-fp",
-    ["prediction", "image", "class", "confidence", "IoU", "closest label", "reason"],
+    ["prediction", "image", "class", "confidence", SIM, "closest label", "reason"],
     fps.map((p) => [p.id ?? p.index, img.get(String(p.imageId)) ?? String(p.imageId), name(p.categoryId), fmt(p.confidence), p.candidate >= 0 ? fmt(p.iou) : "–", p.candidate >= 0 ? `${p.candidateId ?? p.candidate} (${name(p.candidateCategoryId)})` : "none", p.reason ?? ""]),
     [false, false, false, true, true, false, false],
   );
@@ -884,7 +887,7 @@ function renderExplorer(a: Analysis, v: AnalysisView): void {
   const fns = ex.labels.filter((l) => l.outcome === "FN").sort((x, y) => (area ? area[y.index]! - area[x.index]! : 0) || x.index - y.index).slice(0, EXPLORER_ROWS);
   table(
     "table-fn",
-    ["label", "image", "class", "area", "best IoU", "reason"],
+    ["label", "image", "class", "area", `best ${SIM}`, "reason"],
     fns.map((l) => [l.id ?? l.index, img.get(String(l.imageId)) ?? String(l.imageId), name(l.categoryId), area ? fmtMetric(area[l.index]!) : "–", fmt(l.bestIou), l.reason ?? ""]),
     [false, false, false, true, true, false],
   );
