@@ -4,7 +4,7 @@
 // CocoInputError / GeometryInputError on bad input, with a one-line message naming the path.
 //
 // analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence C] [--candidates same-class|any-class]
-//         [--format text|json|csv] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--line-width PX] [--classes ID,ID,...]
+//         [--format text|json|csv] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--line-width PX] [--rotated-iou exact|mask] [--classes ID,ID,...]
 //   GT/RESULTS: a COCO dataset + COCO results, or the Encord-style format (docs/analysis-format.md),
 //   detected from the GT file's keys (`labels` -> Encord-style). `--dt` is optional for Encord-style
 //   input holding its predictions. `.gz` files are read too.
@@ -72,6 +72,7 @@ export function subPixelBoxMessage(n: number): string | undefined {
 /** The similarity options every analysis command takes (keypoints: OKS sigmas). */
 export const SIMILARITY_OPTIONS = {
   "line-width": { kind: "value", help: "polylines: the width in pixels they are rendered with before the mask IoU (default 30, CULane's)" },
+  "rotated-iou": { kind: "value", values: ["exact", "mask"], default: "exact", help: "rotated boxes against rotated or axis-aligned boxes: the exact polygon IoU, or the IoU of the rendered masks like every other shape" },
   "kpt-sigmas": { kind: "value", help: "keypoints: the OKS sigmas, a comma-separated list or a JSON file (a list, or lists by category id or name); default COCO's 17 person sigmas" },
 } as const;
 
@@ -94,10 +95,10 @@ function kptSigmasOption(v: string): KeypointSigmas {
 }
 
 /** analyze()'s similarity options from the command line: --box-iou, --kpt-sigmas (keypoint inputs default to OKS). */
-export function similarityOptions(opts: Record<string, string | undefined>): Pick<AnalyzeOptions, "iou" | "kptSigmas" | "lineWidth"> {
+export function similarityOptions(opts: Record<string, string | undefined>): Pick<AnalyzeOptions, "iou" | "kptSigmas" | "lineWidth" | "rotatedIou"> {
   const lw = opts["line-width"];
   if (lw !== undefined && !(Number(lw) > 0 && Number(lw) <= 1e4)) throw new UsageError(`--line-width: expected a width in pixels in (0, 10000], got ${lw}`);
-  return { ...(lw !== undefined ? { lineWidth: Number(lw) } : {}), ...(opts["box-iou"] !== undefined ? { iou: "box" as const } : {}), ...(opts["kpt-sigmas"] !== undefined ? { kptSigmas: kptSigmasOption(opts["kpt-sigmas"]) } : {}) };
+  return { ...(lw !== undefined ? { lineWidth: Number(lw) } : {}), ...(opts["box-iou"] !== undefined ? { iou: "box" as const } : {}), ...(opts["kpt-sigmas"] !== undefined ? { kptSigmas: kptSigmasOption(opts["kpt-sigmas"]) } : {}), ...(opts["rotated-iou"] === "mask" ? { rotatedIou: "mask" as const } : {}) };
 }
 
 /** The user-metric options every analysis command takes. */
@@ -201,10 +202,17 @@ function interval(name: string, x: Interval): string {
   return `${name} ${fmt(x.estimate)} [${fmt(x.lo)}, ${fmt(x.hi)}]`;
 }
 
-function renderText(view: AnalysisView, boot: BootstrapResult | undefined): string {
+/** " (rotated boxes: ...)" when the input holds rotated boxes: the similarity the header names is not theirs alone. */
+export function rotatedNote(input: AnalysisInput, opts: Record<string, string | undefined>): string {
+  const rotated = input.labels.some((o) => o.shape.kind === "rotated") || input.predictions.some((o) => o.shape.kind === "rotated");
+  if (!rotated || opts["box-iou"] !== undefined) return "";
+  return opts["rotated-iou"] === "mask" ? "; rotated boxes on rendered masks too" : "; rotated boxes against boxes: exact polygon IoU";
+}
+
+function renderText(view: AnalysisView, boot: BootstrapResult | undefined, note = ""): string {
   const s = view.summary();
   const lines = [
-    `${s.iouKind === "oks" ? "OKS" : "IoU"} threshold ${s.iou} (${s.iouKind === "box" ? "exact box IoU" : s.iouKind === "oks" ? "object keypoint similarity" : "IoU of the rendered masks"}), ${s.confidence === null ? "every confidence" : `confidence >= ${s.confidence}`}, candidates ${s.candidates}`,
+    `${s.iouKind === "oks" ? "OKS" : "IoU"} threshold ${s.iou} (${s.iouKind === "box" ? "exact box IoU" : s.iouKind === "oks" ? "object keypoint similarity" : "IoU of the rendered masks"}${note}), ${s.confidence === null ? "every confidence" : `confidence >= ${s.confidence}`}, candidates ${s.candidates}`,
     `mAP ${fmt(s.mAP)}  mAR ${fmt(s.mAR)}  AR@[.50:.95] ${fmt(s.AR)}  mP ${fmt(s.mP)}  mF1 ${fmt(s.mF1)}`,
     `TP ${s.tp}  FP ${s.fp}  FN ${s.fn}  ignored ${s.ignored}  precision ${fmt(s.precision)}  recall ${fmt(s.recall)}  F1 ${fmt(s.f1)}  avg ${s.iouKind === "oks" ? "OKS" : "IoU"} ${fmt(s.avgIou)}`,
     "",
@@ -236,7 +244,7 @@ export function bootstrapOptions(opts: Record<string, string | undefined>): { re
 export const ANALYZE_COMMAND: Command = {
   summary: "model performance at one IoU threshold and confidence (Encord Active semantics)",
   usage:
-    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--line-width PX] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--seed 0] [--format text|json|csv] [--export DIR]",
+    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--line-width PX] [--rotated-iou exact|mask] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--seed 0] [--format text|json|csv] [--export DIR]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
@@ -286,7 +294,7 @@ export const ANALYZE_COMMAND: Command = {
     if (boot0) progress?.(`bootstrap: ${boot0.resamples} resamples`);
     const boot = boot0 ? view.bootstrap(boot0) : undefined;
     if (format === "json") return JSON.stringify({ ...view.summary(), ...errorAnalysisJson(view, boot) }) + "\n";
-    return renderText(view, boot);
+    return renderText(view, boot, rotatedNote(input, opts));
   },
 };
 

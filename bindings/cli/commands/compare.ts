@@ -10,7 +10,7 @@ import { bootstrapOptions, IMAGE_SUBSET_OPTIONS, imageSubset, loadAnalysisInput,
 export const COMPARE_COMMAND: Command = {
   summary: "two or more models side by side: per-class deltas, paired bootstrap intervals and p-values, label flips",
   usage:
-    "detection-eval compare --gt GT.json --dt A.json --dt B.json [--dt C.json ...] [--name A --name B ...] [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--line-width PX] [--bootstrap 1000] [--seed 0] [--format text|json]",
+    "detection-eval compare --gt GT.json --dt A.json --dt B.json [--dt C.json ...] [--name A --name B ...] [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--line-width PX] [--rotated-iou exact|mask] [--bootstrap 1000] [--seed 0] [--format text|json]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", required: true, repeatable: true, help: "one model's results (give --dt twice or more; the first is the baseline)" },

@@ -30,7 +30,7 @@ const WHOLE_BATCH = 65536;
 export const EXPORT_COMMAND: Command = {
   summary: "the analysis' objects (predictions and labels, with candidate, IoU, dup, outcome, metrics) as Parquet, Arrow or CSV",
   usage:
-    "detection-eval export --gt GT.json --dt RESULTS.json --out FILE.parquet|FILE.arrow|FILE.csv [--iou 0.5] [--candidates same-class|any-class] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--line-width PX] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR]",
+    "detection-eval export --gt GT.json --dt RESULTS.json --out FILE.parquet|FILE.arrow|FILE.csv [--iou 0.5] [--candidates same-class|any-class] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--line-width PX] [--rotated-iou exact|mask] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },

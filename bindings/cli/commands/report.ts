@@ -33,7 +33,7 @@ function size(bytes: number): string {
 export const REPORT_COMMAND: Command = {
   summary: "write a self-contained HTML report (model performance pages with live IoU / confidence / class filters)",
   usage:
-    "detection-eval report --gt GT.json --dt RESULTS.json [--dt MORE.json ... --name A --name B ...] --out report.html [--iou-type bbox|segm] [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--no-tide] [--no-coco] [--title TEXT]",
+    "detection-eval report --gt GT.json --dt RESULTS.json [--dt MORE.json ... --name A --name B ...] --out report.html [--iou-type bbox|segm|keypoints] [--rotated-iou exact|mask] [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--no-tide] [--no-coco] [--title TEXT]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", repeatable: true, help: "COCO results or Encord-style predictions (optional when GT holds them); twice or more: models side by side, the first the baseline" },
