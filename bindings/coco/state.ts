@@ -148,8 +148,8 @@ export function mergeCocoStates(states: readonly CocoState[], options: MergeOpti
   const blockDtStart = new Int32Array(nBlocks + 1);
   const blockGtStart = new Int32Array(nBlocks + 1);
   const score = new Float64Array(nDt);
-  const dtMatch = new Int32Array(AT * nDt).fill(-1);
-  const dtIgnore = new Uint8Array(AT * nDt);
+  // the merged statuses stay detection-major ([det][a][t]); each accumulate path reads them its own way
+  const status = new Uint8Array(AT * nDt);
   const gtIgnore = new Uint8Array(A * nGt);
   let d = 0;
   let g = 0;
@@ -158,50 +158,66 @@ export function mergeCocoStates(states: readonly CocoState[], options: MergeOpti
     blockCategory[b] = p.useCats ? r.k : -1;
     blockDtStart[b] = d;
     blockGtStart[b] = g;
-    for (let j = s.blockDtStart[r.b]!; j < s.blockDtStart[r.b + 1]!; j++, d++) {
-      score[d] = s.score[j]!;
-      for (let at = 0; at < AT; at++) {
-        const st = s.status[j * AT + at]!;
-        // a true positive matches label 0 (never an id-0 label here), a false positive nothing
-        if (st === 0) dtIgnore[at * nDt + d] = 1;
-        else if (st === 1) dtMatch[at * nDt + d] = 0;
-      }
-    }
-    for (let j = s.blockGtStart[r.b]!; j < s.blockGtStart[r.b + 1]!; j++, g++) {
-      for (let a = 0; a < A; a++) gtIgnore[a * nGt + g] = s.gtIgnore[j * A + a]!;
-    }
+    const j0 = s.blockDtStart[r.b]!;
+    const j1 = s.blockDtStart[r.b + 1]!;
+    score.set(s.score.subarray(j0, j1), d);
+    status.set(s.status.subarray(j0 * AT, j1 * AT), d * AT);
+    d += j1 - j0;
+    const g0 = s.blockGtStart[r.b]!;
+    const g1 = s.blockGtStart[r.b + 1]!;
+    gtIgnore.set(s.gtIgnore.subarray(g0 * A, g1 * A), g * A);
+    g += g1 - g0;
   });
   blockDtStart[nBlocks] = d;
   blockGtStart[nBlocks] = g;
-  const input: AccumulateInput = {
-    blockCount: nBlocks,
-    blockCategory,
-    blockDtStart,
-    blockGtStart,
-    dt: Int32Array.from({ length: nDt }, (_, j) => j),
-    gt: new Int32Array(nGt),
-    dtMatch,
-    dtIgnore,
-    gtIgnore,
-  };
+  const merged: MergedBlocks = { blockCount: nBlocks, blockCategory, blockDtStart, blockGtStart, status, gtIgnore, nDt, nGt };
   const t1 = performance.now();
   const kernels = options.engine ? engineKernels(options.engine) : null;
-  const acc = kernels && T > 0 && A > 0 && p.maxDets.length > 0 && p.recThrs.length > 0 ? accumulateInKernel(kernels, input, p, score) : accumulate(input, p, score, new Uint8Array(1));
+  const acc = kernels && T > 0 && A > 0 && p.maxDets.length > 0 && p.recThrs.length > 0 ? accumulateInKernel(kernels, merged, p, score) : accumulate(accumulateInput(merged, AT), p, score, new Uint8Array(1));
   const timings = { evaluate: t1 - t0, accumulate: performance.now() - t1 };
   const warnings = [...new Set(states.flatMap((s) => s.warnings))];
   return cocoSummary(p, acc, warnings, timings, (k) => first.categoryNames[k]);
+}
+
+/** The merged blocks in evalImgs order: statuses [det][a][t], label ignores [label][a]. */
+interface MergedBlocks {
+  blockCount: number;
+  blockCategory: Int32Array;
+  blockDtStart: Int32Array;
+  blockGtStart: Int32Array;
+  status: Uint8Array;
+  gtIgnore: Uint8Array;
+  nDt: number;
+  nGt: number;
+}
+
+/** The merged blocks as the TypeScript accumulate reads a matching: a TP matches label 0 (no id-0 label here), an FP nothing. */
+function accumulateInput(m: MergedBlocks, AT: number): AccumulateInput {
+  const { nDt, nGt } = m;
+  const A = nGt ? m.gtIgnore.length / nGt : 0;
+  const dtMatch = new Int32Array(AT * nDt).fill(-1);
+  const dtIgnore = new Uint8Array(AT * nDt);
+  for (let d = 0; d < nDt; d++) {
+    for (let at = 0; at < AT; at++) {
+      const st = m.status[d * AT + at]!;
+      if (st === 0) dtIgnore[at * nDt + d] = 1;
+      else if (st === 1) dtMatch[at * nDt + d] = 0;
+    }
+  }
+  const gtIgnore = new Uint8Array(m.gtIgnore.length);
+  for (let g = 0; g < nGt; g++) for (let a = 0; a < A; a++) gtIgnore[a * nGt + g] = m.gtIgnore[g * A + a]!;
+  return { ...m, dt: Int32Array.from({ length: nDt }, (_, j) => j), gt: new Int32Array(nGt), dtMatch, dtIgnore, gtIgnore };
 }
 
 /**
  * The merged matching through the wasm accumulate kernel (kernel-host.ts runCocoAccumulate): the
  * plan's accumulate order (per K index, by score, stable) and the tp / ign bits in that order.
  */
-function accumulateInKernel(k: Kernels, m: AccumulateInput, p: CocoParams, score: Float64Array): Accumulated {
+function accumulateInKernel(k: Kernels, m: MergedBlocks, p: CocoParams, score: Float64Array): Accumulated {
   const T = p.iouThrs.length;
   const A = p.areaRng.length;
   const K = p.useCats ? p.catIds.length : 1;
-  const nDt = m.dt.length;
-  const nGt = m.gt.length;
+  const { nDt } = m;
   const W = Math.ceil(T / 32);
   const kBlocks = categoryBlocks(m, K, p.useCats);
   const kStart = new Int32Array(K + 1);
@@ -220,24 +236,24 @@ function accumulateInKernel(k: Kernels, m: AccumulateInput, p: CocoParams, score
       dtPos[order[i]!] = lo + i;
     }
     for (let g = m.blockGtStart[kBlocks[q]!]!; g < m.blockGtStart[kBlocks[q + 1]!]!; g++) {
-      for (let a = 0; a < A; a++) if (!m.gtIgnore[a * nGt + g]) npig[q * A + a]!++;
+      for (let a = 0; a < A; a++) if (!m.gtIgnore[g * A + a]) npig[q * A + a]!++;
     }
   }
   kStart[K] = nDt;
   const tp = new Uint32Array(A * nDt * W);
   const ign = new Uint32Array(A * nDt * W);
-  for (let a = 0; a < A; a++) {
-    for (let t = 0; t < T; t++) {
-      const base = (a * T + t) * nDt;
-      const bit = 1 << (t & 31);
-      for (let j = 0; j < nDt; j++) {
-        const w = (a * nDt + dtPos[j]!) * W + (t >>> 5);
-        if (m.dtIgnore[base + j]) ign[w]! |= bit;
-        else if (m.dtMatch[base + j]! >= 0) tp[w]! |= bit;
+  for (let j = 0; j < nDt; j++) {
+    for (let a = 0; a < A; a++) {
+      const w0 = (a * nDt + dtPos[j]!) * W;
+      for (let t = 0; t < T; t++) {
+        const st = m.status[(j * A + a) * T + t]!;
+        if (st === 0) ign[w0 + (t >>> 5)]! |= 1 << (t & 31);
+        else if (st === 1) tp[w0 + (t >>> 5)]! |= 1 << (t & 31);
       }
     }
   }
-  const plan = { p, T, A, K, dtList: m.dt, dtRank: blockRanks(m), accOrder, kStart, kEval };
+  const dtList = Int32Array.from({ length: nDt }, (_, j) => j);
+  const plan = { p, T, A, K, dtList, dtRank: blockRanks({ ...m, dt: dtList }), accOrder, kStart, kEval };
   return runCocoAccumulate(k, plan, { W, tp, ign, zeroIdMatches: 0 }, score, npig);
 }
 
