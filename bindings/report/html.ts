@@ -78,6 +78,8 @@ select{font:inherit}
 .stale .chart,.stale .table,.stale .kpi-ci{opacity:.45;transition:opacity .2s}
 .kpi-ci{color:var(--muted);font-size:12px;font-variant-numeric:tabular-nums}
 .heat td.cell{cursor:pointer;text-align:center}
+tr.pick{cursor:pointer}
+tr.pick:hover td{background:#f0f5fa}
 .heat td.selected{outline:2px solid var(--fg);outline-offset:-2px}
 .heat th:first-child{position:sticky;left:0;background:#eef1f4}
 footer{margin-top:20px;font-size:12.5px}

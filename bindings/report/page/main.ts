@@ -22,6 +22,8 @@ import { confusionObjects, type ConfusionMatrix } from "../../analysis/confusion
 import type { BootstrapResult, Interval } from "../../analysis/bootstrap.js";
 import { compare } from "../../analysis/compare.js";
 import { decodeAnalysis } from "../data.js";
+import { $, type Child, el, fmt, fmtInt, fmtMetric } from "./dom.js";
+import { createViewer, type ObjectRef } from "./viewer.js";
 import type { ReportMeta, TideMainError, TideMeta, TideSpecialError } from "../meta.js";
 
 Chart.register(BarController, BarElement, CategoryScale, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip);
@@ -41,33 +43,6 @@ const EXPLORER_ROWS = 25;
 /** The similarity the page names: "IoU", or "OKS" for keypoints (set from the report's meta). */
 let SIM = "IoU";
 
-// ---- small DOM helpers ----------------------------------------------------------------------------------
-
-type Child = Node | string | number | null | undefined | false;
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | number | boolean> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false) continue;
-    if (k === "class") e.className = String(v);
-    else e.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c instanceof Node ? c : String(c));
-  return e;
-}
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-
-function fmt(v: number | null | undefined, digits = 3): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(digits);
-}
-function fmtInt(v: number): string {
-  return v.toLocaleString("en-US");
-}
-function fmtMetric(v: number): string {
-  if (!Number.isFinite(v)) return "–";
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e9 || a < 1e-3)) return v.toExponential(2);
-  return Number.isInteger(v) || a >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(a >= 1 ? 2 : 3);
-}
 /** A long axis label as lines of about `width` characters (Chart.js draws an array label on several lines). */
 function wrap(text: string, width = 32): string[] {
   const lines: string[] = [];
@@ -369,6 +344,7 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
       el("div", { class: "table wide" }, el("table", { id: "table-fp" })),
       el("h3", {}, "Worst false negatives"),
       el("div", { class: "table wide" }, el("table", { id: "table-fn" })),
+      el("div", { id: "viewer", class: "viewer" }),
     ),
     el("footer", { class: "muted" }, "Re-scored in this page by detection-eval's analysis engine (Analysis.at()); charts by Chart.js. The page makes no network requests."),
   );
@@ -891,6 +867,20 @@ function renderExplorer(a: Analysis, v: AnalysisView): void {
     fns.map((l) => [l.id ?? l.index, img.get(String(l.imageId)) ?? String(l.imageId), name(l.categoryId), area ? fmtMetric(area[l.index]!) : "–", fmt(l.bestIou), l.reason ?? ""]),
     [false, false, false, true, true, false],
   );
+  markRows("table-fp", fps.map((p) => ({ kind: "prediction", index: p.index })));
+  markRows("table-fn", fns.map((l) => ({ kind: "label", index: l.index })));
+}
+
+/** Tags a table's body rows with the objects they show (a click on one opens it in the viewer). */
+function markRows(id: string, refs: readonly ObjectRef[]): void {
+  $(id).querySelectorAll("tbody tr").forEach((tr, i) => {
+    const r = refs[i];
+    if (!r) return;
+    const row = tr as HTMLElement;
+    row.dataset.kind = r.kind;
+    row.dataset.index = String(r.index);
+    row.classList.add("pick");
+  });
 }
 
 function download(name: string, type: string, text: string): void {
@@ -1009,6 +999,13 @@ async function boot(): Promise<void> {
   };
   $("export-csv").addEventListener("click", () => download("explorer.csv", "text/csv", current().explorerCsv()));
   $("export-json").addEventListener("click", () => download("explorer.json", "application/json", current().explorerJson()));
+  // a click on any row that names an object shows it in the viewer
+  const viewer = createViewer($("viewer"), { meta, current: () => ({ model: state.model, analysis: analyses[state.model]!, view: currentView ?? current() }) });
+  $("app").addEventListener("click", (e) => {
+    const tr = (e.target as HTMLElement).closest("tr[data-kind]") as HTMLElement | null;
+    if (!tr) return;
+    viewer.show({ kind: tr.dataset.kind === "label" ? "label" : "prediction", index: Number(tr.dataset.index) });
+  });
   now();
   await new Promise<void>((resolve) => {
     const check = () => (renders > 0 ? resolve() : setTimeout(check, 5));
