@@ -976,9 +976,10 @@ export class AnalysisView {
    * Per object, input order, as typed arrays (the explorer's outcome and reason without row objects; read by
    * objectTable): predictions 0 not kept, 1 TP, 2 FP, 3 ignored (crowd), with the FP reason (index into
    * FP_REASONS, -1 otherwise); labels 0 not kept, 1 TP, 2 FN, 3 crowd, with the FN reason (index into
-   * FN_REASONS, -1 otherwise) and the true positive's prediction index (-1 none).
+   * FN_REASONS, -1 otherwise), the true positive's prediction index (-1 none) and the label's best IoU (the
+   * explorer's `bestIou`, NaN for none).
    */
-  objectOutcomes(): { predictions: Uint8Array; fpReason: Int8Array; labels: Uint8Array; fnReason: Int8Array; matchedBy: Int32Array } {
+  objectOutcomes(): { predictions: Uint8Array; fpReason: Int8Array; labels: Uint8Array; fnReason: Int8Array; matchedBy: Int32Array; labelBest: Float64Array } {
     return this.memo("objectOutcomes", () => {
       const p = this.p;
       const predictions = new Uint8Array(p.nPred);
@@ -995,7 +996,7 @@ export class AnalysisView {
         if (!ls.kept[l]) continue;
         labels[l] = p.lCrowd[l] === 1 ? 3 : ls.matchedBy[l]! >= 0 ? 1 : 2;
       }
-      return { predictions, fpReason, labels, fnReason: ls.fnReason, matchedBy: ls.matchedBy };
+      return { predictions, fpReason, labels, fnReason: ls.fnReason, matchedBy: ls.matchedBy, labelBest: ls.best };
     });
   }
 

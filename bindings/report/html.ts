@@ -79,6 +79,23 @@ select{font:inherit}
 .kpi-ci{color:var(--muted);font-size:12px;font-variant-numeric:tabular-nums}
 .heat td.cell{cursor:pointer;text-align:center}
 tr.pick{cursor:pointer}
+.ex-controls{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:8px 0}
+.ex-table{border:1px solid var(--line);border-radius:6px;overflow-x:auto}
+.ex-row{display:grid;grid-template-columns:84px 90px minmax(140px,1.4fr) 110px 84px 70px minmax(170px,2fr) 64px minmax(170px,1.6fr) 70px;min-width:1120px;height:24px;align-items:center;font-size:12.5px;border-bottom:1px solid var(--line)}
+.ex-row>span,.ex-head>button{padding:0 8px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.ex-row .num{text-align:right;font-variant-numeric:tabular-nums}
+.ex-head{background:#eef1f4}
+.ex-head>button{border:0;border-radius:0;background:none;text-align:left;font-weight:600;height:24px}
+.ex-head>button[data-sort=asc]::after{content:" ▲"}
+.ex-head>button[data-sort=desc]::after{content:" ▼"}
+.ex-body{position:relative;height:432px;overflow-y:auto;min-width:1120px}
+.ex-spacer{width:1px}
+.ex-rows{position:absolute;top:0;left:0;right:0}
+.ex-rows .ex-row:hover{background:#f0f5fa}
+.ex-row[data-outcome=TP]>span:nth-child(6){color:#009E73;font-weight:600}
+.ex-row[data-outcome=FP]>span:nth-child(6){color:#D55E00;font-weight:600}
+.ex-row[data-outcome=FN]>span:nth-child(6){color:#5f6670;font-weight:600}
+.pick{cursor:pointer}
 tr.pick:hover td{background:#f0f5fa}
 .heat td.selected{outline:2px solid var(--fg);outline-offset:-2px}
 .heat th:first-child{position:sticky;left:0;background:#eef1f4}

@@ -27,6 +27,31 @@ const CASES: [string, "bbox" | "segm"][] = [
 
 const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
+/** The explorer's expected rows, from the row objects of view.explorer() (not the page's typed-array code). */
+function explorerCase(a: ReturnType<typeof analyze>, oneClass: number | string): ReportCase["explorer"] {
+  const ex = a.at({ iou: 0.5, confidence: 0 }).explorer();
+  const shown = (x: { id: number | string | null; index: number }) => (x.id === null ? `#${x.index}` : String(x.id));
+  const area = a.metric("labels", "area")!;
+  const fps = ex.predictions.filter((p) => p.outcome === "FP").sort((x, y) => y.confidence - x.confidence || x.index - y.index);
+  const fns = ex.labels.filter((l) => l.outcome === "FN").sort((x, y) => area[y.index]! - area[x.index]! || x.index - y.index);
+  const img = new Map(a.images.map((im) => [im.id, (im.name ?? String(im.id)).toLowerCase()]));
+  const cls = new Map(a.categories.map((c) => [c.id, c.name.toLowerCase()]));
+  const search = (img.get(a.images[1]!.id) ?? "").slice(-7);
+  const hit = (x: { id: number | string | null; index: number; imageId: number | string; categoryId: number | string; outcome: string; reason: string | null }) =>
+    [img.get(x.imageId)!, cls.get(x.categoryId)!, shown(x).toLowerCase(), x.outcome.toLowerCase(), x.outcome === "ignored" || x.outcome === "crowd" ? "crowd ignored" : "", (x.reason ?? "").toLowerCase()].some((t) => t.includes(search));
+  const one = a.at({ iou: 0.75, confidence: 0, classes: [oneClass] }).explorer();
+  return {
+    total: ex.predictions.length + ex.labels.length,
+    fp: fps.length,
+    fn: fns.length,
+    worstFp: fps.slice(0, 5).map(shown),
+    largestFn: fns.slice(0, 5).map(shown),
+    search,
+    searchRows: ex.predictions.filter(hit).length + ex.labels.filter(hit).length,
+    oneClass75: one.predictions.length + one.labels.length,
+  };
+}
+
 export default async function setup(project: TestProject): Promise<void> {
   const engine = await createEngine();
   // DETECTION_EVAL_NO_FIXTURES=1 runs the browser tests as on a machine without the shared fixtures
@@ -111,6 +136,7 @@ export default async function setup(project: TestProject): Promise<void> {
     ),
     mAPInterval50: (({ lo, hi }) => ({ lo, hi }))(a.at({ iou: 0.5, confidence: 0 }).bootstrap({ resamples: 1000, seed: 0 }).mAP),
     ece50: a.at({ iou: 0.5, confidence: 0 }).calibration().ece,
+    explorer: explorerCase(a, biggest.categoryId),
     tide: (() => {
       const ds = loadCocoDataset(gt);
       const t = tide(ds, loadCocoResults(dt, ds), engine, { iouType: "bbox" });

@@ -39,6 +39,20 @@ export interface ReportCase {
   ece50: number;
   /** tide() in Node: the overall dAPs, and the oneClass' own (main clamped at 0, the page's rule for a selection) */
   tide: { all: Record<string, number>; oneClass: Record<string, number> };
+  /** the explorer at IoU 0.5, confidence 0, from view.explorer()'s row objects in Node */
+  explorer: {
+    total: number;
+    fp: number;
+    fn: number;
+    /** displayed ids (id, else #index) of the 5 most confident FPs and the 5 largest FNs */
+    worstFp: string[];
+    largestFn: string[];
+    /** a search text and how many rows match it (image, class, id, outcome or reason contains it) */
+    search: string;
+    searchRows: number;
+    /** rows at IoU 0.75 with only the oneClass ticked */
+    oneClass75: number;
+  };
 }
 
 /** The synthetic COCO set the global setup generates (bindings/synth/generate.ts), with Node's numbers for it. */

@@ -107,7 +107,71 @@ describe("report page in a frame", () => {
     for (const id of ["summary", "outcome", "confusion", "tide", "calibration", "ap", "prf", "pr", "confidence-curves", "avg-iou", "iou-dist", "correlation", "performance", "explorer"]) {
       expect(doc.getElementById(id), id).not.toBeNull();
     }
-    expect(doc.querySelectorAll("#table-fp tbody tr").length).toBeGreaterThan(0);
+    expect(doc.querySelectorAll("#explorer-table .ex-rows [data-kind]").length).toBeGreaterThan(0);
+  });
+
+  it("the explorer lists every object of the selection; sorts, searches and filters to Node's rows; follows the sliders", async () => {
+    const ex = doc.getElementById("explorer-table")!;
+    const rows = () => Number(ex.dataset.rows);
+    /** the first n rows' ids as the table shows them */
+    const ids = (n: number) => [...ex.querySelectorAll<HTMLElement>(".ex-rows .ex-row:not([hidden])")].slice(0, n).map((r) => r.children[1]!.textContent!);
+    const after = async (what: string, action: () => void) => {
+      const before = ex.dataset.ms;
+      action();
+      await wait(() => ex.dataset.ms !== before, what);
+    };
+    const choose = (id: string, value: string) =>
+      after(`${id} = ${value}`, () => {
+        const s = doc.getElementById(id) as HTMLSelectElement;
+        s.value = value;
+        s.dispatchEvent(new Event(s.tagName === "INPUT" ? "input" : "change", { bubbles: true }));
+      });
+    expect(rows()).toBe(rc.explorer.total);
+    expect(doc.getElementById("ex-count")!.textContent).toBe(`${rc.explorer.total.toLocaleString("en-US")} of ${rc.explorer.total.toLocaleString("en-US")} objects`);
+    // only the rows in sight are in the DOM
+    expect(ex.querySelectorAll(".ex-rows .ex-row").length).toBeLessThan(40);
+    await after("worst FPs", () => (doc.getElementById("ex-worst-fp") as HTMLButtonElement).click());
+    expect(rows()).toBe(rc.explorer.fp);
+    expect(ids(5)).toEqual(rc.explorer.worstFp);
+    await after("largest FNs", () => (doc.getElementById("ex-worst-fn") as HTMLButtonElement).click());
+    expect(rows()).toBe(rc.explorer.fn);
+    expect(ids(5)).toEqual(rc.explorer.largestFn);
+    // a second click on a header reverses the order
+    const areaHead = ex.querySelector<HTMLButtonElement>('#ex-head [data-col="area"]')!;
+    expect(areaHead.dataset.sort).toBe("desc");
+    await after("sort area ascending", () => areaHead.click());
+    expect(areaHead.dataset.sort).toBe("asc");
+    expect(ids(1)).not.toEqual(rc.explorer.largestFn.slice(0, 1));
+    await choose("ex-outcome", "all");
+    expect(rows()).toBe(rc.explorer.total);
+    await choose("ex-search", rc.explorer.search);
+    expect(rows()).toBe(rc.explorer.searchRows);
+    await choose("ex-search", "");
+    // scrolling far down paints the rows there
+    const body = doc.getElementById("ex-body")!;
+    await after("scroll", () => {
+      body.scrollTop = body.scrollHeight;
+      body.dispatchEvent(new Event("scroll"));
+      // a scroll repaints without refiltering: touch ms so the wait ends on the next paint
+      requestAnimationFrame(() => requestAnimationFrame(() => (ex.dataset.ms = `${ex.dataset.ms}.`)));
+    });
+    expect(Number(ex.dataset.first)).toBeGreaterThan(0);
+    // a click on a row opens the object in the viewer
+    const row = ex.querySelector<HTMLElement>(".ex-rows .ex-row:not([hidden])")!;
+    row.children[2]!.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+    expect(doc.getElementById("viewer")!.dataset.shown).toBe(`${row.dataset.kind}:${row.dataset.index}`);
+    // the sliders and the class filter: the explorer follows the selection
+    await rendered("class filter: none", () => (doc.getElementById("cls-none") as HTMLButtonElement).click());
+    const one = [...doc.querySelectorAll<HTMLInputElement>("#classes input")].find((b) => b.value === String(rc.oneClass))!;
+    await rendered("class filter: one class", () => {
+      one.checked = true;
+      one.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    await set("iou", "0.75");
+    expect(rows()).toBe(rc.explorer.oneClass75);
+    await set("iou", "0.5");
+    await rendered("class filter: all", () => (doc.getElementById("cls-all") as HTMLButtonElement).click());
+    expect(rows()).toBe(rc.explorer.total);
   });
 
   it("draws every chart", () => {

@@ -16,14 +16,15 @@ import {
   type ChartConfiguration,
   type ChartDataset,
 } from "chart.js";
-import type { Analysis, AnalysisView } from "../../analysis/analysis.js";
+import type { Analysis, AnalysisView, AtOptions } from "../../analysis/analysis.js";
 import { RECALL_THRESHOLDS } from "../../analysis/thresholds.js";
 import { confusionObjects, type ConfusionMatrix } from "../../analysis/confusion.js";
 import type { BootstrapResult, Interval } from "../../analysis/bootstrap.js";
 import { compare } from "../../analysis/compare.js";
 import { decodeAnalysis } from "../data.js";
 import { $, type Child, el, fmt, fmtInt, fmtMetric } from "./dom.js";
-import { createViewer, type ObjectRef } from "./viewer.js";
+import { createViewer } from "./viewer.js";
+import { createExplorer, type Explorer } from "./explorer.js";
 import type { ReportMeta, TideMainError, TideMeta, TideSpecialError } from "../meta.js";
 
 Chart.register(BarController, BarElement, CategoryScale, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip);
@@ -117,6 +118,10 @@ interface State {
   confidence: number;
   classes: Set<string>;
   metric: string;
+  /** only the images whose file name (or id) contains this text (lower case; "" = every image) */
+  imageText: string;
+  /** a metric range the objects must fall in ("predictions:area" etc.; undefined = none) */
+  range?: { metric: string; min?: number; max?: number };
   /** the confusion-matrix cell whose objects are listed: category ids as strings, null = background */
   cell?: { predicted: string | null; actual: string | null };
 }
@@ -237,6 +242,15 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
             el("select", { id: "chart-sort" }, el("option", { value: "value" }, "by value"), el("option", { value: "category" }, "by category")),
           )
         : null,
+      el("label", {}, "images ", el("input", { type: "search", id: "image-filter", placeholder: "file name contains", size: 16 })),
+      el(
+        "label",
+        { title: "only the objects whose metric lies in [min, max] (predictions for a prediction metric, labels for a label metric)" },
+        "metric range ",
+        el("select", { id: "range-metric" }, el("option", { value: "" }, "none"), ...metricOptions.map((o) => o.cloneNode(true))),
+        el("input", { type: "number", id: "range-min", placeholder: "min", step: "any", style: "width:6em" }),
+        el("input", { type: "number", id: "range-max", placeholder: "max", step: "any", style: "width:6em" }),
+      ),
       el(
         "details",
         { class: "classes", id: "class-filter" },
@@ -338,16 +352,30 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
     section(
       "explorer",
       "Explorer",
-      `The ${EXPLORER_ROWS} most confident false positives and the ${EXPLORER_ROWS} largest false negatives. Export every prediction and label of the selection:`,
+      "Every prediction and label of the selection above (sliders, classes, images, metric range): click a column to sort, search by image, class, id, outcome or reason, click a row to see the object on its image. Export the selection:",
       el("p", {}, el("button", { type: "button", id: "export-csv" }, "explorer CSV"), " ", el("button", { type: "button", id: "export-json" }, "explorer JSON")),
-      el("h3", {}, "Worst false positives"),
-      el("div", { class: "table wide" }, el("table", { id: "table-fp" })),
-      el("h3", {}, "Worst false negatives"),
-      el("div", { class: "table wide" }, el("table", { id: "table-fn" })),
+      el("div", { id: "explorer-table" }),
       el("div", { id: "viewer", class: "viewer" }),
     ),
     el("footer", { class: "muted" }, "Re-scored in this page by detection-eval's analysis engine (Analysis.at()); charts by Chart.js. The page makes no network requests."),
   );
+}
+
+/** at()'s options for the state: thresholds, classes, images and metric range (`confidence: false`: no confidence filter). */
+function viewOptions(a: Analysis, s: State, confidence = true): AtOptions {
+  const all = a.categories.length === s.classes.size;
+  const classes = all ? undefined : a.categories.filter((c) => s.classes.has(String(c.id))).map((c) => c.id);
+  const images = s.imageText ? a.images.filter((im) => (im.name ?? String(im.id)).toLowerCase().includes(s.imageText)).map((im) => im.id) : undefined;
+  const range = s.range ? s.range.metric.split(/:(.*)/s) : undefined;
+  return {
+    iou: s.iou,
+    ...(confidence ? { confidence: s.confidence } : {}),
+    ...(classes ? { classes } : {}),
+    ...(images ? { images } : {}),
+    ...(range && s.range
+      ? { metricRanges: [{ metric: range[1]!, target: range[0] as "predictions" | "labels", ...(s.range.min !== undefined ? { min: s.range.min } : {}), ...(s.range.max !== undefined ? { max: s.range.max } : {}) }] }
+      : {}),
+  };
 }
 
 /**
@@ -358,9 +386,8 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
 function render(s: State): () => void {
   const a = analyses[s.model]!;
   const all = a.categories.length === s.classes.size;
-  const classes = all ? undefined : [...s.classes].map((id) => a.categories.find((c) => String(c.id) === id)!.id);
-  const v = a.at({ iou: s.iou, confidence: s.confidence, ...(classes ? { classes } : {}) });
-  const vNoConf = a.at({ iou: s.iou, ...(classes ? { classes } : {}) });
+  const v = a.at(viewOptions(a, s));
+  const vNoConf = a.at(viewOptions(a, s, false));
 
   $("iou-value").textContent = fmt(s.iou, 2);
   $("confidence-value").textContent = fmt(s.confidence, 2);
@@ -368,19 +395,20 @@ function render(s: State): () => void {
 
   currentView = v;
   renderSummary(v, s);
-  if (analyses.length > 1) renderModels(s, classes);
+  if (analyses.length > 1) renderModels(s);
   renderOutcome(v);
   renderConfusion(a, v, s);
   const tide = tideByModel[s.model];
   if (tide) renderTide(tide, s);
-  $("tide")?.classList.toggle("stale", !tide);
+  // TIDE follows the class filter only
+  $("tide")?.classList.toggle("stale", !tide || s.imageText !== "" || s.range !== undefined);
   renderCalibration(v);
   renderPerClass(v);
   renderPr(v);
   renderConfidence(vNoConf, s);
   renderIou(v, s);
   renderPerformance(a, v, s);
-  renderExplorer(a, v);
+  explorer?.update();
   return () => {
     renderCorrelation(v);
     renderIntervals(v, bootstrapResamples);
@@ -431,6 +459,9 @@ function renderTide(t: TideMeta, s: State): void {
 }
 
 let currentView: AnalysisView | undefined;
+let explorer: Explorer | undefined;
+/** every model's view at the state's settings (the models section; the explorer's flip filter reads the baseline's) */
+let modelViews: AnalysisView[] = [];
 let bootstrapResamples = 0;
 /** the models' analyses (one without --dt given twice) and their TIDE data */
 let analyses: Analysis[] = [];
@@ -458,8 +489,9 @@ function renderCoco(meta: ReportMeta): void {
 }
 
 /** The models side by side at the state's settings (compare() without resampling: a slider move stays fast). */
-function renderModels(s: State, classes: (number | string)[] | undefined): void {
-  const views = analyses.map((x) => x.at({ iou: s.iou, confidence: s.confidence, ...(classes ? { classes } : {}) }));
+function renderModels(s: State): void {
+  const views = analyses.map((x, i) => (i === s.model && currentView ? currentView : x.at(viewOptions(x, s))));
+  modelViews = views;
   const c = compare(views, { names: modelNames, resamples: 0 });
   const d = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? "+" : ""}${v.toFixed(3)}` : "–");
   table(
@@ -847,42 +879,6 @@ function renderPerformance(a: Analysis, v: AnalysisView, s: State): void {
   );
 }
 
-function renderExplorer(a: Analysis, v: AnalysisView): void {
-  const ex = v.explorer();
-  const img = new Map(a.images.map((m) => [String(m.id), m.name ?? String(m.id)]));
-  const cat = new Map(a.categories.map((c) => [String(c.id), c.name]));
-  const name = (id: number | string | null) => (id === null ? "–" : (cat.get(String(id)) ?? String(id)));
-  const fps = ex.predictions.filter((p) => p.outcome === "FP").sort((x, y) => y.confidence - x.confidence || x.index - y.index).slice(0, EXPLORER_ROWS);
-  table(
-    "table-fp",
-    ["prediction", "image", "class", "confidence", SIM, "closest label", "reason"],
-    fps.map((p) => [p.id ?? p.index, img.get(String(p.imageId)) ?? String(p.imageId), name(p.categoryId), fmt(p.confidence), p.candidate >= 0 ? fmt(p.iou) : "–", p.candidate >= 0 ? `${p.candidateId ?? p.candidate} (${name(p.candidateCategoryId)})` : "none", p.reason ?? ""]),
-    [false, false, false, true, true, false, false],
-  );
-  const area = a.metric("labels", "area");
-  const fns = ex.labels.filter((l) => l.outcome === "FN").sort((x, y) => (area ? area[y.index]! - area[x.index]! : 0) || x.index - y.index).slice(0, EXPLORER_ROWS);
-  table(
-    "table-fn",
-    ["label", "image", "class", "area", `best ${SIM}`, "reason"],
-    fns.map((l) => [l.id ?? l.index, img.get(String(l.imageId)) ?? String(l.imageId), name(l.categoryId), area ? fmtMetric(area[l.index]!) : "–", fmt(l.bestIou), l.reason ?? ""]),
-    [false, false, false, true, true, false],
-  );
-  markRows("table-fp", fps.map((p) => ({ kind: "prediction", index: p.index })));
-  markRows("table-fn", fns.map((l) => ({ kind: "label", index: l.index })));
-}
-
-/** Tags a table's body rows with the objects they show (a click on one opens it in the viewer). */
-function markRows(id: string, refs: readonly ObjectRef[]): void {
-  $(id).querySelectorAll("tbody tr").forEach((tr, i) => {
-    const r = refs[i];
-    if (!r) return;
-    const row = tr as HTMLElement;
-    row.dataset.kind = r.kind;
-    row.dataset.index = String(r.index);
-    row.classList.add("pick");
-  });
-}
-
 function download(name: string, type: string, text: string): void {
   // A blob: URL made in the page: no network access.
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -907,7 +903,7 @@ async function boot(): Promise<void> {
   buildLayout(meta, analysis);
   renderCoco(meta);
   const firstMetric = analysis.predictionMetricNames.includes("confidence") ? "predictions:confidence" : `predictions:${analysis.predictionMetricNames[0] ?? ""}`;
-  const state: State = { model: 0, iou: meta.defaults.iou, confidence: meta.defaults.confidence ?? Math.min(...analyses.map((x) => confidenceRange(x).min)), classes: new Set(meta.defaults.classes ?? analysis.categories.map((c) => String(c.id))), metric: firstMetric };
+  const state: State = { model: 0, iou: meta.defaults.iou, confidence: meta.defaults.confidence ?? Math.min(...analyses.map((x) => confidenceRange(x).min)), classes: new Set(meta.defaults.classes ?? analysis.categories.map((c) => String(c.id))), metric: firstMetric, imageText: "" };
   ($("metric") as HTMLSelectElement).value = state.metric;
   let renders = 0;
   let pending = false;
@@ -991,18 +987,36 @@ async function boot(): Promise<void> {
     state.metric = (e.target as HTMLSelectElement).value;
     later();
   });
-  const current = () => {
-    const a = analyses[state.model]!;
-    const all = a.categories.length === state.classes.size;
-    const classes = all ? undefined : a.categories.filter((c) => state.classes.has(String(c.id))).map((c) => c.id);
-    return a.at({ iou: state.iou, confidence: state.confidence, ...(classes ? { classes } : {}) });
+  $("image-filter").addEventListener("input", (e) => {
+    state.imageText = (e.target as HTMLInputElement).value.trim().toLowerCase();
+    later();
+  });
+  const setRange = () => {
+    const metric = ($("range-metric") as HTMLSelectElement).value;
+    const bound = (id: string) => {
+      const t = ($(id) as HTMLInputElement).value.trim();
+      return t === "" || !Number.isFinite(Number(t)) ? undefined : Number(t);
+    };
+    const min = bound("range-min");
+    const max = bound("range-max");
+    state.range = metric ? { metric, ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) } : undefined;
+    later();
   };
+  for (const id of ["range-metric", "range-min", "range-max"]) $(id).addEventListener(id === "range-metric" ? "change" : "input", setRange);
+  const current = () => analyses[state.model]!.at(viewOptions(analyses[state.model]!, state));
   $("export-csv").addEventListener("click", () => download("explorer.csv", "text/csv", current().explorerCsv()));
   $("export-json").addEventListener("click", () => download("explorer.json", "application/json", current().explorerJson()));
   // a click on any row that names an object shows it in the viewer
-  const viewer = createViewer($("viewer"), { meta, current: () => ({ model: state.model, analysis: analyses[state.model]!, view: currentView ?? current() }) });
+  const shownNow = () => ({ model: state.model, analysis: analyses[state.model]!, view: currentView ?? current() });
+  const viewer = createViewer($("viewer"), { meta, current: shownNow });
+  explorer = createExplorer($("explorer-table"), {
+    sim: SIM,
+    current: shownNow,
+    baseline: () => (state.model > 0 ? (modelViews[0] ?? analyses[0]!.at(viewOptions(analyses[0]!, state))) : undefined),
+    viewer,
+  });
   $("app").addEventListener("click", (e) => {
-    const tr = (e.target as HTMLElement).closest("tr[data-kind]") as HTMLElement | null;
+    const tr = (e.target as HTMLElement).closest("[data-kind][data-index]") as HTMLElement | null;
     if (!tr) return;
     viewer.show({ kind: tr.dataset.kind === "label" ? "label" : "prediction", index: Number(tr.dataset.index) });
   });
