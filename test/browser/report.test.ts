@@ -115,13 +115,13 @@ describe("report page in a frame", () => {
     const rows = () => Number(ex.dataset.rows);
     /** the first n rows' ids as the table shows them */
     const ids = (n: number) => [...ex.querySelectorAll<HTMLElement>(".ex-rows .ex-row:not([hidden])")].slice(0, n).map((r) => r.children[1]!.textContent!);
-    const after = async (what: string, action: () => void) => {
+    const acted = async (what: string, action: () => void) => {
       const before = ex.dataset.ms;
       action();
       await wait(() => ex.dataset.ms !== before, what);
     };
     const choose = (id: string, value: string) =>
-      after(`${id} = ${value}`, () => {
+      acted(`${id} = ${value}`, () => {
         const s = doc.getElementById(id) as HTMLSelectElement;
         s.value = value;
         s.dispatchEvent(new Event(s.tagName === "INPUT" ? "input" : "change", { bubbles: true }));
@@ -130,16 +130,16 @@ describe("report page in a frame", () => {
     expect(doc.getElementById("ex-count")!.textContent).toBe(`${rc.explorer.total.toLocaleString("en-US")} of ${rc.explorer.total.toLocaleString("en-US")} objects`);
     // only the rows in sight are in the DOM
     expect(ex.querySelectorAll(".ex-rows .ex-row").length).toBeLessThan(40);
-    await after("worst FPs", () => (doc.getElementById("ex-worst-fp") as HTMLButtonElement).click());
+    await acted("worst FPs", () => (doc.getElementById("ex-worst-fp") as HTMLButtonElement).click());
     expect(rows()).toBe(rc.explorer.fp);
     expect(ids(5)).toEqual(rc.explorer.worstFp);
-    await after("largest FNs", () => (doc.getElementById("ex-worst-fn") as HTMLButtonElement).click());
+    await acted("largest FNs", () => (doc.getElementById("ex-worst-fn") as HTMLButtonElement).click());
     expect(rows()).toBe(rc.explorer.fn);
     expect(ids(5)).toEqual(rc.explorer.largestFn);
     // a second click on a header reverses the order
     const areaHead = ex.querySelector<HTMLButtonElement>('#ex-head [data-col="area"]')!;
     expect(areaHead.dataset.sort).toBe("desc");
-    await after("sort area ascending", () => areaHead.click());
+    await acted("sort area ascending", () => areaHead.click());
     expect(areaHead.dataset.sort).toBe("asc");
     expect(ids(1)).not.toEqual(rc.explorer.largestFn.slice(0, 1));
     await choose("ex-outcome", "all");
@@ -149,7 +149,7 @@ describe("report page in a frame", () => {
     await choose("ex-search", "");
     // scrolling far down paints the rows there
     const body = doc.getElementById("ex-body")!;
-    await after("scroll", () => {
+    await acted("scroll", () => {
       body.scrollTop = body.scrollHeight;
       body.dispatchEvent(new Event("scroll"));
       // a scroll repaints without refiltering: touch ms so the wait ends on the next paint
