@@ -30,12 +30,15 @@ export interface ExplorerQuery {
 /** Stable argsort of `rows` by `key[row]` ascending (NaN last), 16 bits a pass over the keys' order-preserving bits. */
 export function radixArgsort(rows: Int32Array, key: Float64Array): Int32Array {
   const n = rows.length;
-  const hi = new Uint32Array(n);
-  const lo = new Uint32Array(n);
+  // (hi, lo, row) triples, moved together each pass so every pass reads its input in order
+  let hi = new Uint32Array(n);
+  let lo = new Uint32Array(n);
+  let idx = new Int32Array(n);
   const f = new Float64Array(1);
   const u = new Uint32Array(f.buffer);
   for (let i = 0; i < n; i++) {
-    const k = key[rows[i]!]!;
+    const r = rows[i]!;
+    const k = key[r]!;
     f[0] = k !== k ? Number.NaN : k === 0 ? 0 : k; // one NaN, and -0 as 0
     // little-endian halves; negative: flip every bit, positive: flip the sign bit
     const h = u[1]!;
@@ -46,16 +49,19 @@ export function radixArgsort(rows: Int32Array, key: Float64Array): Int32Array {
       hi[i] = (h | 0x80000000) >>> 0;
       lo[i] = u[0]!;
     }
+    idx[i] = r;
   }
-  let src = Int32Array.from({ length: n }, (_, i) => i);
-  let dst = new Int32Array(n);
+  let hi2 = new Uint32Array(n);
+  let lo2 = new Uint32Array(n);
+  let idx2 = new Int32Array(n);
   const count = new Int32Array(65536);
   for (let pass = 0; pass < 4; pass++) {
-    const word = pass < 2 ? lo : hi;
     const shift = pass % 2 === 0 ? 0 : 16;
+    const useLo = pass < 2;
+    const word = useLo ? lo : hi;
     count.fill(0);
-    for (let i = 0; i < n; i++) count[(word[src[i]!]! >>> shift) & 0xffff]!++;
-    if (n > 0 && count[(word[src[0]!]! >>> shift) & 0xffff] === n) continue; // one digit: nothing to move
+    for (let i = 0; i < n; i++) count[(word[i]! >>> shift) & 0xffff]!++;
+    if (n === 0 || count[(word[0]! >>> shift) & 0xffff] === n) continue; // one digit: nothing to move
     let sum = 0;
     for (let d = 0; d < 65536; d++) {
       const c = count[d]!;
@@ -63,14 +69,23 @@ export function radixArgsort(rows: Int32Array, key: Float64Array): Int32Array {
       sum += c;
     }
     for (let i = 0; i < n; i++) {
-      const j = src[i]!;
-      dst[count[(word[j]! >>> shift) & 0xffff]!++] = j;
+      const j = count[(word[i]! >>> shift) & 0xffff]!++;
+      hi2[j] = hi[i]!;
+      lo2[j] = lo[i]!;
+      idx2[j] = idx[i]!;
     }
-    [src, dst] = [dst, src];
+    [hi, hi2] = [hi2, hi];
+    [lo, lo2] = [lo2, lo];
+    [idx, idx2] = [idx2, idx];
   }
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = rows[src[i]!]!;
-  return out;
+  return idx;
+}
+
+/** 0, 1, ..., n - 1 */
+function iota(n: number): Int32Array {
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return a;
 }
 
 /** Ranks of strings in code-unit order (equal strings share a rank). */
@@ -318,7 +333,7 @@ export class ExplorerRows {
     if (!order) {
       const k = this.keys(column);
       if (desc) for (let r = 0; r < k.length; r++) k[r] = -k[r]!; // NaN stays NaN: still last
-      order = radixArgsort(Int32Array.from({ length: this.size }, (_, i) => i), k);
+      order = radixArgsort(iota(this.size), k);
       cache.set(name, order);
     }
     return order;
@@ -340,10 +355,30 @@ export class ExplorerRows {
     if (q) {
       imageHit = Uint8Array.from(this.imageNames, (s) => (s.toLowerCase().includes(q) ? 1 : 0));
       classHit = Uint8Array.from(this.classNames, (s) => (s.toLowerCase().includes(q) ? 1 : 0));
-      const outcomeHit = OUTCOMES.map((s) => s.toLowerCase().includes(q) || (s === "ignored" && "crowd".includes(q)));
-      this.idText ??= Array.from({ length: n }, (_, r) => this.id(r).toLowerCase());
+      // outcomes and reasons are a few strings: matched once per query, then looked up by code
+      const has = (s: string) => s.toLowerCase().includes(q);
+      const outcomeHit = OUTCOMES.map((s) => has(s) || (s === "ignored" && has("crowd")));
+      const fpHit = FP_REASONS.map(has);
+      const fnHit = FN_REASONS.map(has);
+      const crowdRegion = has("crowd region");
+      if (!this.idText) {
+        const ids = new Array<string>(n);
+        for (let r = 0; r < n; r++) ids[r] = this.id(r).toLowerCase();
+        this.idText = ids;
+      }
       const ids = this.idText;
-      textHit = (r) => ids[r]!.includes(q) || outcomeHit[this.outcome(r)] === true || this.reason(r).toLowerCase().includes(q);
+      textHit = (r) => {
+        const code = this.outcome(r);
+        if (outcomeHit[code]) return true;
+        if (r < nP) {
+          const v = o.predictions[r]!;
+          if ((v === 2 && fpHit[o.fpReason[r]!]) || (v === 3 && crowdRegion)) return true;
+        } else {
+          const k = o.fnReason[r - nP]!;
+          if (k >= 0 && fnHit[k]) return true;
+        }
+        return ids[r]!.includes(q);
+      };
     }
     const p = this.analysis.p;
     const order = query.sort ? this.sorted(query.sort, query.desc === true) : undefined;

@@ -34,6 +34,7 @@ export function createExplorer(root: HTMLElement, ctx: ExplorerContext): Explore
   let flips: "none" | "gained" | "lost" = "none";
   let model: ExplorerRows | undefined;
   let shown: Int32Array = new Int32Array(0);
+  let updates = 0;
 
   const heads: Record<ExplorerColumn, string> = {
     kind: "kind",
@@ -153,6 +154,7 @@ export function createExplorer(root: HTMLElement, ctx: ExplorerContext): Explore
     root.dataset.rows = String(shown.length);
     root.dataset.filterMs = (t1 - t0).toFixed(2);
     root.dataset.ms = (performance.now() - t0).toFixed(2);
+    root.dataset.updates = String(++updates);
   };
 
   let queued = false;
@@ -213,15 +215,8 @@ export function createExplorer(root: HTMLElement, ctx: ExplorerContext): Explore
     }
     ctx.viewer.grid(refs, `${count.textContent}${query.search ? ` matching "${query.search}"` : ""}: the first ${refs.length}`);
   });
-  let painting = false;
-  box.addEventListener("scroll", () => {
-    if (painting) return;
-    painting = true;
-    requestAnimationFrame(() => {
-      painting = false;
-      paint();
-    });
-  });
+  // scroll events come once a frame: painting at once shows the rows in that same frame
+  box.addEventListener("scroll", paint);
 
   return { update: refilter, rows: () => shown };
 }
