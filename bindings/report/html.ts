@@ -6,6 +6,37 @@ import { REPORT_PAGE_JS } from "../generated/report-page.js";
 import { PACKAGE_VERSION } from "../generated/version.js";
 import { encodeAnalysis } from "./data.js";
 import type { CocoMeta, ReportMeta, TideMeta } from "./meta.js";
+import type { AnalysisInput } from "../analysis/types.js";
+import { reportShapes } from "./shapes.js";
+import { encodeData } from "./data.js";
+
+/**
+ * Where the page finds each image (index order of the analysis' images; null: none, drawn on a blank
+ * canvas): "files" are URLs relative to the report (or file: URLs), "url" absolute http(s) URLs,
+ * "embedded" data: URLs of thumbnails. The content-security policy allows exactly what these need.
+ */
+export interface ReportImages {
+  source: "files" | "url" | "embedded";
+  urls: readonly (string | null)[];
+}
+
+/** The CSP img-src sources the image URLs need (besides data: and blob:); a URL of another kind is refused. */
+export function imageSources(images: ReportImages | undefined): string[] {
+  const out = new Set<string>();
+  for (const [i, u] of (images?.urls ?? []).entries()) {
+    if (u === null) continue;
+    if (u.startsWith("data:image/")) continue;
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(u)?.[1]?.toLowerCase();
+    if (scheme === undefined) {
+      // relative to the report: its own origin, and file: when the report is opened as a file
+      out.add("'self'");
+      out.add("file:");
+    } else if (scheme === "file") out.add("file:");
+    else if (scheme === "http" || scheme === "https") out.add(new URL(u).origin);
+    else throw new RangeError(`images.urls[${i}]: expected a relative, file:, http(s): or data:image/ URL, got ${JSON.stringify(u.slice(0, 40))}`);
+  }
+  return [...out];
+}
 
 export interface ReportOptions {
   title?: string;
@@ -33,6 +64,13 @@ export interface ReportOptions {
    * section compares them at the sliders' settings); `name` names the first (`analysis`).
    */
   models?: { name: string; others: { name: string; analysis: Analysis; dt?: string; tide?: TideMeta }[] };
+  /**
+   * The inputs analysed, in model order (`analysis`, then `models.others`), for the viewer to draw their
+   * shapes: the labels of the first, the predictions of each. Absent: the page says the shapes were left out.
+   */
+  shapes?: readonly AnalysisInput[];
+  /** where the viewer finds the images (absent: shapes drawn on a blank canvas of the image's size, or images picked in the page) */
+  images?: ReportImages;
 }
 
 const CSS = `
@@ -91,7 +129,10 @@ function escapeHtml(s: string): string {
 
 /** JSON that cannot end its <script> element early. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 async function sha256Base64(text: string): Promise<string | undefined> {
@@ -109,7 +150,27 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
     throw new RangeError(`bootstrap: expected a whole number of resamples in 0..100000, got ${JSON.stringify(options.bootstrap)}`);
   const encoded = await encodeAnalysis(analysis, { compress: options.compress ?? true });
   const { blob, ...data } = encoded;
-  const others = await Promise.all((options.models?.others ?? []).map(async (m) => ({ m, encoded: await encodeAnalysis(m.analysis, { compress: options.compress ?? true }) })));
+  const others = await Promise.all(
+    (options.models?.others ?? []).map(async (m) => ({ m, encoded: await encodeAnalysis(m.analysis, { compress: options.compress ?? true }) })),
+  );
+  let shapesBlob: string | undefined;
+  let shapesMeta: ReportMeta["shapes"];
+  if (options.shapes) {
+    const all = [analysis, ...(options.models?.others ?? []).map((m) => m.analysis)];
+    if (options.shapes.length !== all.length) throw new RangeError(`shapes: expected one input per model (${all.length}), got ${options.shapes.length}`);
+    options.shapes.forEach((x, i) => {
+      if (x.labels.length !== all[i]!.p.nLabel || x.predictions.length !== all[i]!.p.nPred)
+        throw new RangeError(
+          `shapes[${i}]: ${x.labels.length} labels and ${x.predictions.length} predictions, but the analysis has ${all[i]!.p.nLabel} and ${all[i]!.p.nPred}`,
+        );
+    });
+    const { blob: b, ...d } = await encodeData(reportShapes(options.shapes), { compress: options.compress ?? true }, "shapes");
+    shapesBlob = b;
+    shapesMeta = d;
+  }
+  if (options.images && options.images.urls.length !== analysis.images.length)
+    throw new RangeError(`images.urls: expected one per image (${analysis.images.length}), got ${options.images.urls.length}`);
+  const imgSrc = imageSources(options.images);
   const meta: ReportMeta = {
     title: options.title ?? "Model performance report",
     version: PACKAGE_VERSION,
@@ -128,6 +189,8 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
     ...(options.tide ? { tide: options.tide } : {}),
     ...(options.coco?.length ? { coco: options.coco } : {}),
     data,
+    ...(shapesMeta ? { shapes: shapesMeta } : {}),
+    ...(options.images ? { images: { source: options.images.source } } : {}),
     ...(options.models && others.length
       ? {
           models: {
@@ -144,7 +207,7 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
     "default-src 'none'",
     `script-src ${hash ? `'sha256-${hash}'` : "'unsafe-inline'"}`,
     "style-src 'unsafe-inline'",
-    "img-src data: blob:",
+    `img-src ${["data:", "blob:", ...imgSrc].join(" ")}`,
     "base-uri 'none'",
     "form-action 'none'",
   ].join("; ");
@@ -162,7 +225,7 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
 <main id="app"><p>Loading the report…</p><noscript><p class="error">This report needs JavaScript: it re-scores the predictions in the page.</p></noscript></main>
 <script type="application/json" id="report-meta">${scriptJson(meta)}</script>
 <script type="text/plain" id="report-blob">${blob}</script>
-${others.map((o, i) => `<script type="text/plain" id="report-blob-${i + 1}">${o.encoded.blob}</script>\n`).join("")}
+${others.map((o, i) => `<script type="text/plain" id="report-blob-${i + 1}">${o.encoded.blob}</script>\n`).join("")}${shapesBlob !== undefined ? `<script type="text/plain" id="report-shapes">${shapesBlob}</script>\n` : ""}${options.images ? `<script type="application/json" id="report-images">${scriptJson(options.images.urls)}</script>\n` : ""}
 <script>${js}</script>
 </body>
 </html>
