@@ -121,6 +121,12 @@ tr.pick:hover td{background:#f0f5fa}
 .heat td.selected{outline:2px solid var(--fg);outline-offset:-2px}
 .heat th:first-child{position:sticky;left:0;background:#eef1f4}
 footer{margin-top:20px;font-size:12.5px}
+.viewer{margin-top:14px}
+.viewer-stage canvas{max-width:100%;border:1px solid var(--line);border-radius:4px}
+.viewer-caption{margin:6px 0;font-size:13px}
+.viewer-caption>div{margin:2px 0}
+.legend{font-size:12.5px;margin:4px 0}
+.viewer-sources{font-size:12.5px}
 `;
 
 function escapeHtml(s: string): string {
