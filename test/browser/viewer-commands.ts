@@ -57,7 +57,11 @@ async function writeReports(): Promise<void> {
   );
   const run = async (...args: string[]) => {
     let err = "";
-    const code = await main(["report", "--gt", join(OUT, "gt.json"), "--bootstrap", "0", "--no-tide", ...args], { stdout: () => {}, stderr: (t) => void (err += t), isTTY: false });
+    const code = await main(["report", "--gt", join(OUT, "gt.json"), "--bootstrap", "0", "--no-tide", ...args], {
+      stdout: () => {},
+      stderr: (t) => void (err += t),
+      isTTY: false,
+    });
     if (code !== 0) throw new Error(`report ${args.join(" ")}: ${code} ${err}`);
   };
   await run("--dt", join(OUT, "dt-box.json"), "--out", join(OUT, "blank.html"));

@@ -10,6 +10,7 @@ import decodeJpeg from "jpeg-js/lib/decoder.js";
 import { main } from "../../bindings/cli/main.js";
 import { jpegThumbnail } from "../../bindings/ingest/thumbnail.js";
 import type { ReportMeta } from "../../bindings/report/meta.js";
+import { imageSources } from "../../bindings/report/html.js";
 
 async function run(...args: string[]) {
   let stdout = "";
@@ -45,7 +46,12 @@ function page(path: string) {
   const meta = JSON.parse(/<script type="application\/json" id="report-meta">([\s\S]*?)<\/script>/.exec(html)![1]!) as ReportMeta;
   const imagesText = /<script type="application\/json" id="report-images">([\s\S]*?)<\/script>/.exec(html)?.[1];
   const csp = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)![1]!;
-  return { html, meta, urls: imagesText === undefined ? undefined : (JSON.parse(imagesText) as (string | null)[]), imgSrc: /img-src ([^;]*)/.exec(csp)![1]!.split(" ") };
+  return {
+    html,
+    meta,
+    urls: imagesText === undefined ? undefined : (JSON.parse(imagesText) as (string | null)[]),
+    imgSrc: /img-src ([^;]*)/.exec(csp)![1]!.split(" "),
+  };
 }
 
 describe("report image sources", () => {
@@ -75,7 +81,22 @@ describe("report image sources", () => {
 
   it("--embed-images: JPEG thumbnails as data: URLs, long side --thumbnail-size, no file reference", async () => {
     const out = join(dir, "out", "embedded.html");
-    const r = await run("report", "--gt", gt, "--dt", dt, "--out", out, "--images", join(dir, "imgs"), "--embed-images", "--thumbnail-size", "32", "--bootstrap", "0");
+    const r = await run(
+      "report",
+      "--gt",
+      gt,
+      "--dt",
+      dt,
+      "--out",
+      out,
+      "--images",
+      join(dir, "imgs"),
+      "--embed-images",
+      "--thumbnail-size",
+      "32",
+      "--bootstrap",
+      "0",
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/--embed-images: 1 of 3 images have no file/);
     const p = page(out);
@@ -96,7 +117,19 @@ describe("report image sources", () => {
 
   it("--image-url: each image's URL from the template, its origin in the policy", async () => {
     const out = join(dir, "out", "url.html");
-    const r = await run("report", "--gt", gt, "--dt", dt, "--out", out, "--image-url", "https://img.example.org:8443/val/{file_name}?id={id}", "--bootstrap", "0");
+    const r = await run(
+      "report",
+      "--gt",
+      gt,
+      "--dt",
+      dt,
+      "--out",
+      out,
+      "--image-url",
+      "https://img.example.org:8443/val/{file_name}?id={id}",
+      "--bootstrap",
+      "0",
+    );
     expect(r.code).toBe(0);
     const p = page(out);
     expect(p.urls).toEqual([
@@ -107,7 +140,15 @@ describe("report image sources", () => {
     expect(p.imgSrc).toEqual(["data:", "blob:", "https://img.example.org:8443"]);
   });
 
-  for (const bad of ["ftp://host/{file_name}", "https://host/a b/{file_name}", "https://host/{file_name}';script-src *", "https://{id}.host/x.jpg", "https://host/{name}", "javascript:alert(1)//{id}", "host/{file_name}"])
+  for (const bad of [
+    "ftp://host/{file_name}",
+    "https://host/a b/{file_name}",
+    "https://host/{file_name}';script-src *",
+    "https://{id}.host/x.jpg",
+    "https://host/{name}",
+    "javascript:alert(1)//{id}",
+    "host/{file_name}",
+  ])
     it(`--image-url ${bad}: refused (exit 2)`, async () => {
       const r = await run("report", "--gt", gt, "--dt", dt, "--out", join(dir, "out", "bad.html"), "--image-url", bad);
       expect(r.code).toBe(2);
@@ -131,5 +172,21 @@ describe("report image sources", () => {
     expect(p.urls).toBeUndefined();
     expect(p.html).not.toContain('id="report-shapes"');
     expect(p.imgSrc).toEqual(["data:", "blob:"]);
+  });
+});
+
+describe("imageSources (the CSP img-src of renderReportHtml's images)", () => {
+  it("names what the URLs need, and refuses other schemes", () => {
+    expect(imageSources(undefined)).toEqual([]);
+    expect(imageSources({ source: "embedded", urls: ["data:image/jpeg;base64,AAAA", null] })).toEqual([]);
+    expect(imageSources({ source: "files", urls: ["a%20b.jpg", "file:///x/y.png"] })).toEqual(["'self'", "file:"]);
+    expect(imageSources({ source: "url", urls: ["https://a.example/x.jpg", "http://b.example:81/y", "https://a.example/z"] })).toEqual([
+      "https://a.example",
+      "http://b.example:81",
+    ]);
+    expect(() => imageSources({ source: "url", urls: ["https://a.example/x", "javascript:alert(1)"] })).toThrow(
+      /images\.urls\[1\]: expected a relative, file:, http\(s\): or data:image\/ URL/,
+    );
+    expect(() => imageSources({ source: "embedded", urls: ["data:text/html,<b>"] })).toThrow(/images\.urls\[0\]/);
   });
 });

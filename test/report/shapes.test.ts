@@ -17,7 +17,13 @@ const rle = rleEncode(bits, 5, 4);
 const SHAPES: Shape[] = [
   { kind: "box", box: [1.25, 2.5, 10.1, 20.7] },
   { kind: "rotated", box: [50, 40, 30, 10, 33.3] },
-  { kind: "polygon", parts: [[0, 0, 10, 0, 10, 10.5], [20, 20, 30, 20, 25.2, 28, 21, 27]] },
+  {
+    kind: "polygon",
+    parts: [
+      [0, 0, 10, 0, 10, 10.5],
+      [20, 20, 30, 20, 25.2, 28, 21, 27],
+    ],
+  },
   { kind: "rleString", counts: "0b1Q2`0" },
   { kind: "rle", rle },
   { kind: "keypoints", keypoints: [10, 11, 2, 0, 0, 0, 30.5, 31, 1] },
@@ -37,7 +43,12 @@ function expected(s: Shape): Shape {
     case "polyline":
       return { kind: "polyline", points: f32(s.points) };
     case "keypoints":
-      return { kind: "keypoints", keypoints: f32(s.keypoints), ...(s.box ? { box: f32(s.box) as never } : {}), ...(s.area !== undefined ? { area: Math.fround(s.area) } : {}) };
+      return {
+        kind: "keypoints",
+        keypoints: f32(s.keypoints),
+        ...(s.box ? { box: f32(s.box) as never } : {}),
+        ...(s.area !== undefined ? { area: Math.fround(s.area) } : {}),
+      };
     default:
       return s;
   }

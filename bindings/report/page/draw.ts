@@ -162,12 +162,15 @@ export function drawShape(
       if (!(p[j + 2]! > 0)) continue;
       g.beginPath();
       g.arc(X(p[j]!), Y(p[j + 1]!), st.highlight ? 5 : 3.5, 0, 2 * Math.PI);
-      g.fillStyle = st.color;
-      g.fill();
+      // labels' keypoints are rings, predictions' dots
       if (st.dashed) {
-        g.strokeStyle = "#fff";
-        g.lineWidth = 1;
+        g.setLineDash([]);
+        g.strokeStyle = st.color;
+        g.lineWidth = st.highlight ? 2.5 : 1.5;
         g.stroke();
+      } else {
+        g.fillStyle = st.color;
+        g.fill();
       }
     }
   } else {

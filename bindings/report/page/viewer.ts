@@ -82,7 +82,11 @@ export function createViewer(container: HTMLElement, ctx: ViewerContext): Viewer
     "p",
     { class: "legend" },
     ...(["TP", "FP", "FN"] as const).map((k) => el("span", { style: `color:${OUTCOME_COLORS[k]};margin-right:12px;font-weight:600` }, `■ ${k}`)),
-    el("span", { class: "muted" }, "labels dashed, predictions solid; the object and its partner thick; ignored, crowd and filtered-out objects faint"),
+    el(
+      "span",
+      { class: "muted" },
+      "labels dashed (keypoints: rings), predictions solid (keypoints: dots); the object and its partner thick; ignored, crowd and filtered-out objects faint",
+    ),
   );
   const stage = el("div", { class: "viewer-stage" });
   const caption = el("div", { class: "viewer-caption", "data-role": "caption" });
