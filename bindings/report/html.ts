@@ -4,11 +4,10 @@
 import type { Analysis } from "../analysis/analysis.js";
 import { REPORT_PAGE_JS } from "../generated/report-page.js";
 import { PACKAGE_VERSION } from "../generated/version.js";
-import { encodeAnalysis } from "./data.js";
+import { encodeAnalysis, encodeData } from "./data.js";
 import type { CocoMeta, ReportMeta, TideMeta } from "./meta.js";
 import type { AnalysisInput } from "../analysis/types.js";
 import { reportShapes } from "./shapes.js";
-import { encodeData } from "./data.js";
 
 /**
  * Where the page finds each image (index order of the analysis' images; null: none, drawn on a blank
@@ -135,10 +134,7 @@ function escapeHtml(s: string): string {
 
 /** JSON that cannot end its <script> element early. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, "\\u003c")
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
 async function sha256Base64(text: string): Promise<string | undefined> {
@@ -156,9 +152,7 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
     throw new RangeError(`bootstrap: expected a whole number of resamples in 0..100000, got ${JSON.stringify(options.bootstrap)}`);
   const encoded = await encodeAnalysis(analysis, { compress: options.compress ?? true });
   const { blob, ...data } = encoded;
-  const others = await Promise.all(
-    (options.models?.others ?? []).map(async (m) => ({ m, encoded: await encodeAnalysis(m.analysis, { compress: options.compress ?? true }) })),
-  );
+  const others = await Promise.all((options.models?.others ?? []).map(async (m) => ({ m, encoded: await encodeAnalysis(m.analysis, { compress: options.compress ?? true }) })));
   let shapesBlob: string | undefined;
   let shapesMeta: ReportMeta["shapes"];
   if (options.shapes) {
@@ -166,16 +160,13 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
     if (options.shapes.length !== all.length) throw new RangeError(`shapes: expected one input per model (${all.length}), got ${options.shapes.length}`);
     options.shapes.forEach((x, i) => {
       if (x.labels.length !== all[i]!.p.nLabel || x.predictions.length !== all[i]!.p.nPred)
-        throw new RangeError(
-          `shapes[${i}]: ${x.labels.length} labels and ${x.predictions.length} predictions, but the analysis has ${all[i]!.p.nLabel} and ${all[i]!.p.nPred}`,
-        );
+        throw new RangeError(`shapes[${i}]: ${x.labels.length} labels and ${x.predictions.length} predictions, but the analysis has ${all[i]!.p.nLabel} and ${all[i]!.p.nPred}`);
     });
     const { blob: b, ...d } = await encodeData(reportShapes(options.shapes), { compress: options.compress ?? true }, "shapes");
     shapesBlob = b;
     shapesMeta = d;
   }
-  if (options.images && options.images.urls.length !== analysis.images.length)
-    throw new RangeError(`images.urls: expected one per image (${analysis.images.length}), got ${options.images.urls.length}`);
+  if (options.images && options.images.urls.length !== analysis.images.length) throw new RangeError(`images.urls: expected one per image (${analysis.images.length}), got ${options.images.urls.length}`);
   const imgSrc = imageSources(options.images);
   const meta: ReportMeta = {
     title: options.title ?? "Model performance report",

@@ -2,18 +2,7 @@
 // model-performance pages; its IoU slider, confidence slider and class filter re-score in the page.
 // Node only (reads and writes files by path). The file is written atomically (bindings/ingest/output-file.ts
 // writeFileAtomic: temporary file, fsync, rename; removed on failure or interruption).
-import {
-  IMAGE_SUBSET_OPTIONS,
-  imagePixels,
-  imageSubset,
-  loadAnalysisInput,
-  runInputs,
-  SIMILARITY_OPTIONS,
-  similarityOptions,
-  subPixelBoxWarning,
-  USER_METRIC_OPTIONS,
-  userMetrics,
-} from "./analyze.js";
+import { IMAGE_SUBSET_OPTIONS, imagePixels, imageSubset, loadAnalysisInput, runInputs, SIMILARITY_OPTIONS, similarityOptions, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
 import { imageIdsOption, listOption } from "../subsets.js";
 import { analyze } from "../../analysis/analyze.js";
 import { type Command, numberOption, UsageError } from "../command.js";
@@ -48,18 +37,10 @@ export const REPORT_COMMAND: Command = {
     "detection-eval report --gt GT.json --dt RESULTS.json [--dt MORE.json ... --name A --name B ...] --out report.html [--iou-type bbox|segm|keypoints] [--rotated-iou exact|mask] [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--embed-images] [--thumbnail-size 512] [--image-url TEMPLATE] [--no-shapes] [--bootstrap 1000] [--no-tide] [--no-coco] [--title TEXT]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
-    dt: {
-      kind: "value",
-      repeatable: true,
-      help: "COCO results or Encord-style predictions (optional when GT holds them); twice or more: models side by side, the first the baseline",
-    },
+    dt: { kind: "value", repeatable: true, help: "COCO results or Encord-style predictions (optional when GT holds them); twice or more: models side by side, the first the baseline" },
     name: { kind: "value", repeatable: true, help: "the models' names, in --dt order (default: the file names)" },
     out: { kind: "value", required: true, help: "the HTML file to write (atomically; - for standard output; never an input of the run)" },
-    "iou-type": {
-      kind: "value",
-      values: ["bbox", "segm", "keypoints"],
-      help: "COCO input: boxes, masks or keypoints (OKS) (default: segm for segmentation results, keypoints for keypoint results)",
-    },
+    "iou-type": { kind: "value", values: ["bbox", "segm", "keypoints"], help: "COCO input: boxes, masks or keypoints (OKS) (default: segm for segmentation results, keypoints for keypoint results)" },
     iou: { kind: "value", default: "0.5", help: "initial IoU threshold of the slider" },
     confidence: { kind: "value", help: "initial confidence threshold of the slider (default: the lowest, every prediction counted)" },
     candidates: { kind: "value", values: ["same-class", "any-class"], default: "same-class" },
@@ -67,11 +48,7 @@ export const REPORT_COMMAND: Command = {
     title: { kind: "value", help: "the report's title" },
     "no-tide": { kind: "flag", help: "leave out the TIDE section (computed for COCO input: tidecv's rules at IoU 0.5 / 0.1)" },
     "no-coco": { kind: "flag", help: "leave out the COCO section (pycocotools' 12 stats and AP per category of COCO input, at the default Params)" },
-    bootstrap: {
-      kind: "value",
-      default: "1000",
-      help: "resamples of the images for the intervals on the summary cards, computed in the page when the sliders rest (0: none)",
-    },
+    bootstrap: { kind: "value", default: "1000", help: "resamples of the images for the intervals on the summary cards, computed in the page when the sliders rest (0: none)" },
     classes: { kind: "value", help: "the classes ticked in the page's class filter at first (ids or names; default all)" },
     "no-shapes": { kind: "flag", help: "leave the labels' and predictions' shapes out of the page (huge sets): the viewer then names the objects only" },
     "embed-images": { kind: "flag", help: "embed downscaled JPEG thumbnails of the --images files in the page (else the page references the files)" },
@@ -84,20 +61,16 @@ export const REPORT_COMMAND: Command = {
   async run({ opts, lists, progress, warn, info }) {
     const dts = lists.dt ?? [];
     const names = lists.name ?? [];
-    if (names.length > 0 && names.length !== Math.max(dts.length, 1))
-      throw new UsageError(`--name: give one name per --dt (${dts.length}), got ${names.length}`);
+    if (names.length > 0 && names.length !== Math.max(dts.length, 1)) throw new UsageError(`--name: give one name per --dt (${dts.length}), got ${names.length}`);
     const iou = numberOption(opts, "iou", 0.5);
     if (!(iou > 0 && iou <= 1)) throw new UsageError(`--iou: expected a number in (0, 1], got ${opts.iou}`);
     const confidence = opts.confidence === undefined ? undefined : numberOption(opts, "confidence", 0);
     const bootstrap = numberOption(opts, "bootstrap", 1000);
-    if (!(Number.isInteger(bootstrap) && bootstrap >= 0 && bootstrap <= 100_000))
-      throw new UsageError(`--bootstrap: expected a whole number of resamples in 0..100000, got ${opts.bootstrap}`);
+    if (!(Number.isInteger(bootstrap) && bootstrap >= 0 && bootstrap <= 100_000)) throw new UsageError(`--bootstrap: expected a whole number of resamples in 0..100000, got ${opts.bootstrap}`);
     const out = opts.out!;
     const thumbSize = numberOption(opts, "thumbnail-size", 512);
-    if (!(Number.isInteger(thumbSize) && thumbSize >= 16 && thumbSize <= 4096))
-      throw new UsageError(`--thumbnail-size: expected a whole number of pixels in 16..4096, got ${opts["thumbnail-size"]}`);
-    if (opts["embed-images"] !== undefined && opts.images === undefined)
-      throw new UsageError("--embed-images: needs --images DIR (the files to make thumbnails of)");
+    if (!(Number.isInteger(thumbSize) && thumbSize >= 16 && thumbSize <= 4096)) throw new UsageError(`--thumbnail-size: expected a whole number of pixels in 16..4096, got ${opts["thumbnail-size"]}`);
+    if (opts["embed-images"] !== undefined && opts.images === undefined) throw new UsageError("--embed-images: needs --images DIR (the files to make thumbnails of)");
     if (opts["embed-images"] !== undefined && opts["image-url"] !== undefined) throw new UsageError("--embed-images and --image-url: give one of them");
     if (opts["image-url"] !== undefined) checkImageUrlTemplate(opts["image-url"]);
     checkOutputNotInput({ option: "--out", path: out }, [...runInputs(opts), ...dts.map((path) => ({ option: "--dt", path }))]);
@@ -134,9 +107,7 @@ export const REPORT_COMMAND: Command = {
       const iouType = (inp as { iouType?: "bbox" | "segm" | "keypoints" }).iouType ?? "bbox";
       const subset = imageIdsOption(opts) ? { imgIds: inp.images.map((im) => im.id) } : {};
       const ev = evaluateCoco(engine, l.coco.gt, l.coco.dt, { iouType, ...subset });
-      const perCategory = ev
-        .perCategory()
-        .map((c) => ({ categoryId: String(c.categoryId), name: c.name, ap: c.ap, ap50: c.ap50, ap75: c.ap75, ar100: c.ar100 }));
+      const perCategory = ev.perCategory().map((c) => ({ categoryId: String(c.categoryId), name: c.name, ap: c.ap, ap50: c.ap50, ap75: c.ap75, ar100: c.ar100 }));
       return { iouType, stats: ev.stats, statsLabels: ev.statsLabels, summary: ev.summary(), perCategory };
     };
     const coco: CocoMeta[] = [];
@@ -169,13 +140,11 @@ export const REPORT_COMMAND: Command = {
       progress?.(`thumbnails of ${pixels?.length ?? 0} images`);
       images = thumbnailUrls(input.images, pixels ?? [], thumbSize, progress);
       const missing = images.urls.filter((u) => u === null).length;
-      if (missing > 0)
-        warn(`--embed-images: ${missing} of ${input.images.length} images have no file in ${opts.images}; the page draws their shapes on a blank canvas`);
+      if (missing > 0) warn(`--embed-images: ${missing} of ${input.images.length} images have no file in ${opts.images}; the page draws their shapes on a blank canvas`);
     } else if (opts.images !== undefined) {
       const f = fileImageUrls(opts.images, out, input.images);
       images = f.images;
-      if (f.missing > 0)
-        warn(`--images: ${f.missing} of ${input.images.length} images have no file in ${opts.images}; the page draws their shapes on a blank canvas`);
+      if (f.missing > 0) warn(`--images: ${f.missing} of ${input.images.length} images have no file in ${opts.images}; the page draws their shapes on a blank canvas`);
     }
     progress?.("writing the report");
     const html = await renderReportHtml(analysis, {

@@ -34,17 +34,7 @@ Chart.defaults.color = "#333";
 Chart.defaults.maintainAspectRatio = false;
 
 // Okabe-Ito: readable by colour-blind readers.
-const C = {
-  tp: "#009E73",
-  fp: "#D55E00",
-  fn: "#8c8c8c",
-  blue: "#0072B2",
-  orange: "#E69F00",
-  sky: "#56B4E9",
-  purple: "#CC79A7",
-  yellow: "#F0E442",
-  black: "#222",
-};
+const C = { tp: "#009E73", fp: "#D55E00", fn: "#8c8c8c", blue: "#0072B2", orange: "#E69F00", sky: "#56B4E9", purple: "#CC79A7", yellow: "#F0E442", black: "#222" };
 const SERIES = [C.blue, C.orange, C.tp, C.fp, C.purple, C.sky, C.yellow, "#555", "#7a5195", "#a05195"];
 const MAX_PR_CLASSES = 10;
 const MAX_BAR_CLASSES = 300;
@@ -71,13 +61,7 @@ function table(id: string, head: string[], rows: (string | number)[][], numeric:
   const t = $(id) as HTMLTableElement;
   t.replaceChildren(
     el("thead", {}, el("tr", {}, ...head.map((h, i) => el("th", numeric[i] ? { class: "num" } : {}, h)))),
-    el(
-      "tbody",
-      {},
-      ...(rows.length
-        ? rows.map((r) => el("tr", {}, ...r.map((c, i) => el("td", numeric[i] ? { class: "num" } : {}, String(c)))))
-        : [el("tr", {}, el("td", { colspan: head.length, class: "empty" }, "nothing in the current selection"))]),
-    ),
+    el("tbody", {}, ...(rows.length ? rows.map((r) => el("tr", {}, ...r.map((c, i) => el("td", numeric[i] ? { class: "num" } : {}, String(c))))) : [el("tr", {}, el("td", { colspan: head.length, class: "empty" }, "nothing in the current selection"))])),
   );
 }
 
@@ -142,12 +126,7 @@ function section(id: string, title: string, note: string, ...body: Child[]): HTM
 }
 // Charts of many classes grow tall; their box scrolls (like the tables) instead of stretching the page.
 const chartBox = (id: string, height = 280) =>
-  el(
-    "div",
-    {},
-    el("p", { class: "note", id: `${id}-cap` }),
-    el("div", { class: "scroll" }, el("div", { class: "chart", style: `height:${height}px` }, el("canvas", { id, role: "img", "aria-label": id }))),
-  );
+  el("div", {}, el("p", { class: "note", id: `${id}-cap` }), el("div", { class: "scroll" }, el("div", { class: "chart", style: `height:${height}px` }, el("canvas", { id, role: "img", "aria-label": id }))));
 
 /**
  * The classes a per-class bar chart draws: all, or the MAX_BAR_CLASSES with the most labels (in
@@ -207,13 +186,7 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
   const cMax = Math.max(...ranges.map((r) => r.max));
   const names = meta.models?.names ?? [];
   const classBoxes = cats.map((c) =>
-    el(
-      "label",
-      { class: "cls" },
-      el("input", { type: "checkbox", value: String(c.id), checked: meta.defaults.classes?.includes(String(c.id)) ?? true }),
-      ` ${c.name}`,
-      el("span", { class: "muted" }, ` (${String(c.id)})`),
-    ),
+    el("label", { class: "cls" }, el("input", { type: "checkbox", value: String(c.id), checked: meta.defaults.classes?.includes(String(c.id)) ?? true }), ` ${c.name}`, el("span", { class: "muted" }, ` (${String(c.id)})`)),
   );
   const metricOptions = [
     ...a.predictionMetricNames.map((m) => el("option", { value: `predictions:${m}` }, `prediction ${m} (precision)`)),
@@ -328,12 +301,7 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
       el("p", { id: "cal-summary", class: "kpi-l" }),
       row(chartBox("chart-cal", 300), tableBox("table-cal")),
     ),
-    section(
-      "ap",
-      "Average Precision",
-      "Per class, COCO's 101-point interpolation at the chosen IoU threshold.",
-      row(chartBox("chart-ap"), tableBox("table-ap")),
-    ),
+    section("ap", "Average Precision", "Per class, COCO's 101-point interpolation at the chosen IoU threshold.", row(chartBox("chart-ap"), tableBox("table-ap"))),
     section("prf", "Precision, Recall and F1", "Per class at the chosen IoU threshold and confidence.", row(chartBox("chart-prf"), tableBox("table-prf"))),
     section(
       "pr",
@@ -371,24 +339,14 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
       "explorer",
       "Explorer",
       `The ${EXPLORER_ROWS} most confident false positives and the ${EXPLORER_ROWS} largest false negatives. Export every prediction and label of the selection:`,
-      el(
-        "p",
-        {},
-        el("button", { type: "button", id: "export-csv" }, "explorer CSV"),
-        " ",
-        el("button", { type: "button", id: "export-json" }, "explorer JSON"),
-      ),
+      el("p", {}, el("button", { type: "button", id: "export-csv" }, "explorer CSV"), " ", el("button", { type: "button", id: "export-json" }, "explorer JSON")),
       el("h3", {}, "Worst false positives"),
       el("div", { class: "table wide" }, el("table", { id: "table-fp" })),
       el("h3", {}, "Worst false negatives"),
       el("div", { class: "table wide" }, el("table", { id: "table-fn" })),
       el("div", { id: "viewer", class: "viewer" }),
     ),
-    el(
-      "footer",
-      { class: "muted" },
-      "Re-scored in this page by detection-eval's analysis engine (Analysis.at()); charts by Chart.js. The page makes no network requests.",
-    ),
+    el("footer", { class: "muted" }, "Re-scored in this page by detection-eval's analysis engine (Analysis.at()); charts by Chart.js. The page makes no network requests."),
   );
 }
 
@@ -458,33 +416,18 @@ function renderTide(t: TideMeta, s: State): void {
     }
     return n ? sum / n - apMean : Number.NaN;
   };
-  const main = TIDE_MAIN.map((k) =>
-    all
-      ? t.main[k]
-      : Math.max(
-          fixedMean((c) => c.main[k]),
-          0,
-        ),
-  );
+  const main = TIDE_MAIN.map((k) => (all ? t.main[k] : Math.max(fixedMean((c) => c.main[k]), 0)));
   const special = TIDE_SPECIAL.map((k) => (all ? t.special[k] : fixedMean((c) => c.special[k])));
-  $("tide-summary").textContent =
-    `AP${Math.round(t.posThreshold * 100)} ${fmt(all ? t.ap : apMean, 2)} ${all ? "(all classes, as tidecv reports it)" : `(${picked.length} selected classes)`}`;
+  $("tide-summary").textContent = `AP${Math.round(t.posThreshold * 100)} ${fmt(all ? t.ap : apMean, 2)} ${all ? "(all classes, as tidecv reports it)" : `(${picked.length} selected classes)`}`;
   draw("chart-tide", {
     type: "bar",
     data: {
       labels: [...TIDE_MAIN, ...TIDE_SPECIAL],
-      datasets: [
-        { label: "dAP", data: [...main, ...special].map(nan2null), backgroundColor: [...TIDE_MAIN.map(() => C.fp), ...TIDE_SPECIAL.map(() => C.purple)] },
-      ],
+      datasets: [{ label: "dAP", data: [...main, ...special].map(nan2null), backgroundColor: [...TIDE_MAIN.map(() => C.fp), ...TIDE_SPECIAL.map(() => C.purple)] }],
     },
     options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { min: 0, title: axisTitle("dAP (AP points)") } } },
   });
-  table(
-    "table-tide",
-    ["error", "dAP"],
-    [...TIDE_MAIN.map((k, i) => [k, fmt(main[i], 2)]), ...TIDE_SPECIAL.map((k, i) => [k, fmt(special[i], 2)])],
-    [false, true],
-  );
+  table("table-tide", ["error", "dAP"], [...TIDE_MAIN.map((k, i) => [k, fmt(main[i], 2)]), ...TIDE_SPECIAL.map((k, i) => [k, fmt(special[i], 2)])], [false, true]);
 }
 
 let currentView: AnalysisView | undefined;
@@ -500,12 +443,7 @@ function renderCoco(meta: ReportMeta): void {
   if (!coco?.length) return;
   const names = coco.length > 1 ? (meta.models?.names ?? coco.map((_, i) => `model ${i + 1}`)) : ["value"];
   const v = (x: number) => (x < 0 ? "–" : fmt(x));
-  table(
-    "table-coco-stats",
-    ["stat", ...names],
-    coco[0]!.statsLabels.map((label, i) => [label, ...coco.map((c) => v(c.stats[i]!))]),
-    [false, ...names.map(() => true)],
-  );
+  table("table-coco-stats", ["stat", ...names], coco[0]!.statsLabels.map((label, i) => [label, ...coco.map((c) => v(c.stats[i]!))]), [false, ...names.map(() => true)]);
   const byModel = coco.map((c) => new Map(c.perCategory.map((k) => [k.categoryId, k])));
   const heads = coco.length > 1 ? names.flatMap((n) => [`AP ${n}`, `AP50 ${n}`]) : ["AP", "AP50", "AP75", "AR100"];
   table(
@@ -513,9 +451,7 @@ function renderCoco(meta: ReportMeta): void {
     ["class", ...heads],
     coco[0]!.perCategory.map((k) => [
       `${k.name} (${k.categoryId})`,
-      ...(coco.length > 1
-        ? byModel.flatMap((m) => [v(m.get(k.categoryId)?.ap ?? -1), v(m.get(k.categoryId)?.ap50 ?? -1)])
-        : [v(k.ap), v(k.ap50), v(k.ap75), v(k.ar100)]),
+      ...(coco.length > 1 ? byModel.flatMap((m) => [v(m.get(k.categoryId)?.ap ?? -1), v(m.get(k.categoryId)?.ap50 ?? -1)]) : [v(k.ap), v(k.ap50), v(k.ap75), v(k.ar100)]),
     ]),
     [false, ...heads.map(() => true)],
   );
@@ -531,21 +467,7 @@ function renderModels(s: State, classes: (number | string)[] | undefined): void 
     ["model", "mAP", "mAR", "mF1", "precision", "recall", "F1", "TP", "FP", "FN", "Δ mAP", "gained", "lost"],
     c.models.map((m, i) => {
       const p = i > 0 ? c.pairs[i - 1]! : undefined;
-      return [
-        m.name,
-        fmt(m.mAP),
-        fmt(m.mAR),
-        fmt(m.mF1),
-        fmt(m.precision),
-        fmt(m.recall),
-        fmt(m.f1),
-        fmtInt(m.tp),
-        fmtInt(m.fp),
-        fmtInt(m.fn),
-        p ? d(p.mAP.delta) : "baseline",
-        p ? fmtInt(p.gained.length) : "",
-        p ? fmtInt(p.lost.length) : "",
-      ];
+      return [m.name, fmt(m.mAP), fmt(m.mAR), fmt(m.mF1), fmt(m.precision), fmt(m.recall), fmt(m.f1), fmtInt(m.tp), fmtInt(m.fp), fmtInt(m.fn), p ? d(p.mAP.delta) : "baseline", p ? fmtInt(p.gained.length) : "", p ? fmtInt(p.lost.length) : ""];
     }),
     [false, true, true, true, true, true, true, true, true, true, true, true, true],
   );
@@ -553,30 +475,16 @@ function renderModels(s: State, classes: (number | string)[] | undefined): void 
   table(
     "table-models-ap",
     ["class", ...c.models.map((m) => m.name), ...others],
-    c.classes.map((k) => [
-      `${k.name} (${String(k.categoryId)})`,
-      ...k.ap.map((v) => fmt(v)),
-      ...k.ap.slice(1).map((v) => (v === null || k.ap[0] === null ? "–" : d(v - k.ap[0]!))),
-    ]),
+    c.classes.map((k) => [`${k.name} (${String(k.categoryId)})`, ...k.ap.map((v) => fmt(v)), ...k.ap.slice(1).map((v) => (v === null || k.ap[0] === null ? "–" : d(v - k.ap[0]!)))]),
     [false, ...c.models.map(() => true), ...others.map(() => true)],
   );
   const a0 = analyses[0]!;
   const flips: (string | number)[][] = [];
   for (const p of c.pairs) {
-    for (const [kind, list] of [
-      ["gained", p.gained],
-      ["lost", p.lost],
-    ] as const) {
+    for (const [kind, list] of [["gained", p.gained], ["lost", p.lost]] as const) {
       for (const f of list.slice(0, EXPLORER_ROWS)) {
         const cat = a0.categories[a0.categoryIndex(f.categoryId)];
-        flips.push([
-          c.models[p.model]!.name,
-          kind,
-          String(f.imageId),
-          a0.images[a0.imageIndex(f.imageId)]?.name ?? "",
-          cat ? `${cat.name} (${String(cat.id)})` : String(f.categoryId),
-          f.id === null ? `#${f.index}` : String(f.id),
-        ]);
+        flips.push([c.models[p.model]!.name, kind, String(f.imageId), a0.images[a0.imageIndex(f.imageId)]?.name ?? "", cat ? `${cat.name} (${String(cat.id)})` : String(f.categoryId), f.id === null ? `#${f.index}` : String(f.id)]);
       }
     }
   }
@@ -591,18 +499,7 @@ function renderIntervals(v: AnalysisView, resamples: number): void {
     const card = document.getElementById(`kpi-${key}`);
     if (!card) return;
     card.querySelector(".kpi-ci")?.remove();
-    card.append(
-      el(
-        "div",
-        {
-          class: "kpi-ci",
-          "data-lo": String(x.lo),
-          "data-hi": String(x.hi),
-          title: `${Math.round(b.level * 100)}% bootstrap interval, ${b.resamples} resamples of the images`,
-        },
-        `${fmt(x.lo)} – ${fmt(x.hi)}`,
-      ),
-    );
+    card.append(el("div", { class: "kpi-ci", "data-lo": String(x.lo), "data-hi": String(x.hi), title: `${Math.round(b.level * 100)}% bootstrap interval, ${b.resamples} resamples of the images` }, `${fmt(x.lo)} – ${fmt(x.hi)}`));
   };
   put("mAP", b.mAP);
   put("mAR", b.mAR);
@@ -640,13 +537,7 @@ function renderConfusion(a: Analysis, v: AnalysisView, s: State): void {
         const shade = i === j && i < n ? `rgba(0,158,115,${(0.12 + 0.75 * rate).toFixed(3)})` : `rgba(213,94,0,${(0.75 * rate).toFixed(3)})`;
         return el(
           "td",
-          {
-            class: `num cell${selected ? " selected" : ""}`,
-            "data-r": i,
-            "data-c": j,
-            style: count > 0 ? `background:${shade}` : "",
-            title: `${names[i]} predicted, ${names[j]} true: ${count} (${fmt(rate * 100, 1)}% of the row)`,
-          },
+          { class: `num cell${selected ? " selected" : ""}`, "data-r": i, "data-c": j, style: count > 0 ? `background:${shade}` : "", title: `${names[i]} predicted, ${names[j]} true: ${count} (${fmt(rate * 100, 1)}% of the row)` },
           count > 0 ? fmtInt(count) : "·",
         );
       }),
@@ -677,51 +568,20 @@ function renderCell(a: Analysis, v: AnalysisView, m: ConfusionMatrix, s: State):
   const rowsOut: (string | number)[][] = [];
   for (const i of objects.predictions.slice(0, 200)) {
     const p = preds.get(i);
-    if (p)
-      rowsOut.push([
-        "prediction",
-        p.id ?? p.index,
-        img.get(String(p.imageId)) ?? String(p.imageId),
-        name(p.categoryId),
-        fmt(p.confidence),
-        p.candidate >= 0 ? fmt(p.iou) : "–",
-        p.outcome,
-        p.reason ?? "",
-      ]);
+    if (p) rowsOut.push(["prediction", p.id ?? p.index, img.get(String(p.imageId)) ?? String(p.imageId), name(p.categoryId), fmt(p.confidence), p.candidate >= 0 ? fmt(p.iou) : "–", p.outcome, p.reason ?? ""]);
   }
   for (const i of objects.labels.slice(0, 200)) {
     const l = labels.get(i);
-    if (l)
-      rowsOut.push([
-        "label",
-        l.id ?? l.index,
-        img.get(String(l.imageId)) ?? String(l.imageId),
-        name(l.categoryId),
-        "",
-        fmt(l.bestIou),
-        l.outcome,
-        l.reason ?? "",
-      ]);
+    if (l) rowsOut.push(["label", l.id ?? l.index, img.get(String(l.imageId)) ?? String(l.imageId), name(l.categoryId), "", fmt(l.bestIou), l.outcome, l.reason ?? ""]);
   }
   const total = objects.predictions.length + objects.labels.length;
-  $("cell-title").textContent =
-    `Predicted ${names[r]}, true ${names[c]}: ${fmtInt(objects.predictions.length)} predictions, ${fmtInt(objects.labels.length)} labels${total > rowsOut.length ? ` (first ${rowsOut.length} shown)` : ""}`;
-  table("table-cell", ["object", "id", "image", "class", "confidence", SIM, "outcome", "reason"], rowsOut, [
-    false,
-    false,
-    false,
-    false,
-    true,
-    true,
-    false,
-    false,
-  ]);
+  $("cell-title").textContent = `Predicted ${names[r]}, true ${names[c]}: ${fmtInt(objects.predictions.length)} predictions, ${fmtInt(objects.labels.length)} labels${total > rowsOut.length ? ` (first ${rowsOut.length} shown)` : ""}`;
+  table("table-cell", ["object", "id", "image", "class", "confidence", SIM, "outcome", "reason"], rowsOut, [false, false, false, false, true, true, false, false]);
 }
 
 function renderCalibration(v: AnalysisView): void {
   const cal = v.calibration();
-  $("cal-summary").textContent =
-    `ECE ${fmt(cal.ece)} · MCE ${fmt(cal.mce)} · ${fmtInt(cal.count)} counted predictions${cal.outOfRange ? ` · ${fmtInt(cal.outOfRange)} confidences outside [0, 1] (put in the end bins)` : ""}`;
+  $("cal-summary").textContent = `ECE ${fmt(cal.ece)} · MCE ${fmt(cal.mce)} · ${fmtInt(cal.count)} counted predictions${cal.outOfRange ? ` · ${fmtInt(cal.outOfRange)} confidences outside [0, 1] (put in the end bins)` : ""}`;
   const labels = cal.bins.map((b) => `${b.lo.toFixed(1)}–${b.hi.toFixed(1)}`);
   draw("chart-cal", {
     type: "bar",
@@ -729,15 +589,7 @@ function renderCalibration(v: AnalysisView): void {
       labels,
       datasets: [
         { type: "bar", label: "precision", data: cal.bins.map((b) => nan2null(b.precision)), backgroundColor: C.blue },
-        {
-          type: "line",
-          label: "mean confidence (perfect calibration)",
-          data: cal.bins.map((b) => nan2null(b.confidence)),
-          borderColor: C.black,
-          backgroundColor: C.black,
-          borderDash: [4, 3],
-          pointRadius: 3,
-        },
+        { type: "line", label: "mean confidence (perfect calibration)", data: cal.bins.map((b) => nan2null(b.confidence)), borderColor: C.black, backgroundColor: C.black, borderDash: [4, 3], pointRadius: 3 },
       ] as ChartDataset<"bar" | "line">[],
     },
     options: { scales: { x: { title: axisTitle("confidence bin") }, y: { min: 0, max: 1, title: axisTitle(`precision at IoU ${fmt(v.iou, 2)}`) } } },
@@ -745,21 +597,14 @@ function renderCalibration(v: AnalysisView): void {
   table(
     "table-cal",
     ["bin", "predictions", "TP", "mean confidence", "precision", "gap"],
-    cal.bins
-      .filter((b) => b.count > 0)
-      .map((b) => [`${b.lo.toFixed(1)}–${b.hi.toFixed(1)}`, b.count, b.tp, fmt(b.confidence), fmt(b.precision), fmt(Math.abs(b.precision - b.confidence))]),
+    cal.bins.filter((b) => b.count > 0).map((b) => [`${b.lo.toFixed(1)}–${b.hi.toFixed(1)}`, b.count, b.tp, fmt(b.confidence), fmt(b.precision), fmt(Math.abs(b.precision - b.confidence))]),
     [false, true, true, true, true, true],
   );
 }
 
 function renderSummary(v: AnalysisView, s: State): void {
   const kpi = (key: string, label: string, value: number, text: string, hint: string) =>
-    el(
-      "div",
-      { class: "kpi", id: `kpi-${key}`, "data-value": String(value), "data-iou": String(s.iou), "data-confidence": String(s.confidence), title: hint },
-      el("div", { class: "kpi-v" }, text),
-      el("div", { class: "kpi-l" }, label),
-    );
+    el("div", { class: "kpi", id: `kpi-${key}`, "data-value": String(value), "data-iou": String(s.iou), "data-confidence": String(s.confidence), title: hint }, el("div", { class: "kpi-v" }, text), el("div", { class: "kpi-l" }, label));
   $("kpis").replaceChildren(
     kpi("mAP", `mAP@${fmt(s.iou, 2)}`, v.mAP, fmt(v.mAP), "mean over the included classes of the 101-point interpolated AP"),
     kpi("mAR", `mAR@${fmt(s.iou, 2)}`, v.mAR, fmt(v.mAR), "mean recall over the included classes"),
@@ -812,18 +657,11 @@ function renderOutcome(v: AnalysisView): void {
     type: "bar",
     data: {
       labels: [...fpr.map(([r]) => wrap(`FP: ${r}`)), ...fnr.map(([r]) => wrap(`FN: ${r}`))],
-      datasets: [
-        { label: "count", data: [...fpr.map(([, n]) => n), ...fnr.map(([, n]) => n)], backgroundColor: [...fpr.map(() => C.fp), ...fnr.map(() => C.fn)] },
-      ],
+      datasets: [{ label: "count", data: [...fpr.map(([, n]) => n), ...fnr.map(([, n]) => n)], backgroundColor: [...fpr.map(() => C.fp), ...fnr.map(() => C.fn)] }],
     },
     options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { title: axisTitle("objects") } } },
   });
-  table(
-    "table-reasons",
-    ["reason", "count"],
-    [...fpr.map(([r, n]) => [`FP: ${r}`, n]), ...fnr.map(([r, n]) => [`FN: ${r}`, n]), ["ignored (crowd regions)", o.total.ignored]],
-    [false, true],
-  );
+  table("table-reasons", ["reason", "count"], [...fpr.map(([r, n]) => [`FP: ${r}`, n]), ...fnr.map(([r, n]) => [`FN: ${r}`, n]), ["ignored (crowd regions)", o.total.ignored]], [false, true]);
 }
 
 function renderPerClass(v: AnalysisView): void {
@@ -841,12 +679,7 @@ function renderPerClass(v: AnalysisView): void {
     },
     barHeight(names.length),
   );
-  table(
-    "table-ap",
-    ["class", "AP", "labels", "predictions"],
-    [...cls.map((c) => [c.name, fmt(c.ap), c.labels, c.tp + c.fp]), ["mean (mAP)", fmt(v.mAP), v.labels, v.tp + v.fp]],
-    [false, true, true, true],
-  );
+  table("table-ap", ["class", "AP", "labels", "predictions"], [...cls.map((c) => [c.name, fmt(c.ap), c.labels, c.tp + c.fp]), ["mean (mAP)", fmt(v.mAP), v.labels, v.tp + v.fp]], [false, true, true, true]);
   draw(
     "chart-prf",
     {
@@ -866,11 +699,7 @@ function renderPerClass(v: AnalysisView): void {
   table(
     "table-prf",
     ["class", "precision", "recall", "F1"],
-    [
-      ...cls.map((c) => [c.name, fmt(c.precision), fmt(c.recall), fmt(c.f1)]),
-      ["mean", fmt(v.mP), fmt(v.mR), fmt(v.mF1)],
-      ["pooled", fmt(v.precision), fmt(v.recall), fmt(v.f1)],
-    ],
+    [...cls.map((c) => [c.name, fmt(c.precision), fmt(c.recall), fmt(c.f1)]), ["mean", fmt(v.mP), fmt(v.mR), fmt(v.mF1)], ["pooled", fmt(v.precision), fmt(v.recall), fmt(v.f1)]],
     [false, true, true, true],
   );
 }
@@ -883,30 +712,12 @@ function renderPr(v: AnalysisView): void {
     const last = pr.recall.length ? pr.recall[pr.recall.length - 1]! : 0;
     const pts: { x: number; y: number }[] = [];
     for (let k = 0; k < 101 && pr.recall.length && RECALL_THRESHOLDS[k]! <= last; k++) pts.push({ x: RECALL_THRESHOLDS[k]!, y: pr.interpolated[k]! });
-    datasets.push({
-      label: c.name,
-      data: pts,
-      borderColor: SERIES[i % SERIES.length],
-      backgroundColor: SERIES[i % SERIES.length],
-      borderWidth: 1.5,
-      pointRadius: 0,
-      pointStyle: "line",
-      stepped: "after",
-    });
+    datasets.push({ label: c.name, data: pts, borderColor: SERIES[i % SERIES.length], backgroundColor: SERIES[i % SERIES.length], borderWidth: 1.5, pointRadius: 0, pointStyle: "line", stepped: "after" });
   });
   const all = v.prCurve();
   const raw: { x: number; y: number }[] = [];
   for (let j = 0; j < all.recall.length; j++) raw.push({ x: all.recall[j]!, y: all.precision[j]! });
-  datasets.push({
-    label: "all selected (raw)",
-    data: thin(raw),
-    borderColor: C.black,
-    backgroundColor: C.black,
-    borderWidth: 2,
-    borderDash: [5, 3],
-    pointRadius: 0,
-    pointStyle: "line",
-  });
+  datasets.push({ label: "all selected (raw)", data: thin(raw), borderColor: C.black, backgroundColor: C.black, borderWidth: 2, borderDash: [5, 3], pointRadius: 0, pointStyle: "line" });
   draw("chart-pr", {
     type: "line",
     data: { datasets },
@@ -919,13 +730,10 @@ function renderPr(v: AnalysisView): void {
   table(
     "table-pr",
     ["class", "AP", "max recall", "points"],
-    [
-      ...shown.map((c) => {
-        const pr = v.prCurve(c.categoryId);
-        return [c.name, fmt(pr.ap), fmt(pr.recall.length ? pr.recall[pr.recall.length - 1]! : 0), pr.recall.length];
-      }),
-      ["all selected (pooled)", fmt(all.ap), fmt(all.recall.length ? all.recall[all.recall.length - 1]! : 0), all.recall.length],
-    ],
+    [...shown.map((c) => {
+      const pr = v.prCurve(c.categoryId);
+      return [c.name, fmt(pr.ap), fmt(pr.recall.length ? pr.recall[pr.recall.length - 1]! : 0), pr.recall.length];
+    }), ["all selected (pooled)", fmt(all.ap), fmt(all.recall.length ? all.recall[all.recall.length - 1]! : 0), all.recall.length]],
     [false, true, true, true],
   );
 }
@@ -952,15 +760,7 @@ function renderConfidence(v: AnalysisView, s: State): void {
   };
   const datasets = [line("precision", cc.precision, C.blue), line("recall", cc.recall, C.orange), line("F1", cc.f1, C.tp), marker];
   if (Number.isFinite(cc.best.confidence))
-    datasets.push({
-      label: `best F1 ${fmt(cc.best.f1)} at ${fmt(cc.best.confidence, 2)}`,
-      data: [{ x: cc.best.confidence, y: cc.best.f1 }],
-      borderColor: C.tp,
-      backgroundColor: C.tp,
-      pointRadius: 5,
-      pointStyle: "circle",
-      showLine: false,
-    });
+    datasets.push({ label: `best F1 ${fmt(cc.best.f1)} at ${fmt(cc.best.confidence, 2)}`, data: [{ x: cc.best.confidence, y: cc.best.f1 }], borderColor: C.tp, backgroundColor: C.tp, pointRadius: 5, pointStyle: "circle", showLine: false });
   draw("chart-conf", {
     type: "line",
     data: { datasets },
@@ -986,20 +786,11 @@ function renderIou(v: AnalysisView, s: State): void {
     {
       type: "bar",
       data: { labels: shown.map((c) => c.name), datasets: [{ label: "average IoU", data: shown.map((c) => nan2null(c.avgIou)), backgroundColor: C.sky }] },
-      options: {
-        indexAxis: "y",
-        plugins: { legend: { display: false } },
-        scales: { x: { min: 0, max: 1, title: axisTitle("mean IoU of the true positives") } },
-      },
+      options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { min: 0, max: 1, title: axisTitle("mean IoU of the true positives") } } },
     },
     barHeight(shown.length),
   );
-  table(
-    "table-iou",
-    ["class", "average IoU", "TP"],
-    [...cls.map((c) => [c.name, fmt(c.avgIou), c.tp]), ["all selected", fmt(v.avgIou), v.tp]],
-    [false, true, true],
-  );
+  table("table-iou", ["class", "average IoU", "TP"], [...cls.map((c) => [c.name, fmt(c.avgIou), c.tp]), ["all selected", fmt(v.avgIou), v.tp]], [false, true, true]);
   const h = v.iouHistogram({ bins: 20 });
   const labels = Array.from({ length: h.tp.length }, (_, i) => `${h.edges[i]!.toFixed(2)}–${h.edges[i + 1]!.toFixed(2)}`);
   draw("chart-iou-hist", {
@@ -1011,19 +802,9 @@ function renderIou(v: AnalysisView, s: State): void {
         { label: "FP", data: Array.from(h.fp), backgroundColor: C.fp },
       ],
     },
-    options: {
-      scales: {
-        x: { stacked: true, title: axisTitle(`IoU with the closest label (threshold ${fmt(s.iou, 2)})`) },
-        y: { stacked: true, title: axisTitle("predictions") },
-      },
-    },
+    options: { scales: { x: { stacked: true, title: axisTitle(`IoU with the closest label (threshold ${fmt(s.iou, 2)})`) }, y: { stacked: true, title: axisTitle("predictions") } } },
   });
-  table(
-    "table-iou-hist",
-    ["IoU", "TP", "FP"],
-    labels.map((l, i) => [l, h.tp[i]!, h.fp[i]!]).filter((r) => (r[1] as number) + (r[2] as number) > 0),
-    [false, true, true],
-  );
+  table("table-iou-hist", ["IoU", "TP", "FP"], labels.map((l, i) => [l, h.tp[i]!, h.fp[i]!]).filter((r) => (r[1] as number) + (r[2] as number) > 0), [false, true, true]);
 }
 
 function renderCorrelation(v: AnalysisView): void {
@@ -1044,12 +825,7 @@ function renderCorrelation(v: AnalysisView): void {
     },
     Math.max(260, 34 * rows.length + 70),
   );
-  table(
-    "table-corr",
-    ["metric", "n", "Pearson", "Spearman"],
-    rows.map((r) => [label(r), r.n, fmt(r.pearson), fmt(r.spearman)]),
-    [false, true, true, true],
-  );
+  table("table-corr", ["metric", "n", "Pearson", "Spearman"], rows.map((r) => [label(r), r.n, fmt(r.pearson), fmt(r.spearman)]), [false, true, true, true]);
   $("correlation").classList.remove("stale");
 }
 
@@ -1060,19 +836,8 @@ function renderPerformance(a: Analysis, v: AnalysisView, s: State): void {
   const labels = bins.map((b) => (b.min === b.max ? fmtMetric(b.min) : `${fmtMetric(b.min)}–${fmtMetric(b.max)}`));
   draw("chart-perf", {
     type: "bar",
-    data: {
-      labels,
-      datasets: [
-        { label: pred ? "precision" : "false-negative rate", data: bins.map((b) => (pred ? b.precision : b.fnRate)), backgroundColor: pred ? C.blue : C.fn },
-      ],
-    },
-    options: {
-      plugins: { legend: { display: false } },
-      scales: {
-        x: { title: axisTitle(`${pred ? "prediction" : "label"} ${metric}`) },
-        y: { min: 0, max: 1, title: axisTitle(pred ? "precision" : "FN / (TP + FN)") },
-      },
-    },
+    data: { labels, datasets: [{ label: pred ? "precision" : "false-negative rate", data: bins.map((b) => (pred ? b.precision : b.fnRate)), backgroundColor: pred ? C.blue : C.fn }] },
+    options: { plugins: { legend: { display: false } }, scales: { x: { title: axisTitle(`${pred ? "prediction" : "label"} ${metric}`) }, y: { min: 0, max: 1, title: axisTitle(pred ? "precision" : "FN / (TP + FN)") } } },
   });
   table(
     "table-perf",
@@ -1087,64 +852,35 @@ function renderExplorer(a: Analysis, v: AnalysisView): void {
   const img = new Map(a.images.map((m) => [String(m.id), m.name ?? String(m.id)]));
   const cat = new Map(a.categories.map((c) => [String(c.id), c.name]));
   const name = (id: number | string | null) => (id === null ? "–" : (cat.get(String(id)) ?? String(id)));
-  const fps = ex.predictions
-    .filter((p) => p.outcome === "FP")
-    .sort((x, y) => y.confidence - x.confidence || x.index - y.index)
-    .slice(0, EXPLORER_ROWS);
+  const fps = ex.predictions.filter((p) => p.outcome === "FP").sort((x, y) => y.confidence - x.confidence || x.index - y.index).slice(0, EXPLORER_ROWS);
   table(
     "table-fp",
     ["prediction", "image", "class", "confidence", SIM, "closest label", "reason"],
-    fps.map((p) => [
-      p.id ?? p.index,
-      img.get(String(p.imageId)) ?? String(p.imageId),
-      name(p.categoryId),
-      fmt(p.confidence),
-      p.candidate >= 0 ? fmt(p.iou) : "–",
-      p.candidate >= 0 ? `${p.candidateId ?? p.candidate} (${name(p.candidateCategoryId)})` : "none",
-      p.reason ?? "",
-    ]),
+    fps.map((p) => [p.id ?? p.index, img.get(String(p.imageId)) ?? String(p.imageId), name(p.categoryId), fmt(p.confidence), p.candidate >= 0 ? fmt(p.iou) : "–", p.candidate >= 0 ? `${p.candidateId ?? p.candidate} (${name(p.candidateCategoryId)})` : "none", p.reason ?? ""]),
     [false, false, false, true, true, false, false],
   );
   const area = a.metric("labels", "area");
-  const fns = ex.labels
-    .filter((l) => l.outcome === "FN")
-    .sort((x, y) => (area ? area[y.index]! - area[x.index]! : 0) || x.index - y.index)
-    .slice(0, EXPLORER_ROWS);
+  const fns = ex.labels.filter((l) => l.outcome === "FN").sort((x, y) => (area ? area[y.index]! - area[x.index]! : 0) || x.index - y.index).slice(0, EXPLORER_ROWS);
   table(
     "table-fn",
     ["label", "image", "class", "area", `best ${SIM}`, "reason"],
-    fns.map((l) => [
-      l.id ?? l.index,
-      img.get(String(l.imageId)) ?? String(l.imageId),
-      name(l.categoryId),
-      area ? fmtMetric(area[l.index]!) : "–",
-      fmt(l.bestIou),
-      l.reason ?? "",
-    ]),
+    fns.map((l) => [l.id ?? l.index, img.get(String(l.imageId)) ?? String(l.imageId), name(l.categoryId), area ? fmtMetric(area[l.index]!) : "–", fmt(l.bestIou), l.reason ?? ""]),
     [false, false, false, true, true, false],
   );
-  markRows(
-    "table-fp",
-    fps.map((p) => ({ kind: "prediction", index: p.index })),
-  );
-  markRows(
-    "table-fn",
-    fns.map((l) => ({ kind: "label", index: l.index })),
-  );
+  markRows("table-fp", fps.map((p) => ({ kind: "prediction", index: p.index })));
+  markRows("table-fn", fns.map((l) => ({ kind: "label", index: l.index })));
 }
 
 /** Tags a table's body rows with the objects they show (a click on one opens it in the viewer). */
 function markRows(id: string, refs: readonly ObjectRef[]): void {
-  $(id)
-    .querySelectorAll("tbody tr")
-    .forEach((tr, i) => {
-      const r = refs[i];
-      if (!r) return;
-      const row = tr as HTMLElement;
-      row.dataset.kind = r.kind;
-      row.dataset.index = String(r.index);
-      row.classList.add("pick");
-    });
+  $(id).querySelectorAll("tbody tr").forEach((tr, i) => {
+    const r = refs[i];
+    if (!r) return;
+    const row = tr as HTMLElement;
+    row.dataset.kind = r.kind;
+    row.dataset.index = String(r.index);
+    row.classList.add("pick");
+  });
 }
 
 function download(name: string, type: string, text: string): void {
@@ -1170,16 +906,8 @@ async function boot(): Promise<void> {
   bootstrapResamples = meta.bootstrap ?? 0;
   buildLayout(meta, analysis);
   renderCoco(meta);
-  const firstMetric = analysis.predictionMetricNames.includes("confidence")
-    ? "predictions:confidence"
-    : `predictions:${analysis.predictionMetricNames[0] ?? ""}`;
-  const state: State = {
-    model: 0,
-    iou: meta.defaults.iou,
-    confidence: meta.defaults.confidence ?? Math.min(...analyses.map((x) => confidenceRange(x).min)),
-    classes: new Set(meta.defaults.classes ?? analysis.categories.map((c) => String(c.id))),
-    metric: firstMetric,
-  };
+  const firstMetric = analysis.predictionMetricNames.includes("confidence") ? "predictions:confidence" : `predictions:${analysis.predictionMetricNames[0] ?? ""}`;
+  const state: State = { model: 0, iou: meta.defaults.iou, confidence: meta.defaults.confidence ?? Math.min(...analyses.map((x) => confidenceRange(x).min)), classes: new Set(meta.defaults.classes ?? analysis.categories.map((c) => String(c.id))), metric: firstMetric };
   ($("metric") as HTMLSelectElement).value = state.metric;
   let renders = 0;
   let pending = false;
@@ -1194,17 +922,14 @@ async function boot(): Promise<void> {
     $("correlation").classList.add("stale");
     if (bootstrapResamples > 0) $("summary").classList.add("stale");
     // The correlation step waits until the sliders rest (it is the slow part on large sets).
-    rest = setTimeout(
-      () => {
-        const t2 = performance.now();
-        second();
-        document.body.dataset.renderMs = `${Math.round(t1 - t0)}+${Math.round(performance.now() - t2)}`;
-        document.body.dataset.renders = String(++renders);
-        document.body.dataset.iou = String(state.iou);
-        document.body.dataset.confidence = String(state.confidence);
-      },
-      renders === 0 ? 0 : 150,
-    );
+    rest = setTimeout(() => {
+      const t2 = performance.now();
+      second();
+      document.body.dataset.renderMs = `${Math.round(t1 - t0)}+${Math.round(performance.now() - t2)}`;
+      document.body.dataset.renders = String(++renders);
+      document.body.dataset.iou = String(state.iou);
+      document.body.dataset.confidence = String(state.confidence);
+    }, renders === 0 ? 0 : 150);
   };
   // Slider moves are coalesced to one re-score per frame.
   const later = () => {
