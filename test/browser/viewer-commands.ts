@@ -84,7 +84,8 @@ export const inspectViewer: BrowserCommand<[report: "blank" | "files" | "masks"]
     await page.goto(pathToFileURL(join(OUT, report === "files" ? "out/files.html" : `${report}.html`)).href, { waitUntil: "load" });
     await page.waitForFunction(() => document.documentElement.dataset.state !== undefined, undefined, { timeout: 20_000 });
     const state = await page.evaluate(() => document.documentElement.dataset.state);
-    await page.locator("#table-fp tbody tr[data-kind]").first().click();
+    // the false positive's row (prediction 1) of the Explorer, whichever table shows it
+    await page.locator('#explorer [data-kind="prediction"][data-index="1"]:not(canvas)').first().click();
     await page.waitForFunction(() => document.getElementById("viewer")?.dataset.drawn !== undefined, undefined, { timeout: 10_000 });
     const r = await page.evaluate(
       ({ regions, w, read }) => {
