@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { playwright } from "@vitest/browser-playwright";
 import { defineConfig } from "vitest/config";
 import { inspectReport } from "./test/browser/commands.js";
+import { inspectViewer } from "./test/browser/viewer-commands.js";
 
 // Two projects: "node" runs everything in Node; "browser" runs test/browser/** in Debian's headless
 // Chromium (no browser download is possible here, so executablePath is fixed). The browser project's
@@ -34,7 +35,7 @@ export default defineConfig({
             enabled: true,
             headless: true,
             screenshotFailures: false,
-            commands: { inspectReport },
+            commands: { inspectReport, inspectViewer },
             provider: playwright({
               launchOptions: {
                 executablePath: chromium,

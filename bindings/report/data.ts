@@ -81,12 +81,10 @@ async function pipe(bytes: Uint8Array<ArrayBuffer>, stream: CompressionStream | 
 
 // ---- public ---------------------------------------------------------------------------------------------
 
-/** Serialises an Analysis (its prepared arrays, categories, images and ids). */
-export async function encodeAnalysis(analysis: Analysis, options: { compress?: boolean } = {}): Promise<EncodedAnalysis> {
+/** Serialises any tree of plain values and typed arrays (the analysis, the shapes) in the layout above. */
+export async function encodeData(value: unknown, options: { compress?: boolean } = {}, what = "data"): Promise<EncodedAnalysis> {
   const arrays: Typed[] = [];
-  // the boxes serve the object table (analysis/object-table.ts), not the page: left out
-  const { pBox: _pBox, lBox: _lBox, ...prepared } = analysis.p;
-  const tree = toTree(prepared, arrays, "analysis");
+  const tree = toTree(value, arrays, what);
   const table: [TypedName, number, number][] = [];
   let size = 0;
   for (const a of arrays) {
@@ -101,8 +99,8 @@ export async function encodeAnalysis(analysis: Analysis, options: { compress?: b
   return { v: 1, compression: compress ? "gzip" : "none", arrays: table, bytes: size, tree, blob: bytesToBase64(payload) };
 }
 
-/** Rebuilds the Analysis serialised by encodeAnalysis (in the report page, or anywhere else). */
-export async function decodeAnalysis(encoded: EncodedAnalysis): Promise<Analysis> {
+/** The tree serialised by encodeData, its typed arrays views of one decoded buffer. */
+export async function decodeData(encoded: EncodedAnalysis): Promise<unknown> {
   if (encoded.v !== 1) throw new Error(`report data: unknown version ${String(encoded.v)}`);
   let bytes = base64ToBytes(encoded.blob);
   if (encoded.compression === "gzip") {
@@ -111,5 +109,17 @@ export async function decodeAnalysis(encoded: EncodedAnalysis): Promise<Analysis
   }
   if (bytes.byteLength !== encoded.bytes) throw new Error(`report data: expected ${encoded.bytes} bytes, got ${bytes.byteLength}`);
   const arrays = encoded.arrays.map(([name, offset, length]) => new TYPED[name](bytes.buffer, bytes.byteOffset + offset, length) as Typed);
-  return new Analysis(fromTree(encoded.tree, arrays) as Prepared);
+  return fromTree(encoded.tree, arrays);
+}
+
+/** Serialises an Analysis (its prepared arrays, categories, images and ids). */
+export async function encodeAnalysis(analysis: Analysis, options: { compress?: boolean } = {}): Promise<EncodedAnalysis> {
+  // the boxes serve the object table (analysis/object-table.ts), not the page: left out
+  const { pBox: _pBox, lBox: _lBox, ...prepared } = analysis.p;
+  return encodeData(prepared, options, "analysis");
+}
+
+/** Rebuilds the Analysis serialised by encodeAnalysis (in the report page, or anywhere else). */
+export async function decodeAnalysis(encoded: EncodedAnalysis): Promise<Analysis> {
+  return new Analysis((await decodeData(encoded)) as Prepared);
 }

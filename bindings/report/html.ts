@@ -4,8 +4,38 @@
 import type { Analysis } from "../analysis/analysis.js";
 import { REPORT_PAGE_JS } from "../generated/report-page.js";
 import { PACKAGE_VERSION } from "../generated/version.js";
-import { encodeAnalysis } from "./data.js";
+import { encodeAnalysis, encodeData } from "./data.js";
 import type { CocoMeta, ReportMeta, TideMeta } from "./meta.js";
+import type { AnalysisInput } from "../analysis/types.js";
+import { reportShapes } from "./shapes.js";
+
+/**
+ * Where the page finds each image (index order of the analysis' images; null: none, drawn on a blank
+ * canvas): "files" are URLs relative to the report (or file: URLs), "url" absolute http(s) URLs,
+ * "embedded" data: URLs of thumbnails. The content-security policy allows exactly what these need.
+ */
+export interface ReportImages {
+  source: "files" | "url" | "embedded";
+  urls: readonly (string | null)[];
+}
+
+/** The CSP img-src sources the image URLs need (besides data: and blob:); a URL of another kind is refused. */
+export function imageSources(images: ReportImages | undefined): string[] {
+  const out = new Set<string>();
+  for (const [i, u] of (images?.urls ?? []).entries()) {
+    if (u === null) continue;
+    if (u.startsWith("data:image/")) continue;
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(u)?.[1]?.toLowerCase();
+    if (scheme === undefined) {
+      // relative to the report: its own origin, and file: when the report is opened as a file
+      out.add("'self'");
+      out.add("file:");
+    } else if (scheme === "file") out.add("file:");
+    else if (scheme === "http" || scheme === "https") out.add(new URL(u).origin);
+    else throw new RangeError(`images.urls[${i}]: expected a relative, file:, http(s): or data:image/ URL, got ${JSON.stringify(u.slice(0, 40))}`);
+  }
+  return [...out];
+}
 
 export interface ReportOptions {
   title?: string;
@@ -33,6 +63,13 @@ export interface ReportOptions {
    * section compares them at the sliders' settings); `name` names the first (`analysis`).
    */
   models?: { name: string; others: { name: string; analysis: Analysis; dt?: string; tide?: TideMeta }[] };
+  /**
+   * The inputs analysed, in model order (`analysis`, then `models.others`), for the viewer to draw their
+   * shapes: the labels of the first, the predictions of each. Absent: the page says the shapes were left out.
+   */
+  shapes?: readonly AnalysisInput[];
+  /** where the viewer finds the images (absent: shapes drawn on a blank canvas of the image's size, or images picked in the page) */
+  images?: ReportImages;
 }
 
 const CSS = `
@@ -100,6 +137,12 @@ tr.pick:hover td{background:#f0f5fa}
 .heat td.selected{outline:2px solid var(--fg);outline-offset:-2px}
 .heat th:first-child{position:sticky;left:0;background:#eef1f4}
 footer{margin-top:20px;font-size:12.5px}
+.viewer{margin-top:14px}
+.viewer-stage canvas{max-width:100%;border:1px solid var(--line);border-radius:4px}
+.viewer-caption{margin:6px 0;font-size:13px}
+.viewer-caption>div{margin:2px 0}
+.legend{font-size:12.5px;margin:4px 0}
+.viewer-sources{font-size:12.5px}
 `;
 
 function escapeHtml(s: string): string {
@@ -127,6 +170,21 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
   const encoded = await encodeAnalysis(analysis, { compress: options.compress ?? true });
   const { blob, ...data } = encoded;
   const others = await Promise.all((options.models?.others ?? []).map(async (m) => ({ m, encoded: await encodeAnalysis(m.analysis, { compress: options.compress ?? true }) })));
+  let shapesBlob: string | undefined;
+  let shapesMeta: ReportMeta["shapes"];
+  if (options.shapes) {
+    const all = [analysis, ...(options.models?.others ?? []).map((m) => m.analysis)];
+    if (options.shapes.length !== all.length) throw new RangeError(`shapes: expected one input per model (${all.length}), got ${options.shapes.length}`);
+    options.shapes.forEach((x, i) => {
+      if (x.labels.length !== all[i]!.p.nLabel || x.predictions.length !== all[i]!.p.nPred)
+        throw new RangeError(`shapes[${i}]: ${x.labels.length} labels and ${x.predictions.length} predictions, but the analysis has ${all[i]!.p.nLabel} and ${all[i]!.p.nPred}`);
+    });
+    const { blob: b, ...d } = await encodeData(reportShapes(options.shapes), { compress: options.compress ?? true }, "shapes");
+    shapesBlob = b;
+    shapesMeta = d;
+  }
+  if (options.images && options.images.urls.length !== analysis.images.length) throw new RangeError(`images.urls: expected one per image (${analysis.images.length}), got ${options.images.urls.length}`);
+  const imgSrc = imageSources(options.images);
   const meta: ReportMeta = {
     title: options.title ?? "Model performance report",
     version: PACKAGE_VERSION,
@@ -145,6 +203,8 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
     ...(options.tide ? { tide: options.tide } : {}),
     ...(options.coco?.length ? { coco: options.coco } : {}),
     data,
+    ...(shapesMeta ? { shapes: shapesMeta } : {}),
+    ...(options.images ? { images: { source: options.images.source } } : {}),
     ...(options.models && others.length
       ? {
           models: {
@@ -161,7 +221,7 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
     "default-src 'none'",
     `script-src ${hash ? `'sha256-${hash}'` : "'unsafe-inline'"}`,
     "style-src 'unsafe-inline'",
-    "img-src data: blob:",
+    `img-src ${["data:", "blob:", ...imgSrc].join(" ")}`,
     "base-uri 'none'",
     "form-action 'none'",
   ].join("; ");
@@ -179,7 +239,7 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
 <main id="app"><p>Loading the report…</p><noscript><p class="error">This report needs JavaScript: it re-scores the predictions in the page.</p></noscript></main>
 <script type="application/json" id="report-meta">${scriptJson(meta)}</script>
 <script type="text/plain" id="report-blob">${blob}</script>
-${others.map((o, i) => `<script type="text/plain" id="report-blob-${i + 1}">${o.encoded.blob}</script>\n`).join("")}
+${others.map((o, i) => `<script type="text/plain" id="report-blob-${i + 1}">${o.encoded.blob}</script>\n`).join("")}${shapesBlob !== undefined ? `<script type="text/plain" id="report-shapes">${shapesBlob}</script>\n` : ""}${options.images ? `<script type="application/json" id="report-images">${scriptJson(options.images.urls)}</script>\n` : ""}
 <script>${js}</script>
 </body>
 </html>

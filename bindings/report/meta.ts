@@ -26,6 +26,10 @@ export interface ReportMeta {
   coco?: CocoMeta[];
   /** with two or more models: every model's name (the first is `data`'s), and the others' data (blobs in report-blob-1, ...) */
   models?: { names: string[]; others: ModelMeta[] };
+  /** the labels' and predictions' shapes (report/shapes.ts ReportShapes; blob in report-shapes); absent: left out (--no-shapes) */
+  shapes?: Omit<EncodedAnalysis, "blob">;
+  /** where the images come from (their URLs, one per image, in the report-images element); absent: none */
+  images?: { source: "files" | "url" | "embedded" };
 }
 
 /** One model's COCO evaluation: the 12 stats, their labels, pycocotools' print-out, AP per category. */

@@ -113,11 +113,11 @@ describe("detection-eval report", () => {
     expect(found(/@import|\burl\(/g)).toEqual([]); // CSS references (the script's "new URL(" makes blob: links)
     expect(html).toContain("<title>Cars &amp; &lt;people&gt;</title>");
 
-    // three scripts: metadata (JSON), data (base64), and the one executable script, pinned by the CSP
+    // four scripts: metadata (JSON), data and shapes (base64), and the one executable script, pinned by the CSP
     const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
-    expect(scripts.map((m) => m[1]!.trim())).toEqual(['type="application/json" id="report-meta"', 'type="text/plain" id="report-blob"', ""]);
+    expect(scripts.map((m) => m[1]!.trim())).toEqual(['type="application/json" id="report-meta"', 'type="text/plain" id="report-blob"', 'type="text/plain" id="report-shapes"', ""]);
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)![1]!;
-    const hash = createHash("sha256").update(scripts[2]![2]!).digest("base64");
+    const hash = createHash("sha256").update(scripts[3]![2]!).digest("base64");
     expect(csp).toBe(`default-src 'none'; script-src 'sha256-${hash}'; style-src 'unsafe-inline'; img-src data: blob:; base-uri 'none'; form-action 'none'`);
 
     const meta = JSON.parse(scripts[0]![2]!) as ReportMeta;

@@ -8,7 +8,8 @@ import { analyze } from "../../analysis/analyze.js";
 import { type Command, numberOption, UsageError } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
 import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.js";
-import { renderReportHtml } from "../../report/html.js";
+import { renderReportHtml, type ReportImages } from "../../report/html.js";
+import { checkImageUrlTemplate, fileImageUrls, templateImageUrls, thumbnailUrls } from "../report-images.js";
 import type { CocoMeta, TideMeta } from "../../report/meta.js";
 import { evaluateCoco } from "../../coco/evaluate.js";
 import { tide, type TideResult } from "../../errors/tide.js";
@@ -33,7 +34,7 @@ function size(bytes: number): string {
 export const REPORT_COMMAND: Command = {
   summary: "write a self-contained HTML report (model performance pages with live IoU / confidence / class filters)",
   usage:
-    "detection-eval report --gt GT.json --dt RESULTS.json [--dt MORE.json ... --name A --name B ...] --out report.html [--iou-type bbox|segm|keypoints] [--rotated-iou exact|mask] [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--no-tide] [--no-coco] [--title TEXT]",
+    "detection-eval report --gt GT.json --dt RESULTS.json [--dt MORE.json ... --name A --name B ...] --out report.html [--iou-type bbox|segm|keypoints] [--rotated-iou exact|mask] [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--embed-images] [--thumbnail-size 512] [--image-url TEMPLATE] [--no-shapes] [--bootstrap 1000] [--no-tide] [--no-coco] [--title TEXT]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", repeatable: true, help: "COCO results or Encord-style predictions (optional when GT holds them); twice or more: models side by side, the first the baseline" },
@@ -49,6 +50,10 @@ export const REPORT_COMMAND: Command = {
     "no-coco": { kind: "flag", help: "leave out the COCO section (pycocotools' 12 stats and AP per category of COCO input, at the default Params)" },
     bootstrap: { kind: "value", default: "1000", help: "resamples of the images for the intervals on the summary cards, computed in the page when the sliders rest (0: none)" },
     classes: { kind: "value", help: "the classes ticked in the page's class filter at first (ids or names; default all)" },
+    "no-shapes": { kind: "flag", help: "leave the labels' and predictions' shapes out of the page (huge sets): the viewer then names the objects only" },
+    "embed-images": { kind: "flag", help: "embed downscaled JPEG thumbnails of the --images files in the page (else the page references the files)" },
+    "thumbnail-size": { kind: "value", default: "512", help: "--embed-images: the thumbnails' long side in pixels" },
+    "image-url": { kind: "value", help: "the images' URL template, e.g. https://host/val2017/{file_name} (placeholders {file_name} {id}; http or https)" },
     ...IMAGE_SUBSET_OPTIONS,
     ...SIMILARITY_OPTIONS,
     ...USER_METRIC_OPTIONS,
@@ -63,6 +68,11 @@ export const REPORT_COMMAND: Command = {
     const bootstrap = numberOption(opts, "bootstrap", 1000);
     if (!(Number.isInteger(bootstrap) && bootstrap >= 0 && bootstrap <= 100_000)) throw new UsageError(`--bootstrap: expected a whole number of resamples in 0..100000, got ${opts.bootstrap}`);
     const out = opts.out!;
+    const thumbSize = numberOption(opts, "thumbnail-size", 512);
+    if (!(Number.isInteger(thumbSize) && thumbSize >= 16 && thumbSize <= 4096)) throw new UsageError(`--thumbnail-size: expected a whole number of pixels in 16..4096, got ${opts["thumbnail-size"]}`);
+    if (opts["embed-images"] !== undefined && opts.images === undefined) throw new UsageError("--embed-images: needs --images DIR (the files to make thumbnails of)");
+    if (opts["embed-images"] !== undefined && opts["image-url"] !== undefined) throw new UsageError("--embed-images and --image-url: give one of them");
+    if (opts["image-url"] !== undefined) checkImageUrlTemplate(opts["image-url"]);
     checkOutputNotInput({ option: "--out", path: out }, [...runInputs(opts), ...dts.map((path) => ({ option: "--dt", path }))]);
     const engine = await createEngine();
     progress?.(`loading ${opts.gt}`);
@@ -105,11 +115,13 @@ export const REPORT_COMMAND: Command = {
     if (first) coco.push(first);
     // more models: the same ground truth, each results file analysed the same way
     const others: { name: string; analysis: typeof analysis; dt: string; tide?: TideMeta }[] = [];
+    const inputs = [input];
     for (let i = 1; i < dts.length; i++) {
       progress?.(`analysing ${dts[i]} (${i + 1}/${dts.length})`);
       const more = await loadAnalysisInput(engine, opts.gt!, dts[i], opts["iou-type"] as "bbox" | "segm" | "keypoints" | undefined);
       const moreInput = imageSubset(more.input, opts);
       for (const w of moreInput.warnings ?? []) warn(`${dts[i]}: ${w}`);
+      inputs.push(moreInput);
       const a = analyze(engine, moreInput, {
         ...(pixels ? { pixels } : {}),
         candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class",
@@ -122,6 +134,18 @@ export const REPORT_COMMAND: Command = {
     }
     // one ground truth for all (compare() refuses views of other labels)
     if (others.length) compare([analysis.at(), ...others.map((o) => o.analysis.at())], { resamples: 0 });
+    let images: ReportImages | undefined;
+    if (opts["image-url"] !== undefined) images = templateImageUrls(opts["image-url"], input.images);
+    else if (opts["embed-images"] !== undefined) {
+      progress?.(`thumbnails of ${pixels?.length ?? 0} images`);
+      images = thumbnailUrls(input.images, pixels ?? [], thumbSize, progress);
+      const missing = images.urls.filter((u) => u === null).length;
+      if (missing > 0) warn(`--embed-images: ${missing} of ${input.images.length} images have no file in ${opts.images}; the page draws their shapes on a blank canvas`);
+    } else if (opts.images !== undefined) {
+      const f = fileImageUrls(opts.images, out, input.images);
+      images = f.images;
+      if (f.missing > 0) warn(`--images: ${f.missing} of ${input.images.length} images have no file in ${opts.images}; the page draws their shapes on a blank canvas`);
+    }
     progress?.("writing the report");
     const html = await renderReportHtml(analysis, {
       ...(opts.title ? { title: opts.title } : {}),
@@ -135,6 +159,8 @@ export const REPORT_COMMAND: Command = {
       ...(tideMeta ? { tide: tideMeta } : {}),
       ...(coco.length ? { coco } : {}),
       ...(classes ? { classes } : {}),
+      ...(opts["no-shapes"] === undefined ? { shapes: inputs } : {}),
+      ...(images ? { images } : {}),
     });
     const v = analysis.at({ iou, ...(confidence !== undefined ? { confidence } : {}), ...(classes ? { classes } : {}) });
     if (out === "-") {
