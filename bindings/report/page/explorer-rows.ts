@@ -108,7 +108,8 @@ export class ExplorerRows {
   private outcomes: ReturnType<AnalysisView["objectOutcomes"]> | undefined;
   private readonly imageNames: string[];
   private readonly classNames: string[];
-  private idText: string[] | undefined;
+  /** every row's id, lower case, joined by newlines (one native search finds a query in all of them), and where each starts */
+  private idText: { text: string; starts: Int32Array } | undefined;
   private readonly staticOrder = new Map<string, Int32Array>();
   private readonly viewOrder = new Map<string, Int32Array>();
 
@@ -339,6 +340,41 @@ export class ExplorerRows {
     return order;
   }
 
+  /** Per row, 1 when its displayed id (lower case) contains `q` (which holds no newline). */
+  private idHits(q: string): Uint8Array {
+    const n = this.size;
+    if (!this.idText) {
+      const parts = new Array<string>(n);
+      const starts = new Int32Array(n + 1);
+      let at = 0;
+      for (let r = 0; r < n; r++) {
+        const t = this.id(r).toLowerCase();
+        parts[r] = t;
+        starts[r] = at;
+        at += t.length + 1;
+      }
+      starts[n] = at;
+      this.idText = { text: parts.join("\n"), starts };
+    }
+    const { text, starts } = this.idText;
+    const hit = new Uint8Array(n);
+    if (q.includes("\n")) return hit;
+    let pos = text.indexOf(q);
+    while (pos >= 0) {
+      // the row whose text holds pos: the last start <= pos
+      let lo = 0;
+      let hi = n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (starts[mid]! <= pos) lo = mid;
+        else hi = mid - 1;
+      }
+      hit[lo] = 1;
+      pos = text.indexOf(q, starts[lo + 1]!);
+    }
+    return hit;
+  }
+
   /** The rows of the selection that pass the query, in its order (input order without a sort column). */
   rows(query: ExplorerQuery = {}): Int32Array {
     const o = this.o;
@@ -361,12 +397,7 @@ export class ExplorerRows {
       const fpHit = FP_REASONS.map(has);
       const fnHit = FN_REASONS.map(has);
       const crowdRegion = has("crowd region");
-      if (!this.idText) {
-        const ids = new Array<string>(n);
-        for (let r = 0; r < n; r++) ids[r] = this.id(r).toLowerCase();
-        this.idText = ids;
-      }
-      const ids = this.idText;
+      const idHit = this.idHits(q);
       textHit = (r) => {
         const code = this.outcome(r);
         if (outcomeHit[code]) return true;
@@ -377,7 +408,7 @@ export class ExplorerRows {
           const k = o.fnReason[r - nP]!;
           if (k >= 0 && fnHit[k]) return true;
         }
-        return ids[r]!.includes(q);
+        return idHit[r] === 1;
       };
     }
     const p = this.analysis.p;
