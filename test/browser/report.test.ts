@@ -334,6 +334,20 @@ describe("a report of two models", () => {
       // the summary follows the selected model
       const kpi = () => Number(doc.getElementById("kpi-mAP")!.dataset.value);
       expect(kpi()).toBe(two.mAP[0]);
+      // both models' curves on one chart each: one line per model, named
+      for (const id of ["chart-models-pr", "chart-models-f1"]) {
+        const c = doc.getElementById(id) as HTMLCanvasElement;
+        expect(c, id).not.toBeNull();
+        const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+        let ink = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) ink++;
+        expect(ink, id).toBeGreaterThan(0);
+      }
+      // a flip row opens its label in the viewer
+      expect(two.gained + two.lost).toBeGreaterThan(0);
+      const flip = doc.querySelector<HTMLElement>("#table-flips tbody tr[data-kind]")!;
+      flip.children[0]!.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+      expect(doc.getElementById("viewer")!.dataset.shown).toBe(`label:${flip.dataset.index}`);
       const select = doc.getElementById("model") as HTMLSelectElement;
       const renders = Number(doc.body.dataset.renders);
       select.value = "1";

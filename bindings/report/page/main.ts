@@ -272,6 +272,8 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
             "Models side by side",
             `Every model at the same IoU threshold, confidence and classes; differences against the baseline (${names[0]}). The other sections show the model chosen above. Gained: labels the model finds (TP) and the baseline misses (FN); lost: the reverse.`,
             el("div", { class: "table wide" }, el("table", { id: "table-models" })),
+            el("h3", {}, "Precision-recall (all selected classes pooled) and F1 against confidence, every model"),
+            row(chartBox("chart-models-pr", 320), chartBox("chart-models-f1", 320)),
             el("h3", {}, "AP per class"),
             el("div", { class: "table" }, el("table", { id: "table-models-ap" })),
             el("h3", {}, `Label flips (the first ${EXPLORER_ROWS} of each)`),
@@ -512,15 +514,61 @@ function renderModels(s: State): void {
   );
   const a0 = analyses[0]!;
   const flips: (string | number)[][] = [];
+  const flipLabels: number[] = [];
   for (const p of c.pairs) {
     for (const [kind, list] of [["gained", p.gained], ["lost", p.lost]] as const) {
       for (const f of list.slice(0, EXPLORER_ROWS)) {
+        flipLabels.push(f.index);
         const cat = a0.categories[a0.categoryIndex(f.categoryId)];
         flips.push([c.models[p.model]!.name, kind, String(f.imageId), a0.images[a0.imageIndex(f.imageId)]?.name ?? "", cat ? `${cat.name} (${String(cat.id)})` : String(f.categoryId), f.id === null ? `#${f.index}` : String(f.id)]);
       }
     }
   }
   table("table-flips", ["model", "flip", "image", "file", "class", "label"], flips);
+  // a click on a flip shows the label on its image (with the predictions of the model shown)
+  $("table-flips").querySelectorAll("tbody tr").forEach((tr, i) => {
+    const l = flipLabels[i];
+    if (l === undefined) return;
+    const row = tr as HTMLElement;
+    row.dataset.kind = "label";
+    row.dataset.index = String(l);
+    row.classList.add("pick");
+  });
+  // every model's pooled precision-recall curve (raw counts of the selected classes) on one chart
+  draw("chart-models-pr", {
+    type: "line",
+    data: {
+      datasets: views.map((v, i) => {
+        const pr = v.prCurve();
+        const pts: { x: number; y: number }[] = [];
+        for (let j = 0; j < pr.recall.length; j++) pts.push({ x: pr.recall[j]!, y: pr.precision[j]! });
+        const color = SERIES[i % SERIES.length]!;
+        return { label: `${c.models[i]!.name} (AP ${fmt(pr.ap)})`, data: thin(pts), borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 0, pointStyle: "line" };
+      }),
+    },
+    options: {
+      parsing: false,
+      scales: { x: { type: "linear", min: 0, max: 1, title: axisTitle("recall") }, y: { min: 0, max: 1.02, title: axisTitle("precision") } },
+      plugins: { legend: { position: "bottom", labels: { usePointStyle: true, boxWidth: 28 } } },
+    },
+  });
+  draw("chart-models-f1", {
+    type: "line",
+    data: {
+      datasets: views.map((v, i) => {
+        const cc = analyses[i]!.at(viewOptions(analyses[i]!, s, false)).confidenceCurve();
+        const pts: { x: number; y: number }[] = [];
+        for (let j = cc.confidence.length - 1; j >= 0; j--) pts.push({ x: cc.confidence[j]!, y: cc.f1[j]! });
+        const color = SERIES[i % SERIES.length]!;
+        return { label: `${c.models[i]!.name} (best F1 ${fmt(cc.best.f1)} at ${fmt(cc.best.confidence, 2)})`, data: thin(pts), borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 0, pointStyle: "line" };
+      }),
+    },
+    options: {
+      parsing: false,
+      scales: { x: { type: "linear", title: axisTitle("confidence threshold") }, y: { min: 0, max: 1.02, title: axisTitle("F1") } },
+      plugins: { legend: { position: "bottom", labels: { usePointStyle: true, boxWidth: 28 } } },
+    },
+  });
 }
 
 /** Bootstrap intervals under the summary cards (computed once the sliders rest: the slow part of a page). */
