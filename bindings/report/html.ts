@@ -118,14 +118,14 @@ select{font:inherit}
 tr.pick{cursor:pointer}
 .ex-controls{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:8px 0}
 .ex-table{border:1px solid var(--line);border-radius:6px;overflow-x:auto}
-.ex-row{display:grid;grid-template-columns:84px 90px minmax(140px,1.4fr) 110px 84px 70px minmax(170px,2fr) 64px minmax(170px,1.6fr) 70px;min-width:1120px;height:24px;align-items:center;font-size:12.5px;border-bottom:1px solid var(--line)}
+.ex-row{display:grid;grid-template-columns:84px 80px minmax(140px,1.3fr) 110px 96px 84px minmax(170px,2fr) 64px minmax(170px,1.6fr) 70px;min-width:1140px;height:24px;align-items:center;font-size:12.5px;border-bottom:1px solid var(--line)}
 .ex-row>span,.ex-head>button{padding:0 8px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .ex-row .num{text-align:right;font-variant-numeric:tabular-nums}
 .ex-head{background:#eef1f4}
 .ex-head>button{border:0;border-radius:0;background:none;text-align:left;font-weight:600;height:24px}
 .ex-head>button[data-sort=asc]::after{content:" ▲"}
 .ex-head>button[data-sort=desc]::after{content:" ▼"}
-.ex-body{position:relative;height:432px;overflow-y:auto;min-width:1120px}
+.ex-body{position:relative;height:432px;overflow-y:auto;min-width:1140px}
 .ex-spacer{width:1px}
 .ex-rows{position:absolute;top:0;left:0;right:0}
 .ex-rows .ex-row:hover{background:#f0f5fa}
