@@ -327,8 +327,7 @@ export class ExplorerRows {
 
   /** Every row sorted by a column (cached: per analysis for fixed columns, per view for those that follow it). */
   private sorted(column: ExplorerColumn, desc: boolean): Int32Array {
-    const perView = column === "outcome" || column === "reason" || column === "partner" || (column === "iou" && this.nLabel > 0);
-    const cache = perView ? this.viewOrder : this.staticOrder;
+    const cache = this.perView(column) ? this.viewOrder : this.staticOrder;
     const name = `${column}:${desc ? "desc" : "asc"}`;
     let order = cache.get(name);
     if (!order) {
@@ -338,6 +337,28 @@ export class ExplorerRows {
       cache.set(name, order);
     }
     return order;
+  }
+
+  /**
+   * Builds ahead what the first search or the first sort by `columns` would build (the ids' text, the
+   * columns' orders), one step a call, so a page can run the steps while it is idle. Returns false when
+   * nothing is left to build.
+   */
+  prepare(columns: readonly { column: ExplorerColumn; desc: boolean }[]): boolean {
+    if (!this.idText) {
+      this.idHits("\n");
+      return true;
+    }
+    for (const { column, desc } of columns) {
+      if (this.perView(column) || this.staticOrder.has(`${column}:${desc ? "desc" : "asc"}`)) continue;
+      this.sorted(column, desc);
+      return true;
+    }
+    return false;
+  }
+
+  private perView(column: ExplorerColumn): boolean {
+    return column === "outcome" || column === "reason" || column === "partner" || (column === "iou" && this.nLabel > 0);
   }
 
   /** Per row, 1 when its displayed id (lower case) contains `q` (which holds no newline). */

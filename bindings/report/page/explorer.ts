@@ -218,5 +218,32 @@ export function createExplorer(root: HTMLElement, ctx: ExplorerContext): Explore
   // scroll events come once a frame: painting at once shows the rows in that same frame
   box.addEventListener("scroll", paint);
 
-  return { update: refilter, rows: () => shown };
+  // While the page is idle: the ids' search text and the fixed columns' orders (both ways; the first click
+  // on a header first), so that a first search or sort does not build them. The columns that follow the
+  // sliders (outcome, reason, partner, a label's IoU) are built on their first sort.
+  const warmed = new Set<ExplorerRows>();
+  let warming = false;
+  const idle = (f: () => void) => (typeof requestIdleCallback === "function" ? requestIdleCallback(f, { timeout: 2000 }) : setTimeout(f, 50));
+  const warm = () => {
+    const m = model!;
+    const ahead = EXPLORER_COLUMNS.flatMap((c) => [{ column: c, desc: numeric.has(c) }, { column: c, desc: !numeric.has(c) }]);
+    if (m.prepare(ahead)) idle(warm);
+    else {
+      warmed.add(m);
+      warming = false;
+      root.dataset.warm = "done";
+    }
+  };
+
+  return {
+    update() {
+      refilter();
+      if (!warming && !warmed.has(model!)) {
+        warming = true;
+        delete root.dataset.warm;
+        idle(warm);
+      }
+    },
+    rows: () => shown,
+  };
 }
