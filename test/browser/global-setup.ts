@@ -40,6 +40,14 @@ function explorerCase(a: ReturnType<typeof analyze>, oneClass: number | string):
   const hit = (x: { id: number | string | null; index: number; imageId: number | string; categoryId: number | string; outcome: string; reason: string | null }) =>
     [img.get(x.imageId)!, cls.get(x.categoryId)!, shown(x).toLowerCase(), x.outcome.toLowerCase(), x.outcome === "ignored" || x.outcome === "crowd" ? "crowd ignored" : "", (x.reason ?? "").toLowerCase()].some((t) => t.includes(search));
   const one = a.at({ iou: 0.75, confidence: 0, classes: [oneClass] }).explorer();
+  // the image filter: the images whose file name contains the text (lower case), given to at() by id
+  const imageText = (a.images[0]!.name ?? String(a.images[0]!.id)).toLowerCase().slice(-6, -4);
+  const imgs = a.images.filter((im) => (im.name ?? String(im.id)).toLowerCase().includes(imageText)).map((im) => im.id);
+  const byImage = a.at({ iou: 0.5, confidence: 0, images: imgs });
+  const sortedArea = [...area].sort((x, y) => x - y);
+  const areaMin = sortedArea[Math.floor(sortedArea.length / 2)]!;
+  const byArea = a.at({ iou: 0.5, confidence: 0, metricRanges: [{ metric: "area", target: "labels", min: areaMin }] });
+  const rowsOf = (v: typeof byImage) => v.explorer().predictions.length + v.explorer().labels.length;
   return {
     total: ex.predictions.length + ex.labels.length,
     fp: fps.length,
@@ -49,6 +57,12 @@ function explorerCase(a: ReturnType<typeof analyze>, oneClass: number | string):
     search,
     searchRows: ex.predictions.filter(hit).length + ex.labels.filter(hit).length,
     oneClass75: one.predictions.length + one.labels.length,
+    imageText,
+    imageRows: rowsOf(byImage),
+    imageMAP: byImage.mAP,
+    areaMin,
+    areaRows: rowsOf(byArea),
+    areaMAP: byArea.mAP,
   };
 }
 

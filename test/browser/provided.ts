@@ -52,6 +52,13 @@ export interface ReportCase {
     searchRows: number;
     /** rows at IoU 0.75 with only the oneClass ticked */
     oneClass75: number;
+    /** the page's image filter (file name contains) and its rows and mAP; the metric range "label area >= areaMin" and its rows and mAP */
+    imageText: string;
+    imageRows: number;
+    imageMAP: number;
+    areaMin: number;
+    areaRows: number;
+    areaMAP: number;
   };
 }
 

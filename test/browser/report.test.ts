@@ -168,6 +168,29 @@ describe("report page in a frame", () => {
     await set("iou", "0.5");
     await rendered("class filter: all", () => (doc.getElementById("cls-all") as HTMLButtonElement).click());
     expect(rows()).toBe(rc.explorer.total);
+    // the page's image filter and metric range narrow every section, the explorer too
+    expect(rc.explorer.imageRows).toBeLessThan(rc.explorer.total);
+    await set("image-filter", rc.explorer.imageText);
+    expect(rows()).toBe(rc.explorer.imageRows);
+    expect(mAP()).toBe(rc.explorer.imageMAP);
+    await set("image-filter", "");
+    expect(rows()).toBe(rc.explorer.total);
+    await rendered("range metric: label area", () => {
+      const m = doc.getElementById("range-metric") as HTMLSelectElement;
+      m.value = "labels:area";
+      m.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    await set("range-min", String(rc.explorer.areaMin));
+    expect(rc.explorer.areaRows).toBeLessThan(rc.explorer.total);
+    expect(rows()).toBe(rc.explorer.areaRows);
+    expect(mAP()).toBe(rc.explorer.areaMAP);
+    await rendered("range metric: none", () => {
+      const m = doc.getElementById("range-metric") as HTMLSelectElement;
+      m.value = "";
+      m.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    expect(rows()).toBe(rc.explorer.total);
+    (doc.getElementById("range-min") as HTMLInputElement).value = "";
   });
 
   it("draws every chart", () => {
