@@ -43,6 +43,8 @@ export interface ReportOptions {
   sources?: { gt: string; dt?: string };
   inputFormat?: "coco" | "encord";
   iouType?: "bbox" | "segm" | "keypoints" | null;
+  /** how rotated boxes were compared (shown in the header next to the similarity; absent: not said) */
+  rotatedNote?: string;
   /** the sliders' initial values (default IoU 0.5; confidence: the slider's lowest value, every prediction counted) */
   iou?: number;
   confidence?: number;
@@ -194,6 +196,7 @@ export async function renderReportHtml(analysis: Analysis, options: ReportOption
     iouType: options.iouType ?? null,
     iouKind: analysis.p.iouKind,
     ...(analysis.p.lineWidth !== undefined ? { lineWidth: analysis.p.lineWidth } : {}),
+    ...(options.rotatedNote ? { rotatedNote: options.rotatedNote } : {}),
     defaults: {
       iou: options.iou ?? 0.5,
       confidence: options.confidence ?? null,

@@ -14,6 +14,8 @@ export interface ReportMeta {
   iouKind: "mask" | "box" | "oks";
   /** polylines: the width in pixels they were rendered with */
   lineWidth?: number;
+  /** how rotated boxes were compared, when the input has them (e.g. "rotated boxes against boxes: exact polygon IoU") */
+  rotatedNote?: string;
   /** the sliders' initial values, and the classes ticked at first (category ids as strings; absent: all) */
   defaults: { iou: number; confidence: number | null; classes?: string[] };
   /** bootstrap resamples for the intervals on the summary cards (0: none) */

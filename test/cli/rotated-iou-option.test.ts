@@ -1,6 +1,6 @@
 // --rotated-iou exact|mask on the analysis commands: rotated boxes take the exact polygon IoU by default
 // (the value of rotatedBoxIou, tested against the published cases) and the rendered-mask IoU with
-// --rotated-iou mask; the text header says which.
+// --rotated-iou mask; the text header (and the report's) says which.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -52,6 +52,16 @@ describe.skipIf(!existsSync(CLI))("--rotated-iou", () => {
   it("the text header names the rule; a bad value is a usage error", () => {
     expect(cli("analyze", "--gt", input, "--bootstrap", "0").stdout).toMatch(/rotated boxes against boxes: exact polygon IoU/);
     expect(cli("analyze", "--gt", input, "--bootstrap", "0", "--rotated-iou", "mask").stdout).toMatch(/rotated boxes on rendered masks too/);
+    // the report's header says it too (its meta, which the page puts after the similarity)
+    const meta = (args: string[]) => {
+      const out = join(dir, "r.html");
+      const r = cli("report", "--gt", input, "--out", out, "--bootstrap", "0", ...args);
+      expect(r.status, r.stderr).toBe(0);
+      const html = readFileSync(out, "utf8");
+      return JSON.parse(html.slice(html.indexOf(">", html.indexOf('id="report-meta"')) + 1, html.indexOf("</script>", html.indexOf('id="report-meta"')))) as { rotatedNote?: string };
+    };
+    expect(meta([]).rotatedNote).toBe("rotated boxes against boxes: exact polygon IoU");
+    expect(meta(["--rotated-iou", "mask"]).rotatedNote).toBe("rotated boxes on rendered masks too");
     const bad = cli("analyze", "--gt", input, "--rotated-iou", "polygon");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--rotated-iou must be one of exact, mask/);

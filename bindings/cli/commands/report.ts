@@ -2,7 +2,7 @@
 // model-performance pages; its IoU slider, confidence slider and class filter re-score in the page.
 // Node only (reads and writes files by path). The file is written atomically (bindings/ingest/output-file.ts
 // writeFileAtomic: temporary file, fsync, rename; removed on failure or interruption).
-import { IMAGE_SUBSET_OPTIONS, imagePixels, imageSubset, loadAnalysisInput, runInputs, SIMILARITY_OPTIONS, similarityOptions, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
+import { IMAGE_SUBSET_OPTIONS, imagePixels, imageSubset, loadAnalysisInput, rotatedNote, runInputs, SIMILARITY_OPTIONS, similarityOptions, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
 import { imageIdsOption, listOption } from "../subsets.js";
 import { analyze } from "../../analysis/analyze.js";
 import { type Command, numberOption, UsageError } from "../command.js";
@@ -154,6 +154,7 @@ export const REPORT_COMMAND: Command = {
       inputFormat: format,
       iouType: format === "coco" ? cocoIouType : null,
       iou,
+      ...(rotatedNote(input, opts) ? { rotatedNote: rotatedNote(input, opts).replace(/^; /, "") } : {}),
       ...(confidence !== undefined ? { confidence } : {}),
       bootstrap,
       ...(tideMeta ? { tide: tideMeta } : {}),

@@ -210,7 +210,7 @@ function buildLayout(meta: ReportMeta, a: Analysis): void {
         `ground truth ${src.gt}`,
         src.dt && names.length === 0 ? ` · predictions ${src.dt}` : "",
         names.length ? ` · ${names.length} models: ${names.map((n, i) => `${n}${i === 0 ? " (baseline)" : ""}`).join(", ")}` : "",
-        ` · ${meta.inputFormat === "coco" ? `COCO ${meta.iouType ?? ""}` : "Encord-style"} input · ${meta.iouKind === "oks" ? "OKS of keypoints" : `IoU on ${meta.iouKind === "box" ? "boxes" : "rendered masks"}`}${meta.lineWidth !== undefined ? ` (polylines ${meta.lineWidth} px wide)` : ""} · candidates ${a.candidates}`,
+        ` · ${meta.inputFormat === "coco" ? `COCO ${meta.iouType ?? ""}` : "Encord-style"} input · ${meta.iouKind === "oks" ? "OKS of keypoints" : `IoU on ${meta.iouKind === "box" ? "boxes" : "rendered masks"}`}${meta.lineWidth !== undefined ? ` (polylines ${meta.lineWidth} px wide)` : ""}${meta.rotatedNote ? ` (${meta.rotatedNote})` : ""} · candidates ${a.candidates}`,
         ` · ${fmtInt(a.images.length)} images, ${fmtInt(a.labelCount)} labels, ${fmtInt(a.predictionCount)} predictions, ${cats.length} classes`,
         ` · generated ${meta.created} by detection-eval ${meta.version}`,
       ),
