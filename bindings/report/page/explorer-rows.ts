@@ -1,10 +1,11 @@
 // The explorer's rows: every prediction and label of a view as one list, filtered, searched and sorted over
 // typed arrays (no row objects), so a million objects re-filter in milliseconds. DOM-free (tested in Node).
 //
-// A row r < nPred is prediction r; a row r >= nPred is label r - nPred (input order). Sorting is a stable
-// radix argsort of float keys: one permutation of every object per column (and per view for the columns
-// that follow the sliders), then each filter is one pass over it.
+// A row r < nPred is prediction r; a row r >= nPred is label r - nPred (input order). Sorting is the
+// analysis' stable radix argsort of float keys (argsortFinite): one permutation of every object per
+// column (and per view for the columns that follow the sliders), then each filter is one pass over it.
 import { type Analysis, type AnalysisView, FN_REASONS, FP_REASONS } from "../../analysis/analysis.js";
+import { argsortFinite } from "../../analysis/stats.js";
 
 export const EXPLORER_COLUMNS = ["kind", "id", "image", "class", "confidence", "outcome", "reason", "iou", "partner", "area"] as const;
 export type ExplorerColumn = (typeof EXPLORER_COLUMNS)[number];
@@ -27,65 +28,21 @@ export interface ExplorerQuery {
   flips?: { other: AnalysisView; which: "gained" | "lost" };
 }
 
-/** Stable argsort of `rows` by `key[row]` ascending (NaN last), 16 bits a pass over the keys' order-preserving bits. */
-export function radixArgsort(rows: Int32Array, key: Float64Array): Int32Array {
-  const n = rows.length;
-  // (hi, lo, row) triples, moved together each pass so every pass reads its input in order
-  let hi = new Uint32Array(n);
-  let lo = new Uint32Array(n);
-  let idx = new Int32Array(n);
-  const f = new Float64Array(1);
-  const u = new Uint32Array(f.buffer);
-  for (let i = 0; i < n; i++) {
-    const r = rows[i]!;
-    const k = key[r]!;
-    f[0] = k !== k ? Number.NaN : k === 0 ? 0 : k; // one NaN, and -0 as 0
-    // little-endian halves; negative: flip every bit, positive: flip the sign bit
-    const h = u[1]!;
-    if (h & 0x80000000) {
-      hi[i] = ~h >>> 0;
-      lo[i] = ~u[0]! >>> 0;
-    } else {
-      hi[i] = (h | 0x80000000) >>> 0;
-      lo[i] = u[0]!;
-    }
-    idx[i] = r;
-  }
-  let hi2 = new Uint32Array(n);
-  let lo2 = new Uint32Array(n);
-  let idx2 = new Int32Array(n);
-  const count = new Int32Array(65536);
-  for (let pass = 0; pass < 4; pass++) {
-    const shift = pass % 2 === 0 ? 0 : 16;
-    const useLo = pass < 2;
-    const word = useLo ? lo : hi;
-    count.fill(0);
-    for (let i = 0; i < n; i++) count[(word[i]! >>> shift) & 0xffff]!++;
-    if (n === 0 || count[(word[0]! >>> shift) & 0xffff] === n) continue; // one digit: nothing to move
-    let sum = 0;
-    for (let d = 0; d < 65536; d++) {
-      const c = count[d]!;
-      count[d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const j = count[(word[i]! >>> shift) & 0xffff]!++;
-      hi2[j] = hi[i]!;
-      lo2[j] = lo[i]!;
-      idx2[j] = idx[i]!;
-    }
-    [hi, hi2] = [hi2, hi];
-    [lo, lo2] = [lo2, lo];
-    [idx, idx2] = [idx2, idx];
-  }
-  return idx;
-}
-
-/** 0, 1, ..., n - 1 */
-function iota(n: number): Int32Array {
-  const a = new Int32Array(n);
-  for (let i = 0; i < n; i++) a[i] = i;
-  return a;
+/**
+ * Every row by `key[row]` ascending, ties by row: the finite keys by the analysis' stable radix argsort
+ * (stats.ts argsortFinite), -Infinity before them, +Infinity after, NaN (a blank cell) last.
+ */
+export function orderByKey(key: Float64Array): Int32Array {
+  const finite = argsortFinite(key);
+  const n = key.length;
+  const out = new Int32Array(n);
+  let m = 0;
+  for (let r = 0; r < n; r++) if (key[r] === Number.NEGATIVE_INFINITY) out[m++] = r;
+  out.set(finite, m);
+  m += finite.length;
+  for (let r = 0; r < n; r++) if (key[r] === Number.POSITIVE_INFINITY) out[m++] = r;
+  for (let r = 0; r < n; r++) if (Number.isNaN(key[r]!)) out[m++] = r;
+  return out;
 }
 
 /** Ranks of strings in code-unit order (equal strings share a rank). */
@@ -318,9 +275,13 @@ export class ExplorerRows {
         }
         break;
       }
-      case "area":
-        for (let r = 0; r < n; r++) k[r] = this.area(r);
+      case "area": {
+        const pa = this.analysis.metric("predictions", "area");
+        const la = this.analysis.metric("labels", "area");
+        for (let r = 0; r < this.nPred; r++) k[r] = pa ? pa[r]! : Number.NaN;
+        for (let r = this.nPred; r < n; r++) k[r] = la ? la[r - this.nPred]! : Number.NaN;
         break;
+      }
     }
     return k;
   }
@@ -333,7 +294,7 @@ export class ExplorerRows {
     if (!order) {
       const k = this.keys(column);
       if (desc) for (let r = 0; r < k.length; r++) k[r] = -k[r]!; // NaN stays NaN: still last
-      order = radixArgsort(iota(this.size), k);
+      order = orderByKey(k);
       cache.set(name, order);
     }
     return order;
