@@ -175,20 +175,18 @@ describe("report page in a frame", () => {
     expect(mAP()).toBe(rc.explorer.imageMAP);
     await set("image-filter", "");
     expect(rows()).toBe(rc.explorer.total);
-    await rendered("range metric: label area", () => {
-      const m = doc.getElementById("range-metric") as HTMLSelectElement;
-      m.value = "labels:area";
-      m.dispatchEvent(new Event("change", { bubbles: true }));
-    });
+    const rangeMetric = (value: string) =>
+      rendered(`range metric: ${value || "none"}`, () => {
+        const m = doc.getElementById("range-metric") as HTMLSelectElement;
+        m.value = value;
+        m.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+    await rangeMetric("labels:area");
     await set("range-min", String(rc.explorer.areaMin));
     expect(rc.explorer.areaRows).toBeLessThan(rc.explorer.total);
     expect(rows()).toBe(rc.explorer.areaRows);
     expect(mAP()).toBe(rc.explorer.areaMAP);
-    await rendered("range metric: none", () => {
-      const m = doc.getElementById("range-metric") as HTMLSelectElement;
-      m.value = "";
-      m.dispatchEvent(new Event("change", { bubbles: true }));
-    });
+    await rangeMetric("");
     expect(rows()).toBe(rc.explorer.total);
     (doc.getElementById("range-min") as HTMLInputElement).value = "";
   });

@@ -146,6 +146,7 @@ export const REPORT_COMMAND: Command = {
       images = f.images;
       if (f.missing > 0) warn(`--images: ${f.missing} of ${input.images.length} images have no file in ${opts.images}; the page draws their shapes on a blank canvas`);
     }
+    const rotated = rotatedNote(input, opts).replace(/^; /, "");
     progress?.("writing the report");
     const html = await renderReportHtml(analysis, {
       ...(opts.title ? { title: opts.title } : {}),
@@ -154,7 +155,7 @@ export const REPORT_COMMAND: Command = {
       inputFormat: format,
       iouType: format === "coco" ? cocoIouType : null,
       iou,
-      ...(rotatedNote(input, opts) ? { rotatedNote: rotatedNote(input, opts).replace(/^; /, "") } : {}),
+      ...(rotated ? { rotatedNote: rotated } : {}),
       ...(confidence !== undefined ? { confidence } : {}),
       bootstrap,
       ...(tideMeta ? { tide: tideMeta } : {}),

@@ -397,7 +397,7 @@ function render(s: State): () => void {
 
   currentView = v;
   renderSummary(v, s);
-  if (analyses.length > 1) renderModels(s);
+  if (analyses.length > 1) renderModels(s, vNoConf);
   renderOutcome(v);
   renderConfusion(a, v, s);
   const tide = tideByModel[s.model];
@@ -491,7 +491,7 @@ function renderCoco(meta: ReportMeta): void {
 }
 
 /** The models side by side at the state's settings (compare() without resampling: a slider move stays fast). */
-function renderModels(s: State): void {
+function renderModels(s: State, shownNoConf: AnalysisView): void {
   const views = analyses.map((x, i) => (i === s.model && currentView ? currentView : x.at(viewOptions(x, s))));
   modelViews = views;
   const c = compare(views, { names: modelNames, resamples: 0 });
@@ -556,7 +556,8 @@ function renderModels(s: State): void {
     type: "line",
     data: {
       datasets: views.map((v, i) => {
-        const cc = analyses[i]!.at(viewOptions(analyses[i]!, s, false)).confidenceCurve();
+        // the model shown already has its view without the confidence filter (render's)
+        const cc = (i === s.model ? shownNoConf : analyses[i]!.at(viewOptions(analyses[i]!, s, false))).confidenceCurve();
         const pts: { x: number; y: number }[] = [];
         for (let j = cc.confidence.length - 1; j >= 0; j--) pts.push({ x: cc.confidence[j]!, y: cc.f1[j]! });
         const color = SERIES[i % SERIES.length]!;
