@@ -141,7 +141,7 @@ export function createExplorer(root: HTMLElement, ctx: ExplorerContext): Explore
     model.setView(view);
     const base = ctx.baseline();
     flipSelect.hidden = base === undefined;
-    const q: ExplorerQuery = { ...query, ...(query.sort ? {} : { sort: undefined }) };
+    const q: ExplorerQuery = { ...query };
     if (flips !== "none" && base) q.flips = { other: base, which: flips };
     shown = model.rows(q);
     const t1 = performance.now();
