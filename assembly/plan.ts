@@ -13,7 +13,7 @@
 import { field } from "./context";
 import { sortDescending } from "./sort";
 import {
-  P_ACC, P_ANN_CAT, P_ANN_IMG, P_BLOCK_DT, P_BLOCK_GT, P_BLOCK_IMG,
+  P_ACC, P_ACC_RANK, P_ACC_SCORE, P_ANN_CAT, P_ANN_IMG, P_BLOCK_DT, P_BLOCK_GT, P_BLOCK_IMG,
   P_BLOCK_K, P_CANON, P_CAT_POS, P_DT_LIST, P_DT_POS, P_DT_RANK,
   P_GT_LIST, P_I, P_IMG_POS, P_KC, P_K_EVAL, P_K_START,
   P_MAX_DET, P_NA, P_NR, P_OUT_MAXD, P_OUT_MAXG, P_OUT_NBLOCKS,
@@ -96,6 +96,8 @@ export function cocoPlan(ctx: usize): u32 {
   const dtRank = field(ctx, P_DT_RANK);
   const acc = field(ctx, P_ACC);
   const dtPos = field(ctx, P_DT_POS);
+  const accRank = field(ctx, P_ACC_RANK);
+  const accScore = field(ctx, P_ACC_SCORE);
   const kStart = field(ctx, P_K_START);
   const kEval = field(ctx, P_K_EVAL);
   const K: u32 = useCats ? Kc : 1;
@@ -217,6 +219,8 @@ export function cocoPlan(ctx: usize): u32 {
     store<i32>(c, at + 1);
     st(acc, <u32>at, j);
     st(dtPos, <u32>j, at);
+    st(accRank, <u32>at, ld(dtRank, <u32>j));
+    store<f64>(accScore + (<usize>at << 3), load<f64>(score + (<usize>r << 3)));
   }
 
   store<u32>(ctx + (<usize>P_OUT_NGT << 2), nGt);

@@ -47,6 +47,8 @@ export function runCocoPlan(k: Kernels, input: PlanInput): PlanOutput {
     dtRank: mem.take(4 * nR),
     acc: mem.take(4 * nR),
     dtPos: mem.take(4 * nR),
+    accRank: mem.take(4 * nR),
+    accScore: mem.take(8 * nR),
     kStart: mem.take(4 * (K + 1)),
     kEval: mem.take(K),
   };
@@ -77,6 +79,8 @@ export function runCocoPlan(k: Kernels, input: PlanInput): PlanOutput {
     accOrder: take(f.acc, nDt),
     kStart: take(f.kStart, K + 1),
     dtPos: take(f.dtPos, nDt),
+    accRank: take(f.accRank, nDt),
+    accScore: new Float64Array(k.memory.buffer).slice(f.accScore >>> 3, (f.accScore >>> 3) + nDt),
     kEval: new Uint8Array(k.memory.buffer).slice(f.kEval, f.kEval + K),
     maxG,
     maxD,
@@ -400,16 +404,15 @@ export function countLabels(plan: CocoPlan, gtArea: Float64Array, gtBaseIgnore: 
  */
 export function runCocoAccumulate(
   k: Kernels,
-  plan: Pick<CocoPlan, "p" | "T" | "A" | "K" | "dtList" | "dtRank" | "accOrder" | "kStart" | "kEval">,
+  plan: Pick<CocoPlan, "p" | "T" | "A" | "K" | "accRank" | "accScore" | "kStart" | "kEval">,
   bits: MatchBits,
-  score: Float64Array,
   npig: Int32Array,
 ): Accumulated {
   const { p, T, A, K } = plan;
   const R = p.recThrs.length;
   const M = p.maxDets.length;
   const W = bits.W;
-  const nDt = plan.dtList.length;
+  const nDt = plan.accRank.length;
   // stored: the K indices with a counted label in some area range (the kernel leaves the others -1)
   const storedList: number[] = [];
   for (let q = 0; q < K; q++) {
@@ -463,16 +466,8 @@ export function runCocoAccumulate(
   i32.set(plan.kStart, kStart >>> 2);
   u8.set(plan.kEval, kEval);
   i32.set(npig, npigP >>> 2);
-  {
-    const { accOrder, dtRank, dtList: list } = plan;
-    const r0 = rank >>> 2;
-    const s0 = scoreP >>> 3;
-    for (let q = 0; q < nDt; q++) {
-      const j = accOrder[q]!;
-      i32[r0 + q] = dtRank[j]!;
-      f64[s0 + q] = score[list[j]!]!;
-    }
-  }
+  i32.set(plan.accRank, rank >>> 2);
+  f64.set(plan.accScore, scoreP >>> 3);
   let recSorted = 1;
   for (let r = 1; r < R; r++) if (!(p.recThrs[r]! >= p.recThrs[r - 1]!)) recSorted = 0;
   writeAccumulateContext(u32, cctx, {
