@@ -7,6 +7,7 @@ export { rotatedIouRows } from "./rotated";
 export { rleBoundary, rleBoundaryScratch, rleBoundaryCap } from "./boundary";
 export { cocoMatch } from "./match";
 export { cocoAccumulate } from "./accumulate";
+export { gatherMean } from "./summarize";
 export { maskBounds, buildMasks } from "./masks";
 export { cocoPlan } from "./plan";
 export { scanCocoRecords, scanValues } from "./json";

@@ -9,6 +9,7 @@ import { planBlocks } from "./plan.js";
 
 export const typescriptBackend: CocoBackend = {
   name: "typescript",
+  kernels: null,
   plan: planBlocks,
   match(prep: PreparedCoco): CocoMatched {
     const { engine, gt, dt, p, plan, timings } = prep;

@@ -13,6 +13,7 @@ import { type CocoMatches, MATCH_GIVEN_IOU, MATCH_MASK_IOU, type MatchOutcomes }
 export function wasmBackend(k: Kernels): CocoBackend {
   return {
     name: "wasm",
+    kernels: k,
     plan: (input) => runCocoPlan(k, input),
     match(prep: PreparedCoco): CocoMatched {
       const tIou = performance.now();

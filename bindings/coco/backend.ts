@@ -2,6 +2,7 @@
 // backend-wasm.ts (the engine's kernels) and backend-ts.ts (plain TypeScript, any GeometryEngine:
 // the oracle the wasm path is tested against). evaluate.ts picks one and orchestrates.
 import type { GeometryEngine } from "../geometry/types.js";
+import type { Kernels } from "../engine/host.js";
 import type { CocoDataset, CocoResults } from "./inputs.js";
 import type { CocoParams } from "./params.js";
 import type { Accumulated, CocoMatches, CocoPlan, MatchMode, MatchOutcomes, PlanInput, PlanOutput } from "./types.js";
@@ -44,6 +45,8 @@ export interface CocoMatched {
 
 export interface CocoBackend {
   readonly name: "wasm" | "typescript";
+  /** The engine's kernels behind it (summarize's means run there too), or null. */
+  readonly kernels: Kernels | null;
   /** The blocks, lists and orders of an evaluation (planEvaluation gives the inputs). */
   plan(input: PlanInput): PlanOutput;
   /** pycocotools' evaluate() over every block; records `timings.iou` (the IoU / OKS or mask work before matching). */

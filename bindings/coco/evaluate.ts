@@ -146,10 +146,17 @@ export function finishCocoAccumulated(prep: PreparedCoco, matched: CocoMatched, 
 function result(prep: PreparedCoco, acc: Accumulated, matched: CocoMatched): CocoEvaluation {
   const { gt, p, warnings, timings } = prep;
   const names = gt.categories;
-  const summary = cocoSummary(p, acc, warnings, timings, (k) => {
-    const q = names.indexOf(p.catIds[k]!);
-    return q >= 0 ? names.names[q]! : undefined;
-  });
+  const summary = cocoSummary(
+    p,
+    acc,
+    warnings,
+    timings,
+    (k) => {
+      const q = names.indexOf(p.catIds[k]!);
+      return q >= 0 ? names.names[q]! : undefined;
+    },
+    prep.backend.kernels,
+  );
   return Object.defineProperties(summary as CocoEvaluation, {
     matches: { get: () => matched.matches(), enumerable: true },
     state: { value: () => cocoState(prep, matched.outcomes()), enumerable: true },

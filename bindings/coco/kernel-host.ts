@@ -532,3 +532,43 @@ export function runCocoAccumulate(
   k.reset();
   return { precisionShape: [T, R, K, A, M], recallShape: [T, K, A, M], kIndex, precision: outPrecision, recall: outRecall, scores: outScores };
 }
+
+/** A mean of summarize() (bindings/coco/summarize.ts Gather: the cells of one slice of precision or recall). */
+export interface Gather {
+  readonly src: "precision" | "recall";
+  readonly tOff: readonly number[];
+  readonly n: number;
+  readonly stride: number;
+  readonly pairOff: readonly number[];
+}
+
+/** The means of `gathers` (assembly/summarize.ts gatherMean), over one copy of precision and recall in the engine. */
+export function runGatherMeans(k: Kernels, precision: Float64Array, recall: Float64Array, gathers: readonly Gather[]): number[] {
+  const mem = new Arena(k, "COCO summarize");
+  const prec = mem.take(8 * precision.length);
+  const rec = mem.take(8 * recall.length);
+  let most = 0;
+  let offs = 0;
+  for (const g of gathers) {
+    most = Math.max(most, g.tOff.length * g.n * g.pairOff.length);
+    offs += g.tOff.length + g.pairOff.length;
+  }
+  const out = mem.take(8 * most);
+  const lists = mem.take(4 * offs);
+  const f64 = new Float64Array(k.memory.buffer);
+  f64.set(precision, prec >>> 3);
+  f64.set(recall, rec >>> 3);
+  const i32 = new Int32Array(k.memory.buffer);
+  const means: number[] = [];
+  let at = lists;
+  for (const g of gathers) {
+    const tOff = at;
+    i32.set(g.tOff, tOff >>> 2);
+    const pairOff = tOff + 4 * g.tOff.length;
+    i32.set(g.pairOff, pairOff >>> 2);
+    at = pairOff + 4 * g.pairOff.length;
+    means.push(k.gatherMean(g.src === "precision" ? prec : rec, tOff, g.tOff.length, g.n, g.stride, pairOff, g.pairOff.length, out));
+  }
+  k.reset();
+  return means;
+}

@@ -4,6 +4,7 @@ import type { Accumulated } from "./types.js";
 import type { CocoId } from "./ids.js";
 import type { CocoParams } from "./params.js";
 import type { CocoTimings } from "./backend.js";
+import type { Kernels } from "../engine/host.js";
 import { densePrecision, denseRecall, denseScores } from "./accumulated.js";
 import { type CategoryResult, perCategory, statsLabels, summarize, summaryLines } from "./summarize.js";
 
@@ -35,7 +36,8 @@ export interface CocoSummary {
 
 /**
  * summarize() over accumulate()'s arrays; `categoryName(k)`: the name of K index k (params.catIds[k]),
- * or undefined for an id the dataset does not name.
+ * or undefined for an id the dataset does not name; `kernels`: the engine's, which compute the means
+ * (the same numbers as the TypeScript means).
  */
 export function cocoSummary(
   p: CocoParams,
@@ -43,9 +45,10 @@ export function cocoSummary(
   warnings: string[],
   timings: CocoTimings,
   categoryName: (k: number) => string | undefined,
+  kernels: Kernels | null = null,
 ): CocoSummary {
   const tSum = performance.now();
-  const stats = summarize(acc, p);
+  const stats = summarize(acc, p, kernels);
   timings.summarize = performance.now() - tSum;
   const useCats = p.useCats;
   const categoryIds: CocoId[] = useCats ? [...p.catIds] : [-1];
@@ -76,7 +79,7 @@ export function cocoSummary(
     perCategory: () => {
       const names = categoryIds.map((id, k) => (useCats ? (categoryName(k) ?? String(id)) : "all"));
       const byId = new Map(categoryIds.map((id, k) => [id, names[k]!]));
-      return perCategory(acc, p, categoryIds, (id) => byId.get(id)!);
+      return perCategory(acc, p, categoryIds, (id) => byId.get(id)!, kernels);
     },
     warnings,
     timings,

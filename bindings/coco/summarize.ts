@@ -5,6 +5,8 @@ import type { CocoId } from "./ids.js";
 import { formatFixed, npSum } from "./numeric.js";
 import { storedIndex } from "./accumulated.js";
 import type { CocoParams } from "./params.js";
+import type { Kernels } from "../engine/host.js";
+import { type Gather, runGatherMeans } from "./kernel-host.js";
 
 interface StatSpec {
   ap: boolean;
@@ -59,9 +61,7 @@ function pairs(aind: number[], mind: number[]): [number, number][] {
   throw new Error(`summarize: ${aind.length} area ranges and ${mind.length} maxDets match, which numpy cannot broadcast`);
 }
 
-let scratch = new Float64Array(0);
-
-function statValue(acc: Accumulated, p: CocoParams, s: StatSpec): number {
+function statGather(acc: Accumulated, p: CocoParams, s: StatSpec): Gather {
   // over the stored K indices only: the others hold -1 alone, which the mean leaves out
   const [T, R, , A, M] = acc.precisionShape;
   const K = acc.kIndex.length;
@@ -71,29 +71,37 @@ function statValue(acc: Accumulated, p: CocoParams, s: StatSpec): number {
   p.areaRngLbl.forEach((l, i) => l === s.areaRng && aind.push(i));
   const mind: number[] = [];
   p.maxDets.forEach((m, i) => m === s.maxDets && mind.push(i));
-  const pr = pairs(aind, mind);
-  const need = ts.length * (s.ap ? R : 1) * K * pr.length;
+  const pairOff = pairs(aind, mind).map(([a, m]) => a * M + m);
+  // precision[t][r][k][a][m]: (r, k) is one run of R * K cells A * M apart; recall[t][k][a][m]: K of them
+  return s.ap
+    ? { src: "precision", tOff: ts.map((t) => t * R * K * A * M), n: R * K, stride: A * M, pairOff }
+    : { src: "recall", tOff: ts.map((t) => t * K * A * M), n: K, stride: A * M, pairOff };
+}
+
+let scratch = new Float64Array(0);
+
+/** A gather's mean in TypeScript (the twin of assembly/summarize.ts gatherMean). */
+export function gatherMean(values: Float64Array, g: Gather): number {
+  const need = g.tOff.length * g.n * g.pairOff.length;
   if (scratch.length < need) scratch = new Float64Array(need);
   const out = scratch; // reused: the bootstrap summarizes once per resample
   let n = 0;
-  if (s.ap) {
-    const prec = acc.precision;
-    for (const t of ts)
-      for (let r = 0; r < R; r++)
-        for (let k = 0; k < K; k++)
-          for (let q = 0; q < pr.length; q++) {
-            const v = prec[(((t * R + r) * K + k) * A + pr[q]![0]) * M + pr[q]![1]]!;
-            if (v > -1) out[n++] = v;
-          }
-  } else {
-    for (const t of ts)
-      for (let k = 0; k < K; k++)
-        for (const [a, m] of pr) {
-          const v = acc.recall[((t * K + k) * A + a) * M + m]!;
-          if (v > -1) out[n++] = v;
-        }
-  }
+  for (const base of g.tOff)
+    for (let i = 0; i < g.n; i++)
+      for (const off of g.pairOff) {
+        const v = values[base + i * g.stride + off]!;
+        if (v > -1) out[n++] = v;
+      }
   return meanValid(out, n);
+}
+
+/** Cells the engine takes a copy of (128 MiB); larger arrays (tens of thousands of categories) are summarized here. */
+const ENGINE_SUMMARIZE_CELLS = 1 << 24;
+
+/** The means of `gathers`: in the engine when there is one (and the arrays are not huge), else in TypeScript. */
+function gatherMeans(acc: Accumulated, gathers: readonly Gather[], k: Kernels | null): number[] {
+  if (k && acc.precision.length + acc.recall.length <= ENGINE_SUMMARIZE_CELLS) return runGatherMeans(k, acc.precision, acc.recall, gathers);
+  return gathers.map((g) => gatherMean(g.src === "precision" ? acc.precision : acc.recall, g));
 }
 
 /** The (area, maxDets) index pairs the stats read: of precision (AP stats) and of recall (AR stats). */
@@ -110,8 +118,9 @@ export function statPairs(p: CocoParams): { precision: [number, number][]; recal
   return { precision, recall };
 }
 
-export function summarize(acc: Accumulated, p: CocoParams): number[] {
-  return specs(p).map((s) => statValue(acc, p, s));
+/** The stats; `k`: the engine's kernels, which compute them faster (the same numbers). */
+export function summarize(acc: Accumulated, p: CocoParams, k: Kernels | null = null): number[] {
+  return gatherMeans(acc, specs(p).map((s) => statGather(acc, p, s)), k);
 }
 
 function iouString(p: CocoParams, iouThr?: number): string {
@@ -125,7 +134,7 @@ export function summaryLines(acc: Accumulated, p: CocoParams, stats?: readonly n
   return specs(p).map((s, i) => {
     const title = s.ap ? "Average Precision" : "Average Recall";
     const type = s.ap ? "(AP)" : "(AR)";
-    const v = stats ? stats[i]! : statValue(acc, p, s);
+    const v = stats ? stats[i]! : gatherMean(s.ap ? acc.precision : acc.recall, statGather(acc, p, s));
     return ` ${title.padEnd(18)} ${type} @[ IoU=${iouString(p, s.iouThr).padEnd(9)} | area=${s.areaRng.padStart(6)} | maxDets=${String(s.maxDets).padStart(3)} ] = ${formatFixed(v, 3)}`;
   });
 }
@@ -148,33 +157,31 @@ export interface CategoryResult {
 }
 
 /** Per-category AP / AR: the same means as the stats, over one category's slice (area index 0, last maxDets). */
-export function perCategory(acc: Accumulated, p: CocoParams, categoryIds: readonly CocoId[], nameOf: (id: CocoId) => string): CategoryResult[] {
+export function perCategory(acc: Accumulated, p: CocoParams, categoryIds: readonly CocoId[], nameOf: (id: CocoId) => string, k: Kernels | null = null): CategoryResult[] {
   const [T, R, , A, M] = acc.precisionShape;
   const K = acc.kIndex.length; // stored K indices (the others are -1 throughout: no AP, no AR)
   const stored = storedIndex(acc);
-  const a = 0;
-  const m = M - 1;
-  const apAt = (k: number, ts: number[]) => {
-    const out: number[] = [];
-    for (const t of ts)
-      for (let r = 0; r < R; r++) {
-        const v = acc.precision[(((t * R + r) * K + k) * A + a) * M + m]!;
-        if (v > -1) out.push(v);
-      }
-    return meanValid(out);
-  };
+  const am = A * M;
+  const pairOff = [M - 1]; // area index 0, the last maxDets
   const all = [...Array(T).keys()];
   const at = (thr: number) => all.filter((t) => p.iouThrs[t] === thr);
   const t50 = at(0.5);
   const t75 = at(0.75);
+  // precision[t][r][kk][0][M-1] over r, recall[t][kk][0][M-1]
+  const ap = (kk: number, ts: number[]): Gather => ({ src: "precision", tOff: ts.map((t) => t * R * K * am + kk * am), n: R, stride: K * am, pairOff });
+  const ar = (kk: number): Gather => ({ src: "recall", tOff: all.map((t) => t * K * am + kk * am), n: 1, stride: 0, pairOff });
+  const valid = A !== 0 && M !== 0;
+  const gathers: Gather[] = [];
+  for (let q = 0; q < categoryIds.length; q++) {
+    const kk = stored[q]!;
+    if (valid && kk >= 0) gathers.push(ap(kk, all), ap(kk, t50), ap(kk, t75), ar(kk));
+  }
+  const means = gatherMeans(acc, gathers, k);
+  let g = 0;
   return categoryIds.map((id, q) => {
-    const k = stored[q]!;
-    if (A === 0 || M === 0 || k < 0) return { categoryId: id, name: nameOf(id), ap: -1, ap50: -1, ap75: -1, ar100: -1 };
-    const rec: number[] = [];
-    for (let t = 0; t < T; t++) {
-      const v = acc.recall[((t * K + k) * A + a) * M + m]!;
-      if (v > -1) rec.push(v);
-    }
-    return { categoryId: id, name: nameOf(id), ap: apAt(k, all), ap50: apAt(k, t50), ap75: apAt(k, t75), ar100: meanValid(rec) };
+    if (!valid || stored[q]! < 0) return { categoryId: id, name: nameOf(id), ap: -1, ap50: -1, ap75: -1, ar100: -1 };
+    const out = { categoryId: id, name: nameOf(id), ap: means[g]!, ap50: means[g + 1]!, ap75: means[g + 2]!, ar100: means[g + 3]! };
+    g += 4;
+    return out;
   });
 }

@@ -34,6 +34,8 @@ export interface Kernels {
   cocoPlan(ctx: number): number;
   cocoMatch(ctx: number, b0: number, b1: number): number;
   cocoAccumulate(ctx: number, k0: number, k1: number): void;
+  // summarize()'s means (assembly/summarize.ts)
+  gatherMean(src: number, tOff: number, nt: number, n: number, stride: number, pairOff: number, np: number, out: number): number;
   maskBounds(ctx: number, j0: number, j1: number): number;
   buildMasks(ctx: number, j0: number, j1: number): number;
   // the COCO record scanner (assembly/json.ts)
@@ -44,7 +46,7 @@ export interface Kernels {
 const REQUIRED: readonly (keyof Kernels)[] = [
   "alloc", "reset", "pin", "unpin", "rleArea", "rleBbox", "rleMerge", "rleToString", "rleFromString", "rleEncode",
   "rleDecode", "rleFrPoly", "rleFrPolys", "boxIouRows", "rlePrepare", "maskIouRows", "rleBoundary", "rleBoundaryScratch", "rleBoundaryCap", "rotatedIouRows", "cocoPlan", "cocoMatch",
-  "cocoAccumulate", "maskBounds", "buildMasks", "scanCocoRecords", "scanValues",
+  "cocoAccumulate", "gatherMean", "maskBounds", "buildMasks", "scanCocoRecords", "scanValues",
 ];
 
 const IMPORTS = {
