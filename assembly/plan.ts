@@ -4,14 +4,15 @@
 // The host (bindings/coco/kernel-host.ts runCocoPlan) lays the inputs out, writes a plan context (fields
 // in assembly/abi/contexts.json) and reads the outputs back.
 //
-// One score sort serves both orders: the evaluated detections are first arranged by (image, file
-// order) (useCats) or (image, category, file order) (useCats false), then sorted stably by score.
-// Grouping that sequence by block (stable) gives each block's detections in pycocotools' order (score,
-// ties in the block's list order), and arranging its kept detections by category (stable) gives
-// accumulate's order (score, ties in the concatenation order of the blocks: image, then rank).
+// No sort of all the detections at once: the evaluated detections are grouped by block in the order
+// pycocotools lists a block's detections (file order; with useCats false: category, then file order),
+// each block is sorted stably by score (a short sort: pycocotools' order, ties in list order), and the
+// kept detections of each category, one run in block order, are sorted stably by score: accumulate's
+// order (ties in the concatenation order of the blocks: image, then rank). Every sort works on a run
+// that is read and written in place (a whole-array sort scattered and gathered across all of them).
 
 import { field } from "./context";
-import { sortDescending } from "./sort";
+import { sortScores } from "./sort";
 import {
   P_ACC, P_ACC_RANK, P_ACC_SCORE, P_ANN_CAT, P_ANN_IMG, P_BLOCK_DT, P_BLOCK_GT, P_BLOCK_IMG,
   P_BLOCK_K, P_CANON, P_CAT_POS, P_DT_LIST, P_DT_POS, P_DT_RANK,
@@ -131,7 +132,7 @@ export function cocoPlan(ctx: usize): u32 {
     sortBy(sb, gtList, nGt, annImg, I, count);
   }
 
-  // ---- detections: evaluated ones by (image[, category], file order), sorted by score (stable)
+  // ---- detections: the evaluated ones
   let nE: u32 = 0;
   for (let r: u32 = 0; r < nR; r++) {
     const im = ld(resImg, r);
@@ -142,21 +143,32 @@ export function cocoPlan(ctx: usize): u32 {
     st(resCat, r, k);
     if (i >= 0 && k >= 0) { st(sa, nE, <i32>r); nE++; }
   }
-  if (useCats) sortBy(sa, sb, nE, resImg, I, count);
-  else {
-    sortBy(sa, perm2, nE, resCat, Kc, count);
-    sortBy(perm2, sb, nE, resImg, I, count);
-  }
-  // sb: the pre-order; scores gathered into keys (sortDescending reads score i before writing key i)
-  for (let j: u32 = 0; j < nE; j++) store<f64>(keys + (<usize>j << 3), load<f64>(score + (<usize>ld(sb, j) << 3)));
-  sortDescending(keys, nE, perm, keys, keys2, perm2);
-  // sa: detections in score order (ties: pre-order)
-  for (let j: u32 = 0; j < nE; j++) st(sa, j, ld(sb, <u32>ld(perm, j)));
-  // perm: grouped by block, stable (by image, then by category)
+  // perm: grouped by block ((category, image), or image when useCats is false) in the pre-order of
+  // equal scores: file order (useCats), else category then file order (pycocotools' dt list of an image)
   if (useCats) {
-    sortBy(sa, perm2, nE, resImg, I, count);
-    sortBy(perm2, perm, nE, resCat, Kc, count);
-  } else sortBy(sa, perm, nE, resImg, I, count);
+    sortBy(sa, sb, nE, resImg, I, count);
+    sortBy(sb, perm, nE, resCat, Kc, count);
+  } else {
+    sortBy(sa, sb, nE, resCat, Kc, count);
+    sortBy(sb, perm, nE, resImg, I, count);
+  }
+  // each block by score (stable), a short sort of its own detections (keys, keys2, perm2, sb: scratch)
+  {
+    let d0: u32 = 0;
+    while (d0 < nE) {
+      const key = blockKey(resCat, resImg, <u32>ld(perm, d0), useCats);
+      let d1 = d0 + 1;
+      while (d1 < nE && blockKey(resCat, resImg, <u32>ld(perm, d1), useCats) == key) d1++;
+      const n = d1 - d0;
+      if (n > 1) {
+        for (let j: u32 = 0; j < n; j++) store<f64>(keys + (<usize>j << 3), load<f64>(score + (<usize>ld(perm, d0 + j) << 3)));
+        sortScores(keys, n, perm2, keys, keys2, sb);
+        for (let j: u32 = 0; j < n; j++) st(sb, j, ld(perm, d0 + <u32>ld(perm2, j)));
+        memory.copy(perm + (<usize>d0 << 2), sb, <usize>n << 2);
+      }
+      d0 = d1;
+    }
+  }
 
   // ---- blocks: the union of label and detection keys in key order; detections cut to maxDet.
   // perm2[r]: the detection entry of result r, or -1 (cut)
@@ -200,7 +212,8 @@ export function cocoPlan(ctx: usize): u32 {
   st(blockGt, nB, <i32>nGt);
   st(blockDt, nB, <i32>nDt);
 
-  // ---- accumulate order: per K index, the kept detections in score order (sa), stable
+  // ---- accumulate order: per K index, the kept detections by score (stable: ties in entry order,
+  // which is image order, then rank). Index k's entries are one run, kStart[k] .. kStart[k + 1]
   memory.fill(kStart, 0, <usize>(K + 1) << 2);
   memory.fill(kEval, 0, <usize>K);
   for (let b: u32 = 0; b < nB; b++) store<u8>(kEval + <usize>ld(blockK, b), 1);
@@ -209,18 +222,24 @@ export function cocoPlan(ctx: usize): u32 {
     store<i32>(q, load<i32>(q) + ld(blockDt, b + 1) - ld(blockDt, b));
   }
   for (let k: u32 = 0; k < K; k++) st(kStart, k + 1, ld(kStart, k + 1) + ld(kStart, k));
-  memory.copy(count, kStart, <usize>K << 2);
-  for (let q: u32 = 0; q < nE; q++) {
-    const r = <u32>ld(sa, q);
-    const j = ld(perm2, r);
-    if (j < 0) continue;
-    const c = count + (<usize>(useCats ? ld(resCat, r) : <i32>0) << 2);
-    const at = load<i32>(c);
-    store<i32>(c, at + 1);
-    st(acc, <u32>at, j);
-    st(dtPos, <u32>j, at);
-    st(accRank, <u32>at, ld(dtRank, <u32>j));
-    store<f64>(accScore + (<usize>at << 3), load<f64>(score + (<usize>r << 3)));
+  for (let k: u32 = 0; k < K; k++) {
+    const lo = <u32>ld(kStart, k);
+    const n = <u32>ld(kStart, k + 1) - lo;
+    if (n == 0) continue;
+    // accScore: the run's scores in entry order, sorted (perm), then in accumulate order (via keys)
+    const runScore = accScore + (<usize>lo << 3);
+    for (let j: u32 = 0; j < n; j++) store<f64>(runScore + (<usize>j << 3), load<f64>(score + (<usize>ld(dtList, lo + j) << 3)));
+    sortScores(runScore, n, perm, keys, keys2, perm2);
+    for (let i: u32 = 0; i < n; i++) {
+      const e = <u32>ld(perm, i);
+      const j = lo + e;
+      const at = lo + i;
+      st(acc, at, <i32>j);
+      st(dtPos, j, <i32>at);
+      st(accRank, at, ld(dtRank, j));
+      store<f64>(keys + (<usize>i << 3), load<f64>(runScore + (<usize>e << 3)));
+    }
+    memory.copy(runScore, keys, <usize>n << 3);
   }
 
   store<u32>(ctx + (<usize>P_OUT_NGT << 2), nGt);
