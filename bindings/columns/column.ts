@@ -5,10 +5,14 @@ export type ColumnArray = Float64Array | Int32Array | Uint8Array | Uint32Array;
 
 /** A growable typed array (capacity doubles): reserve / push / append, then view() of the filled part. */
 export class Column<A extends ColumnArray> {
-  /** `a` is used as it is, its first `n` entries filled (a view without spare room is copied on growth). */
+  /**
+   * `a` is used as it is, its first `n` entries filled (a view without spare room is copied on growth).
+   * `firstCapacity`: the capacity of the first growth (a pool made empty is allocated on first use).
+   */
   constructor(
     public a: A,
     public n = 0,
+    private readonly firstCapacity = 0,
   ) {}
   /** The array, with room for k more entries after n. */
   reserve(k: number): A {
@@ -24,7 +28,7 @@ export class Column<A extends ColumnArray> {
     this.a[this.n++] = v;
   }
   grow(need: number): void {
-    let cap = Math.max(1024, this.a.length * 2);
+    let cap = Math.max(1024, this.a.length * 2, this.firstCapacity);
     while (cap < need) cap *= 2;
     const b = new (this.a.constructor as new (length: number) => A)(cap);
     b.set(this.a.subarray(0, this.n) as never);

@@ -52,8 +52,9 @@ export function presizeColumns(elements: number, bytes = 0): void {
 
 // the parser's columns start at the presized capacity
 class F64Col extends Column<Float64Array> {
-  constructor(capacity = initialCapacity) {
-    super(new Float64Array(capacity));
+  /** `pool`: start empty, `capacity` on first use. */
+  constructor(capacity = initialCapacity, pool = false) {
+    super(new Float64Array(pool ? 0 : capacity), 0, capacity);
   }
 }
 class I32Col extends Column<Int32Array> {
@@ -62,13 +63,13 @@ class I32Col extends Column<Int32Array> {
   }
 }
 class U8Col extends Column<Uint8Array> {
-  constructor(capacity = initialCapacity) {
-    super(new Uint8Array(capacity));
+  constructor(capacity = initialCapacity, pool = false) {
+    super(new Uint8Array(pool ? 0 : capacity), 0, capacity);
   }
 }
 class Uint32Col extends Column<Uint32Array> {
-  constructor(capacity = initialCapacity) {
-    super(new Uint32Array(capacity));
+  constructor(capacity = initialCapacity, pool = false) {
+    super(new Uint32Array(pool ? 0 : capacity), 0, capacity);
   }
 }
 
@@ -93,11 +94,12 @@ export class SegmentationColumns implements SegmentationPools {
   /** SEG_RLE_DECODED: the string's bytes (for `raw`). */
   readonly bstart = new I32Col();
   readonly blength = new I32Col();
-  readonly coords = new F64Col(poolCapacity >>> 2);
+  // the pools are allocated when first used (a document without polygons, strings or counts needs none)
+  readonly coords = new F64Col(poolCapacity >>> 2, true);
   readonly partOffset = new I32Col();
   readonly partLength = new I32Col();
-  readonly bytes = new U8Col(poolCapacity);
-  readonly counts = new Uint32Col(poolCapacity); // a compressed RLE character can end a count
+  readonly bytes = new U8Col(poolCapacity, true);
+  readonly counts = new Uint32Col(poolCapacity, true); // a compressed RLE character can end a count
 }
 
 const INT32_LIMIT = 2 ** 31;
