@@ -4,6 +4,7 @@
 // earlier run helps it.
 //   npx tsx bench/generate.ts --preset val --out /tmp/val          (or --preset dense)
 //   npx tsx bench/eval-only.ts --gt /tmp/val/gt.json --dt /tmp/val/dt_bbox.json --iou-type bbox [--runs 7] [--py-runs 1]
+// (--py-runs 0: ours alone, no ratio)
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { evaluateCoco } from "../bindings/coco/evaluate.js";
@@ -41,6 +42,7 @@ for (let r = 0; r < runs + 1; r++) {
 }
 process.stdout.write(`detection-eval evaluate + accumulate + summarize: median ${median(ours).toFixed(1)} ms of ${runs} (min ${Math.min(...ours).toFixed(1)}, max ${Math.max(...ours).toFixed(1)})\n`);
 
+if (pyRuns === 0) process.exit(0); // (--py-runs 0: ours alone)
 const python = process.env.PYTHON ?? "python3";
 const script = fileURLToPath(new URL("./pycocotools_eval.py", import.meta.url));
 const py: number[] = [];
