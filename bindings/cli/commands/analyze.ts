@@ -19,7 +19,7 @@
 //   every metric column once).
 import { type Command, numberOption, UsageError } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
-import { cocoDatasetOf, FileReadError, MAX_TEXT_BYTES, readFileBounded, readJsonFile } from "../../ingest/node-files.js";
+import { FileReadError, MAX_TEXT_BYTES, readFileBounded } from "../../ingest/node-files.js";
 import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.js";
 import { mkdirSync } from "node:fs";
 import { type MetricColumns, parseMetricColumns } from "../../analysis/user-metrics.js";
@@ -31,8 +31,7 @@ import type { GeometryEngine } from "../../geometry/types.js";
 import type { CocoDataset, CocoResults } from "../../coco/inputs.js";
 import { streamCocoResults } from "../../ingest/stream-load.js";
 import { fromCoco } from "../../analysis/coco-adapter.js";
-import { isEncordJson, parseEncordJson } from "../../analysis/encord-format.js";
-import { isLabelRows, parseLabelRows } from "../../analysis/label-rows.js";
+import { readAnalysisGroundTruth } from "../analysis-input.js";
 import { analyze } from "../../analysis/analyze.js";
 import { AnalysisInputError, type AnalysisInput } from "../../analysis/types.js";
 import type { AnalysisView } from "../../analysis/analysis.js";
@@ -155,9 +154,9 @@ export function imageSubset(input: AnalysisInput, opts: Record<string, string | 
 }
 
 /**
- * Reads GT (+ DT) in either format. COCO results are streamed into columns (any size, as the coco
- * command reads them); JSON syntax errors give line and column. Timings: parse, and the geometry
- * done by the COCO adapter.
+ * Reads GT (+ DT) in either format, both streamed (any size; bindings/cli/analysis-input.ts): COCO
+ * into columns as the coco command reads it, the Encord-style formats element by element. JSON
+ * syntax errors give line and column. Timings: parse, and the geometry done by the COCO adapter.
  */
 export async function loadAnalysisInput(
   engine: GeometryEngine,
@@ -166,17 +165,10 @@ export async function loadAnalysisInput(
   iouType?: "bbox" | "segm" | "keypoints",
 ): Promise<{ input: AnalysisInput; parseMs: number; adaptMs: number; format: "coco" | "encord"; coco?: { gt: CocoDataset; dt: CocoResults } }> {
   const t0 = performance.now();
-  const gt = readJsonFile(gtPath);
-  if (isLabelRows(gt)) {
-    const input = parseLabelRows(gt, dtPath !== undefined ? readJsonFile(dtPath) : undefined);
-    return { input, parseMs: performance.now() - t0, adaptMs: 0, format: "encord" };
-  }
-  if (isEncordJson(gt)) {
-    const input = parseEncordJson(gt, dtPath !== undefined ? readJsonFile(dtPath) : undefined);
-    return { input, parseMs: performance.now() - t0, adaptMs: 0, format: "encord" };
-  }
+  const gt = await readAnalysisGroundTruth(gtPath, dtPath);
+  if (gt.format === "encord") return { input: gt.input, parseMs: performance.now() - t0, adaptMs: 0, format: "encord" };
   if (dtPath === undefined) throw new AnalysisInputError("--dt: COCO input needs a results file");
-  const ds = cocoDatasetOf(gt, gtPath);
+  const ds = gt.gt;
   const res = await streamCocoResults(dtPath, ds);
   const t1 = performance.now();
   const input = fromCoco(engine, ds, res, iouType ? { iouType } : {});
