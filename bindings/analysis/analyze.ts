@@ -130,7 +130,7 @@ export interface ImagePassConfig {
   readonly kptSigmas?: KeypointSigmas;
 }
 
-/** The metric columns the per-image pass computes from the geometry, in this order in ImagePassResult's pGeom / lGeom. */
+/** The metric columns the per-image pass computes from the geometry, in this order in ImagePassResult's pGeom / lGeom (one column each). */
 const GEOM_METRICS = ["area", "relativeArea", "width", "height", "aspectRatio", "borderDistance", "objectsPerImage"] as const;
 
 /**
@@ -146,10 +146,10 @@ export interface ImagePassResult {
   pAnyIou: Float64Array;
   pOther: Float64Array;
   pBox: Float64Array;
-  pGeom: Float64Array;
+  pGeom: Float64Array[];
   lOther: Float64Array;
   lBox: Float64Array;
-  lGeom: Float64Array;
+  lGeom: Float64Array[];
   ovLabel: Int32Array;
   ovPred: Int32Array;
   ovIou: Float64Array;
@@ -283,8 +283,8 @@ export function imagePass(engine: GeometryEngine, input: AnalysisInput, config: 
   const lOther = new Float64Array(nL).fill(NaN);
   const pBox = new Float64Array(nP * 4).fill(NaN);
   const lBox = new Float64Array(nL * 4).fill(NaN);
-  const pGeom = new Float64Array(nP * GEOM_METRICS.length).fill(NaN);
-  const lGeom = new Float64Array(nL * GEOM_METRICS.length).fill(NaN);
+  const pGeom = GEOM_METRICS.map(() => new Float64Array(nP).fill(NaN));
+  const lGeom = GEOM_METRICS.map(() => new Float64Array(nL).fill(NaN));
   const pImgBy = byImage(predictions, nI);
   const lImgBy = byImage(labels, nI);
   // other-class overlaps, collected as pairs then turned into CSR
@@ -308,16 +308,15 @@ export function imagePass(engine: GeometryEngine, input: AnalysisInput, config: 
     const crowdFlags = new Uint8Array(ls.length);
     for (let j = 0; j < ls.length; j++) crowdFlags[j] = lCrowd[ls[j]!]!;
     // (the order of GEOM_METRICS)
-    const setGeom = (geom: Float64Array, boxes: Float64Array, idx: number, area: number, bx: number, by: number, bw: number, bh: number, count: number) => {
-      const g = idx * GEOM_METRICS.length;
-      geom[g] = area;
+    const setGeom = (geom: Float64Array[], boxes: Float64Array, idx: number, area: number, bx: number, by: number, bw: number, bh: number, count: number) => {
+      geom[0]![idx] = area;
       if (iouKind !== "mask" || area > 0) boxes.set([bx, by, bw, bh], idx * 4);
-      geom[g + 1] = area / (W * H);
-      geom[g + 2] = bw;
-      geom[g + 3] = bh;
-      geom[g + 4] = bh > 0 ? bw / bh : NaN;
-      geom[g + 5] = Math.max(0, Math.min(bx, by, W - (bx + bw), H - (by + bh)));
-      geom[g + 6] = count;
+      geom[1]![idx] = area / (W * H);
+      geom[2]![idx] = bw;
+      geom[3]![idx] = bh;
+      geom[4]![idx] = bh > 0 ? bw / bh : NaN;
+      geom[5]![idx] = Math.max(0, Math.min(bx, by, W - (bx + bw), H - (by + bh)));
+      geom[6]![idx] = count;
     };
     // IoU rows j0..j1-1 of predictions x labels (crowd-aware) and of labels x labels (plain), row-major
     let predRows: (j0: number, j1: number) => Float64Array;
@@ -495,11 +494,11 @@ function finishAnalysis(input: AnalysisInput, options: AnalyzeOptions, config: I
   const pImage = new Int32Array(nP);
   const pClass = new Int32Array(nP);
   const pConf = new Float64Array(nP);
-  const pCand = new Int32Array(nP).fill(-1);
-  const pIou = new Float64Array(nP);
-  const pCrowd = new Float64Array(nP).fill(-1);
-  const pAny = new Int32Array(nP).fill(-1);
-  const pAnyIou = new Float64Array(nP);
+  let pCand: Int32Array = new Int32Array(nP).fill(-1);
+  let pIou: Float64Array = new Float64Array(nP);
+  let pCrowd: Float64Array = new Float64Array(nP).fill(-1);
+  let pAny: Int32Array = new Int32Array(nP).fill(-1);
+  let pAnyIou: Float64Array = new Float64Array(nP);
   const lImage = new Int32Array(nL);
   const lClass = new Int32Array(nL);
   const lCrowd = new Uint8Array(nL);
@@ -518,36 +517,66 @@ function finishAnalysis(input: AnalysisInput, options: AnalyzeOptions, config: I
   // metric columns computed from the geometry
   const pm = newMetricTable(PREDICTION_METRICS, nP);
   const lm = newMetricTable(LABEL_METRICS, nL);
-  const pBox = new Float64Array(nP * 4).fill(NaN);
-  const lBox = new Float64Array(nL * 4).fill(NaN);
-  const G = GEOM_METRICS.length;
-  const pGeomCols = GEOM_METRICS.map((m) => pm[m]!);
-  const lGeomCols = GEOM_METRICS.map((m) => lm[m]!);
+  let pBox: Float64Array;
+  let lBox: Float64Array;
   let rasterMs = 0;
   let iouMs = 0;
-  for (const { pass, pIndex, lIndex } of parts) {
-    for (let j = 0; j < pass.pCand.length; j++) {
-      const p = pIndex ? pIndex[j]! : j;
-      pCand[p] = pass.pCand[j]!;
-      pIou[p] = pass.pIou[j]!;
-      pCrowd[p] = pass.pCrowd[j]!;
-      pAny[p] = pass.pAny[j]!;
-      pAnyIou[p] = pass.pAnyIou[j]!;
-      pm.maxIouWithOtherLabel![p] = pass.pOther[j]!;
-      pBox.set(pass.pBox.subarray(4 * j, 4 * j + 4), 4 * p);
-      for (let k = 0; k < G; k++) pGeomCols[k]![p] = pass.pGeom[j * G + k]!;
-    }
-    for (let j = 0; j < pass.lOther.length; j++) {
-      const l = lIndex ? lIndex[j]! : j;
-      lm.maxIouWithOtherLabel![l] = pass.lOther[j]!;
-      lBox.set(pass.lBox.subarray(4 * j, 4 * j + 4), 4 * l);
-      for (let k = 0; k < G; k++) lGeomCols[k]![l] = pass.lGeom[j * G + k]!;
-    }
+  for (const { pass } of parts) {
     rasterMs += pass.rasterMs;
     iouMs += pass.iouMs;
   }
+  const only = parts.length === 1 && parts[0]!.pIndex === null && parts[0]!.lIndex === null ? parts[0]!.pass : null;
+  if (only) {
+    // one pass over the whole input: its arrays are the columns
+    pCand = only.pCand;
+    pIou = only.pIou;
+    pCrowd = only.pCrowd;
+    pAny = only.pAny;
+    pAnyIou = only.pAnyIou;
+    pBox = only.pBox;
+    lBox = only.lBox;
+    pm.maxIouWithOtherLabel = only.pOther;
+    lm.maxIouWithOtherLabel = only.lOther;
+    GEOM_METRICS.forEach((m, k) => {
+      pm[m] = only.pGeom[k]!;
+      lm[m] = only.lGeom[k]!;
+    });
+  } else {
+    pBox = new Float64Array(nP * 4).fill(NaN);
+    lBox = new Float64Array(nL * 4).fill(NaN);
+    const pGeomCols = GEOM_METRICS.map((m) => pm[m]!);
+    const lGeomCols = GEOM_METRICS.map((m) => lm[m]!);
+    const pOther = pm.maxIouWithOtherLabel!;
+    const lOther = lm.maxIouWithOtherLabel!;
+    for (const { pass, pIndex, lIndex } of parts) {
+      for (let j = 0; j < pass.pCand.length; j++) {
+        const p = pIndex ? pIndex[j]! : j;
+        pCand[p] = pass.pCand[j]!;
+        pIou[p] = pass.pIou[j]!;
+        pCrowd[p] = pass.pCrowd[j]!;
+        pAny[p] = pass.pAny[j]!;
+        pAnyIou[p] = pass.pAnyIou[j]!;
+        pOther[p] = pass.pOther[j]!;
+        for (let c = 0; c < 4; c++) pBox[4 * p + c] = pass.pBox[4 * j + c]!;
+      }
+      for (let j = 0; j < pass.lOther.length; j++) {
+        const l = lIndex ? lIndex[j]! : j;
+        lOther[l] = pass.lOther[j]!;
+        for (let c = 0; c < 4; c++) lBox[4 * l + c] = pass.lBox[4 * j + c]!;
+      }
+      for (let k = 0; k < GEOM_METRICS.length; k++) {
+        const pc = pGeomCols[k]!;
+        const pg = pass.pGeom[k]!;
+        for (let j = 0; j < pg.length; j++) pc[pIndex ? pIndex[j]! : j] = pg[j]!;
+        const lc = lGeomCols[k]!;
+        const lg = pass.lGeom[k]!;
+        for (let j = 0; j < lg.length; j++) lc[lIndex ? lIndex[j]! : j] = lg[j]!;
+      }
+    }
+  }
   // the overlap pairs in image order (the shares are contiguous runs of images, in order)
   const cat = <T extends Int32Array | Float64Array>(arrays: T[], make: (n: number) => T): T => {
+    if (arrays.length === 1) return arrays[0]!;
     const out = make(arrays.reduce((n, a) => n + a.length, 0));
     let at = 0;
     for (const a of arrays) {

@@ -9,14 +9,99 @@ import { fileURLToPath } from "node:url";
 import { createEngine, type Engine } from "../engine/engine.js";
 import { analyze, analyzeShared, type AnalyzeOptions, imagePass, type ImagePassConfig, type ImagePassResult, type ImagePassRunner } from "../analysis/analyze.js";
 import type { Analysis } from "../analysis/analysis.js";
-import { AnalysisInputError, type AnalysisInput } from "../analysis/types.js";
-import { GeometryInputError, type GeometryEngine } from "../geometry/types.js";
+import { AnalysisInputError, type AnalysisInput, type ObjectInput, type Shape } from "../analysis/types.js";
+import { type Box, GeometryInputError, type GeometryEngine, type RotatedBox } from "../geometry/types.js";
 
 const WORKER_TAG = "detection-eval-analyze-worker";
 
+/**
+ * A share's objects as typed arrays (posting 10^5 objects one by one costs more than the pass saves):
+ * what the pass reads of each (image, category, crowd, shape). Boxes, rotated boxes, polygons and
+ * polylines are coordinates (f64, exact), RLE strings strings; other shapes travel as they are.
+ */
+interface PackedObjects {
+  n: number;
+  image: Int32Array;
+  category: Int32Array;
+  crowd: Uint8Array;
+  /** 0 box, 1 rotated, 2 polygon, 3 polyline, 4 rleString, 5 other (in `others`). */
+  kind: Uint8Array;
+  /** Object i: parts objPart[i]..objPart[i+1]-1; part j: coords[partStart[j]..partStart[j+1]). */
+  objPart: Int32Array;
+  partStart: Int32Array;
+  coords: Float64Array;
+  strings: string[];
+  others: Shape[];
+}
+
+function packObjects(objs: readonly ObjectInput[]): PackedObjects {
+  const n = objs.length;
+  const image = new Int32Array(n);
+  const category = new Int32Array(n);
+  const crowd = new Uint8Array(n);
+  const kind = new Uint8Array(n);
+  const objPart = new Int32Array(n + 1);
+  const partStart: number[] = [0];
+  const coords: number[] = [];
+  const strings: string[] = [];
+  const others: Shape[] = [];
+  const part = (xs: readonly number[]) => {
+    for (const x of xs) coords.push(x);
+    partStart.push(coords.length);
+  };
+  for (let i = 0; i < n; i++) {
+    const o = objs[i]!;
+    image[i] = o.image;
+    category[i] = o.category;
+    crowd[i] = o.crowd ? 1 : 0;
+    const sh = o.shape;
+    if (sh.kind === "box" || sh.kind === "rotated") {
+      kind[i] = sh.kind === "box" ? 0 : 1;
+      part(sh.box);
+    } else if (sh.kind === "polygon") {
+      kind[i] = 2;
+      for (const xs of sh.parts) part(xs);
+    } else if (sh.kind === "polyline") {
+      kind[i] = 3;
+      part(sh.points);
+    } else if (sh.kind === "rleString") {
+      kind[i] = 4;
+      strings.push(sh.counts);
+    } else {
+      kind[i] = 5;
+      others.push(sh);
+    }
+    objPart[i + 1] = partStart.length - 1;
+  }
+  return { n, image, category, crowd, kind, objPart, partStart: Int32Array.from(partStart), coords: Float64Array.from(coords), strings, others };
+}
+
+function unpackObjects(p: PackedObjects): ObjectInput[] {
+  const out: ObjectInput[] = new Array(p.n);
+  let s = 0;
+  let o = 0;
+  const parts = (i: number) => {
+    const ps: number[][] = [];
+    for (let j = p.objPart[i]!; j < p.objPart[i + 1]!; j++) ps.push(Array.from(p.coords.subarray(p.partStart[j]!, p.partStart[j + 1]!)));
+    return ps;
+  };
+  for (let i = 0; i < p.n; i++) {
+    const k = p.kind[i]!;
+    let shape: Shape;
+    if (k === 0) shape = { kind: "box", box: parts(i)[0] as unknown as Box };
+    else if (k === 1) shape = { kind: "rotated", box: parts(i)[0] as unknown as RotatedBox };
+    else if (k === 2) shape = { kind: "polygon", parts: parts(i) };
+    else if (k === 3) shape = { kind: "polyline", points: parts(i)[0]! };
+    else if (k === 4) shape = { kind: "rleString", counts: p.strings[s++]! };
+    else shape = p.others[o++]!;
+    out[i] = { image: p.image[i]!, category: p.category[i]!, shape, ...(p.crowd[i] ? { crowd: true } : {}) };
+  }
+  return out;
+}
+
 interface PassTask {
   id: number;
-  share: AnalysisInput;
+  share: Omit<AnalysisInput, "labels" | "predictions"> & { labels: PackedObjects; predictions: PackedObjects };
   config: ImagePassConfig;
   pIndex: Int32Array;
   lIndex: Int32Array;
@@ -32,13 +117,14 @@ if (!isMainThread && (workerData as { tag?: string } | undefined)?.tag === WORKE
   parentPort!.on("message", async (t: PassTask) => {
     let reply: PassReply;
     try {
-      reply = { id: t.id, result: imagePass(await ready, t.share, t.config, t.pIndex, t.lIndex) };
+      const share: AnalysisInput = { ...t.share, labels: unpackObjects(t.share.labels), predictions: unpackObjects(t.share.predictions) };
+      reply = { id: t.id, result: imagePass(await ready, share, t.config, t.pIndex, t.lIndex) };
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       reply = { id: t.id, error: { name: err.name, message: err.message } };
     }
     const r = reply.result;
-    const transfer = r ? [r.pCand, r.pIou, r.pCrowd, r.pAny, r.pAnyIou, r.pOther, r.pBox, r.pGeom, r.lOther, r.lBox, r.lGeom, r.ovLabel, r.ovPred, r.ovIou, r.seLabel, r.sePred, r.seIou].map((a) => a.buffer as ArrayBuffer) : [];
+    const transfer = r ? [r.pCand, r.pIou, r.pCrowd, r.pAny, r.pAnyIou, r.pOther, r.pBox, ...r.pGeom, r.lOther, r.lBox, ...r.lGeom, r.ovLabel, r.ovPred, r.ovIou, r.seLabel, r.sePred, r.seIou].map((a) => a.buffer as ArrayBuffer) : [];
     parentPort!.postMessage(reply, transfer);
   });
 }
@@ -90,7 +176,8 @@ export class AnalyzeWorkerPool {
       const id = this.nextId++;
       return new Promise<ImagePassResult>((resolve, reject) => {
         this.pending.set(id, { resolve, reject });
-        w.postMessage({ id, share, config, pIndex, lIndex } satisfies PassTask);
+        const packed = { ...share, labels: packObjects(share.labels), predictions: packObjects(share.predictions) };
+        w.postMessage({ id, share: packed, config, pIndex, lIndex } satisfies PassTask);
       });
     });
   }

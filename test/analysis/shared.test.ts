@@ -45,6 +45,21 @@ function withMasks(input: AnalysisInput, seed: number): AnalysisInput {
   return { ...input, labels: input.labels.map(toRle), predictions: input.predictions.map(toRle) };
 }
 
+/** withMasks, and more polygons as polylines and as decoded RLE masks (every shape kind a worker is posted). */
+function withAllKinds(input: AnalysisInput, seed: number): AnalysisInput {
+  const r = rng(seed + 77);
+  const more = (o: ObjectInput): ObjectInput => {
+    if (o.shape.kind !== "polygon") return o;
+    const im = input.images[o.image]!;
+    const k = r();
+    if (k < 0.3) return { ...o, shape: { kind: "polyline", points: o.shape.parts[0]! } };
+    if (k < 0.6) return { ...o, shape: { kind: "rle", rle: engine.rleFromPolygons(o.shape.parts, im.height, im.width) } };
+    return o;
+  };
+  const m = withMasks(input, seed);
+  return { ...m, labels: m.labels.map(more), predictions: m.predictions.map(more) };
+}
+
 describe("analyzeShared", () => {
   it("is analyze() bit for bit for 1, 2, 3 and 7 shares on random inputs", async () => {
     for (let seed = 1; seed <= 40; seed++) {
@@ -85,8 +100,8 @@ describe("analyzeShared", () => {
   it("on worker threads: the same Analysis, and the same input errors", async () => {
     const pool = new AnalyzeWorkerPool(engine.module, 2);
     try {
-      for (const seed of [3, 11]) {
-        const input = withMasks(randomInput(seed, { images: 8 }), seed);
+      for (const seed of [3, 11, 12]) {
+        const input = withAllKinds(randomInput(seed, { images: 8 }), seed);
         expect(bits(await analyzeShared(engine, input, {}, pool.runners))).toBe(bits(analyze(engine, input)));
       }
       const input = randomInput(5, { images: 4 });
