@@ -6,7 +6,7 @@ import { GeometryInputError, type GeometryEngine, type Rle } from "../geometry/t
 import { checkArgument, isGeometryEngine } from "../coco/errors.js";
 import { TILES } from "../engine/tiles.js";
 import { AnalysisInputError, type AnalysisInput, type ObjectInput, type Shape } from "./types.js";
-import { PREDICTION_METRICS, LABEL_METRICS, type MetricTable } from "./metric-names.js";
+import { PREDICTION_METRICS, LABEL_METRICS } from "./metric-names.js";
 import type { ImagePixels } from "./pixels.js";
 import { Analysis } from "./analysis.js";
 import { DEFAULT_LINE_WIDTH, polylineCounts } from "../geometry/polyline.js";
@@ -121,11 +121,50 @@ function validate(input: AnalysisInput): void {
   }
 }
 
+/** analyze()'s settings of the per-image pass (checked; posted to worker threads as they are). */
+export interface ImagePassConfig {
+  readonly mode: CandidateMode;
+  readonly iouKind: "mask" | "box" | "oks";
+  readonly rotatedIou: RotatedIouMode;
+  readonly lineWidth: number;
+  readonly kptSigmas?: KeypointSigmas;
+}
+
+/** The metric columns the per-image pass computes from the geometry, in this order in ImagePassResult's pGeom / lGeom (one column each). */
+const GEOM_METRICS = ["area", "relativeArea", "width", "height", "aspectRatio", "borderDistance", "objectsPerImage"] as const;
+
 /**
- * The heavy pass. `engine` is any GeometryEngine (the wasm engine from createEngine() or ReferenceGeometry).
- * Returns an Analysis whose at() answers questions from typed arrays only.
+ * What the per-image pass (masks, IoU, candidates) gives for a share of the images. Per prediction
+ * and per label of the share, in its order: candidate, IoUs, boxes, geometry metrics. Candidates
+ * and the overlap pairs (in image order) name objects by their index in the whole input.
  */
-export function analyze(engine: GeometryEngine, input: AnalysisInput, options: AnalyzeOptions = {}): Analysis {
+export interface ImagePassResult {
+  pCand: Int32Array;
+  pIou: Float64Array;
+  pCrowd: Float64Array;
+  pAny: Int32Array;
+  pAnyIou: Float64Array;
+  pOther: Float64Array;
+  pBox: Float64Array;
+  pGeom: Float64Array[];
+  lOther: Float64Array;
+  lBox: Float64Array;
+  lGeom: Float64Array[];
+  ovLabel: Int32Array;
+  ovPred: Int32Array;
+  ovIou: Float64Array;
+  seLabel: Int32Array;
+  sePred: Int32Array;
+  seIou: Float64Array;
+  rasterMs: number;
+  iouMs: number;
+}
+
+/** Runs the per-image pass of a share elsewhere (a worker thread); `pIndex` / `lIndex`: the share's objects' indices in the whole input. */
+export type ImagePassRunner = (share: AnalysisInput, config: ImagePassConfig, pIndex: Int32Array, lIndex: Int32Array) => Promise<ImagePassResult>;
+
+/** Checks analyze()'s arguments and input; its per-image settings. */
+function analyzeConfig(engine: GeometryEngine, input: AnalysisInput, options: AnalyzeOptions): ImagePassConfig {
   checkArgument(isGeometryEngine(engine), "analyze", "the first argument", "an engine (createEngine() or ReferenceGeometry)", engine);
   checkArgument(
     typeof input === "object" && input !== null && Array.isArray(input.images) && Array.isArray(input.labels) && Array.isArray(input.predictions) && Array.isArray(input.categories),
@@ -144,43 +183,108 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
   validate(input);
   const lineWidth = options.lineWidth ?? DEFAULT_LINE_WIDTH;
   if (!(typeof lineWidth === "number" && lineWidth > 0 && lineWidth <= 1e4)) throw new AnalysisInputError(`lineWidth: expected a width in pixels in (0, 10000], got ${JSON.stringify(lineWidth)}`);
-  const sigmaTable = iouKind === "oks" ? new KeypointSigmaTable(input.categories, options.kptSigmas) : null;
+  if (iouKind === "oks") new KeypointSigmaTable(input.categories, options.kptSigmas); // its checks, before any work
+  return { mode, iouKind, rotatedIou, lineWidth, ...(options.kptSigmas !== undefined ? { kptSigmas: options.kptSigmas } : {}) };
+}
+
+/**
+ * The heavy pass. `engine` is any GeometryEngine (the wasm engine from createEngine() or ReferenceGeometry).
+ * Returns an Analysis whose at() answers questions from typed arrays only.
+ */
+export function analyze(engine: GeometryEngine, input: AnalysisInput, options: AnalyzeOptions = {}): Analysis {
+  const config = analyzeConfig(engine, input, options);
+  return finishAnalysis(input, options, config, [{ pass: imagePass(engine, input, config), pIndex: null, lIndex: null }]);
+}
+
+/**
+ * analyze() with the per-image pass split by image: contiguous shares of the images, one per runner
+ * and one more on this thread, merged in image order, so the Analysis is the same as analyze()'s
+ * (bit for bit) for any number of runners, and so is the first problem (that of the first share
+ * with one). Keypoint input (OKS) runs on this thread.
+ */
+export async function analyzeShared(engine: GeometryEngine, input: AnalysisInput, options: AnalyzeOptions, runners: readonly ImagePassRunner[]): Promise<Analysis> {
+  const config = analyzeConfig(engine, input, options);
+  if (runners.length === 0 || config.iouKind === "oks") return finishAnalysis(input, options, config, [{ pass: imagePass(engine, input, config), pIndex: null, lIndex: null }]);
+  const shares = splitByImage(input, runners.length + 1);
+  // the runners' shares are posted first, then this thread does the last one
+  const runs = shares.slice(0, -1).map((sh, i) => runners[i]!(sh.input, config, sh.pIndex, sh.lIndex));
+  const last = shares[shares.length - 1]!;
+  try {
+    runs.push(Promise.resolve(imagePass(engine, last.input, config, last.pIndex, last.lIndex)));
+  } catch (e) {
+    runs.push(Promise.reject(e));
+  }
+  const settled = await Promise.allSettled(runs);
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return finishAnalysis(
+    input,
+    options,
+    config,
+    settled.map((r, i) => ({ pass: (r as PromiseFulfilledResult<ImagePassResult>).value, pIndex: shares[i]!.pIndex, lIndex: shares[i]!.lIndex })),
+  );
+}
+
+/** Contiguous runs of images with about the same number of objects each (at most `n`, none empty), as inputs of their own. */
+function splitByImage(input: AnalysisInput, n: number): { input: AnalysisInput; pIndex: Int32Array; lIndex: Int32Array }[] {
+  const nI = input.images.length;
+  const pBy = byImage(input.predictions, nI);
+  const lBy = byImage(input.labels, nI);
+  const total = input.predictions.length + input.labels.length;
+  const out: { input: AnalysisInput; pIndex: Int32Array; lIndex: Int32Array }[] = [];
+  let im0 = 0;
+  for (let k = 0; k < n && im0 < nI; k++) {
+    // the share ends at the first image where the objects so far reach its part of the total
+    const goal = k === n - 1 ? Number.POSITIVE_INFINITY : ((k + 1) * total) / n;
+    let im1 = im0 + 1;
+    while (im1 < nI && pBy.start[im1]! + lBy.start[im1]! < goal) im1++;
+    const pIndex = pBy.idx.slice(pBy.start[im0]!, pBy.start[im1]!);
+    const lIndex = lBy.idx.slice(lBy.start[im0]!, lBy.start[im1]!);
+    const local = (o: ObjectInput): ObjectInput => ({ ...o, image: o.image - im0 });
+    out.push({
+      input: {
+        images: input.images.slice(im0, im1),
+        categories: input.categories,
+        predictions: Array.from(pIndex, (p) => local(input.predictions[p]!)),
+        labels: Array.from(lIndex, (l) => local(input.labels[l]!)),
+      },
+      pIndex,
+      lIndex,
+    });
+    im0 = im1;
+  }
+  return out;
+}
+
+/**
+ * The per-image part of analyze() over every image of `input` (a whole input, or a share of one
+ * made by splitByImage): masks, IoU rows, candidates. `pName` / `lName`: the objects' indices in
+ * the whole input (messages and overlap pairs name them so); null: the same.
+ */
+export function imagePass(engine: GeometryEngine, input: AnalysisInput, config: ImagePassConfig, pName: Int32Array | null = null, lName: Int32Array | null = null): ImagePassResult {
+  const { mode, iouKind, rotatedIou, lineWidth } = config;
+  const sigmaTable = iouKind === "oks" ? new KeypointSigmaTable(input.categories, config.kptSigmas) : null;
   const { images, labels, predictions } = input;
   const nI = images.length;
-  const nK = input.categories.length;
   const nP = predictions.length;
   const nL = labels.length;
-
-  const pImage = new Int32Array(nP);
-  const pClass = new Int32Array(nP);
-  const pConf = new Float64Array(nP);
+  const pN = (p: number) => (pName ? pName[p]! : p);
+  const lN = (l: number) => (lName ? lName[l]! : l);
+  const pClass = Int32Array.from(predictions, (o) => o.category);
+  const lClass = Int32Array.from(labels, (o) => o.category);
+  // OKS: a label without a visible keypoint is an ignore region (pycocotools: num_keypoints 0 -> ignore)
+  const lCrowd = Uint8Array.from(labels, (o) => (o.crowd || (sigmaTable && noVisibleKeypoint(o.shape)) ? 1 : 0));
   const pCand = new Int32Array(nP).fill(-1);
   const pIou = new Float64Array(nP);
   const pCrowd = new Float64Array(nP).fill(-1);
   const pAny = new Int32Array(nP).fill(-1);
   const pAnyIou = new Float64Array(nP);
-  const lImage = new Int32Array(nL);
-  const lClass = new Int32Array(nL);
-  const lCrowd = new Uint8Array(nL);
-  for (let i = 0; i < nP; i++) {
-    const o = predictions[i]!;
-    pImage[i] = o.image;
-    pClass[i] = o.category;
-    pConf[i] = o.confidence as number;
-  }
-  for (let i = 0; i < nL; i++) {
-    const o = labels[i]!;
-    lImage[i] = o.image;
-    lClass[i] = o.category;
-    // OKS: a label without a visible keypoint is an ignore region (pycocotools: num_keypoints 0 -> ignore)
-    lCrowd[i] = o.crowd || (sigmaTable && noVisibleKeypoint(o.shape)) ? 1 : 0;
-  }
-
-  // metric columns computed from the geometry
-  const pm = newMetricTable(PREDICTION_METRICS, nP);
-  const lm = newMetricTable(LABEL_METRICS, nL);
+  const pOther = new Float64Array(nP).fill(NaN);
+  const lOther = new Float64Array(nL).fill(NaN);
   const pBox = new Float64Array(nP * 4).fill(NaN);
   const lBox = new Float64Array(nL * 4).fill(NaN);
+  const pGeom = GEOM_METRICS.map(() => new Float64Array(nP).fill(NaN));
+  const lGeom = GEOM_METRICS.map(() => new Float64Array(nL).fill(NaN));
   const pImgBy = byImage(predictions, nI);
   const lImgBy = byImage(labels, nI);
   // other-class overlaps, collected as pairs then turned into CSR
@@ -203,38 +307,38 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
     const t0 = performance.now();
     const crowdFlags = new Uint8Array(ls.length);
     for (let j = 0; j < ls.length; j++) crowdFlags[j] = lCrowd[ls[j]!]!;
-    const setGeom = (m: MetricTable, idx: number, area: number, bx: number, by: number, bw: number, bh: number, count: number) => {
-      m.area![idx] = area;
-      const boxes = m === pm ? pBox : lBox;
+    // (the order of GEOM_METRICS)
+    const setGeom = (geom: Float64Array[], boxes: Float64Array, idx: number, area: number, bx: number, by: number, bw: number, bh: number, count: number) => {
+      geom[0]![idx] = area;
       if (iouKind !== "mask" || area > 0) boxes.set([bx, by, bw, bh], idx * 4);
-      m.relativeArea![idx] = area / (W * H);
-      m.width![idx] = bw;
-      m.height![idx] = bh;
-      m.aspectRatio![idx] = bh > 0 ? bw / bh : NaN;
-      m.borderDistance![idx] = Math.max(0, Math.min(bx, by, W - (bx + bw), H - (by + bh)));
-      m.objectsPerImage![idx] = count;
+      geom[1]![idx] = area / (W * H);
+      geom[2]![idx] = bw;
+      geom[3]![idx] = bh;
+      geom[4]![idx] = bh > 0 ? bw / bh : NaN;
+      geom[5]![idx] = Math.max(0, Math.min(bx, by, W - (bx + bw), H - (by + bh)));
+      geom[6]![idx] = count;
     };
     // IoU rows j0..j1-1 of predictions x labels (crowd-aware) and of labels x labels (plain), row-major
     let predRows: (j0: number, j1: number) => Float64Array;
     let labelRows: (a0: number, a1: number) => Float64Array;
     if (sigmaTable) {
       const k = keypointImage(predictions, ps, labels, ls, sigmaTable);
-      k.predGeom.forEach(({ box: b, area }, j) => setGeom(pm, ps[j]!, area, b[0], b[1], b[2], b[3], ps.length));
-      k.labelGeom.forEach(({ box: b, area }, j) => setGeom(lm, ls[j]!, area, b[0], b[1], b[2], b[3], ls.length));
+      k.predGeom.forEach(({ box: b, area }, j) => setGeom(pGeom, pBox, ps[j]!, area, b[0], b[1], b[2], b[3], ps.length));
+      k.labelGeom.forEach(({ box: b, area }, j) => setGeom(lGeom, lBox, ls[j]!, area, b[0], b[1], b[2], b[3], ls.length));
       predRows = k.predRows;
       labelRows = k.labelRows;
     } else if (iouKind === "box") {
       const pq = new Float64Array(ps.length * 4);
       const lq = new Float64Array(ls.length * 4);
       for (let j = 0; j < ps.length; j++) {
-        const b = shapeBox(predictions[ps[j]!]!.shape, `predictions[${ps[j]}]`);
+        const b = shapeBox(predictions[ps[j]!]!.shape, `predictions[${pN(ps[j]!)}]`);
         pq.set(b, j * 4);
-        setGeom(pm, ps[j]!, b[2] * b[3], b[0], b[1], b[2], b[3], ps.length);
+        setGeom(pGeom, pBox, ps[j]!, b[2] * b[3], b[0], b[1], b[2], b[3], ps.length);
       }
       for (let j = 0; j < ls.length; j++) {
-        const b = shapeBox(labels[ls[j]!]!.shape, `labels[${ls[j]}]`);
+        const b = shapeBox(labels[ls[j]!]!.shape, `labels[${lN(ls[j]!)}]`);
         lq.set(b, j * 4);
-        setGeom(lm, ls[j]!, b[2] * b[3], b[0], b[1], b[2], b[3], ls.length);
+        setGeom(lGeom, lBox, ls[j]!, b[2] * b[3], b[0], b[1], b[2], b[3], ls.length);
       }
       predRows = (j0, j1) => engine.boxIou(pq.subarray(4 * j0, 4 * j1), lq, crowdFlags);
       labelRows = (a0, a1) => engine.boxIou(lq.subarray(4 * a0, 4 * a1), lq, null);
@@ -242,16 +346,16 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
       const pr: Rle[] = new Array(ps.length);
       const lr: Rle[] = new Array(ls.length);
       for (let j = 0; j < ps.length; j++) {
-        const r = shapeToRle(engine, predictions[ps[j]!]!.shape, H, W, `predictions[${ps[j]}]`, lineWidth);
+        const r = shapeToRle(engine, predictions[ps[j]!]!.shape, H, W, `predictions[${pN(ps[j]!)}]`, lineWidth);
         pr[j] = r;
         const b = engine.rleToBbox(r);
-        setGeom(pm, ps[j]!, engine.rleArea(r), b[0], b[1], b[2], b[3], ps.length);
+        setGeom(pGeom, pBox, ps[j]!, engine.rleArea(r), b[0], b[1], b[2], b[3], ps.length);
       }
       for (let j = 0; j < ls.length; j++) {
-        const r = shapeToRle(engine, labels[ls[j]!]!.shape, H, W, `labels[${ls[j]}]`, lineWidth);
+        const r = shapeToRle(engine, labels[ls[j]!]!.shape, H, W, `labels[${lN(ls[j]!)}]`, lineWidth);
         lr[j] = r;
         const b = engine.rleToBbox(r);
-        setGeom(lm, ls[j]!, engine.rleArea(r), b[0], b[1], b[2], b[3], ls.length);
+        setGeom(lGeom, lBox, ls[j]!, engine.rleArea(r), b[0], b[1], b[2], b[3], ls.length);
       }
       predRows = (j0, j1) => (ls.length ? engine.maskIou(pr.slice(j0, j1), lr, crowdFlags) : new Float64Array(0));
       labelRows = (a0, a1) => (ls.length > 1 ? engine.maskIou(lr.slice(a0, a1), lr, null) : new Float64Array((a1 - a0) * ls.length));
@@ -282,7 +386,7 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
         const row = (a - a0) * n;
         let m = 0;
         for (let b = 0; b < n; b++) if (b !== a && ll[row + b]! > m) m = ll[row + b]!;
-        lm.maxIouWithOtherLabel![ls[a]!] = m;
+        lOther[ls[a]!] = m;
       }
     }
     // candidates
@@ -349,10 +453,144 @@ export function analyze(engine: GeometryEngine, input: AnalysisInput, options: A
           const l = ls[g]!;
           if (!lCrowd[l] && l !== cand && pl[row + g]! > other) other = pl[row + g]!;
         }
-        pm.maxIouWithOtherLabel![p] = other;
+        pOther[p] = other;
       }
     }
   }
+  // candidates name labels by their index in the whole input too
+  const named = (ls: Int32Array) => (lName ? ls.map((l) => (l >= 0 ? lName[l]! : l)) : ls);
+  return {
+    pCand: named(pCand),
+    pIou,
+    pCrowd,
+    pAny: named(pAny),
+    pAnyIou,
+    pOther,
+    pBox,
+    pGeom,
+    lOther,
+    lBox,
+    lGeom,
+    ovLabel: Int32Array.from(ovLabel, lN),
+    ovPred: Int32Array.from(ovPred, pN),
+    ovIou: Float64Array.from(ovIou),
+    seLabel: Int32Array.from(seLabel, lN),
+    sePred: Int32Array.from(sePred, pN),
+    seIou: Float64Array.from(seIou),
+    rasterMs,
+    iouMs,
+  };
+}
+
+/** The rest of analyze(): the shares' results in place, then the class-sorted layout (encode). */
+function finishAnalysis(input: AnalysisInput, options: AnalyzeOptions, config: ImagePassConfig, parts: readonly { pass: ImagePassResult; pIndex: Int32Array | null; lIndex: Int32Array | null }[]): Analysis {
+  const { mode, iouKind, lineWidth } = config;
+  const { images, labels, predictions } = input;
+  const nI = images.length;
+  const nK = input.categories.length;
+  const nP = predictions.length;
+  const nL = labels.length;
+  const oks = iouKind === "oks";
+  const pImage = new Int32Array(nP);
+  const pClass = new Int32Array(nP);
+  const pConf = new Float64Array(nP);
+  let pCand: Int32Array = new Int32Array(nP).fill(-1);
+  let pIou: Float64Array = new Float64Array(nP);
+  let pCrowd: Float64Array = new Float64Array(nP).fill(-1);
+  let pAny: Int32Array = new Int32Array(nP).fill(-1);
+  let pAnyIou: Float64Array = new Float64Array(nP);
+  const lImage = new Int32Array(nL);
+  const lClass = new Int32Array(nL);
+  const lCrowd = new Uint8Array(nL);
+  for (let i = 0; i < nP; i++) {
+    const o = predictions[i]!;
+    pImage[i] = o.image;
+    pClass[i] = o.category;
+    pConf[i] = o.confidence as number;
+  }
+  for (let i = 0; i < nL; i++) {
+    const o = labels[i]!;
+    lImage[i] = o.image;
+    lClass[i] = o.category;
+    lCrowd[i] = o.crowd || (oks && noVisibleKeypoint(o.shape)) ? 1 : 0;
+  }
+  // metric columns computed from the geometry
+  const pm = newMetricTable(PREDICTION_METRICS, nP);
+  const lm = newMetricTable(LABEL_METRICS, nL);
+  let pBox: Float64Array;
+  let lBox: Float64Array;
+  let rasterMs = 0;
+  let iouMs = 0;
+  for (const { pass } of parts) {
+    rasterMs += pass.rasterMs;
+    iouMs += pass.iouMs;
+  }
+  const only = parts.length === 1 && parts[0]!.pIndex === null && parts[0]!.lIndex === null ? parts[0]!.pass : null;
+  if (only) {
+    // one pass over the whole input: its arrays are the columns
+    pCand = only.pCand;
+    pIou = only.pIou;
+    pCrowd = only.pCrowd;
+    pAny = only.pAny;
+    pAnyIou = only.pAnyIou;
+    pBox = only.pBox;
+    lBox = only.lBox;
+    pm.maxIouWithOtherLabel = only.pOther;
+    lm.maxIouWithOtherLabel = only.lOther;
+    GEOM_METRICS.forEach((m, k) => {
+      pm[m] = only.pGeom[k]!;
+      lm[m] = only.lGeom[k]!;
+    });
+  } else {
+    pBox = new Float64Array(nP * 4).fill(NaN);
+    lBox = new Float64Array(nL * 4).fill(NaN);
+    const pGeomCols = GEOM_METRICS.map((m) => pm[m]!);
+    const lGeomCols = GEOM_METRICS.map((m) => lm[m]!);
+    const pOther = pm.maxIouWithOtherLabel!;
+    const lOther = lm.maxIouWithOtherLabel!;
+    for (const { pass, pIndex, lIndex } of parts) {
+      for (let j = 0; j < pass.pCand.length; j++) {
+        const p = pIndex ? pIndex[j]! : j;
+        pCand[p] = pass.pCand[j]!;
+        pIou[p] = pass.pIou[j]!;
+        pCrowd[p] = pass.pCrowd[j]!;
+        pAny[p] = pass.pAny[j]!;
+        pAnyIou[p] = pass.pAnyIou[j]!;
+        pOther[p] = pass.pOther[j]!;
+        for (let c = 0; c < 4; c++) pBox[4 * p + c] = pass.pBox[4 * j + c]!;
+      }
+      for (let j = 0; j < pass.lOther.length; j++) {
+        const l = lIndex ? lIndex[j]! : j;
+        lOther[l] = pass.lOther[j]!;
+        for (let c = 0; c < 4; c++) lBox[4 * l + c] = pass.lBox[4 * j + c]!;
+      }
+      for (let k = 0; k < GEOM_METRICS.length; k++) {
+        const pc = pGeomCols[k]!;
+        const pg = pass.pGeom[k]!;
+        for (let j = 0; j < pg.length; j++) pc[pIndex ? pIndex[j]! : j] = pg[j]!;
+        const lc = lGeomCols[k]!;
+        const lg = pass.lGeom[k]!;
+        for (let j = 0; j < lg.length; j++) lc[lIndex ? lIndex[j]! : j] = lg[j]!;
+      }
+    }
+  }
+  // the overlap pairs in image order (the shares are contiguous runs of images, in order)
+  const cat = <T extends Int32Array | Float64Array>(arrays: T[], make: (n: number) => T): T => {
+    if (arrays.length === 1) return arrays[0]!;
+    const out = make(arrays.reduce((n, a) => n + a.length, 0));
+    let at = 0;
+    for (const a of arrays) {
+      out.set(a, at);
+      at += a.length;
+    }
+    return out;
+  };
+  const ovLabel = cat(parts.map((x) => x.pass.ovLabel), (n) => new Int32Array(n));
+  const ovPred = cat(parts.map((x) => x.pass.ovPred), (n) => new Int32Array(n));
+  const ovIou = cat(parts.map((x) => x.pass.ovIou), (n) => new Float64Array(n));
+  const seLabel = cat(parts.map((x) => x.pass.seLabel), (n) => new Int32Array(n));
+  const sePred = cat(parts.map((x) => x.pass.sePred), (n) => new Int32Array(n));
+  const seIou = cat(parts.map((x) => x.pass.seIou), (n) => new Float64Array(n));
   for (let p = 0; p < nP; p++) pm.confidence![p] = pConf[p]!;
 
   const t2 = performance.now();

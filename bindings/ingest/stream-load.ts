@@ -51,12 +51,13 @@ async function lineColumnAt(path: string, byte: number): Promise<{ line: number;
 
 /**
  * Feeds a file to `handler`'s scanner and returns `finish()`; a failure becomes the one-line input
- * error (bindings/ingest/node-files.ts readFailure), with line and column.
+ * error (bindings/ingest/node-files.ts readFailure), with line and column. `chunks`: the file's
+ * bytes when they are being read already (a pipe whose first bytes were looked at: they come again).
  */
-async function scanFile<T>(path: string, kind: InputKind, handler: JsonElementHandler, finish: () => T): Promise<T> {
+export async function scanFile<T>(path: string, kind: InputKind, handler: JsonElementHandler, finish: () => T, chunks: AsyncIterable<Buffer> = fileChunks(path)): Promise<T> {
   const scanner = new JsonStreamScanner(handler, { lines: !kind.regular });
   try {
-    for await (const chunk of fileChunks(path)) scanner.push(chunk);
+    for await (const chunk of chunks) scanner.push(chunk);
     scanner.end();
     return finish();
   } catch (e) {
@@ -85,13 +86,13 @@ function presizeFor(kind: InputKind, path: string): void {
   presizeColumns(bytes / 64, bytes);
 }
 
-/** A COCO dataset file, streamed (parseCocoDataset semantics). */
-export async function streamCocoDataset(path: string, scanner?: WasmRecordScanner | null): Promise<CocoDataset> {
+/** A COCO dataset file, streamed (parseCocoDataset semantics); `chunks` as scanFile's. */
+export async function streamCocoDataset(path: string, scanner?: WasmRecordScanner | null, chunks?: AsyncIterable<Buffer>): Promise<CocoDataset> {
   const kind = inputKind(path);
   presizeFor(kind, path);
   const h = new CocoDatasetStream(scanner === undefined ? await recordScanner() : scanner);
   h.input = { name: path, kind: "file" };
-  return scanFile(path, kind, h, () => h.finish());
+  return scanFile(path, kind, h, () => h.finish(), chunks);
 }
 
 /** A COCO results file, streamed against its dataset (parseCocoResults semantics). */

@@ -19,7 +19,7 @@
 //   every metric column once).
 import { type Command, numberOption, UsageError } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
-import { cocoDatasetOf, FileReadError, MAX_TEXT_BYTES, readFileBounded, readJsonFile } from "../../ingest/node-files.js";
+import { FileReadError, MAX_TEXT_BYTES, readFileBounded } from "../../ingest/node-files.js";
 import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.js";
 import { mkdirSync } from "node:fs";
 import { type MetricColumns, parseMetricColumns } from "../../analysis/user-metrics.js";
@@ -31,8 +31,9 @@ import type { GeometryEngine } from "../../geometry/types.js";
 import type { CocoDataset, CocoResults } from "../../coco/inputs.js";
 import { streamCocoResults } from "../../ingest/stream-load.js";
 import { fromCoco } from "../../analysis/coco-adapter.js";
-import { isEncordJson, parseEncordJson } from "../../analysis/encord-format.js";
-import { isLabelRows, parseLabelRows } from "../../analysis/label-rows.js";
+import { readAnalysisGroundTruth } from "../analysis-input.js";
+import type { AnalyzeWorkerPool } from "../analyze-threads.js";
+import type { Analysis } from "../../analysis/analysis.js";
 import { analyze } from "../../analysis/analyze.js";
 import { AnalysisInputError, type AnalysisInput } from "../../analysis/types.js";
 import type { AnalysisView } from "../../analysis/analysis.js";
@@ -101,6 +102,28 @@ export function similarityOptions(opts: Record<string, string | undefined>): Pic
   return { ...(lw !== undefined ? { lineWidth: Number(lw) } : {}), ...(opts["box-iou"] !== undefined ? { iou: "box" as const } : {}), ...(opts["kpt-sigmas"] !== undefined ? { kptSigmas: kptSigmasOption(opts["kpt-sigmas"]) } : {}), ...(opts["rotated-iou"] === "mask" ? { rotatedIou: "mask" as const } : {}) };
 }
 
+/** --workers of analyze and report (coco's semantics and cap). */
+export const WORKERS_OPTION = {
+  workers: { kind: "value", default: "1", help: "threads for the per-image pass (masks, IoU, candidates): this one and N-1 workers, at most one per core; the analysis is identical for any N" },
+} as const;
+
+/** --workers checked (before any work): its worker pool (started now, so that its start-up overlaps the reading), or undefined for one thread. */
+export async function workersPool(opts: Record<string, string | undefined>, engine: GeometryEngine, warn: (m: string) => void): Promise<AnalyzeWorkerPool | undefined> {
+  const requested = Number(opts.workers ?? "1");
+  if (!Number.isInteger(requested) || requested < 1 || requested > 256) throw new UsageError(`--workers: expected an integer from 1 to 256, got ${JSON.stringify(opts.workers)}`);
+  if (requested === 1) return undefined;
+  const { effectiveWorkers } = await import("../../workers/node-threads.js");
+  const { workers, cores, capped } = effectiveWorkers(requested);
+  if (capped) warn(`--workers ${requested}: more than this machine's ${cores} cores (os.availableParallelism()); using ${workers} (the numbers are the same for any count)`);
+  return (await import("../analyze-threads.js")).analyzePool(engine, workers);
+}
+
+/** analyze() on the pool's threads and this one, or on this one (the same Analysis). */
+export async function analyzeWith(pool: AnalyzeWorkerPool | undefined, engine: GeometryEngine, input: AnalysisInput, options: AnalyzeOptions): Promise<Analysis> {
+  if (!pool) return analyze(engine, input, options);
+  return (await import("../analyze-threads.js")).analyzeOn(pool, engine, input, options);
+}
+
 /** The user-metric options every analysis command takes. */
 export const USER_METRIC_OPTIONS = {
   images: { kind: "value", help: "a folder of the image files (PNG or JPEG, by file name) for the image metrics brightness, contrast and sharpness" },
@@ -155,9 +178,9 @@ export function imageSubset(input: AnalysisInput, opts: Record<string, string | 
 }
 
 /**
- * Reads GT (+ DT) in either format. COCO results are streamed into columns (any size, as the coco
- * command reads them); JSON syntax errors give line and column. Timings: parse, and the geometry
- * done by the COCO adapter.
+ * Reads GT (+ DT) in either format, both streamed (any size; bindings/cli/analysis-input.ts): COCO
+ * into columns as the coco command reads it, the Encord-style formats element by element. JSON
+ * syntax errors give line and column. Timings: parse, and the geometry done by the COCO adapter.
  */
 export async function loadAnalysisInput(
   engine: GeometryEngine,
@@ -166,17 +189,10 @@ export async function loadAnalysisInput(
   iouType?: "bbox" | "segm" | "keypoints",
 ): Promise<{ input: AnalysisInput; parseMs: number; adaptMs: number; format: "coco" | "encord"; coco?: { gt: CocoDataset; dt: CocoResults } }> {
   const t0 = performance.now();
-  const gt = readJsonFile(gtPath);
-  if (isLabelRows(gt)) {
-    const input = parseLabelRows(gt, dtPath !== undefined ? readJsonFile(dtPath) : undefined);
-    return { input, parseMs: performance.now() - t0, adaptMs: 0, format: "encord" };
-  }
-  if (isEncordJson(gt)) {
-    const input = parseEncordJson(gt, dtPath !== undefined ? readJsonFile(dtPath) : undefined);
-    return { input, parseMs: performance.now() - t0, adaptMs: 0, format: "encord" };
-  }
+  const gt = await readAnalysisGroundTruth(gtPath, dtPath);
+  if (gt.format === "encord") return { input: gt.input, parseMs: performance.now() - t0, adaptMs: 0, format: "encord" };
   if (dtPath === undefined) throw new AnalysisInputError("--dt: COCO input needs a results file");
-  const ds = cocoDatasetOf(gt, gtPath);
+  const ds = gt.gt;
   const res = await streamCocoResults(dtPath, ds);
   const t1 = performance.now();
   const input = fromCoco(engine, ds, res, iouType ? { iouType } : {});
@@ -244,7 +260,7 @@ export function bootstrapOptions(opts: Record<string, string | undefined>): { re
 export const ANALYZE_COMMAND: Command = {
   summary: "model performance at one IoU threshold and confidence (Encord Active semantics)",
   usage:
-    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--line-width PX] [--rotated-iou exact|mask] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--seed 0] [--format text|json|csv] [--export DIR]",
+    "detection-eval analyze --gt GT.json --dt RESULTS.json [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--iou-type bbox|segm|keypoints] [--box-iou] [--kpt-sigmas FILE|LIST] [--line-width PX] [--rotated-iou exact|mask] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--bootstrap 1000] [--seed 0] [--format text|json|csv] [--export DIR] [--workers N]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", help: "COCO results or Encord-style predictions (optional when GT holds them)" },
@@ -258,6 +274,7 @@ export const ANALYZE_COMMAND: Command = {
     ...SIMILARITY_OPTIONS,
     ...IMAGE_SUBSET_OPTIONS,
     ...USER_METRIC_OPTIONS,
+    ...WORKERS_OPTION,
     bootstrap: { kind: "value", default: "1000", help: "resamples of the images for the confidence intervals (0: none)" },
     seed: { kind: "value", default: "0", help: "seed of the bootstrap resampling" },
     export: { kind: "value", help: "also write every page's data into this folder: summary.json, curves.json and CSVs (PR, P/R/F1 vs confidence, IoU histogram, metric performance and correlation, confusion matrix, calibration, explorer)" },
@@ -265,6 +282,23 @@ export const ANALYZE_COMMAND: Command = {
   async run({ opts, progress, warn, info }) {
     const boot0 = opts.format === "csv" ? null : bootstrapOptions(opts);
     const eng = await createEngine();
+    const pool = await workersPool(opts, eng, warn);
+    try {
+      return await runAnalyze(opts, eng, pool, boot0, { progress, warn, info });
+    } finally {
+      void pool?.close();
+    }
+  },
+};
+
+/** analyze's work once its options are checked. */
+async function runAnalyze(
+  opts: Record<string, string | undefined>,
+  eng: GeometryEngine,
+  pool: AnalyzeWorkerPool | undefined,
+  boot0: { resamples: number; seed: number } | null,
+  { progress, warn, info }: { progress?: ((m: string) => void) | undefined; warn: (m: string) => void; info: (m: string) => void },
+): Promise<string> {
     progress?.(`loading ${opts.gt}`);
     const loaded = await loadAnalysisInput(eng, opts.gt!, opts.dt, opts["iou-type"] as "bbox" | "segm" | "keypoints" | undefined);
     const input = imageSubset(loaded.input, opts);
@@ -274,7 +308,7 @@ export const ANALYZE_COMMAND: Command = {
     progress?.("analysing");
     const metrics = userMetrics(input, opts, warn);
     const pixels = await imagePixels(input, opts, warn, progress);
-    const a = analyze(eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", ...similarityOptions(opts), ...(metrics ? { metrics } : {}), ...(pixels ? { pixels } : {}) });
+    const a = await analyzeWith(pool, eng, input, { candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class", ...similarityOptions(opts), ...(metrics ? { metrics } : {}), ...(pixels ? { pixels } : {}) });
     const classes = opts.classes?.split(",").map((x) => x.trim()).filter((x) => x.length > 0);
     const view = a.at({ iou: numberOption(opts, "iou", 0.5), confidence: numberOption(opts, "confidence", -Infinity), ...(classes ? { classes } : {}) });
     if (opts.export !== undefined) {
@@ -295,8 +329,7 @@ export const ANALYZE_COMMAND: Command = {
     const boot = boot0 ? view.bootstrap(boot0) : undefined;
     if (format === "json") return JSON.stringify({ ...view.summary(), ...errorAnalysisJson(view, boot) }) + "\n";
     return renderText(view, boot, rotatedNote(input, opts));
-  },
-};
+}
 
 export const TIME_ANALYZE_COMMAND: Command = {
   summary: "time analysis mode: prepare once, then re-score at new IoU thresholds",

@@ -5,8 +5,8 @@ import { type Command, UsageError } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
 import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.js";
 import { toCoco } from "../../analysis/to-coco.js";
-import { loadAnalysisInput } from "./analyze.js";
-import { readJsonFile } from "../../ingest/node-files.js";
+import { type AnalysisGroundTruth, groundTruthOf, readAnalysisGroundTruth, sniffFile } from "../analysis-input.js";
+import { streamJsonFile } from "../../ingest/stream-document.js";
 import { stringRootProblem } from "../../ingest/coco-dataset.js";
 import { CocoInputError } from "../../coco/errors.js";
 import { isEncordJson } from "../../analysis/encord-format.js";
@@ -30,10 +30,20 @@ export const CONVERT_COMMAND: Command = {
     if (opts["out-dt"] !== undefined) checkOutputNotInput({ option: "--out-dt", path: opts["out-dt"] }, [...inputs, { option: "--out-gt", path: opts["out-gt"] }]);
     const engine = await createEngine();
     progress?.(`loading ${opts.gt}`);
-    const head = readJsonFile(opts.gt!);
-    if (typeof head === "string") throw new CocoInputError(opts.gt!, stringRootProblem(head, "a JSON object or array", "file"));
-    if (!isLabelRows(head) && !isEncordJson(head)) throw new UsageError("--gt: neither Encord label rows nor the Encord-style format (a COCO dataset is COCO already)");
-    const { input } = await loadAnalysisInput(engine, opts.gt!, opts.dt);
+    const sniffed = await sniffFile(opts.gt!);
+    const notEncord = () => new UsageError("--gt: neither Encord label rows nor the Encord-style format (a COCO dataset is COCO already)");
+    let gt: AnalysisGroundTruth;
+    if (sniffed.guess.format !== "coco") gt = await readAnalysisGroundTruth(opts.gt!, opts.dt, sniffed);
+    else if (sniffed.guess.decided && sniffed.guess.root !== "string") throw notEncord();
+    else {
+      // read to say why: invalid JSON (the reader's message), JSON encoded twice, or a pipe whose guess was cut short
+      const head = await streamJsonFile(opts.gt!, sniffed.chunks);
+      if (typeof head === "string") throw new CocoInputError(opts.gt!, stringRootProblem(head, "a JSON object or array", "file"));
+      if (!isLabelRows(head) && !isEncordJson(head)) throw notEncord();
+      gt = await groundTruthOf(head, opts.gt!, opts.dt);
+    }
+    if (gt.format !== "encord") throw notEncord();
+    const { input } = gt;
     for (const w of input.warnings ?? []) warn(w);
     if (opts["out-dt"] !== undefined && input.predictions.length === 0 && opts.dt === undefined) throw new UsageError("--out-dt: no predictions to write (give --dt, or labels holding predictions)");
     progress?.("converting");

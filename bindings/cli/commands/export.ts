@@ -11,13 +11,10 @@
 import { type Command, numberOption, UsageError } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
 import { checkOutputNotInput, openAtomicOutput } from "../../ingest/output-file.js";
-import { cocoDatasetOf, readJsonFile } from "../../ingest/node-files.js";
 import { streamCocoResults } from "../../ingest/stream-load.js";
-import type { CocoDataset } from "../../coco/inputs.js";
 import { analyze } from "../../analysis/analyze.js";
 import { fromCoco } from "../../analysis/coco-adapter.js";
-import { isEncordJson, parseEncordJson } from "../../analysis/encord-format.js";
-import { isLabelRows, parseLabelRows } from "../../analysis/label-rows.js";
+import { readAnalysisGroundTruth } from "../analysis-input.js";
 import { AnalysisInputError, type AnalysisInput } from "../../analysis/types.js";
 import { objectTable, sliceTable } from "../../analysis/object-table.js";
 import { openTableWriter, tableFormatOf, type TableWriter } from "../table-files.js";
@@ -53,14 +50,14 @@ export const EXPORT_COMMAND: Command = {
     const candidates = (opts.candidates ?? "same-class") as "same-class" | "any-class";
     const boxIou = opts["box-iou"] !== undefined;
     progress?.(`loading ${opts.gt}`);
-    const gt = readGroundTruth(opts.gt!, opts.dt);
+    const gt = await readAnalysisGroundTruth(opts.gt!, opts.dt);
     const similarity = similarityOptions(opts);
     let input: AnalysisInput;
     let inputFormat: "coco" | "encord" = "encord";
-    if ("input" in gt) input = gt.input;
+    if (gt.format === "encord") input = gt.input;
     else {
       if (opts.dt === undefined) throw new AnalysisInputError("--dt: COCO input needs a results file");
-      const ds = gt.coco;
+      const ds = gt.gt;
       const dt = await streamCocoResults(opts.dt, ds);
       const iouType = (opts["iou-type"] as "bbox" | "segm" | "keypoints" | undefined) ?? (dt.source === "segm" ? "segm" : dt.source === "keypoints" ? "keypoints" : "bbox");
       // keypoints (OKS) and user metrics / image files are analysed whole
@@ -99,14 +96,6 @@ export const EXPORT_COMMAND: Command = {
     return "";
   },
 };
-
-/** The ground truth by its format, as loadAnalysisInput decides it: Encord-style input parsed (with --dt), COCO as columns (its JSON dropped). */
-function readGroundTruth(gtPath: string, dtPath: string | undefined): { input: AnalysisInput } | { coco: CocoDataset } {
-  const json = readJsonFile(gtPath);
-  if (isLabelRows(json)) return { input: parseLabelRows(json, dtPath !== undefined ? readJsonFile(dtPath) : undefined) };
-  if (isEncordJson(json)) return { input: parseEncordJson(json, dtPath !== undefined ? readJsonFile(dtPath) : undefined) };
-  return { coco: cocoDatasetOf(json, gtPath) };
-}
 
 /** Runs `fill` on a table writer into an atomic output: committed when every row is written, else removed. */
 function writeTable<T>(out: string, format: "parquet" | "arrow" | "csv", fill: (writer: TableWriter) => T): T {

@@ -2,9 +2,10 @@
 // model-performance pages; its IoU slider, confidence slider and class filter re-score in the page.
 // Node only (reads and writes files by path). The file is written atomically (bindings/ingest/output-file.ts
 // writeFileAtomic: temporary file, fsync, rename; removed on failure or interruption).
-import { IMAGE_SUBSET_OPTIONS, imagePixels, imageSubset, loadAnalysisInput, rotatedNote, runInputs, SIMILARITY_OPTIONS, similarityOptions, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics } from "./analyze.js";
+import { analyzeWith, IMAGE_SUBSET_OPTIONS, imagePixels, imageSubset, loadAnalysisInput, rotatedNote, runInputs, SIMILARITY_OPTIONS, similarityOptions, subPixelBoxWarning, USER_METRIC_OPTIONS, userMetrics, WORKERS_OPTION, workersPool } from "./analyze.js";
+import type { AnalyzeWorkerPool } from "../analyze-threads.js";
+import type { GeometryEngine } from "../../geometry/types.js";
 import { imageIdsOption, listOption } from "../subsets.js";
-import { analyze } from "../../analysis/analyze.js";
 import { type Command, numberOption, UsageError } from "../command.js";
 import { createEngine } from "../../engine/engine.js";
 import { checkOutputNotInput, writeFileAtomic } from "../../ingest/output-file.js";
@@ -34,7 +35,7 @@ function size(bytes: number): string {
 export const REPORT_COMMAND: Command = {
   summary: "write a self-contained HTML report (model performance pages with live IoU / confidence / class filters)",
   usage:
-    "detection-eval report --gt GT.json --dt RESULTS.json [--dt MORE.json ... --name A --name B ...] --out report.html [--iou-type bbox|segm|keypoints] [--rotated-iou exact|mask] [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--embed-images] [--thumbnail-size 512] [--image-url TEMPLATE] [--no-shapes] [--bootstrap 1000] [--no-tide] [--no-coco] [--title TEXT]",
+    "detection-eval report --gt GT.json --dt RESULTS.json [--dt MORE.json ... --name A --name B ...] --out report.html [--iou-type bbox|segm|keypoints] [--rotated-iou exact|mask] [--iou 0.5] [--confidence C] [--candidates same-class|any-class] [--box-iou] [--classes ID|NAME,...] [--img-ids ID,... | --images-from FILE] [--prediction-metrics FILE] [--label-metrics FILE] [--images DIR] [--embed-images] [--thumbnail-size 512] [--image-url TEMPLATE] [--no-shapes] [--bootstrap 1000] [--no-tide] [--no-coco] [--title TEXT] [--workers N]",
   options: {
     gt: { kind: "value", required: true, help: "COCO dataset or Encord-style labels (.json or .json.gz)" },
     dt: { kind: "value", repeatable: true, help: "COCO results or Encord-style predictions (optional when GT holds them); twice or more: models side by side, the first the baseline" },
@@ -57,6 +58,7 @@ export const REPORT_COMMAND: Command = {
     ...IMAGE_SUBSET_OPTIONS,
     ...SIMILARITY_OPTIONS,
     ...USER_METRIC_OPTIONS,
+    ...WORKERS_OPTION,
   },
   async run({ opts, lists, progress, warn, info }) {
     const dts = lists.dt ?? [];
@@ -64,7 +66,7 @@ export const REPORT_COMMAND: Command = {
     if (names.length > 0 && names.length !== Math.max(dts.length, 1)) throw new UsageError(`--name: give one name per --dt (${dts.length}), got ${names.length}`);
     const iou = numberOption(opts, "iou", 0.5);
     if (!(iou > 0 && iou <= 1)) throw new UsageError(`--iou: expected a number in (0, 1], got ${opts.iou}`);
-    const confidence = opts.confidence === undefined ? undefined : numberOption(opts, "confidence", 0);
+    if (opts.confidence !== undefined) numberOption(opts, "confidence", 0);
     const bootstrap = numberOption(opts, "bootstrap", 1000);
     if (!(Number.isInteger(bootstrap) && bootstrap >= 0 && bootstrap <= 100_000)) throw new UsageError(`--bootstrap: expected a whole number of resamples in 0..100000, got ${opts.bootstrap}`);
     const out = opts.out!;
@@ -75,6 +77,30 @@ export const REPORT_COMMAND: Command = {
     if (opts["image-url"] !== undefined) checkImageUrlTemplate(opts["image-url"]);
     checkOutputNotInput({ option: "--out", path: out }, [...runInputs(opts), ...dts.map((path) => ({ option: "--dt", path }))]);
     const engine = await createEngine();
+    const pool = await workersPool(opts, engine, warn);
+    try {
+      return await runReport(opts, lists, engine, pool, { progress, warn, info });
+    } finally {
+      void pool?.close();
+    }
+  },
+};
+
+/** report's work once its options are checked. */
+async function runReport(
+  opts: Record<string, string | undefined>,
+  lists: Readonly<Record<string, readonly string[]>>,
+  engine: GeometryEngine,
+  pool: AnalyzeWorkerPool | undefined,
+  { progress, warn, info }: { progress?: ((m: string) => void) | undefined; warn: (m: string) => void; info: (m: string) => void },
+): Promise<string> {
+    const dts = lists.dt ?? [];
+    const names = lists.name ?? [];
+    const iou = numberOption(opts, "iou", 0.5);
+    const confidence = opts.confidence === undefined ? undefined : numberOption(opts, "confidence", 0);
+    const bootstrap = numberOption(opts, "bootstrap", 1000);
+    const out = opts.out!;
+    const thumbSize = numberOption(opts, "thumbnail-size", 512);
     progress?.(`loading ${opts.gt}`);
     const loaded = await loadAnalysisInput(engine, opts.gt!, dts[0], opts["iou-type"] as "bbox" | "segm" | "keypoints" | undefined);
     const { format } = loaded;
@@ -86,7 +112,7 @@ export const REPORT_COMMAND: Command = {
     progress?.("analysing");
     const metrics = userMetrics(input, opts, warn);
     const pixels = await imagePixels(input, opts, warn, progress);
-    const analysis = analyze(engine, input, {
+    const analysis = await analyzeWith(pool, engine, input, {
       ...(pixels ? { pixels } : {}),
       candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class",
       ...similarityOptions(opts),
@@ -122,7 +148,7 @@ export const REPORT_COMMAND: Command = {
       const moreInput = imageSubset(more.input, opts);
       for (const w of moreInput.warnings ?? []) warn(`${dts[i]}: ${w}`);
       inputs.push(moreInput);
-      const a = analyze(engine, moreInput, {
+      const a = await analyzeWith(pool, engine, moreInput, {
         ...(pixels ? { pixels } : {}),
         candidates: (opts.candidates ?? "same-class") as "same-class" | "any-class",
         ...similarityOptions(opts),
@@ -171,5 +197,4 @@ export const REPORT_COMMAND: Command = {
     }
     writeFileAtomic(out, html);
     return `wrote ${out} (${size(Buffer.byteLength(html))}): ${analysis.images.length} images, ${analysis.labelCount} labels, ${analysis.predictionCount} predictions; mAP@${iou} ${v.mAP.toFixed(3)}\n`;
-  },
-};
+}
