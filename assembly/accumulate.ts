@@ -3,7 +3,7 @@
 
 import { field, i32At, f64At } from "./context";
 import {
-  C_A, C_IGN, C_K_EVAL, C_K_LIST, C_K_START, C_M,
+  C_A, C_ACC, C_DT_LIST, C_DT_RANK, C_IGN, C_RES_SCORE, C_K_EVAL, C_K_LIST, C_K_START, C_M,
   C_MAXN, C_MAX_DETS, C_NOUT, C_NPIG, C_PRECISION, C_R,
   C_RANK, C_RECALL, C_REC_SORTED, C_REC_THRS, C_SCORE, C_SCORES,
   C_S_COUNT, C_S_EV_FP, C_S_EV_SCORE, C_S_FIRST, C_T, C_TP,
@@ -11,6 +11,21 @@ import {
 } from "./generated/contexts";
 
 const EPS: f64 = 2.220446049250313e-16; // np.spacing(1)
+
+/**
+ * accumulate's inputs at accumulate positions i0..i1-1: RANK[i] = DT_RANK[ACC[i]] and SCORE[i] =
+ * RES_SCORE[DT_LIST[ACC[i]]] (a category's positions and entries are one run: only the scores of the
+ * results are read across the whole array).
+ */
+export function cocoAccumulateInputs(ctx: usize, i0: u32, i1: u32): void {
+  const acc = field(ctx, C_ACC), dtRank = field(ctx, C_DT_RANK), dtList = field(ctx, C_DT_LIST);
+  const resScore = field(ctx, C_RES_SCORE), rank = field(ctx, C_RANK), score = field(ctx, C_SCORE);
+  for (let i = i0; i < i1; i++) {
+    const j = <u32>i32At(acc, i);
+    store<i32>(rank + (<usize>i << 2), i32At(dtRank, j));
+    store<f64>(score + (<usize>i << 3), f64At(resScore, <u32>i32At(dtList, j)));
+  }
+}
 
 /**
  * pycocotools' accumulate() for the categories at positions q0..q1-1 of the list C_K_LIST:

@@ -6,7 +6,7 @@ export { boxIouRows, maskIouRows, rlePrepare } from "./iou";
 export { rotatedIouRows } from "./rotated";
 export { rleBoundary, rleBoundaryScratch, rleBoundaryCap } from "./boundary";
 export { cocoMatch } from "./match";
-export { cocoAccumulate } from "./accumulate";
+export { cocoAccumulate, cocoAccumulateInputs } from "./accumulate";
 export { gatherMean } from "./summarize";
 export { maskBounds, buildMasks } from "./masks";
 export { cocoPlan } from "./plan";

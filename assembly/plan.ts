@@ -14,7 +14,7 @@
 import { field } from "./context";
 import { sortScores } from "./sort";
 import {
-  P_ACC, P_ACC_RANK, P_ACC_SCORE, P_ANN_CAT, P_ANN_IMG, P_BLOCK_DT, P_BLOCK_GT, P_BLOCK_IMG,
+  P_ACC, P_ANN_CAT, P_ANN_IMG, P_BLOCK_DT, P_BLOCK_GT, P_BLOCK_IMG,
   P_BLOCK_K, P_CANON, P_CAT_POS, P_DT_LIST, P_DT_POS, P_DT_RANK,
   P_GT_LIST, P_I, P_IMG_POS, P_KC, P_K_EVAL, P_K_START,
   P_MAX_DET, P_NA, P_NR, P_OUT_MAXD, P_OUT_MAXG, P_OUT_NBLOCKS,
@@ -97,8 +97,6 @@ export function cocoPlan(ctx: usize): u32 {
   const dtRank = field(ctx, P_DT_RANK);
   const acc = field(ctx, P_ACC);
   const dtPos = field(ctx, P_DT_POS);
-  const accRank = field(ctx, P_ACC_RANK);
-  const accScore = field(ctx, P_ACC_SCORE);
   const kStart = field(ctx, P_K_START);
   const kEval = field(ctx, P_K_EVAL);
   const K: u32 = useCats ? Kc : 1;
@@ -226,20 +224,13 @@ export function cocoPlan(ctx: usize): u32 {
     const lo = <u32>ld(kStart, k);
     const n = <u32>ld(kStart, k + 1) - lo;
     if (n == 0) continue;
-    // accScore: the run's scores in entry order, sorted (perm), then in accumulate order (via keys)
-    const runScore = accScore + (<usize>lo << 3);
-    for (let j: u32 = 0; j < n; j++) store<f64>(runScore + (<usize>j << 3), load<f64>(score + (<usize>ld(dtList, lo + j) << 3)));
-    sortScores(runScore, n, perm, keys, keys2, perm2);
+    for (let j: u32 = 0; j < n; j++) store<f64>(keys + (<usize>j << 3), load<f64>(score + (<usize>ld(dtList, lo + j) << 3)));
+    sortScores(keys, n, perm, keys, keys2, perm2);
     for (let i: u32 = 0; i < n; i++) {
-      const e = <u32>ld(perm, i);
-      const j = lo + e;
-      const at = lo + i;
-      st(acc, at, <i32>j);
-      st(dtPos, j, <i32>at);
-      st(accRank, at, ld(dtRank, j));
-      store<f64>(keys + (<usize>i << 3), load<f64>(runScore + (<usize>e << 3)));
+      const j = lo + <u32>ld(perm, i);
+      st(acc, lo + i, <i32>j);
+      st(dtPos, j, <i32>(lo + i));
     }
-    memory.copy(runScore, keys, <usize>n << 3);
   }
 
   store<u32>(ctx + (<usize>P_OUT_NGT << 2), nGt);

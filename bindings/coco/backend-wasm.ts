@@ -67,7 +67,7 @@ export function matchedFromBits(prep: PreparedCoco, bits: MatchBits): CocoMatche
   let cached: CocoMatches | undefined;
   return {
     zeroIdMatches: bits.zeroIdMatches,
-    accumulate: () => runCocoAccumulate(k, plan, bits, countLabels(plan, gt.annotations.area, prep.gtBaseIgnore)),
+    accumulate: () => runCocoAccumulate(k, plan, bits, dt.score, countLabels(plan, gt.annotations.area, prep.gtBaseIgnore)),
     matches: () => {
       if (!cached) {
         if (dt.geometryPending) resolveResultGeometry(engine, dt);

@@ -47,8 +47,6 @@ export function runCocoPlan(k: Kernels, input: PlanInput): PlanOutput {
     dtRank: mem.take(4 * nR),
     acc: mem.take(4 * nR),
     dtPos: mem.take(4 * nR),
-    accRank: mem.take(4 * nR),
-    accScore: mem.take(8 * nR),
     kStart: mem.take(4 * (K + 1)),
     kEval: mem.take(K),
   };
@@ -79,8 +77,6 @@ export function runCocoPlan(k: Kernels, input: PlanInput): PlanOutput {
     accOrder: take(f.acc, nDt),
     kStart: take(f.kStart, K + 1),
     dtPos: take(f.dtPos, nDt),
-    accRank: take(f.accRank, nDt),
-    accScore: new Float64Array(k.memory.buffer).slice(f.accScore >>> 3, (f.accScore >>> 3) + nDt),
     kEval: new Uint8Array(k.memory.buffer).slice(f.kEval, f.kEval + K),
     maxG,
     maxD,
@@ -404,15 +400,16 @@ export function countLabels(plan: CocoPlan, gtArea: Float64Array, gtBaseIgnore: 
  */
 export function runCocoAccumulate(
   k: Kernels,
-  plan: Pick<CocoPlan, "p" | "T" | "A" | "K" | "accRank" | "accScore" | "kStart" | "kEval">,
+  plan: Pick<CocoPlan, "p" | "T" | "A" | "K" | "dtList" | "dtRank" | "accOrder" | "kStart" | "kEval">,
   bits: MatchBits,
+  score: Float64Array,
   npig: Int32Array,
 ): Accumulated {
   const { p, T, A, K } = plan;
   const R = p.recThrs.length;
   const M = p.maxDets.length;
   const W = bits.W;
-  const nDt = plan.accRank.length;
+  const nDt = plan.dtList.length;
   // stored: the K indices with a counted label in some area range (the kernel leaves the others -1)
   const storedList: number[] = [];
   for (let q = 0; q < K; q++) {
@@ -443,6 +440,10 @@ export function runCocoAccumulate(
   const npigP = mem.take(4 * K * A);
   const rank = mem.take(4 * nDt);
   const scoreP = mem.take(8 * nDt);
+  const accP = mem.take(4 * nDt);
+  const dtRankP = mem.take(4 * nDt);
+  const dtListP = mem.take(4 * nDt);
+  const resScore = mem.take(8 * score.length);
   const precision = mem.take(8 * chunk * perCategory);
   const recall = mem.take(8 * T * chunk * A * M);
   const scores = mem.take(8 * chunk * perCategory);
@@ -466,8 +467,10 @@ export function runCocoAccumulate(
   i32.set(plan.kStart, kStart >>> 2);
   u8.set(plan.kEval, kEval);
   i32.set(npig, npigP >>> 2);
-  i32.set(plan.accRank, rank >>> 2);
-  f64.set(plan.accScore, scoreP >>> 3);
+  i32.set(plan.accOrder, accP >>> 2);
+  i32.set(plan.dtRank, dtRankP >>> 2);
+  i32.set(plan.dtList, dtListP >>> 2);
+  f64.set(score, resScore >>> 3);
   let recSorted = 1;
   for (let r = 1; r < R; r++) if (!(p.recThrs[r]! >= p.recThrs[r - 1]!)) recSorted = 0;
   writeAccumulateContext(u32, cctx, {
@@ -496,7 +499,13 @@ export function runCocoAccumulate(
     sFirst,
     maxn: maxN,
     recSorted,
+    acc: accP,
+    dtRank: dtRankP,
+    dtList: dtListP,
+    resScore,
   });
+  // each position's rank and score, in pieces (the first call of a kernel runs in V8's baseline code)
+  for (let i0 = 0, step = 1 << 14; i0 < nDt; i0 += step, step = Math.min(step * 4, 1 << 20)) k.cocoAccumulateInputs(cctx, i0, Math.min(nDt, i0 + step));
   // the stored categories' arrays, [T, R, Kc, A, M] and [T, Kc, A, M]: every cell is copied from a call's output
   const outPrecision = new Float64Array(T * R * Kc * A * M);
   const outRecall = new Float64Array(T * Kc * A * M);

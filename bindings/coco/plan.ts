@@ -128,19 +128,6 @@ function gather(values: Int32Array, at: Int32Array): Int32Array {
   return out;
 }
 
-/** Each accumulate position's rank in its block and score (score: the results' scores, by result index). */
-export function accumulateInputs(accOrder: Int32Array, dtRank: Int32Array, dtList: Int32Array, score: ArrayLike<number>): { accRank: Int32Array; accScore: Float64Array } {
-  const n = accOrder.length;
-  const accRank = new Int32Array(n);
-  const accScore = new Float64Array(n);
-  for (let q = 0; q < n; q++) {
-    const j = accOrder[q]!;
-    accRank[q] = dtRank[j]!;
-    accScore[q] = score[dtList[j]!]!;
-  }
-  return { accRank, accScore };
-}
-
 /** The blocks and orders of a plan, in TypeScript (the twin of assembly/plan.ts). */
 export function planBlocks(input: PlanInput): PlanOutput {
   const { imgPos, catPos, useCats, I, Kc } = input;
@@ -296,7 +283,6 @@ export function planBlocks(input: PlanInput): PlanOutput {
   } else kStart[1] = nDt;
   const dtPos = new Int32Array(nDt);
   for (let q = 0; q < nDt; q++) dtPos[accOrder[q]!] = q;
-  const { accRank, accScore } = accumulateInputs(accOrder, dtRank, dtList, score);
 
   return {
     nBlocks,
@@ -310,8 +296,6 @@ export function planBlocks(input: PlanInput): PlanOutput {
     accOrder,
     kStart,
     dtPos,
-    accRank,
-    accScore,
     kEval,
     maxG,
     maxD,

@@ -10,7 +10,6 @@ import type { Accumulated, MatchOutcomes } from "./types.js";
 import type { GeometryEngine } from "../geometry/types.js";
 import { engineKernels, type Kernels } from "../engine/host.js";
 import { runCocoAccumulate } from "./kernel-host.js";
-import { accumulateInputs } from "./plan.js";
 import type { CocoParams } from "./params.js";
 import { type CocoId, sortIds } from "./ids.js";
 import { accumulate, type AccumulateInput, blockRanks, categoryBlocks, scoreOrder } from "./accumulate.js";
@@ -254,8 +253,8 @@ function accumulateInKernel(k: Kernels, m: MergedBlocks, p: CocoParams, score: F
     }
   }
   const dtList = Int32Array.from({ length: nDt }, (_, j) => j);
-  const plan = { p, T, A, K, ...accumulateInputs(accOrder, blockRanks({ ...m, dt: dtList }), dtList, score), kStart, kEval };
-  return runCocoAccumulate(k, plan, { W, tp, ign, zeroIdMatches: 0 }, npig);
+  const plan = { p, T, A, K, dtList, dtRank: blockRanks({ ...m, dt: dtList }), accOrder, kStart, kEval };
+  return runCocoAccumulate(k, plan, { W, tp, ign, zeroIdMatches: 0 }, score, npig);
 }
 
 /** Shard states: one count, every index 1..count once. */

@@ -42,9 +42,6 @@ export interface PlanOutput {
   readonly kStart: Int32Array;
   /** accOrder position of each detection entry. */
   readonly dtPos: Int32Array;
-  /** dtRank and the result's score at each accumulate position (accumulate's inputs, gathered once). */
-  readonly accRank: Int32Array;
-  readonly accScore: Float64Array;
   /** 1 when K index k has blocks (evalImgs): else its precision / recall stay -1. */
   readonly kEval: Uint8Array;
   readonly maxG: number;

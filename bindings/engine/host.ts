@@ -34,6 +34,7 @@ export interface Kernels {
   cocoPlan(ctx: number): number;
   cocoMatch(ctx: number, b0: number, b1: number): number;
   cocoAccumulate(ctx: number, k0: number, k1: number): void;
+  cocoAccumulateInputs(ctx: number, i0: number, i1: number): void;
   // summarize()'s means (assembly/summarize.ts)
   gatherMean(src: number, tOff: number, nt: number, n: number, stride: number, pairOff: number, np: number, out: number): number;
   maskBounds(ctx: number, j0: number, j1: number): number;
@@ -46,7 +47,7 @@ export interface Kernels {
 const REQUIRED: readonly (keyof Kernels)[] = [
   "alloc", "reset", "pin", "unpin", "rleArea", "rleBbox", "rleMerge", "rleToString", "rleFromString", "rleEncode",
   "rleDecode", "rleFrPoly", "rleFrPolys", "boxIouRows", "rlePrepare", "maskIouRows", "rleBoundary", "rleBoundaryScratch", "rleBoundaryCap", "rotatedIouRows", "cocoPlan", "cocoMatch",
-  "cocoAccumulate", "gatherMean", "maskBounds", "buildMasks", "scanCocoRecords", "scanValues",
+  "cocoAccumulate", "cocoAccumulateInputs", "gatherMean", "maskBounds", "buildMasks", "scanCocoRecords", "scanValues",
 ];
 
 const IMPORTS = {
