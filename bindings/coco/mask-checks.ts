@@ -7,6 +7,7 @@ import { CocoInputError } from "./errors.js";
 import type { CocoResults } from "./inputs.js";
 import { maskSizeProblem } from "../geometry/validate.js";
 import { showValue } from "./show.js";
+import { SEG_POLYGONS, SEG_RLE_COUNTS, SEG_RLE_DECODED, SEG_RLE_STRING } from "../columns/segmentations.js";
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -97,4 +98,86 @@ export function checkResultMasks(dt: CocoResults): void {
       dt.source === "keypoints" ? "missing (keypoint results have no mask for segm evaluation)" : "missing (needed for segm evaluation)",
     );
   }
+}
+
+const datasetChecked = new WeakSet<object>();
+const resultsChecked = new WeakSet<object>();
+
+/** Whether image k's size is a valid mask size (each image checked once). */
+function imageSizeCheck(ds: CocoDataset): (k: number) => boolean {
+  const known = new Int8Array(ds.images.count); // 0 unknown, 1 ok, -1 not
+  return (k) => {
+    if (known[k] === 0) {
+      const h = ds.images.height[k]!;
+      const w = ds.images.width[k]!;
+      known[k] = Number.isInteger(h) && Number.isInteger(w) && h >= 0 && w >= 0 && !maskSizeProblem(h, w) ? 1 : -1;
+    }
+    return known[k] === 1;
+  };
+}
+
+/**
+ * checkDatasetMasks' checks (every annotation with a known image and
+ * category can become a mask), on the columns when the parse was columnar: any doubt, and the
+ * validator itself runs (its message is the error). Once per dataset.
+ */
+export function checkDatasetMasksOnce(ds: CocoDataset): void {
+  if (datasetChecked.has(ds)) return;
+  const col = ds.segments;
+  let ok = col !== undefined && col.fastIndex !== null;
+  if (ok) {
+    const A = ds.annotations;
+    const { seg, fastIndex } = col!;
+    const sizeOk = imageSizeCheck(ds);
+    for (let i = 0; i < A.count && ok; i++) {
+      const im = A.image[i]!;
+      if (im < 0 || A.category[i]! < 0) continue;
+      const rec = fastIndex![i]!;
+      if (rec < 0) {
+        ok = false;
+        break;
+      }
+      const kind = seg.kind.a[rec]!;
+      if (kind === SEG_POLYGONS) ok = sizeOk(im);
+      else if (kind === SEG_RLE_STRING || kind === SEG_RLE_COUNTS || kind === SEG_RLE_DECODED) ok = !maskSizeProblem(seg.h.a[rec]!, seg.w.a[rec]!);
+      else ok = false;
+    }
+  }
+  if (!ok) checkDatasetMasks(ds);
+  datasetChecked.add(ds);
+}
+
+
+/** checkResultMasks' checks on the columns (see checkDatasetMasksOnce); the validator runs on any doubt. Once per results object. */
+export function checkResultMasksOnce(dt: CocoResults): void {
+  if (resultsChecked.has(dt)) return;
+  const col = dt.segments;
+  let ok = col !== undefined && col.fastIndex !== null;
+  if (ok) {
+    const ds = dt.dataset;
+    const { seg, fastIndex } = col!;
+    const sizeOk = imageSizeCheck(ds);
+    for (let i = 0; i < dt.count && ok; i++) {
+      if (dt.source !== "segm" && dt.category[i]! < 0) continue;
+      const rec = fastIndex![i]!;
+      if (rec < 0) {
+        ok = false;
+        break;
+      }
+      const kind = seg.kind.a[rec]!;
+      if (kind === SEG_POLYGONS) ok = sizeOk(dt.image[i]!);
+      else if (kind === SEG_RLE_STRING || kind === SEG_RLE_COUNTS || kind === SEG_RLE_DECODED) ok = !maskSizeProblem(seg.h.a[rec]!, seg.w.a[rec]!);
+      else if (kind === 0 && dt.source === "bbox") {
+        const x1 = dt.box[4 * i]!;
+        const y1 = dt.box[4 * i + 1]!;
+        for (const v of [x1, y1, x1 + dt.box[4 * i + 2]!, y1 + dt.box[4 * i + 3]!]) {
+          const g = 5 * v + 0.5;
+          if (!(g > -INT32_LIMIT && g < INT32_LIMIT)) ok = false;
+        }
+        ok = ok && sizeOk(dt.image[i]!);
+      } else ok = false;
+    }
+  }
+  if (!ok) checkResultMasks(dt);
+  resultsChecked.add(dt);
 }

@@ -9,8 +9,7 @@
 // against the per-object path.
 import type { GeometryEngine, Rle } from "../geometry/types.js";
 import { type ColumnarSegmentations, SEG_POLYGONS, SEG_RLE_COUNTS, SEG_RLE_DECODED, SEG_RLE_STRING } from "../columns/segmentations.js";
-import { checkDatasetMasks, checkResultMasks, imageSizeFor } from "./mask-checks.js";
-import { maskSizeProblem } from "../geometry/validate.js";
+import { checkDatasetMasksOnce, checkResultMasksOnce, imageSizeFor } from "./mask-checks.js";
 import type { CocoDataset } from "./inputs.js";
 import type { CocoResults } from "./inputs.js";
 import { segmentationToRle } from "./object-rle.js";
@@ -264,89 +263,6 @@ function build(k: Kernels, J: MaskJobs | Jobs, index: Int32Array, onBadString: (
   return { counts: new Uint32Array(0), table: table8, boxes: boxes4, index, resident: { ptr: ctx, length: used } };
 }
 
-const datasetChecked = new WeakSet<object>();
-const resultsChecked = new WeakSet<object>();
-
-/** Whether image k's size is a valid mask size (each image checked once). */
-function imageSizeCheck(ds: CocoDataset): (k: number) => boolean {
-  const known = new Int8Array(ds.images.count); // 0 unknown, 1 ok, -1 not
-  return (k) => {
-    if (known[k] === 0) {
-      const h = ds.images.height[k]!;
-      const w = ds.images.width[k]!;
-      known[k] = Number.isInteger(h) && Number.isInteger(w) && h >= 0 && w >= 0 && !maskSizeProblem(h, w) ? 1 : -1;
-    }
-    return known[k] === 1;
-  };
-}
-
-/**
- * bindings/coco/mask-checks.ts checkDatasetMasks' checks (every annotation with a known image and
- * category can become a mask), on the columns when the parse was columnar: any doubt, and the
- * validator itself runs (its message is the error).
- */
-function checkDataset(ds: CocoDataset): void {
-  if (datasetChecked.has(ds)) return;
-  const col = ds.segments;
-  let ok = col !== undefined && col.fastIndex !== null;
-  if (ok) {
-    const A = ds.annotations;
-    const { seg, fastIndex } = col!;
-    const sizeOk = imageSizeCheck(ds);
-    for (let i = 0; i < A.count && ok; i++) {
-      const im = A.image[i]!;
-      if (im < 0 || A.category[i]! < 0) continue;
-      const rec = fastIndex![i]!;
-      if (rec < 0) {
-        ok = false;
-        break;
-      }
-      const kind = seg.kind.a[rec]!;
-      if (kind === SEG_POLYGONS) ok = sizeOk(im);
-      else if (kind === SEG_RLE_STRING || kind === SEG_RLE_COUNTS || kind === SEG_RLE_DECODED) ok = !maskSizeProblem(seg.h.a[rec]!, seg.w.a[rec]!);
-      else ok = false;
-    }
-  }
-  if (!ok) checkDatasetMasks(ds);
-  datasetChecked.add(ds);
-}
-
-const INT32_LIMIT = 2 ** 31;
-
-/** checkResultMasks' checks on the columns (see checkDataset); the validator runs on any doubt. */
-function checkResults(dt: CocoResults): void {
-  if (resultsChecked.has(dt)) return;
-  const col = dt.segments;
-  let ok = col !== undefined && col.fastIndex !== null;
-  if (ok) {
-    const ds = dt.dataset;
-    const { seg, fastIndex } = col!;
-    const sizeOk = imageSizeCheck(ds);
-    for (let i = 0; i < dt.count && ok; i++) {
-      if (dt.source !== "segm" && dt.category[i]! < 0) continue;
-      const rec = fastIndex![i]!;
-      if (rec < 0) {
-        ok = false;
-        break;
-      }
-      const kind = seg.kind.a[rec]!;
-      if (kind === SEG_POLYGONS) ok = sizeOk(dt.image[i]!);
-      else if (kind === SEG_RLE_STRING || kind === SEG_RLE_COUNTS || kind === SEG_RLE_DECODED) ok = !maskSizeProblem(seg.h.a[rec]!, seg.w.a[rec]!);
-      else if (kind === 0 && dt.source === "bbox") {
-        const x1 = dt.box[4 * i]!;
-        const y1 = dt.box[4 * i + 1]!;
-        for (const v of [x1, y1, x1 + dt.box[4 * i + 2]!, y1 + dt.box[4 * i + 3]!]) {
-          const g = 5 * v + 0.5;
-          if (!(g > -INT32_LIMIT && g < INT32_LIMIT)) ok = false;
-        }
-        ok = ok && sizeOk(dt.image[i]!);
-      } else ok = false;
-    }
-  }
-  if (!ok) checkResultMasks(dt);
-  resultsChecked.add(dt);
-}
-
 /** Pairs (offset, length) of the columnar parts. */
 function partPairs(col: ColumnarSegmentations | undefined): Int32Array | undefined {
   if (!col) return undefined;
@@ -379,7 +295,7 @@ function addColumnar(J: Jobs, col: ColumnarSegmentations, rec: number, imageSize
 
 /** The mask jobs of the listed annotations (annToRLE), each annotation once; index: annotation -> job. */
 export function datasetMaskJobs(engine: GeometryEngine, ds: CocoDataset, annotations: Int32Array): { jobs: MaskJobs; index: Int32Array } {
-  checkDataset(ds);
+  checkDatasetMasksOnce(ds);
   const A = ds.annotations;
   const col = ds.segments;
   const J = jobsFor(col);
@@ -418,7 +334,7 @@ export function datasetMaskPool(k: Kernels, engine: GeometryEngine, ds: CocoData
 
 /** Masks of the listed results (loadRes: the segmentation, or for bbox-branch results without one the box polygon). */
 export function resultsMaskJobs(engine: GeometryEngine, dt: CocoResults, results: Int32Array | null): { jobs: MaskJobs; index: Int32Array } {
-  checkResults(dt);
+  checkResultMasksOnce(dt);
   const ds = dt.dataset;
   const col = dt.segments;
   const J = jobsFor(col);
@@ -505,6 +421,6 @@ export function resultsPoolFor(k: Kernels, engine: GeometryEngine, dt: CocoResul
 
 /** The checks the validators make before the first mask (the worker path builds masks later). */
 export function checkMasksBulk(ds: CocoDataset, dt: CocoResults): void {
-  checkResults(dt); // results first, as the per-object path meets them
-  checkDataset(ds);
+  checkResultMasksOnce(dt); // results first, as the per-object path meets them
+  checkDatasetMasksOnce(ds);
 }

@@ -5,8 +5,9 @@ import type { CocoDataset } from "./inputs.js";
 import { CocoInputError, describeValue } from "./errors.js";
 import { BOX_MISSING, BOX_OK } from "./inputs.js";
 import type { CocoResults } from "./inputs.js";
-import { checkDatasetMasks, checkResultMasks, imageSizeFor, rleSizeWithinLimit } from "./mask-checks.js";
+import { checkDatasetMasksOnce, checkResultMasksOnce, imageSizeFor, rleSizeWithinLimit } from "./mask-checks.js";
 import type { CocoPlan } from "./types.js";
+import { SEG_POLYGONS } from "../columns/segmentations.js";
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -82,18 +83,38 @@ export function segmentationToRle(engine: GeometryEngine, seg: unknown, ds: Coco
 }
 
 const gtMasks = new WeakMap<CocoDataset, (Rle | undefined)[]>();
+
+/**
+ * Annotation i's polygons read from the streaming parser's pools, or undefined (another kind, or not
+ * parsed into pools): the value `raw[i].segmentation` would rebuild, without rebuilding the whole
+ * annotation object per label.
+ */
+function poolPolygons(ds: CocoDataset, i: number): number[][] | undefined {
+  const col = ds.segments;
+  const rec = col?.fastIndex ? col.fastIndex[i]! : -1;
+  if (rec < 0) return undefined;
+  const s = col!.seg;
+  if (s.kind.a[rec] !== SEG_POLYGONS) return undefined;
+  const parts: number[][] = [];
+  const p0 = s.start.a[rec]!;
+  for (let p = p0; p < p0 + s.length.a[rec]!; p++) {
+    const off = s.partOffset.a[p]!;
+    parts.push(Array.from(s.coords.a.subarray(off, off + s.partLength.a[p]!)));
+  }
+  return parts;
+}
 const dtMasks = new WeakMap<CocoResults, (Rle | undefined)[]>();
 
 /** The mask of ground-truth annotation i (cached). */
 export function annotationRle(engine: GeometryEngine, ds: CocoDataset, i: number): Rle {
   let cache = gtMasks.get(ds);
   if (!cache) {
-    checkDatasetMasks(ds); // every mask's inputs, before the first kernel
+    checkDatasetMasksOnce(ds); // every mask's inputs, before the first kernel (on the parser's columns when it has them)
     gtMasks.set(ds, (cache = new Array(ds.annotations.count)));
   }
   let rle = cache[i];
   if (!rle) {
-    rle = segmentationToRle(engine, ds.annotations.raw[i]!.segmentation, ds, ds.annotations.image[i]!, `annotations[${i}].segmentation`);
+    rle = segmentationToRle(engine, poolPolygons(ds, i) ?? ds.annotations.raw[i]!.segmentation, ds, ds.annotations.image[i]!, `annotations[${i}].segmentation`);
     cache[i] = rle;
   }
   return rle;
@@ -103,7 +124,7 @@ export function annotationRle(engine: GeometryEngine, ds: CocoDataset, i: number
 export function resultRle(engine: GeometryEngine, dt: CocoResults, i: number): Rle {
   let cache = dtMasks.get(dt);
   if (!cache) {
-    checkResultMasks(dt); // every mask's inputs, before the first kernel
+    checkResultMasksOnce(dt); // every mask's inputs, before the first kernel (on the parser's columns when it has them)
     dtMasks.set(dt, (cache = new Array(dt.count)));
   }
   let rle = cache[i];
