@@ -7,7 +7,7 @@ import { BOX_MISSING, BOX_OK } from "./inputs.js";
 import type { CocoResults } from "./inputs.js";
 import { checkDatasetMasksOnce, checkResultMasksOnce, imageSizeFor, rleSizeWithinLimit } from "./mask-checks.js";
 import type { CocoPlan } from "./types.js";
-import { SEG_POLYGONS } from "../columns/segmentations.js";
+import { type ColumnarSegmentations, SEG_POLYGONS, SEG_RLE_COUNTS, SEG_RLE_DECODED } from "../columns/segmentations.js";
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -83,14 +83,14 @@ export function segmentationToRle(engine: GeometryEngine, seg: unknown, ds: Coco
 }
 
 const gtMasks = new WeakMap<CocoDataset, (Rle | undefined)[]>();
+const dtMasks = new WeakMap<CocoResults, (Rle | undefined)[]>();
 
 /**
- * Annotation i's polygons read from the streaming parser's pools, or undefined (another kind, or not
+ * Element i's polygons read from the streaming parser's pools, or undefined (another kind, or not
  * parsed into pools): the value `raw[i].segmentation` would rebuild, without rebuilding the whole
- * annotation object per label.
+ * element object.
  */
-function poolPolygons(ds: CocoDataset, i: number): number[][] | undefined {
-  const col = ds.segments;
+function poolPolygons(col: ColumnarSegmentations | undefined, i: number): number[][] | undefined {
   const rec = col?.fastIndex ? col.fastIndex[i]! : -1;
   if (rec < 0) return undefined;
   const s = col!.seg;
@@ -103,7 +103,21 @@ function poolPolygons(ds: CocoDataset, i: number): number[][] | undefined {
   }
   return parts;
 }
-const dtMasks = new WeakMap<CocoResults, (Rle | undefined)[]>();
+
+/**
+ * Element i's RLE from the pools when the parser has its counts already (an uncompressed RLE, or a
+ * compressed string it decoded and checked): the mask rleFromCounts / rleFromString would make of
+ * the rebuilt value, without the string. Undefined otherwise.
+ */
+function poolRle(col: ColumnarSegmentations | undefined, i: number): Rle | undefined {
+  const rec = col?.fastIndex ? col.fastIndex[i]! : -1;
+  if (rec < 0) return undefined;
+  const s = col!.seg;
+  const kind = s.kind.a[rec];
+  if (kind !== SEG_RLE_DECODED && kind !== SEG_RLE_COUNTS) return undefined;
+  const start = s.start.a[rec]!;
+  return { h: s.h.a[rec]!, w: s.w.a[rec]!, counts: s.counts.a.slice(start, start + s.length.a[rec]!) };
+}
 
 /** The mask of ground-truth annotation i (cached). */
 export function annotationRle(engine: GeometryEngine, ds: CocoDataset, i: number): Rle {
@@ -112,11 +126,9 @@ export function annotationRle(engine: GeometryEngine, ds: CocoDataset, i: number
     checkDatasetMasksOnce(ds); // every mask's inputs, before the first kernel (on the parser's columns when it has them)
     gtMasks.set(ds, (cache = new Array(ds.annotations.count)));
   }
-  let rle = cache[i];
-  if (!rle) {
-    rle = segmentationToRle(engine, poolPolygons(ds, i) ?? ds.annotations.raw[i]!.segmentation, ds, ds.annotations.image[i]!, `annotations[${i}].segmentation`);
-    cache[i] = rle;
-  }
+  let rle = cache[i] ?? poolRle(ds.segments, i);
+  rle ??= segmentationToRle(engine, poolPolygons(ds.segments, i) ?? ds.annotations.raw[i]!.segmentation, ds, ds.annotations.image[i]!, `annotations[${i}].segmentation`);
+  cache[i] = rle;
   return rle;
 }
 
@@ -127,9 +139,9 @@ export function resultRle(engine: GeometryEngine, dt: CocoResults, i: number): R
     checkResultMasksOnce(dt); // every mask's inputs, before the first kernel (on the parser's columns when it has them)
     dtMasks.set(dt, (cache = new Array(dt.count)));
   }
-  let rle = cache[i];
+  let rle = cache[i] ?? poolRle(dt.segments, i);
   if (!rle) {
-    const seg = dt.raw[i]!.segmentation;
+    const seg = poolPolygons(dt.segments, i) ?? dt.raw[i]!.segmentation;
     const path = `results[${i}].segmentation`;
     if ((seg === undefined || seg === null) && dt.source === "bbox") {
       // loadRes: segmentation = [[x1, y1, x1, y2, x2, y2, x2, y1]]
@@ -142,8 +154,8 @@ export function resultRle(engine: GeometryEngine, dt: CocoResults, i: number): R
     } else if (seg === undefined && dt.source === "keypoints") {
       throw new CocoInputError(path, "missing (keypoint results have no mask for segm evaluation)");
     } else rle = segmentationToRle(engine, seg, dt.dataset, dt.image[i]!, path);
-    cache[i] = rle;
   }
+  cache[i] = rle;
   return rle;
 }
 
