@@ -5,24 +5,13 @@ import { describe, expect, it } from "vitest";
 import { sniffFormat, FormatSniffer } from "../../bindings/ingest/input-format.js";
 import { isEncordJson } from "../../bindings/analysis/encord-format.js";
 import { isLabelRows } from "../../bindings/analysis/label-rows.js";
+import { mulberry32 as rng } from "../helpers/random.js";
 
 const enc = new TextEncoder();
 
 function rule(text: string): "coco" | "encord" | "label-rows" {
   const doc = JSON.parse(text) as unknown;
   return isLabelRows(doc) ? "label-rows" : isEncordJson(doc) ? "encord" : "coco";
-}
-
-/** A small seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const KEYS = ["images", "labels", "predictions", "annotations", "categories", "info", "coordinates", "data_units", "__proto__"];
