@@ -1,13 +1,8 @@
-// The analysis commands' streamed ground truth (bindings/cli/analysis-input.ts readAnalysisGroundTruth)
-// against the in-memory readers it replaced (readJsonFile, then isLabelRows / isEncordJson and
-// parseLabelRows / parseEncordJson / cocoDatasetOf): the same input or the same first problem, in the
-// same words, for a regular file, its gzip and a pipe (a FIFO, read once), in the three formats.
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+
+import { readFileSync, } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cocoDatasetOf, readJsonFile } from "../../bindings/ingest/node-files.js";
 import { isEncordJson, parseEncordJson } from "../../bindings/analysis/encord-format.js";
 import { isLabelRows, parseLabelRows } from "../../bindings/analysis/label-rows.js";
@@ -15,35 +10,10 @@ import { readAnalysisGroundTruth, sniffFile } from "../../bindings/cli/analysis-
 import type { CocoDataset } from "../../bindings/coco/inputs.js";
 import type { AnalysisInput } from "../../bindings/analysis/types.js";
 import { LOCAL_FIXTURES } from "../helpers/paths.js";
+import { inputFiles } from "../helpers/input-files.js";
 
-let dir = "";
-let haveFifo = true;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "analysis-input-"));
-  try {
-    execFileSync("mkfifo", [join(dir, "probe.fifo")]);
-  } catch {
-    haveFifo = false;
-  }
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let n = 0;
-function file(content: string | Uint8Array, ext = ".json"): string {
-  const p = join(dir, `f${n++}${ext}`);
-  writeFileSync(p, content);
-  return p;
-}
-
-/** A FIFO that another process fills with `content`. */
-function fifo(content: string | Uint8Array): string {
-  const src = file(content, ".src");
-  const p = join(dir, `p${n++}.fifo`);
-  execFileSync("mkfifo", [p]);
-  const copy = 'const fs = require("fs"); setTimeout(() => process.exit(0), 60000).unref(); fs.createReadStream(process.argv[1]).pipe(fs.createWriteStream(process.argv[2])).on("error", () => process.exit(0));';
-  spawn(process.execPath, ["-e", copy, src, p], { stdio: "ignore" }).unref();
-  return p;
-}
+const inputs = inputFiles("analysis-input-");
+const { file, fifo } = inputs;
 
 function shapeDataset(d: CocoDataset): unknown {
   const a = d.annotations;
@@ -80,7 +50,7 @@ async function sameEverywhere(gt: string | Uint8Array, dt?: string | Uint8Array)
   const gz = file(gzipSync(gt), ".json.gz");
   const dtGz = dt === undefined ? undefined : file(gzipSync(dt), ".json.gz");
   expect(norm(await outcome(() => readAnalysisGroundTruth(gz, dtGz)), gz, dtGz), "gzip").toBe(wantN);
-  if (haveFifo) {
+  if (inputs.haveFifo) {
     const p = fifo(gt);
     const q = dt === undefined ? undefined : fifo(dt);
     expect(norm(await outcome(() => readAnalysisGroundTruth(p, q)), p, q), "pipes").toBe(wantN);
@@ -158,7 +128,7 @@ describe("readAnalysisGroundTruth: the in-memory readers' input and first proble
   });
 
   it("a pipe's first bytes come again to the reader; a guess cut short there is corrected by the document", async () => {
-    if (!haveFifo) return;
+    if (!inputs.haveFifo) return;
     // (a pipe's chunks are at most its buffer, 64 KiB: the sniff stops after the first one, inside `info`)
     const filler = "y".repeat(300_000);
     const big = j({ info: { x: filler }, ...COCO });

@@ -1,32 +1,12 @@
-// The file readers of bindings/ingest/stream-load.ts (streaming, as the CLI's coco / errors commands and
-// the library's readCocoDataset read) and bindings/ingest/node-files.ts (in memory, as analyze and
-// convert read) give the same first problem, in the same words, for a regular file, a gzipped one and
-// a pipe (a FIFO: it cannot be read twice, so the streamed message is the reader's own, never one from
-// reading the file again); and a dataset or results file that holds one JSON string is one clear
-// error everywhere.
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadCocoDataset, loadCocoResults, readJsonFile } from "../../bindings/ingest/node-files.js";
 import { parseCocoDataset } from "../../bindings/ingest/coco-dataset.js";
 import { parseCocoResults } from "../../bindings/ingest/coco-results.js";
 import { streamCocoDataset, streamCocoResults } from "../../bindings/ingest/stream-load.js";
 import type { CocoDataset, CocoResults } from "../../bindings/coco/inputs.js";
-
-let dir = "";
-let haveFifo = true;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "stream-load-"));
-  try {
-    execFileSync("mkfifo", [join(dir, "probe.fifo")]);
-  } catch {
-    haveFifo = false;
-  }
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+import { inputFiles } from "../helpers/input-files.js";
 
 const GT = {
   info: { year: 2024 },
@@ -45,26 +25,8 @@ const DT = [
   { image_id: 2, category_id: 1, bbox: [5, 6, 10, 10], score: 0.8 },
 ];
 
-let n = 0;
-function file(content: string | Uint8Array, ext = ".json"): string {
-  const p = join(dir, `f${n++}${ext}`);
-  writeFileSync(p, content);
-  return p;
-}
-
-/**
- * A FIFO that a writer process fills with `content` (another process: the in-memory reader blocks
- * this thread while it reads); the reader reads it as it is written.
- */
-function fifo(content: string | Uint8Array): string {
-  const src = file(content, ".src");
-  const p = join(dir, `p${n++}.fifo`);
-  execFileSync("mkfifo", [p]);
-  const copy = 'const fs = require("fs"); setTimeout(() => process.exit(0), 60000).unref(); fs.createReadStream(process.argv[1]).pipe(fs.createWriteStream(process.argv[2])).on("error", () => process.exit(0));';
-  const w = spawn(process.execPath, ["-e", copy, src, p], { stdio: "ignore" });
-  w.unref();
-  return p;
-}
+const inputs = inputFiles("stream-load-");
+const { file, fifo } = inputs;
 
 function shapeDataset(d: CocoDataset): unknown {
   const a = d.annotations;
@@ -94,7 +56,7 @@ async function sameEverywhere(text: string | Uint8Array, kind: "dataset" | "resu
   const gz = file(gzipSync(text), ".json.gz");
   expect(norm(await stream(gz), gz), "streamed, gzip").toBe(norm(want, plain));
   expect(norm(await read(gz), gz), "in memory, gzip").toBe(norm(want, plain));
-  if (haveFifo) {
+  if (inputs.haveFifo) {
     const p = fifo(text);
     expect(norm(await stream(p), p), "streamed, a pipe").toBe(norm(want, plain));
     const q = fifo(text);
