@@ -7,7 +7,7 @@ import { BOX_MISSING, BOX_OK } from "./inputs.js";
 import type { CocoResults } from "./inputs.js";
 import { checkDatasetMasksOnce, checkResultMasksOnce, imageSizeFor, rleSizeWithinLimit } from "./mask-checks.js";
 import type { CocoPlan } from "./types.js";
-import { type ColumnarSegmentations, SEG_POLYGONS, SEG_RLE_COUNTS, SEG_RLE_DECODED } from "../columns/segmentations.js";
+import { type ColumnarSegmentations, polygonsAt, SEG_POLYGONS, SEG_RLE_COUNTS, SEG_RLE_DECODED } from "../columns/segmentations.js";
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -93,15 +93,7 @@ const dtMasks = new WeakMap<CocoResults, (Rle | undefined)[]>();
 function poolPolygons(col: ColumnarSegmentations | undefined, i: number): number[][] | undefined {
   const rec = col?.fastIndex ? col.fastIndex[i]! : -1;
   if (rec < 0) return undefined;
-  const s = col!.seg;
-  if (s.kind.a[rec] !== SEG_POLYGONS) return undefined;
-  const parts: number[][] = [];
-  const p0 = s.start.a[rec]!;
-  for (let p = p0; p < p0 + s.length.a[rec]!; p++) {
-    const off = s.partOffset.a[p]!;
-    parts.push(Array.from(s.coords.a.subarray(off, off + s.partLength.a[p]!)));
-  }
-  return parts;
+  return col!.seg.kind.a[rec] === SEG_POLYGONS ? polygonsAt(col!.seg, rec) : undefined;
 }
 
 /**

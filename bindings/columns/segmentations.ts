@@ -38,6 +38,17 @@ export interface SegmentationPools {
   readonly counts: Column<Uint32Array>;
 }
 
+/** Fast record rec's polygons (kind SEG_POLYGONS) as pycocotools' lists of coordinates. */
+export function polygonsAt(seg: SegmentationPools, rec: number): number[][] {
+  const parts: number[][] = [];
+  const p0 = seg.start.a[rec]!;
+  for (let p = p0; p < p0 + seg.length.a[rec]!; p++) {
+    const off = seg.partOffset.a[p]!;
+    parts.push(Array.from(seg.coords.a.subarray(off, off + seg.partLength.a[p]!)));
+  }
+  return parts;
+}
+
 /** Segmentations of a parsed dataset / results object, by element index. */
 export interface ColumnarSegmentations {
   readonly seg: SegmentationPools;

@@ -31,6 +31,7 @@ import {
   SEG_RLE_COUNTS,
   SEG_RLE_DECODED,
   SEG_RLE_STRING,
+  polygonsAt,
   type SegmentationPools,
 } from "../columns/segmentations.js";
 
@@ -445,14 +446,8 @@ export function segmentationValue(seg: SegmentationColumns, i: number): unknown 
   switch (kind) {
     case SEG_EMPTY:
       return [];
-    case SEG_POLYGONS: {
-      const parts: number[][] = [];
-      for (let p = start; p < start + length; p++) {
-        const off = seg.partOffset.a[p]!;
-        parts.push(Array.from(seg.coords.a.subarray(off, off + seg.partLength.a[p]!)));
-      }
-      return parts;
-    }
+    case SEG_POLYGONS:
+      return polygonsAt(seg, i);
     case SEG_RLE_STRING:
     case SEG_RLE_DECODED: {
       const b0 = kind === SEG_RLE_DECODED ? seg.bstart.a[i]! : start;
