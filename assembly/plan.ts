@@ -60,6 +60,20 @@ function sortBy(src: usize, dst: usize, n: u32, key: usize, nKeys: u32, count: u
   }
 }
 
+/**
+ * src's n entries into dst, stable, by (category, image) (useCats) or (image, category): two LSD
+ * counting sorts through tmp. img / cat: each entry's evaluation positions.
+ */
+function groupByBlock(src: usize, tmp: usize, dst: usize, n: u32, img: usize, cat: usize, I: u32, Kc: u32, useCats: bool, count: usize): void {
+  if (useCats) {
+    sortBy(src, tmp, n, img, I, count);
+    sortBy(tmp, dst, n, cat, Kc, count);
+  } else {
+    sortBy(src, tmp, n, cat, Kc, count);
+    sortBy(tmp, dst, n, img, I, count);
+  }
+}
+
 // @ts-ignore: decorator
 @inline function blockKey(cat: usize, img: usize, e: u32, useCats: bool): u64 {
   return useCats ? (<u64>(<u32>ld(cat, e)) << 32) | <u64>(<u32>ld(img, e)) : <u64>(<u32>ld(img, e));
@@ -121,14 +135,7 @@ export function cocoPlan(ctx: usize): u32 {
       if (ld(annImg, <u32>s) >= 0 && ld(annCat, <u32>s) >= 0) { st(sa, nGt, s); nGt++; }
     }
   }
-  // by (category, image) (useCats) or (image, category): LSD, stable
-  if (useCats) {
-    sortBy(sa, sb, nGt, annImg, I, count);
-    sortBy(sb, gtList, nGt, annCat, Kc, count);
-  } else {
-    sortBy(sa, sb, nGt, annCat, Kc, count);
-    sortBy(sb, gtList, nGt, annImg, I, count);
-  }
+  groupByBlock(sa, sb, gtList, nGt, annImg, annCat, I, Kc, useCats, count);
 
   // ---- detections: the evaluated ones
   let nE: u32 = 0;
@@ -141,15 +148,9 @@ export function cocoPlan(ctx: usize): u32 {
     st(resCat, r, k);
     if (i >= 0 && k >= 0) { st(sa, nE, <i32>r); nE++; }
   }
-  // perm: grouped by block ((category, image), or image when useCats is false) in the pre-order of
-  // equal scores: file order (useCats), else category then file order (pycocotools' dt list of an image)
-  if (useCats) {
-    sortBy(sa, sb, nE, resImg, I, count);
-    sortBy(sb, perm, nE, resCat, Kc, count);
-  } else {
-    sortBy(sa, sb, nE, resCat, Kc, count);
-    sortBy(sb, perm, nE, resImg, I, count);
-  }
+  // perm: grouped by block in the pre-order of equal scores: file order (useCats), else category then
+  // file order (pycocotools' dt list of an image)
+  groupByBlock(sa, sb, perm, nE, resImg, resCat, I, Kc, useCats, count);
   // each block by score (stable), a short sort of its own detections (keys, keys2, perm2, sb: scratch)
   {
     let d0: u32 = 0;
