@@ -50,17 +50,22 @@ export class ResultsBuilder {
   firstUnknownCat = -1;
   readonly unknownCatIds: CocoId[] = [];
 
+  /**
+   * `given`: columns already holding every result's image index, category index, score and box (a
+   * streaming reader's own, used as they are instead of copied).
+   */
   constructor(
     readonly dataset: CocoDataset,
     readonly source: ResultSource,
     n: number,
+    given?: { image: Int32Array; category: Int32Array; score: Float64Array; box: Float64Array },
   ) {
     this.raw = new Array(n);
-    this.image = new Int32Array(n);
-    this.category = new Int32Array(n);
-    this.score = new Float64Array(n);
+    this.image = given?.image ?? new Int32Array(n);
+    this.category = given?.category ?? new Int32Array(n);
+    this.score = given?.score ?? new Float64Array(n);
     this.area = new Float64Array(n);
-    this.box = new Float64Array(4 * n).fill(NaN);
+    this.box = given?.box ?? new Float64Array(4 * n).fill(NaN);
     this.boxState = new Uint8Array(n);
   }
 }

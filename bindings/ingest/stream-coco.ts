@@ -101,6 +101,37 @@ export class SegmentationColumns implements SegmentationPools {
   readonly partLength = new I32Col();
   readonly bytes = new U8Col(poolCapacity, true);
   readonly counts = new Uint32Col(poolCapacity, true); // a compressed RLE character can end a count
+  /**
+   * Elements without a segmentation before the first one with any (a bbox results file has none):
+   * their per-element entries (all 0, SEG_NONE) are written only once one is needed.
+   */
+  private pending = 0;
+  private started = false;
+
+  /** k more elements, none with a segmentation key (the columns are not written while none has been seen). */
+  none(k: number): boolean {
+    if (this.started) return false;
+    this.pending += k;
+    return true;
+  }
+
+  /** Writes the pending elements' entries; from now on every element's entries are written. */
+  begin(): void {
+    if (this.started) return;
+    this.started = true;
+    const k = this.pending;
+    this.pending = 0;
+    if (k === 0) return;
+    for (const c of [this.kind, this.start, this.length, this.h, this.w, this.bstart, this.blength] as Column<Uint8Array | Int32Array>[]) {
+      c.reserve(k).fill(0, c.n, c.n + k);
+      c.n += k;
+    }
+  }
+
+  /** The pools, every element's entries written; null when no element had a segmentation (nothing to keep). */
+  finish(): SegmentationColumns | null {
+    return this.started ? this : null;
+  }
 }
 
 const INT32_LIMIT = 2 ** 31;
@@ -387,6 +418,8 @@ function pushBox(bx: F64Col, b: Float64Array, present: boolean): void {
 }
 
 function pushSeg(seg: SegmentationColumns, kind: number, o: SegOut): void {
+  if (kind === SEG_NONE && seg.none(1)) return;
+  seg.begin();
   seg.kind.push(kind);
   seg.start.push(o.start);
   seg.length.push(o.length);
@@ -429,7 +462,12 @@ function appendSegmentations(seg: SegmentationColumns, o: ScanOutput): void {
   }
   if (o.bytes.length) seg.bytes.append(o.bytes);
   if (o.counts.length) seg.counts.append(o.counts);
-  seg.kind.append(o.segKind);
+  const kinds = o.segKind;
+  let any = false;
+  for (let j = 0; j < kinds.length && !any; j++) any = kinds[j] !== SEG_NONE;
+  if (!any && seg.none(kinds.length)) return;
+  seg.begin();
+  seg.kind.append(kinds);
   seg.start.append(o.segStart);
   seg.length.append(o.segLen);
   seg.h.append(o.segH);
@@ -855,7 +893,7 @@ export class CocoDatasetStream implements JsonElementHandler {
     }
     const ds = finishDataset(b, n);
     // raw: rebuilt on access from the dataset's own columns (the stream's are released), or the fallback value
-    const seg = this.seg;
+    const seg = this.seg.finish();
     const A = ds.annotations;
     const unknownIds = new Map<number, CocoId>(); // (i * 2 + field) -> image / category id not in the dataset
     for (let i = 0; i < n; i++) {
@@ -880,11 +918,11 @@ export class CocoDatasetStream implements JsonElementHandler {
       };
       o.iscrowd = A.crowd[i]!;
       if (A.boxState[i] === BOX_OK) o.bbox = Array.from(A.box.subarray(4 * i, 4 * i + 4));
-      const sv = segmentationValue(seg, rec);
+      const sv = seg ? segmentationValue(seg, rec) : undefined;
       if (sv !== undefined) o.segmentation = sv;
       return o;
     });
-    const out: CocoDataset = { ...ds, annotations: { ...ds.annotations, raw }, segments: { seg, fastIndex: fast } };
+    const out: CocoDataset = { ...ds, annotations: { ...ds.annotations, raw }, ...(seg ? { segments: { seg, fastIndex: fast } } : {}) };
     return out;
   }
 }
@@ -1137,10 +1175,14 @@ export class CocoResultsStream implements JsonElementHandler {
     if (this.firstError !== undefined) throw this.firstError;
     const n = this.n;
     const source: ResultSource = n > 0 ? this.source : "none";
-    const b = new ResultsBuilder(this.dataset, source, n);
-    const fastOf = this.fastOf.a;
-    const imgc = this.image.a, catc = this.category.a, scorec = this.score.a, boxc = this.box.a, statec = this.boxState.a, segc = this.hasSeg.a;
     const slow = this.slow;
+    const imgc = this.image.a, catc = this.category.a, scorec = this.score.a, boxc = this.box.a, statec = this.boxState.a, segc = this.hasSeg.a;
+    // every element read fast (record i is result i) as bbox results: the stream's columns are the
+    // results' (the loop below then copies each value onto itself): no second copy of 57 bytes a result
+    const own = slow.size === 0 && source === "bbox";
+    const given = own ? { image: imgc.subarray(0, n), category: catc.subarray(0, n), score: scorec.subarray(0, n), box: boxc.subarray(0, 4 * n) } : undefined;
+    const b = new ResultsBuilder(this.dataset, source, n, given);
+    const fastOf = this.fastOf.a;
     const ids = this.ids;
     const emptyBox = new Uint8Array(source === "segm" ? n : 0); // segm branch: "bbox": [] given
     for (let i = 0; i < n; i++) {
@@ -1187,10 +1229,10 @@ export class CocoResultsStream implements JsonElementHandler {
     }
     const res = finishResults(b, n);
     // raw: rebuilt on access from the results' own columns (the stream's are released), or the fallback value
-    const seg = this.seg;
+    const seg = this.seg.finish();
     const dataset = this.dataset;
-    const fast = this.fastOf.view().slice();
-    const hasSeg = this.hasSeg.view().slice();
+    const fast = own ? this.fastOf.view() : this.fastOf.view().slice();
+    const hasSeg = own ? this.hasSeg.view() : this.hasSeg.view().slice();
     const unknownIds = new Map<number, CocoId>();
     for (const [k, v] of ids) unknownIds.set(k, v);
     const rawOf = (i: number): Record<string, unknown> => {
@@ -1206,14 +1248,14 @@ export class CocoResultsStream implements JsonElementHandler {
       else if (emptyBox[i]) o.bbox = [];
       o.score = res.score[i]!;
       if (hasSeg[rec] === 2) o.segmentation = null;
-      else if (hasSeg[rec] === 1) o.segmentation = segmentationValue(seg, rec);
+      else if (hasSeg[rec] === 1) o.segmentation = segmentationValue(seg!, rec); // (a segmentation key: the pools were started)
       return o;
     };
     // segm branch: which results carried a bbox (the evaluation fills in the others from the mask)
     const givenBox = new Uint8Array(source === "segm" ? n : 0);
     if (source === "segm") for (let i = 0; i < n; i++) givenBox[i] = res.boxState[i] === BOX_OK ? 1 : 0;
     const raw = lazyArray<Record<string, unknown>>(n, rawOf);
-    const out: CocoResults = { ...res, raw, segments: { seg, fastIndex: fast } };
+    const out: CocoResults = { ...res, raw, ...(seg ? { segments: { seg, fastIndex: fast } } : {}) };
     return out;
   }
 }

@@ -14,7 +14,7 @@ import { parseCocoResults } from "../../bindings/ingest/coco-results.js";
 import type { CocoResults } from "../../bindings/coco/inputs.js";
 import { CocoDatasetStream, CocoResultsStream } from "../../bindings/ingest/stream-coco.js";
 import { SEG_RLE_DECODED } from "../../bindings/columns/segmentations.js";
-import { ReferenceGeometry } from "../../bindings/geometry/reference.js";
+import { ReferenceGeometry, rleToString } from "../../bindings/geometry/reference.js";
 import { scanJson } from "../../bindings/ingest/stream-json.js";
 import { recordScanner, streamCocoDataset, streamCocoResults } from "../../bindings/ingest/stream-load.js";
 import type { WasmRecordScanner } from "../../bindings/ingest/stream-wasm.js";
@@ -358,5 +358,56 @@ describe("streamed = in-memory parsing on mutated documents", () => {
     const p = join(dir, "big.json");
     writeFileSync(p, text);
     return streamCocoResults(p, gt).then((r) => expect(resultsShape(r)).toEqual(want));
+  });
+});
+
+describe("segmentation columns written only once an element has one", () => {
+  // elements without a segmentation key before the first one with any: their (SEG_NONE) entries are
+  // written late; element i's entries must still be element i's
+  const rng = new Rng(17);
+  const poly = () => [[1, 1, 10 + rng.int(5), 1, 10, 10.25, 1, 10 + rng.int(5)]];
+  const rle = () => {
+    const x = 20 + rng.int(9);
+    return rng.float() < 0.5 ? { size: [8, 8], counts: rleToString({ h: 8, w: 8, counts: Uint32Array.of(3, x, 61 - x) }) } : { size: [8, 8], counts: [3, x, 61 - x] };
+  };
+
+  it("a dataset whose first annotations have none", () => {
+    const ds = baseDataset(rng);
+    const anns = ds.annotations as Record<string, unknown>[];
+    for (let i = 0; i < anns.length; i++) {
+      if (i < 5) delete anns[i]!.segmentation;
+      else anns[i]!.segmentation = i % 2 ? poly() : rle();
+    }
+    const text = JSON.stringify(ds);
+    const want = datasetShape(parseCocoDataset(text));
+    for (const scanner of [wasm, null]) {
+      for (const chunk of [1 << 20, 37]) {
+        const got = streamDataset(new TextEncoder().encode(text), chunk, scanner);
+        same(datasetShape(got), want, `dataset @${chunk}`);
+        expect(got.segments?.seg.kind.n, "an entry per fast annotation").toBe(anns.length);
+      }
+    }
+  });
+
+  it("results: bbox results without any carry no segmentation pools; later segmentations line up", () => {
+    const gt = parseCocoDataset(baseDataset(rng));
+    const plainRes = Array.from({ length: 300 }, () => baseResults(rng)[0]!);
+    const text = JSON.stringify(plainRes);
+    for (const scanner of [wasm, null]) {
+      const got = streamResults(new TextEncoder().encode(text), gt, 61, scanner);
+      expect(got.segments, "no segmentation anywhere: no pools").toBeUndefined();
+      same(resultsShape(got), resultsShape(parseCocoResults(text, gt)), "bbox results");
+    }
+    const mixed = plainRes.map((r, i) => (i < 250 ? r : { ...r, segmentation: i % 3 === 0 ? null : i % 2 ? poly() : rle() }));
+    const mixedText = JSON.stringify(mixed);
+    const want = resultsShape(parseCocoResults(mixedText, gt));
+    for (const scanner of [wasm, null]) {
+      for (const chunk of [1 << 20, 61]) {
+        const got = streamResults(new TextEncoder().encode(mixedText), gt, chunk, scanner);
+        same(resultsShape(got), want, `mixed results @${chunk}`);
+        expect(got.segments?.seg.kind.n, "an entry per fast result").toBe(mixed.length);
+        expectDecodedCounts(got, `mixed results @${chunk}`);
+      }
+    }
   });
 });
