@@ -4,7 +4,19 @@
 // match, on first use.
 import { engineKernels, type Kernels } from "../engine/host.js";
 import type { CocoBackend, CocoMatched, PreparedCoco } from "./backend.js";
-import { countLabels, type MatchBits, type MatchColumns, matchPlanOf, runCocoAccumulate, runCocoMatch, runCocoPlan } from "./kernel-host.js";
+import {
+  bitsOutOf,
+  countLabels,
+  type MatchBits,
+  type MatchColumns,
+  matchPlanOf,
+  releaseBits,
+  type ResidentBits,
+  runCocoAccumulate,
+  runCocoMatch,
+  runCocoMatchResident,
+  runCocoPlan,
+} from "./kernel-host.js";
 import { crowdRegionsOf, matchReference } from "./match-ts.js";
 import { computeIou, iouOffsets, maskInputs } from "./overlaps.js";
 import { resolveResultGeometry } from "./object-rle.js";
@@ -17,16 +29,60 @@ export function wasmBackend(k: Kernels): CocoBackend {
     plan: (input) => runCocoPlan(k, input),
     match(prep: PreparedCoco): CocoMatched {
       const tIou = performance.now();
-      let bits: MatchBits;
+      let bits: ResidentBits;
       try {
         const cols = matchColumnsOf(prep, k, true);
         prep.timings.iou = performance.now() - tIou;
-        bits = runCocoMatch(k, matchPlanOf(prep.plan), cols);
-      } finally {
-        if (prep.mode === MATCH_MASK_IOU) k.unpin();
+        bits = runCocoMatchResident(k, matchPlanOf(prep.plan), cols);
+      } catch (e) {
+        releaseBits(k); // (the resident label counts and any bits)
+        throw e;
       }
-      return matchedFromBits(prep, bits);
+      return residentMatched(prep, k, bits);
     },
+  };
+}
+
+/** The bits of every block as JavaScript arrays: the match kernel run again (the label counts resident for its length). */
+function matchBits(prep: PreparedCoco, k: Kernels): MatchBits {
+  try {
+    return runCocoMatch(k, matchPlanOf(prep.plan), matchColumnsOf(prep, k, true));
+  } finally {
+    if (prep.mode === MATCH_MASK_IOU) k.unpin();
+  }
+}
+
+/**
+ * The outcome of matching while the bits are in the engine (pinned): accumulate reads them there
+ * and ends the pin, outcomes copies them out first. The engine does no other work in between
+ * (evaluate.ts accumulates right after matching). Once released, outcomes matches again.
+ */
+function residentMatched(prep: PreparedCoco, k: Kernels, resident: ResidentBits): CocoMatched {
+  let held: ResidentBits | null = resident;
+  let copied: MatchBits | null = null;
+  const bits = (): MatchBits => {
+    if (!copied) {
+      if (held) {
+        copied = bitsOutOf(k, held);
+        held = null;
+      } else copied = matchBits(prep, k);
+    }
+    return copied;
+  };
+  return {
+    zeroIdMatches: resident.zeroIdMatches,
+    accumulate: () => {
+      if (!held) return runCocoAccumulate(k, prep.plan, bits(), prep.dt.score, countLabels(prep.plan, prep.gt.annotations.area, prep.gtBaseIgnore));
+      const r = held;
+      held = null;
+      try {
+        return runCocoAccumulate(k, prep.plan, r, prep.dt.score, countLabels(prep.plan, prep.gt.annotations.area, prep.gtBaseIgnore));
+      } finally {
+        releaseBits(k);
+      }
+    },
+    matches: matchesOnce(prep),
+    outcomes: () => outcomesOfBits(prep, bits()),
   };
 }
 
@@ -64,19 +120,25 @@ export function matchedFromBits(prep: PreparedCoco, bits: MatchBits): CocoMatche
   const { engine, gt, dt, plan } = prep;
   const k = engineKernels(engine);
   if (!k) throw new Error("the wasm backend needs the wasm engine's kernels");
-  let cached: CocoMatches | undefined;
   return {
     zeroIdMatches: bits.zeroIdMatches,
     accumulate: () => runCocoAccumulate(k, plan, bits, dt.score, countLabels(plan, gt.annotations.area, prep.gtBaseIgnore)),
-    matches: () => {
-      if (!cached) {
-        if (dt.geometryPending) resolveResultGeometry(engine, dt);
-        const offs = iouOffsets(plan);
-        cached = matchReference(gt, dt, plan, computeIou(engine, gt, dt, plan, offs), offs).matches;
-      }
-      return cached;
-    },
+    matches: matchesOnce(prep),
     outcomes: () => outcomesOfBits(prep, bits),
+  };
+}
+
+/** The per-detection matches (not a kernel output: the TypeScript match), computed on the first call. */
+function matchesOnce(prep: PreparedCoco): () => CocoMatches {
+  const { engine, gt, dt, plan } = prep;
+  let cached: CocoMatches | undefined;
+  return () => {
+    if (!cached) {
+      if (dt.geometryPending) resolveResultGeometry(engine, dt);
+      const offs = iouOffsets(plan);
+      cached = matchReference(gt, dt, plan, computeIou(engine, gt, dt, plan, offs), offs).matches;
+    }
+    return cached;
   };
 }
 

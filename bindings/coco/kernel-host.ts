@@ -171,8 +171,48 @@ export interface MatchBits {
   readonly zeroIdMatches: number;
 }
 
+/**
+ * MatchBits left in the engine's memory (pinned, at these addresses, `words` u32 each) for the
+ * accumulate kernel to read in place: a 7M-detection evaluation's bits are 230 MB, copied out and back
+ * in otherwise. The owner ends the pin (releaseBits, or bitsOutOf) before the engine does other work.
+ */
+export interface ResidentBits {
+  readonly W: number;
+  readonly words: number;
+  readonly tp: number;
+  readonly ign: number;
+  readonly zeroIdMatches: number;
+}
+
 /** Matching of every block of `mp`: the tp / ign bits of its detections. */
 export function runCocoMatch(k: Kernels, mp: MatchPlan, input: MatchColumns): MatchBits {
+  return matchInEngine(k, mp, input, false) as MatchBits;
+}
+
+/**
+ * runCocoMatch with the bits left in the engine (and whatever was pinned before them, such as the
+ * resident label counts of mask IoU, stays pinned with them).
+ */
+export function runCocoMatchResident(k: Kernels, mp: MatchPlan, input: MatchColumns): ResidentBits {
+  return matchInEngine(k, mp, input, true) as ResidentBits;
+}
+
+/** Ends the pin of resident bits (and of everything pinned before them). */
+export function releaseBits(k: Kernels): void {
+  k.unpin();
+  k.reset();
+}
+
+/** Resident bits copied out, their pin ended. */
+export function bitsOutOf(k: Kernels, r: ResidentBits): MatchBits {
+  const f = new Uint32Array(k.memory.buffer);
+  const tp = f.slice(r.tp >>> 2, (r.tp >>> 2) + r.words);
+  const ign = f.slice(r.ign >>> 2, (r.ign >>> 2) + r.words);
+  releaseBits(k);
+  return { W: r.W, tp, ign, zeroIdMatches: r.zeroIdMatches };
+}
+
+function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boolean): MatchBits | ResidentBits {
   const { mode } = input;
   const { T, A, nBlocks } = mp;
   const W = Math.ceil(T / 32);
@@ -188,7 +228,11 @@ export function runCocoMatch(k: Kernels, mp: MatchPlan, input: MatchColumns): Ma
   const nMasks = mk ? nGtMasks + mk.dt.table.length / 8 : 0;
 
   const mem = new Arena(k, "COCO matching");
-  // counts first: right after pinned label counts, when they are resident
+  // the outputs first: `keep` pins them (reset() then keeps them, and what is below them)
+  const words = A * nOut * W;
+  const outTp = mem.take(4 * words);
+  const outIgn = mem.take(4 * words);
+  if (keep) k.pin();
   const gtResident = mode === MATCH_MASK_IOU ? mk!.gt.resident : undefined;
   const cnts = mode === MATCH_MASK_IOU ? mem.take(4 * ((gtResident ? 0 : mk!.gt.counts.length) + mk!.dt.counts.length)) : 0;
   const cntsBase = gtResident ? gtResident.ptr : cnts; // the offsets in the mask table count from here
@@ -213,8 +257,6 @@ export function runCocoMatch(k: Kernels, mp: MatchPlan, input: MatchColumns): Ma
   const dtBox = mode === MATCH_BOX_IOU ? mem.take(32 * nRes) : 0;
   const dtArea = mem.take(8 * nRes);
   const dtPos = mem.take(4 * nDt);
-  const outTp = mem.take(4 * A * nOut * W);
-  const outIgn = mem.take(4 * A * nOut * W);
   // IoU rows of one block, as many as fit in TILES.match values (one row at least): larger blocks
   // (maxDets and labels in the hundred thousands) are matched a few rows at a time
   const tile = Math.min(maxD * maxG, Math.max(TILES.match, maxG));
@@ -362,7 +404,10 @@ export function runCocoMatch(k: Kernels, mp: MatchPlan, input: MatchColumns): Ma
       }
     }
   }
-  const words = A * nOut * W;
+  if (keep) {
+    k.reset();
+    return { W, words, tp: outTp, ign: outIgn, zeroIdMatches };
+  }
   const f = new Uint32Array(k.memory.buffer);
   const tp = f.slice(outTp >>> 2, (outTp >>> 2) + words);
   const ign = f.slice(outIgn >>> 2, (outIgn >>> 2) + words);
@@ -401,7 +446,7 @@ export function countLabels(plan: CocoPlan, gtArea: Float64Array, gtBaseIgnore: 
 export function runCocoAccumulate(
   k: Kernels,
   plan: Pick<CocoPlan, "p" | "T" | "A" | "K" | "dtList" | "dtRank" | "accOrder" | "kStart" | "kEval">,
-  bits: MatchBits,
+  bits: MatchBits | ResidentBits,
   score: Float64Array,
   npig: Int32Array,
 ): Accumulated {
@@ -430,8 +475,9 @@ export function runCocoAccumulate(
 
   const mem = new Arena(k, "COCO accumulate");
   const cctx = mem.take(4 * ACCUMULATE_FIELDS);
-  const outTp = mem.take(4 * bits.tp.length);
-  const outIgn = mem.take(4 * bits.ign.length);
+  // resident bits are read where the match kernel left them
+  const outTp = typeof bits.tp === "number" ? bits.tp : mem.take(4 * bits.tp.length);
+  const outIgn = typeof bits.ign === "number" ? bits.ign : mem.take(4 * bits.ign.length);
   const recThrs = mem.take(8 * R);
   const maxDets = mem.take(4 * M);
   const kList = mem.take(4 * Kc);
@@ -457,8 +503,8 @@ export function runCocoAccumulate(
   const u32 = new Uint32Array(buf);
   const i32 = new Int32Array(buf);
   const f64 = new Float64Array(buf);
-  u32.set(bits.tp, outTp >>> 2);
-  u32.set(bits.ign, outIgn >>> 2);
+  if (typeof bits.tp !== "number") u32.set(bits.tp, outTp >>> 2);
+  if (typeof bits.ign !== "number") u32.set(bits.ign, outIgn >>> 2);
   f64.set(p.recThrs, recThrs >>> 3);
   // int32 in the kernel: any maxDets at or above a block's detection count means "all of them"
   // (pycocotools' slice [0:maxDet]), and no rank reaches 2^31 - 1 (params.maxDets stay as given)
