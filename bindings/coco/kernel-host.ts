@@ -220,12 +220,39 @@ function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boo
   const nDt = mp.dtList.length;
   const nOut = mp.nOut;
   const nAnn = input.gtArea.length;
-  const nRes = input.dtArea.length;
   const maxG = Math.max(mp.maxG, 1);
   const maxD = Math.max(mp.maxD, 1);
   const mk = input.masks;
   const nGtMasks = mk ? mk.gt.table.length / 8 : 0;
   const nMasks = mk ? nGtMasks + mk.dt.table.length / 8 : 0;
+
+  // the kernel calls: runs of blocks of about MATCH_BUDGET steps each (end block of each run)
+  const pieceEnd: number[] = [];
+  let pieceDt = 1; // the most detection entries of one run
+  {
+    const { blockGtStart, blockDtStart } = mp;
+    let b0 = 0;
+    let work = 0;
+    for (let b = 0; b < nBlocks; b++) {
+      const D = blockDtStart[b + 1]! - blockDtStart[b]!;
+      const G = blockGtStart[b + 1]! - blockGtStart[b]!;
+      work += D * (G + 2) * (T + A) + G * A;
+      if (mode === MATCH_MASK_IOU && D > 0 && G > 0) {
+        // the run-merge steps of rleIou, at most (mask IoU dominates)
+        let ld = 0;
+        let lg = 0;
+        for (let j = blockDtStart[b]!; j < blockDtStart[b + 1]!; j++) ld += mk!.dt.table[8 * mk!.dtMask[j]! + 1]!;
+        for (let j = blockGtStart[b]!; j < blockGtStart[b + 1]!; j++) lg += mk!.gt.table[8 * mk!.gtMask[j]! + 1]!;
+        work += (G * ld + D * lg) >>> 2;
+      }
+      if (work >= MATCH_BUDGET || b === nBlocks - 1) {
+        pieceEnd.push(b + 1);
+        pieceDt = Math.max(pieceDt, blockDtStart[b + 1]! - blockDtStart[b0]!);
+        b0 = b + 1;
+        work = 0;
+      }
+    }
+  }
 
   const mem = new Arena(k, "COCO matching");
   // the outputs first: `keep` pins them (reset() then keeps them, and what is below them)
@@ -254,8 +281,10 @@ function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boo
   const gtCrowd = mem.take(nCol);
   const gtBase = mem.take(nCol);
   const gtZero = mem.take(nCol);
-  const dtBox = mode === MATCH_BOX_IOU ? mem.take(32 * nRes) : 0;
-  const dtArea = mem.take(8 * nRes);
+  // one run's detections' boxes and areas, gathered in entry order before its call (dtList then
+  // holds each entry's place in them): every result's columns in the engine were 40 bytes a result
+  const dtBox = mode === MATCH_BOX_IOU ? mem.take(32 * pieceDt) : 0;
+  const dtArea = mem.take(8 * pieceDt);
   const dtPos = mem.take(4 * nDt);
   // IoU rows of one block, as many as fit in TILES.match values (one row at least): larger blocks
   // (maxDets and labels in the hundred thousands) are matched a few rows at a time
@@ -294,7 +323,6 @@ function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boo
     i32.set(input.blockIouStart!, blockIou >>> 2);
     f64.set(input.iou!, iou >>> 3);
   }
-  i32.set(mp.dtList, dtList >>> 2);
   if (gather) {
     const l0 = gtList >>> 2;
     const b0 = gtBox >>> 3;
@@ -316,8 +344,6 @@ function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boo
     u8.set(input.gtBaseIgnore, gtBase);
     u8.set(input.gtIdZero, gtZero);
   }
-  if (mode === MATCH_BOX_IOU) f64.set(input.dtBox, dtBox >>> 3);
-  f64.set(input.dtArea, dtArea >>> 3);
   i32.set(mp.dtPos, dtPos >>> 2);
   if (mode === MATCH_MASK_IOU) {
     // label masks, then detection masks (offsets and indices shifted past the labels')
@@ -382,26 +408,32 @@ function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boo
 
   let zeroIdMatches = 0;
   {
-    const { blockGtStart, blockDtStart } = mp;
+    const { blockDtStart } = mp;
+    const list = mp.dtList;
+    const box = input.dtBox;
+    const ar = input.dtArea;
+    const l0 = dtList >>> 2;
+    const a0 = dtArea >>> 3;
+    const x0 = dtBox >>> 3;
     let b0 = 0;
-    let work = 0;
-    for (let b = 0; b < nBlocks; b++) {
-      const D = blockDtStart[b + 1]! - blockDtStart[b]!;
-      const G = blockGtStart[b + 1]! - blockGtStart[b]!;
-      work += D * (G + 2) * (T + A) + G * A;
-      if (mode === MATCH_MASK_IOU && D > 0 && G > 0) {
-        // the run-merge steps of rleIou, at most (mask IoU dominates)
-        let ld = 0;
-        let lg = 0;
-        for (let j = blockDtStart[b]!; j < blockDtStart[b + 1]!; j++) ld += mk!.dt.table[8 * mk!.dtMask[j]! + 1]!;
-        for (let j = blockGtStart[b]!; j < blockGtStart[b + 1]!; j++) lg += mk!.gt.table[8 * mk!.gtMask[j]! + 1]!;
-        work += (G * ld + D * lg) >>> 2;
+    for (const b1 of pieceEnd) {
+      const j0 = blockDtStart[b0]!;
+      const j1 = blockDtStart[b1]!;
+      for (let j = j0; j < j1; j++) {
+        const r = list[j]!;
+        const q = j - j0;
+        i32[l0 + j] = q;
+        f64[a0 + q] = ar[r]!;
+        if (mode === MATCH_BOX_IOU) {
+          const x = x0 + 4 * q;
+          f64[x] = box[4 * r]!;
+          f64[x + 1] = box[4 * r + 1]!;
+          f64[x + 2] = box[4 * r + 2]!;
+          f64[x + 3] = box[4 * r + 3]!;
+        }
       }
-      if (work >= MATCH_BUDGET || b === nBlocks - 1) {
-        zeroIdMatches += k.cocoMatch(mctx, b0, b + 1);
-        b0 = b + 1;
-        work = 0;
-      }
+      zeroIdMatches += k.cocoMatch(mctx, b0, b1);
+      b0 = b1;
     }
   }
   if (keep) {

@@ -108,6 +108,14 @@ export class SegmentationColumns implements SegmentationPools {
   private pending = 0;
   private started = false;
 
+  /** `keep` false: the segmentations are read (and so checked) but none is kept (every element as SEG_NONE). */
+  constructor(readonly keep = true) {}
+
+  /** After an element's commit when nothing is kept: the pools' room is reused by the next element. */
+  drop(): void {
+    this.coords.n = this.partOffset.n = this.partLength.n = this.bytes.n = this.counts.n = 0;
+  }
+
   /** k more elements, none with a segmentation key (the columns are not written while none has been seen). */
   none(k: number): boolean {
     if (this.started) return false;
@@ -117,7 +125,7 @@ export class SegmentationColumns implements SegmentationPools {
 
   /** Writes the pending elements' entries; from now on every element's entries are written. */
   begin(): void {
-    if (this.started) return;
+    if (this.started || !this.keep) return;
     this.started = true;
     const k = this.pending;
     this.pending = 0;
@@ -418,6 +426,10 @@ function pushBox(bx: F64Col, b: Float64Array, present: boolean): void {
 }
 
 function pushSeg(seg: SegmentationColumns, kind: number, o: SegOut): void {
+  if (!seg.keep) {
+    seg.drop();
+    return;
+  }
   if (kind === SEG_NONE && seg.none(1)) return;
   seg.begin();
   seg.kind.push(kind);
@@ -445,6 +457,7 @@ function segBases(seg: SegmentationColumns): [number, number, number, number] {
 
 /** Appends one wasm call's segmentation columns and pools (offsets already global, see segBases). */
 function appendSegmentations(seg: SegmentationColumns, o: ScanOutput): void {
+  if (!seg.keep) return;
   if (o.coords.length) seg.coords.append(o.coords);
   if (o.parts.length) {
     const np = o.parts.length >>> 1;
@@ -585,7 +598,7 @@ export class CocoDatasetStream implements JsonElementHandler {
   private crowd = new U8Col(); // 0, 1, or 2 = absent / null
   private box = new F64Col(); // 4 per record (NaN when absent / null)
   private hasBox = new U8Col();
-  seg = new SegmentationColumns();
+  seg: SegmentationColumns;
   private strings = new Map<number, string>(); // (record * 4 + field) -> string id
   private slow = new Map<number, unknown>();
   /** The first image / category / annotation the checks will reject (-1: none yet); later ones are not kept. */
@@ -599,8 +612,16 @@ export class CocoDatasetStream implements JsonElementHandler {
   private readonly strTmp = new Map<number, string>();
   private readonly segMark = new SegMark();
 
-  /** `wasm`: the record scanner of assembly/json.ts (null: JavaScript only). */
-  constructor(private readonly wasm: WasmRecordScanner | null = null) {}
+  /**
+   * `wasm`: the record scanner of assembly/json.ts (null: JavaScript only). `segmentations` false:
+   * the annotations' segmentations are checked as they are read but not kept (see DatasetReadOptions).
+   */
+  constructor(
+    private readonly wasm: WasmRecordScanner | null = null,
+    private readonly segmentations = true,
+  ) {
+    this.seg = new SegmentationColumns(segmentations);
+  }
 
   root(kind: "array" | "object" | "string" | "other"): void {
     this.rootKind = kind;
@@ -668,7 +689,7 @@ export class CocoDatasetStream implements JsonElementHandler {
       this.crowd = new U8Col();
       this.box = new F64Col();
       this.hasBox = new U8Col();
-      this.seg = new SegmentationColumns();
+      this.seg = new SegmentationColumns(this.segmentations);
       this.strings = new Map();
       this.slow = new Map();
       this.strTmp.clear();

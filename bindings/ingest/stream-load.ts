@@ -23,6 +23,12 @@ export interface StreamLoadOptions {
   stream?: "auto" | "always" | "never";
   /** The compiled engine module (its record scanner reads the hot arrays); default: the inlined engine; null: JavaScript only. */
   module?: WebAssembly.Module | null;
+  /**
+   * false: the dataset's segmentations are checked as they are read but not kept (the annotations'
+   * `raw` objects may lack them): for evaluations that never read them (bbox, keypoints, rotated
+   * boxes), whose polygons are most of a dataset's memory. Default true. Streamed reading only.
+   */
+  segmentations?: boolean;
 }
 
 let inlined: Promise<WebAssembly.Module> | undefined;
@@ -86,11 +92,14 @@ function presizeFor(kind: InputKind, path: string): void {
   presizeColumns(bytes / 64, bytes);
 }
 
-/** A COCO dataset file, streamed (parseCocoDataset semantics); `chunks` as scanFile's. */
-export async function streamCocoDataset(path: string, scanner?: WasmRecordScanner | null, chunks?: AsyncIterable<Buffer>): Promise<CocoDataset> {
+/**
+ * A COCO dataset file, streamed (parseCocoDataset semantics); `chunks` as scanFile's; `segmentations`
+ * as StreamLoadOptions'.
+ */
+export async function streamCocoDataset(path: string, scanner?: WasmRecordScanner | null, chunks?: AsyncIterable<Buffer>, segmentations = true): Promise<CocoDataset> {
   const kind = inputKind(path);
   presizeFor(kind, path);
-  const h = new CocoDatasetStream(scanner === undefined ? await recordScanner() : scanner);
+  const h = new CocoDatasetStream(scanner === undefined ? await recordScanner() : scanner, segmentations);
   h.input = { name: path, kind: "file" };
   return scanFile(path, kind, h, () => h.finish(), chunks);
 }
@@ -116,7 +125,7 @@ export async function loadCocoInputs(gtPath: string, dtPath: string, options: St
   const t0 = performance.now();
   const stream = options.stream ?? "auto";
   const scanner = stream === "never" ? null : await recordScanner(options.module);
-  const gt = stream === "never" ? loadCocoDataset(gtPath) : await streamCocoDataset(gtPath, scanner);
+  const gt = stream === "never" ? loadCocoDataset(gtPath) : await streamCocoDataset(gtPath, scanner, undefined, options.segmentations ?? true);
   const t1 = performance.now();
   const dt = stream === "never" ? loadCocoResults(dtPath, gt) : await streamCocoResults(dtPath, gt, scanner);
   const t2 = performance.now();

@@ -122,7 +122,8 @@ export const COCO_COMMAND: Command = {
     let loadTimings: Record<string, number> = {};
     try {
       progress?.(`loading ${opts.gt} and ${opts.dt}`);
-      loaded = await loadCocoInputs(opts.gt!, opts.dt!, { module: engine.module });
+      // only mask IoU reads the labels' segmentations: not kept otherwise (the polygons are most of a dataset's memory)
+      loaded = await loadCocoInputs(opts.gt!, opts.dt!, { module: engine.module, segmentations: iouType === "segm" || iouType === "boundary" });
       let params = paramsOf(opts, iouType, loaded.gt);
       if (shard) {
         const all = resolveParams(params, loaded.gt.images.ids, loaded.gt.categories.ids).imgIds;
