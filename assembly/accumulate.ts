@@ -6,7 +6,7 @@ import {
   C_A, C_ACC, C_DT_LIST, C_DT_RANK, C_IGN, C_RES_SCORE, C_K_EVAL, C_K_LIST, C_K_START, C_M,
   C_MAXN, C_MAX_DETS, C_NOUT, C_NPIG, C_PRECISION, C_R,
   C_RANK, C_RECALL, C_REC_SORTED, C_REC_THRS, C_SCORE, C_SCORES,
-  C_S_COUNT, C_S_EV_FP, C_S_EV_SCORE, C_S_FIRST, C_T, C_TP,
+  C_S_BITS, C_S_COUNT, C_S_EV_FP, C_S_EV_SCORE, C_S_FIRST, C_T, C_TP,
   C_W,
 } from "./generated/contexts";
 
@@ -40,11 +40,11 @@ export function cocoAccumulate(ctx: usize, q0: u32, q1: u32): void {
   const A = <u32>field(ctx, C_A), M = <u32>field(ctx, C_M), W = <u32>field(ctx, C_W);
   const recThrs = field(ctx, C_REC_THRS), maxDets = field(ctx, C_MAX_DETS);
   const kStart = field(ctx, C_K_START), kEval = field(ctx, C_K_EVAL), npigs = field(ctx, C_NPIG);
-  const rank = field(ctx, C_RANK), score = field(ctx, C_SCORE);
+  const rank = field(ctx, C_RANK), score = field(ctx, C_SCORE), acc = field(ctx, C_ACC);
   const bitsTp = field(ctx, C_TP), bitsIgn = field(ctx, C_IGN), nOut = <u32>field(ctx, C_NOUT);
   const precision = field(ctx, C_PRECISION), recall = field(ctx, C_RECALL), scores = field(ctx, C_SCORES);
   const counts = field(ctx, C_S_COUNT), evFp = field(ctx, C_S_EV_FP), evScore = field(ctx, C_S_EV_SCORE);
-  const first = field(ctx, C_S_FIRST);
+  const first = field(ctx, C_S_FIRST), sBits = field(ctx, C_S_BITS);
   const cap = <u32>field(ctx, C_MAXN) + 1;
   const recSorted = field(ctx, C_REC_SORTED) != 0;
   const stride = K * A * M; // r step in precision / scores
@@ -59,8 +59,22 @@ export function cocoAccumulate(ctx: usize, q0: u32, q1: u32): void {
       const npig = i32At(npigs, k * A + a);
       if (npig == 0) continue;
       const fnpig = <f64>npig;
-      const tpBase = bitsTp + (<usize>(a * nOut * W) << 2);
-      const igBase = bitsIgn + (<usize>(a * nOut * W) << 2);
+      // the range's words in position order (the bits are by detection entry): read across the
+      // category's entries once here, then in order by each maxDets pass
+      {
+        const tpA = bitsTp + (<usize>(a * nOut * W) << 2);
+        const igA = bitsIgn + (<usize>(a * nOut * W) << 2);
+        for (let i = lo; i < hi; i++) {
+          const e = <usize>(<u32>i32At(acc, i) * W) << 2;
+          const o = sBits + (<usize>((i - lo) * 2 * W) << 2);
+          for (let w: u32 = 0; w < W; w++) {
+            store<u32>(o + (<usize>w << 2), load<u32>(tpA + e + (<usize>w << 2)));
+            store<u32>(o + (<usize>(W + w) << 2), load<u32>(igA + e + (<usize>w << 2)));
+          }
+        }
+      }
+      const tpBase = sBits;
+      const igBase = sBits + (<usize>W << 2);
       for (let mi: u32 = 0; mi < M; mi++) {
         const maxDet = i32At(maxDets, mi);
         memory.fill(counts, 0, <usize>(8 * T));
@@ -70,7 +84,7 @@ export function cocoAccumulate(ctx: usize, q0: u32, q1: u32): void {
         for (let i = lo; i < hi; i++) {
           if (i32At(rank, i) >= maxDet) continue;
           const s = f64At(score, i);
-          const wp = <usize>(i * W) << 2;
+          const wp = <usize>((i - lo) * 2 * W) << 2;
           if (nd == 0) {
             firstScore = s;
             for (let w: u32 = 0; w < W; w++) store<u32>(first + (<usize>w << 2), load<u32>(tpBase + wp + (<usize>w << 2)));

@@ -5,14 +5,14 @@
 //
 // Matching writes, per (area range a, detection), bit t of tp / ign words: detection matched to a
 // regular label at IoU threshold t (true positive), or ignored (matched to an ignored label, or
-// unmatched and outside the area range); neither = false positive. Bits go to the detection's
-// position in accumulate order (out[(a * nOut + pos) * W + w], W = ceil(T / 32)).
+// unmatched and outside the area range); neither = false positive. Bits go to the detection entry's
+// index (out[(a * nOut + j) * W + w], W = ceil(T / 32)); accumulate reads them in its order through ACC.
 
 import { boxIouOne, maskIouRows } from "./iou";
 import { field, i32At, f64At } from "./context";
 import {
-  M_A, M_AREA, M_BLOCK_DT, M_BLOCK_GT, M_BLOCK_IOU, M_CNTS,
-  M_DT_AREA, M_DT_BOX, M_DT_LIST, M_DT_MASK, M_DT_POS, M_GT_AREA,
+  M_A, M_AREA, M_BLOCK_DT, M_BLOCK_GT, M_BLOCK_IOU, M_BLOCK_ORDER, M_CNTS,
+  M_DT_AREA, M_DT_BOX, M_DT_LIST, M_DT_MASK, M_GT_AREA,
   M_GT_BASE_IGNORE, M_GT_BOX, M_GT_CROWD, M_GT_ID_ZERO, M_GT_LIST, M_GT_MASK,
   M_IOU, M_MBOX, M_MODE, M_MTAB, M_NOUT, M_OUT_IGN,
   M_OUT_TP, M_S_ANY, M_S_BOX, M_S_CROWD, M_S_DTOUT, M_S_GTIG,
@@ -22,7 +22,9 @@ import {
 
 
 /**
- * pycocotools' evaluateImg for blocks b0..b1-1, every area range and IoU threshold. Returns how many
+ * pycocotools' evaluateImg for blocks BLOCK_ORDER[b0 .. b1) (blocks are independent: the host orders
+ * them by image, so that a call reads one stretch of the results and labels), every area range and
+ * IoU threshold. Returns how many
  * (area, threshold, detection) matches went to a label with id 0 (pycocotools counts them as false
  * positives; the host warns).
  */
@@ -35,7 +37,7 @@ export function cocoMatch(ctx: usize, b0: u32, b1: u32): u32 {
   const gtList = field(ctx, M_GT_LIST), dtList = field(ctx, M_DT_LIST);
   const gtBox = field(ctx, M_GT_BOX), gtArea = field(ctx, M_GT_AREA), gtCrowd = field(ctx, M_GT_CROWD);
   const gtBase = field(ctx, M_GT_BASE_IGNORE), gtZero = field(ctx, M_GT_ID_ZERO);
-  const dtBox = field(ctx, M_DT_BOX), dtArea = field(ctx, M_DT_AREA), dtPos = field(ctx, M_DT_POS);
+  const dtBox = field(ctx, M_DT_BOX), dtArea = field(ctx, M_DT_AREA);
   const outTp = field(ctx, M_OUT_TP), outIgn = field(ctx, M_OUT_IGN), nOut = <u32>field(ctx, M_NOUT);
   const sIou = field(ctx, M_S_IOU), rowMax = field(ctx, M_S_ROWMAX), gtIg = field(ctx, M_S_GTIG);
   const order = field(ctx, M_S_ORDER), gtm = field(ctx, M_S_GTM), match = field(ctx, M_S_MATCH);
@@ -44,7 +46,9 @@ export function cocoMatch(ctx: usize, b0: u32, b1: u32): u32 {
   const lastMask: u32 = (T & 31) == 0 ? 0xffffffff : (<u32>1 << (T & 31)) - 1;
   let zeroMatches: u32 = 0;
 
-  for (let b = b0; b < b1; b++) {
+  const blockOrder = field(ctx, M_BLOCK_ORDER);
+  for (let ob = b0; ob < b1; ob++) {
+    const b = <u32>i32At(blockOrder, ob);
     const g0 = <u32>i32At(blockGt, b), G = <u32>i32At(blockGt, b + 1) - g0;
     const d0 = <u32>i32At(blockDt, b), D = <u32>i32At(blockDt, b + 1) - d0;
     if (D == 0) continue;
@@ -172,7 +176,7 @@ export function cocoMatch(ctx: usize, b0: u32, b1: u32): u32 {
       const r = <u32>i32At(rep, a);
       const ig = gtIg + <usize>(a * G);
       for (let d: u32 = 0; d < D; d++) {
-        const out = <usize>((a * nOut + <u32>i32At(dtPos, d0 + d)) * W) << 2;
+        const out = <usize>((a * nOut + d0 + d) * W) << 2;
         const outside = load<u8>(dtOut + <usize>(a * D + d)) != 0;
         if (!haveIou || load<u8>(anyMatch + <usize>(r * D + d)) == 0) {
           // unmatched at every threshold: ignored where outside the area range, else a false positive

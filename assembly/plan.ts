@@ -15,7 +15,7 @@ import { field } from "./context";
 import { sortScores } from "./sort";
 import {
   P_ACC, P_ANN_CAT, P_ANN_IMG, P_BLOCK_DT, P_BLOCK_GT, P_BLOCK_IMG,
-  P_BLOCK_K, P_CANON, P_CAT_POS, P_DT_LIST, P_DT_POS, P_DT_RANK,
+  P_BLOCK_K, P_CANON, P_CAT_POS, P_DT_LIST, P_DT_RANK,
   P_GT_LIST, P_I, P_IMG_POS, P_KC, P_K_EVAL, P_K_START,
   P_MAX_DET, P_NA, P_NR, P_OUT_MAXD, P_OUT_MAXG, P_OUT_NBLOCKS,
   P_OUT_NDT, P_OUT_NGT, P_RES_CAT, P_RES_IMG, P_SCORE, P_S_A,
@@ -110,7 +110,6 @@ export function cocoPlan(ctx: usize): u32 {
   const dtList = field(ctx, P_DT_LIST);
   const dtRank = field(ctx, P_DT_RANK);
   const acc = field(ctx, P_ACC);
-  const dtPos = field(ctx, P_DT_POS);
   const kStart = field(ctx, P_K_START);
   const kEval = field(ctx, P_K_EVAL);
   const K: u32 = useCats ? Kc : 1;
@@ -227,11 +226,7 @@ export function cocoPlan(ctx: usize): u32 {
     if (n == 0) continue;
     for (let j: u32 = 0; j < n; j++) store<f64>(keys + (<usize>j << 3), load<f64>(score + (<usize>ld(dtList, lo + j) << 3)));
     sortScores(keys, n, perm, keys, keys2, perm2);
-    for (let i: u32 = 0; i < n; i++) {
-      const j = lo + <u32>ld(perm, i);
-      st(acc, lo + i, <i32>j);
-      st(dtPos, j, <i32>(lo + i));
-    }
+    for (let i: u32 = 0; i < n; i++) st(acc, lo + i, <i32>(lo + <u32>ld(perm, i)));
   }
 
   store<u32>(ctx + (<usize>P_OUT_NGT << 2), nGt);

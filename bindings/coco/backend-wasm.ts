@@ -145,15 +145,14 @@ function matchesOnce(prep: PreparedCoco): () => CocoMatches {
 /** The kernel's tp / ign bits ([a][accumulate position], W words) as types.ts MatchOutcomes. */
 function outcomesOfBits(prep: PreparedCoco, bits: MatchBits): MatchOutcomes {
   const { plan, gt, p, gtBaseIgnore } = prep;
-  const { T, A, dtPos, gtList } = plan;
+  const { T, A, gtList } = plan;
   const { W, tp, ign } = bits;
   const nDt = plan.dtList.length;
   const AT = A * T;
   const status = new Uint8Array(nDt * AT);
   for (let j = 0; j < nDt; j++) {
-    const pos = dtPos[j]!;
     for (let a = 0; a < A; a++) {
-      const w0 = (a * nDt + pos) * W;
+      const w0 = (a * nDt + j) * W;
       for (let t = 0; t < T; t++) {
         const bit = 1 << (t & 31);
         const w = w0 + (t >>> 5);

@@ -46,7 +46,6 @@ export function runCocoPlan(k: Kernels, input: PlanInput): PlanOutput {
     dtList: mem.take(4 * nR),
     dtRank: mem.take(4 * nR),
     acc: mem.take(4 * nR),
-    dtPos: mem.take(4 * nR),
     kStart: mem.take(4 * (K + 1)),
     kEval: mem.take(K),
   };
@@ -76,7 +75,6 @@ export function runCocoPlan(k: Kernels, input: PlanInput): PlanOutput {
     dtRank: take(f.dtRank, nDt),
     accOrder: take(f.acc, nDt),
     kStart: take(f.kStart, K + 1),
-    dtPos: take(f.dtPos, nDt),
     kEval: new Uint8Array(k.memory.buffer).slice(f.kEval, f.kEval + K),
     maxG,
     maxD,
@@ -115,11 +113,27 @@ export interface MatchPlan {
   /** Annotation index per label entry; result index per detection entry. */
   readonly gtList: Int32Array;
   readonly dtList: Int32Array;
-  /** Output position of each detection entry (its bits go to [a][pos]). */
-  readonly dtPos: Int32Array;
   readonly nOut: number;
   readonly maxG: number;
   readonly maxD: number;
+  /** The order to match the blocks in (default: as listed); any order gives the same bits. */
+  readonly blockOrder?: Int32Array;
+}
+
+/**
+ * Blocks by image (stable: by category within an image). The plan lists them by category, then
+ * image; the results and labels of one image are near each other in their files' order, so matching
+ * by image reads one stretch of each instead of striding through all of them once per category.
+ */
+export function imageMajorOrder(blockImagePos: Int32Array, nBlocks: number): Int32Array {
+  let I = 0;
+  for (let b = 0; b < nBlocks; b++) I = Math.max(I, blockImagePos[b]! + 1);
+  const start = new Int32Array(I + 1);
+  for (let b = 0; b < nBlocks; b++) start[blockImagePos[b]! + 1]!++;
+  for (let i = 0; i < I; i++) start[i + 1]! += start[i]!;
+  const order = new Int32Array(nBlocks);
+  for (let b = 0; b < nBlocks; b++) order[start[blockImagePos[b]!]!++] = b;
+  return order;
 }
 
 /** A CocoPlan as a MatchPlan (outputs in accumulate order). */
@@ -134,10 +148,10 @@ export function matchPlanOf(plan: CocoPlan): MatchPlan {
     blockDtStart: plan.blockDtStart,
     gtList: plan.gtList,
     dtList: plan.dtList,
-    dtPos: plan.dtPos,
     nOut: plan.dtList.length,
     maxG: plan.maxG,
     maxD: plan.maxD,
+    blockOrder: imageMajorOrder(plan.blockImagePos, plan.nBlocks),
   };
 }
 
@@ -163,7 +177,7 @@ export interface MatchColumns {
   dtArea: Float64Array;
 }
 
-/** Per (area range, output position): bit t of tp / ign (W words each), see assembly/match.ts. */
+/** Per (area range, detection entry): bit t of tp / ign (W words each), see assembly/match.ts. */
 export interface MatchBits {
   readonly W: number;
   readonly tp: Uint32Array;
@@ -226,14 +240,16 @@ function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boo
   const nGtMasks = mk ? mk.gt.table.length / 8 : 0;
   const nMasks = mk ? nGtMasks + mk.dt.table.length / 8 : 0;
 
-  // the kernel calls: runs of blocks of about MATCH_BUDGET steps each (end block of each run)
+  // the kernel calls: runs of blocks (in blockOrder) of about MATCH_BUDGET steps each (end of each run)
+  const order = mp.blockOrder ?? Int32Array.from({ length: nBlocks }, (_, b) => b);
   const pieceEnd: number[] = [];
   let pieceDt = 1; // the most detection entries of one run
   {
     const { blockGtStart, blockDtStart } = mp;
-    let b0 = 0;
+    let d = 0;
     let work = 0;
-    for (let b = 0; b < nBlocks; b++) {
+    for (let ob = 0; ob < nBlocks; ob++) {
+      const b = order[ob]!;
       const D = blockDtStart[b + 1]! - blockDtStart[b]!;
       const G = blockGtStart[b + 1]! - blockGtStart[b]!;
       work += D * (G + 2) * (T + A) + G * A;
@@ -245,10 +261,11 @@ function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boo
         for (let j = blockGtStart[b]!; j < blockGtStart[b + 1]!; j++) lg += mk!.gt.table[8 * mk!.gtMask[j]! + 1]!;
         work += (G * ld + D * lg) >>> 2;
       }
-      if (work >= MATCH_BUDGET || b === nBlocks - 1) {
-        pieceEnd.push(b + 1);
-        pieceDt = Math.max(pieceDt, blockDtStart[b + 1]! - blockDtStart[b0]!);
-        b0 = b + 1;
+      d += D;
+      if (work >= MATCH_BUDGET || ob === nBlocks - 1) {
+        pieceEnd.push(ob + 1);
+        pieceDt = Math.max(pieceDt, d);
+        d = 0;
         work = 0;
       }
     }
@@ -268,6 +285,7 @@ function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boo
   const area = mem.take(16 * A);
   const blockGt = mem.take(4 * (nBlocks + 1));
   const blockDt = mem.take(4 * (nBlocks + 1));
+  const blockOrder = mem.take(4 * nBlocks);
   const blockIou = mode === MATCH_GIVEN_IOU ? mem.take(4 * (nBlocks + 1)) : 0;
   const iou = mode === MATCH_GIVEN_IOU ? mem.take(8 * input.iou!.length) : 0;
   const gtList = mem.take(4 * nGt);
@@ -285,7 +303,6 @@ function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boo
   // holds each entry's place in them): every result's columns in the engine were 40 bytes a result
   const dtBox = mode === MATCH_BOX_IOU ? mem.take(32 * pieceDt) : 0;
   const dtArea = mem.take(8 * pieceDt);
-  const dtPos = mem.take(4 * nDt);
   // IoU rows of one block, as many as fit in TILES.match values (one row at least): larger blocks
   // (maxDets and labels in the hundred thousands) are matched a few rows at a time
   const tile = Math.min(maxD * maxG, Math.max(TILES.match, maxG));
@@ -319,6 +336,7 @@ function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boo
   }
   i32.set(mp.blockGtStart, blockGt >>> 2);
   i32.set(mp.blockDtStart, blockDt >>> 2);
+  i32.set(order, blockOrder >>> 2);
   if (mode === MATCH_GIVEN_IOU) {
     i32.set(input.blockIouStart!, blockIou >>> 2);
     f64.set(input.iou!, iou >>> 3);
@@ -344,7 +362,6 @@ function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boo
     u8.set(input.gtBaseIgnore, gtBase);
     u8.set(input.gtIdZero, gtZero);
   }
-  i32.set(mp.dtPos, dtPos >>> 2);
   if (mode === MATCH_MASK_IOU) {
     // label masks, then detection masks (offsets and indices shifted past the labels')
     const dtAt = gtResident ? cnts : cnts + 4 * mk!.gt.counts.length;
@@ -381,7 +398,6 @@ function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boo
     gtIdZero: gtZero,
     dtBox,
     dtArea,
-    dtPos,
     outTp,
     outIgn,
     nout: nOut,
@@ -403,6 +419,7 @@ function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boo
     sTab,
     sBox,
     sCrowd,
+    blockOrder,
   });
   // (positions nobody writes stay 0 = false positive: every output position has a detection entry)
 
@@ -415,25 +432,26 @@ function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boo
     const l0 = dtList >>> 2;
     const a0 = dtArea >>> 3;
     const x0 = dtBox >>> 3;
-    let b0 = 0;
-    for (const b1 of pieceEnd) {
-      const j0 = blockDtStart[b0]!;
-      const j1 = blockDtStart[b1]!;
-      for (let j = j0; j < j1; j++) {
-        const r = list[j]!;
-        const q = j - j0;
-        i32[l0 + j] = q;
-        f64[a0 + q] = ar[r]!;
-        if (mode === MATCH_BOX_IOU) {
-          const x = x0 + 4 * q;
-          f64[x] = box[4 * r]!;
-          f64[x + 1] = box[4 * r + 1]!;
-          f64[x + 2] = box[4 * r + 2]!;
-          f64[x + 3] = box[4 * r + 3]!;
+    let ob0 = 0;
+    for (const ob1 of pieceEnd) {
+      let q = 0;
+      for (let ob = ob0; ob < ob1; ob++) {
+        const b = order[ob]!;
+        for (let j = blockDtStart[b]!; j < blockDtStart[b + 1]!; j++, q++) {
+          const r = list[j]!;
+          i32[l0 + j] = q;
+          f64[a0 + q] = ar[r]!;
+          if (mode === MATCH_BOX_IOU) {
+            const x = x0 + 4 * q;
+            f64[x] = box[4 * r]!;
+            f64[x + 1] = box[4 * r + 1]!;
+            f64[x + 2] = box[4 * r + 2]!;
+            f64[x + 3] = box[4 * r + 3]!;
+          }
         }
       }
-      zeroIdMatches += k.cocoMatch(mctx, b0, b1);
-      b0 = b1;
+      zeroIdMatches += k.cocoMatch(mctx, ob0, ob1);
+      ob0 = ob1;
     }
   }
   if (keep) {
@@ -529,6 +547,7 @@ export function runCocoAccumulate(
   const sEvFp = mem.take(8 * T * (maxN + 1));
   const sEvScore = mem.take(8 * T * (maxN + 1));
   const sFirst = mem.take(4 * W);
+  const sBits = mem.take(8 * W * Math.max(maxN, 1));
 
   const buf = k.memory.buffer;
   const u8 = new Uint8Array(buf);
@@ -575,6 +594,7 @@ export function runCocoAccumulate(
     sEvFp,
     sEvScore,
     sFirst,
+    sBits,
     maxn: maxN,
     recSorted,
     acc: accP,

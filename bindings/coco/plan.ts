@@ -281,8 +281,6 @@ export function planBlocks(input: PlanInput): PlanOutput {
     for (let j = 0; j < nDt; j++) kStart[kOf[j]! + 1]!++;
     for (let k = 0; k < K; k++) kStart[k + 1]! += kStart[k]!;
   } else kStart[1] = nDt;
-  const dtPos = new Int32Array(nDt);
-  for (let q = 0; q < nDt; q++) dtPos[accOrder[q]!] = q;
 
   return {
     nBlocks,
@@ -295,7 +293,6 @@ export function planBlocks(input: PlanInput): PlanOutput {
     dtRank,
     accOrder,
     kStart,
-    dtPos,
     kEval,
     maxG,
     maxD,

@@ -223,7 +223,6 @@ function accumulateInKernel(k: Kernels, m: MergedBlocks, p: CocoParams, score: F
   const kStart = new Int32Array(K + 1);
   const kEval = new Uint8Array(K);
   const accOrder = new Int32Array(nDt);
-  const dtPos = new Int32Array(nDt);
   const npig = new Int32Array(K * A);
   for (let q = 0; q < K; q++) {
     const lo = m.blockDtStart[kBlocks[q]!]!;
@@ -231,10 +230,7 @@ function accumulateInKernel(k: Kernels, m: MergedBlocks, p: CocoParams, score: F
     kStart[q] = lo;
     kEval[q] = kBlocks[q + 1]! > kBlocks[q]! ? 1 : 0;
     const order = scoreOrder(lo, hi, (j) => score[j]!);
-    for (let i = 0; i < order.length; i++) {
-      accOrder[lo + i] = order[i]!;
-      dtPos[order[i]!] = lo + i;
-    }
+    for (let i = 0; i < order.length; i++) accOrder[lo + i] = order[i]!;
     for (let g = m.blockGtStart[kBlocks[q]!]!; g < m.blockGtStart[kBlocks[q + 1]!]!; g++) {
       for (let a = 0; a < A; a++) if (!m.gtIgnore[g * A + a]) npig[q * A + a]!++;
     }
@@ -244,7 +240,7 @@ function accumulateInKernel(k: Kernels, m: MergedBlocks, p: CocoParams, score: F
   const ign = new Uint32Array(A * nDt * W);
   for (let j = 0; j < nDt; j++) {
     for (let a = 0; a < A; a++) {
-      const w0 = (a * nDt + dtPos[j]!) * W;
+      const w0 = (a * nDt + j) * W;
       for (let t = 0; t < T; t++) {
         const st = m.status[(j * A + a) * T + t]!;
         if (st === 0) ign[w0 + (t >>> 5)]! |= 1 << (t & 31);

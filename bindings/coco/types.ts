@@ -40,8 +40,6 @@ export interface PlanOutput {
   readonly accOrder: Int32Array;
   /** accOrder positions of K index k: kStart[k] .. kStart[k+1]. */
   readonly kStart: Int32Array;
-  /** accOrder position of each detection entry. */
-  readonly dtPos: Int32Array;
   /** 1 when K index k has blocks (evalImgs): else its precision / recall stay -1. */
   readonly kEval: Uint8Array;
   readonly maxG: number;

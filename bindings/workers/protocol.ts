@@ -21,7 +21,7 @@ export const TASK_TAG = "detection-eval-match-task";
 export interface MatchTask {
   readonly tag: typeof TASK_TAG;
   readonly id: number;
-  readonly plan: Omit<MatchPlan, "dtPos">;
+  readonly plan: MatchPlan;
   readonly cols: Omit<MatchColumns, "masks" | "iou" | "blockIouStart">;
   /** mode 3: mask jobs of the task's labels and detections, and the mask of each entry. */
   readonly masks?: {
@@ -307,7 +307,7 @@ export async function evaluateWithRunners(prep: PreparedCoco, runners: readonly 
     })(parts[id]!);
   }
   const results = await Promise.all(pending);
-  // merge: local detection entries -> accumulate positions
+  // merge: local detection entries -> the plan's entries
   const W = Math.ceil(plan.T / 32);
   const A = plan.A;
   const nDt = plan.dtList.length;
@@ -327,7 +327,7 @@ export async function evaluateWithRunners(prep: PreparedCoco, runners: readonly 
     const nLocal = dtGlobal.length;
     for (let a = 0; a < A; a++) {
       for (let j = 0; j < nLocal; j++) {
-        const pos = plan.dtPos[dtGlobal[j]!]!;
+        const pos = dtGlobal[j]!;
         for (let w = 0; w < W; w++) {
           tp[(a * nDt + pos) * W + w] = bits.tp[(a * nLocal + j) * W + w]!;
           ign[(a * nDt + pos) * W + w] = bits.ign[(a * nLocal + j) * W + w]!;
@@ -369,8 +369,7 @@ export function runMatchTask(engine: GeometryEngine, task: MatchTask): MatchTask
         }
       }
     }
-    const dtPos = identity(nD);
-    const bits = runCocoMatch(k, { ...task.plan, dtPos }, cols);
+    const bits = runCocoMatch(k, task.plan, cols);
 
     return { tag: TASK_TAG, id: task.id, bits, dtArea };
   } catch (e) {

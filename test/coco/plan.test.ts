@@ -19,7 +19,7 @@ beforeAll(async () => {
   kernel = wasmBackend(engineKernels(await createEngine())!).plan;
 });
 
-const FIELDS = ["blockImagePos", "blockK", "blockGtStart", "blockDtStart", "gtList", "dtList", "dtRank", "accOrder", "kStart", "dtPos", "kEval"] as const;
+const FIELDS = ["blockImagePos", "blockK", "blockGtStart", "blockDtStart", "gtList", "dtList", "dtRank", "accOrder", "kStart", "kEval"] as const;
 
 function samePlan(a: CocoPlan, b: CocoPlan, what: string): void {
   expect(a.nBlocks, `${what}: nBlocks`).toBe(b.nBlocks);
