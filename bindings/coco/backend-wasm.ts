@@ -142,7 +142,7 @@ function matchesOnce(prep: PreparedCoco): () => CocoMatches {
   };
 }
 
-/** The kernel's tp / ign bits ([a][accumulate position], W words) as types.ts MatchOutcomes. */
+/** The kernel's tp / ign bits ([a][detection entry], W words) as types.ts MatchOutcomes. */
 function outcomesOfBits(prep: PreparedCoco, bits: MatchBits): MatchOutcomes {
   const { plan, gt, p, gtBaseIgnore } = prep;
   const { T, A, gtList } = plan;

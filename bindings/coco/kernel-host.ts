@@ -489,7 +489,7 @@ export function countLabels(plan: CocoPlan, gtArea: Float64Array, gtBaseIgnore: 
 }
 
 /**
- * accumulate() from the bits of every detection entry (in accumulate positions): precision, recall,
+ * accumulate() from the bits of every detection entry (by entry; read in accumulate order through accOrder): precision, recall,
  * scores of the K indices that have labels (any other K index has -1 throughout and is not stored:
  * types.ts Accumulated), computed a few categories at a time and copied out.
  */
