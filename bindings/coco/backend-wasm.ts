@@ -13,7 +13,6 @@ import {
   releaseBits,
   type ResidentBits,
   runCocoAccumulate,
-  runCocoMatch,
   runCocoMatchResident,
   runCocoPlan,
 } from "./kernel-host.js";
@@ -29,26 +28,20 @@ export function wasmBackend(k: Kernels): CocoBackend {
     plan: (input) => runCocoPlan(k, input),
     match(prep: PreparedCoco): CocoMatched {
       const tIou = performance.now();
-      let bits: ResidentBits;
-      try {
-        const cols = matchColumnsOf(prep, k, true);
-        prep.timings.iou = performance.now() - tIou;
-        bits = runCocoMatchResident(k, matchPlanOf(prep.plan), cols);
-      } catch (e) {
-        releaseBits(k); // (the resident label counts and any bits)
-        throw e;
-      }
-      return residentMatched(prep, k, bits);
+      return residentMatched(prep, k, matchResident(prep, k, () => (prep.timings.iou = performance.now() - tIou)));
     },
   };
 }
 
-/** The bits of every block as JavaScript arrays: the match kernel run again (the label counts resident for its length). */
-function matchBits(prep: PreparedCoco, k: Kernels): MatchBits {
+/** Every block matched, the bits left pinned in the engine (with the label counts of mask IoU); `columnsDone`: the IoU / mask work is done. */
+function matchResident(prep: PreparedCoco, k: Kernels, columnsDone?: () => void): ResidentBits {
   try {
-    return runCocoMatch(k, matchPlanOf(prep.plan), matchColumnsOf(prep, k, true));
-  } finally {
-    if (prep.mode === MATCH_MASK_IOU) k.unpin();
+    const cols = matchColumnsOf(prep, k);
+    columnsDone?.();
+    return runCocoMatchResident(k, matchPlanOf(prep.plan), cols);
+  } catch (e) {
+    releaseBits(k); // (the resident label counts and any bits)
+    throw e;
   }
 }
 
@@ -62,21 +55,20 @@ function residentMatched(prep: PreparedCoco, k: Kernels, resident: ResidentBits)
   let copied: MatchBits | null = null;
   const bits = (): MatchBits => {
     if (!copied) {
-      if (held) {
-        copied = bitsOutOf(k, held);
-        held = null;
-      } else copied = matchBits(prep, k);
+      copied = bitsOutOf(k, held ?? matchResident(prep, k));
+      held = null;
     }
     return copied;
   };
   return {
     zeroIdMatches: resident.zeroIdMatches,
     accumulate: () => {
-      if (!held) return runCocoAccumulate(k, prep.plan, bits(), prep.dt.score, countLabels(prep.plan, prep.gt.annotations.area, prep.gtBaseIgnore));
+      const npig = countLabels(prep.plan, prep.gt.annotations.area, prep.gtBaseIgnore);
+      if (!held) return runCocoAccumulate(k, prep.plan, bits(), prep.dt.score, npig);
       const r = held;
       held = null;
       try {
-        return runCocoAccumulate(k, prep.plan, r, prep.dt.score, countLabels(prep.plan, prep.gt.annotations.area, prep.gtBaseIgnore));
+        return runCocoAccumulate(k, prep.plan, r, prep.dt.score, npig);
       } finally {
         releaseBits(k);
       }
@@ -88,10 +80,10 @@ function residentMatched(prep: PreparedCoco, k: Kernels, resident: ResidentBits)
 
 /**
  * The columns the match kernel reads (MATCH_GIVEN_IOU computes the IoU / OKS here; MATCH_MASK_IOU
- * builds the masks here). `resident`: the label masks' counts stay pinned in the engine's memory for
- * runCocoMatch to read in place; the caller unpins them (k.unpin()) after the match.
+ * builds the masks here). The label masks' counts stay pinned in the engine's memory for
+ * the match kernel to read in place; releaseBits ends that pin with the bits'.
  */
-function matchColumnsOf(prep: PreparedCoco, k: Kernels, resident: boolean): MatchColumns {
+function matchColumnsOf(prep: PreparedCoco, k: Kernels): MatchColumns {
   const { engine, gt, dt, plan, mode } = prep;
   let iou: Float64Array | null = null;
   let blockIouStart: Int32Array | undefined;
@@ -99,7 +91,7 @@ function matchColumnsOf(prep: PreparedCoco, k: Kernels, resident: boolean): Matc
   if (mode === MATCH_GIVEN_IOU) {
     blockIouStart = iouOffsets(plan);
     iou = computeIou(engine, gt, dt, plan, blockIouStart);
-  } else if (mode === MATCH_MASK_IOU) masks = maskInputs(k, engine, gt, dt, plan, resident);
+  } else if (mode === MATCH_MASK_IOU) masks = maskInputs(k, engine, gt, dt, plan, true);
   return {
     mode,
     masks,

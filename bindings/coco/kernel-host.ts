@@ -198,17 +198,9 @@ export interface ResidentBits {
   readonly zeroIdMatches: number;
 }
 
-/** Matching of every block of `mp`: the tp / ign bits of its detections. */
+/** Matching of every block of `mp`: the tp / ign bits of its detections (every pin of the engine ended). */
 export function runCocoMatch(k: Kernels, mp: MatchPlan, input: MatchColumns): MatchBits {
-  return matchInEngine(k, mp, input, false) as MatchBits;
-}
-
-/**
- * runCocoMatch with the bits left in the engine (and whatever was pinned before them, such as the
- * resident label counts of mask IoU, stays pinned with them).
- */
-export function runCocoMatchResident(k: Kernels, mp: MatchPlan, input: MatchColumns): ResidentBits {
-  return matchInEngine(k, mp, input, true) as ResidentBits;
+  return bitsOutOf(k, runCocoMatchResident(k, mp, input));
 }
 
 /** Ends the pin of resident bits (and of everything pinned before them). */
@@ -226,7 +218,11 @@ export function bitsOutOf(k: Kernels, r: ResidentBits): MatchBits {
   return { W: r.W, tp, ign, zeroIdMatches: r.zeroIdMatches };
 }
 
-function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boolean): MatchBits | ResidentBits {
+/**
+ * runCocoMatch with the bits left in the engine (and whatever was pinned before them, such as the
+ * resident label counts of mask IoU, stays pinned with them).
+ */
+export function runCocoMatchResident(k: Kernels, mp: MatchPlan, input: MatchColumns): ResidentBits {
   const { mode } = input;
   const { T, A, nBlocks } = mp;
   const W = Math.ceil(T / 32);
@@ -272,11 +268,11 @@ function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boo
   }
 
   const mem = new Arena(k, "COCO matching");
-  // the outputs first: `keep` pins them (reset() then keeps them, and what is below them)
+  // the outputs first, pinned (reset() then keeps them, and what is below them)
   const words = A * nOut * W;
   const outTp = mem.take(4 * words);
   const outIgn = mem.take(4 * words);
-  if (keep) k.pin();
+  k.pin();
   const gtResident = mode === MATCH_MASK_IOU ? mk!.gt.resident : undefined;
   const cnts = mode === MATCH_MASK_IOU ? mem.take(4 * ((gtResident ? 0 : mk!.gt.counts.length) + mk!.dt.counts.length)) : 0;
   const cntsBase = gtResident ? gtResident.ptr : cnts; // the offsets in the mask table count from here
@@ -454,15 +450,8 @@ function matchInEngine(k: Kernels, mp: MatchPlan, input: MatchColumns, keep: boo
       ob0 = ob1;
     }
   }
-  if (keep) {
-    k.reset();
-    return { W, words, tp: outTp, ign: outIgn, zeroIdMatches };
-  }
-  const f = new Uint32Array(k.memory.buffer);
-  const tp = f.slice(outTp >>> 2, (outTp >>> 2) + words);
-  const ign = f.slice(outIgn >>> 2, (outIgn >>> 2) + words);
   k.reset();
-  return { W, tp, ign, zeroIdMatches };
+  return { W, words, tp: outTp, ign: outIgn, zeroIdMatches };
 }
 
 /**

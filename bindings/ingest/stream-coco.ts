@@ -116,10 +116,14 @@ export class SegmentationColumns implements SegmentationPools {
     this.coords.n = this.partOffset.n = this.partLength.n = this.bytes.n = this.counts.n = 0;
   }
 
-  /** k more elements, none with a segmentation key (the columns are not written while none has been seen). */
-  none(k: number): boolean {
+  /**
+   * Elements of these kinds come next: true when their entries need not be written (none has had a
+   * segmentation yet, nor has one of these), counted as pending.
+   */
+  none(kinds: ArrayLike<number>): boolean {
     if (this.started) return false;
-    this.pending += k;
+    for (let j = 0; j < kinds.length; j++) if (kinds[j] !== SEG_NONE) return false;
+    this.pending += kinds.length;
     return true;
   }
 
@@ -425,12 +429,15 @@ function pushBox(bx: F64Col, b: Float64Array, present: boolean): void {
   bx.n = o + 4;
 }
 
+/** One element without a segmentation, for SegmentationColumns.none. */
+const ONE_NONE: readonly number[] = [SEG_NONE];
+
 function pushSeg(seg: SegmentationColumns, kind: number, o: SegOut): void {
   if (!seg.keep) {
     seg.drop();
     return;
   }
-  if (kind === SEG_NONE && seg.none(1)) return;
+  if (kind === SEG_NONE && seg.none(ONE_NONE)) return;
   seg.begin();
   seg.kind.push(kind);
   seg.start.push(o.start);
@@ -475,12 +482,9 @@ function appendSegmentations(seg: SegmentationColumns, o: ScanOutput): void {
   }
   if (o.bytes.length) seg.bytes.append(o.bytes);
   if (o.counts.length) seg.counts.append(o.counts);
-  const kinds = o.segKind;
-  let any = false;
-  for (let j = 0; j < kinds.length && !any; j++) any = kinds[j] !== SEG_NONE;
-  if (!any && seg.none(kinds.length)) return;
+  if (seg.none(o.segKind)) return;
   seg.begin();
-  seg.kind.append(kinds);
+  seg.kind.append(o.segKind);
   seg.start.append(o.segStart);
   seg.length.append(o.segLen);
   seg.h.append(o.segH);
