@@ -75,8 +75,8 @@ export function checkResultMasks(dt: CocoResults): void {
   const ds = dt.dataset;
   for (let i = 0; i < dt.count; i++) {
     if (dt.source !== "segm" && dt.category[i]! < 0) continue;
-    const r = dt.raw[i]!;
-    const seg = r.segmentation;
+    // (no result has a segmentation key: none is read from `raw`, which a streamed parse rebuilds per element)
+    const seg = dt.withSegmentation === 0 ? undefined : dt.raw[i]!.segmentation;
     if ((seg === undefined || seg === null) && dt.source === "bbox") {
       const path = `results[${i}].bbox`;
       const x1 = dt.box[4 * i]!;
@@ -84,7 +84,7 @@ export function checkResultMasks(dt: CocoResults): void {
       for (const v of [x1, y1, x1 + dt.box[4 * i + 2]!, y1 + dt.box[4 * i + 3]!]) {
         const g = 5 * v + 0.5;
         if (!(g > -INT32_LIMIT && g < INT32_LIMIT)) {
-          throw new CocoInputError(path, `${showValue(r.bbox)} reaches ${v}, out of range for a mask (|5*x + 0.5| must stay below 2^31, as in maskApi.c)`);
+          throw new CocoInputError(path, `${showValue(dt.raw[i]!.bbox)} reaches ${v}, out of range for a mask (|5*x + 0.5| must stay below 2^31, as in maskApi.c)`);
         }
       }
       imageSizeFor(ds, dt.image[i]!, path);

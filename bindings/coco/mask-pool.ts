@@ -358,7 +358,7 @@ export function resultsMaskJobs(engine: GeometryEngine, dt: CocoResults, results
         continue;
       }
     }
-    const seg = dt.raw[i]!.segmentation;
+    const seg = dt.withSegmentation === 0 ? undefined : dt.raw[i]!.segmentation; // (as checkResultMasks)
     if ((seg === undefined || seg === null) && dt.source === "bbox") {
       const [h, w] = imageSizeFor(ds, im, `results[${i}].bbox`);
       const at = J.boxes.n >>> 2;
