@@ -1,10 +1,12 @@
 // detection-eval's command dispatch. Exit codes: 0 success, 1 bad input (one line on stderr; --debug
-// adds the stack), 2 usage error (with the command's usage), 130 / 143 interrupted by SIGINT / SIGTERM.
+// adds the stack), 2 usage error (with the command's usage); SIGINT / SIGTERM end the process by the
+// signal (a shell shows 130 / 143).
 // Progress goes to stderr only when it is a terminal. Each layer contributes its subcommands as Command
 // entries.
 //
-// Interruption: the installed CLI runs main() in a worker thread (serveWorker) whose main thread
-// (bindings/cli/relay.ts) handles SIGINT / SIGTERM. Nothing partial is left: outputs are written to a
+// Interruption: the installed CLI runs main() on its main thread (bindings/cli/in-process.ts) or, for
+// large inputs, in a worker thread (serveWorker) that the main thread relays (bindings/cli/relay.ts);
+// either way SIGINT / SIGTERM stop it at once. Nothing partial is left: outputs are written to a
 // temporary file and renamed.
 import { type Command, commandUsage, isInputError, parseCommandLine, UsageError } from "./command.js";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";

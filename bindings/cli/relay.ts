@@ -1,11 +1,75 @@
-// The installed CLI's main thread. The evaluation is synchronous and a JavaScript signal handler only
-// runs when the event loop is free, so every command runs in a worker thread (bindings/cli/main.ts
-// serveWorker), started before anything else is loaded: this thread only relays the worker's output
-// and exit code, and on SIGINT / SIGTERM terminates it (which stops even a long loop), removes the
-// temporary files of its unfinished atomic writes (bindings/ingest/output-file.ts writeFileAtomic) and exits
-// with 130 / 143. It imports nothing of the engine: its start-up is the worker's head start.
-import { unlinkSync } from "node:fs";
+// The installed CLI's main thread (bindings/cli.ts). A command runs on this thread
+// (bindings/cli/in-process.ts) unless its inputs are large or of unknown size (chooseThread): then
+// it runs in a worker thread (bindings/cli/main.ts serveWorker) that this thread relays, so that
+// running out of JavaScript heap ends in a one-line message instead of V8's fatal error. It imports
+// nothing of the engine: its start-up is the worker's head start.
+//
+// SIGINT / SIGTERM end the process by the signal itself, as the shell expects of a program it ran
+// (a parent sees the signal; a shell prints 130 / 143 and stops a script's loop): at once, with no
+// output written and no partial file. Unfinished temporary files of atomic writes
+// (bindings/ingest/output-file.ts writeFileAtomic) are removed first (endBySignal).
+import { closeSync, openSync, readSync, statSync, unlinkSync } from "node:fs";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+
+/**
+ * Inputs up to this many bytes run on the main thread: far below what fills V8's heap (several GB by
+ * default) even in the commands that keep an object per annotation. Gzipped files count 4 times.
+ */
+export const IN_PROCESS_INPUT_BYTES = 128 * 1024 * 1024;
+
+/**
+ * "main": the command runs on this thread; "worker": in a worker thread relayed by this one. The files
+ * named by `argv` decide (any argument that is an existing path); standard input, a FIFO or a device
+ * (size unknown) and DETECTION_EVAL_CLI_WORKER=1 choose the worker.
+ */
+export function chooseThread(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): "main" | "worker" {
+  if (env.DETECTION_EVAL_CLI_WORKER === "1") return "worker";
+  let bytes = 0;
+  for (const arg of argv) {
+    // (`--gt=PATH` as well as `--gt PATH`)
+    const a = arg.startsWith("--") ? arg.slice(arg.indexOf("=") + 1 || arg.length) : arg;
+    if (a === "-") return "worker";
+    if (a === "") continue;
+    const st = statSync(a, { throwIfNoEntry: false });
+    if (!st || st.isDirectory()) continue;
+    if (!st.isFile()) return "worker";
+    bytes += gzipped(a) ? 4 * st.size : st.size;
+    if (bytes > IN_PROCESS_INPUT_BYTES) return "worker";
+  }
+  return "main";
+}
+
+function gzipped(path: string): boolean {
+  try {
+    const fd = openSync(path, "r");
+    try {
+      const head = Buffer.alloc(2);
+      return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false; // unreadable: the command reports it
+  }
+}
+
+/**
+ * Removes `temps`, then ends this process by `signal` (its default action: the listeners are removed
+ * first, so a second signal meanwhile also ends it at once).
+ */
+export function endBySignal(signal: "SIGINT" | "SIGTERM", temps: Iterable<string>): void {
+  process.removeAllListeners("SIGINT");
+  process.removeAllListeners("SIGTERM");
+  for (const p of temps) {
+    try {
+      unlinkSync(p);
+    } catch {
+      /* already renamed or never created */
+    }
+  }
+  process.kill(process.pid, signal);
+  process.exit(signal === "SIGINT" ? 130 : 143); // (where a signal cannot end a process)
+}
 
 export const WORKER_TAG = "detection-eval-cli-worker";
 
@@ -23,14 +87,14 @@ export type RelayMessage = { t: "out"; s: string } | { t: "err"; s: string } | {
 
 /** Runs `argv` in a worker thread on `script` (an entry that calls serveWorker off the main thread). */
 export function relay(script: URL, argv: string[]): void {
-  // main.ts's command name, for the "interrupted" line
+  // main.ts's command name, for the messages below
   const name = argv.filter((a) => a !== "--debug" && a !== "--help" && a !== "-h")[0] ?? "";
   const temps = new MessageChannel();
   const req: RelayRequest = { tag: WORKER_TAG, argv, isTTY: Boolean(process.stderr.isTTY), temps: temps.port2 };
   const worker = new Worker(script, { workerData: req, transferList: [temps.port2] });
   const live = new Set<string>();
   let ended = false;
-  let interrupted = 0;
+  let interrupted = false;
   const drainTemps = () => {
     for (let m = receiveMessageOnPort(temps.port1); m !== undefined; m = receiveMessageOnPort(temps.port1)) {
       const msg = m.message as { c?: string; d?: string };
@@ -47,24 +111,18 @@ export function relay(script: URL, argv: string[]): void {
     process.off("SIGTERM", onSigterm);
     temps.port1.close();
   };
-  const onSignal = (code: number) => {
-    if (interrupted) process.exit(interrupted); // a second signal: stop now
-    interrupted = code;
-    drainTemps();
+  const onSignal = (signal: "SIGINT" | "SIGTERM") => {
+    interrupted = true;
+    process.off("SIGINT", onSigint); // a second signal ends the process at once (default action)
+    process.off("SIGTERM", onSigterm);
+    // the worker stops first (no temporary file is created after this), then its unfinished ones go
     void worker.terminate().finally(() => {
       drainTemps();
-      for (const p of live) {
-        try {
-          unlinkSync(p);
-        } catch {
-          /* already renamed or never created */
-        }
-      }
-      end(code, `detection-eval ${name}: interrupted\n`);
+      endBySignal(signal, live);
     });
   };
-  const onSigint = () => onSignal(130);
-  const onSigterm = () => onSignal(143);
+  const onSigint = () => onSignal("SIGINT");
+  const onSigterm = () => onSignal("SIGTERM");
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigterm);
   // `detection-eval ... | head`: the reader has what it wanted; stop quietly (no stack trace, exit 0)
