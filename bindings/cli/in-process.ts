@@ -6,7 +6,7 @@
 // signal (relay.ts endBySignal); a write that is synchronous completes first.
 import { pendingTempFiles, setTempFileListener } from "../ingest/output-file.js";
 import { main } from "./main.js";
-import { endBySignal } from "./relay.js";
+import { commandName, endBySignal } from "./relay.js";
 
 /** Runs `argv` on this thread and exits with its code. */
 export async function runInProcess(argv: string[]): Promise<void> {
@@ -14,6 +14,12 @@ export async function runInProcess(argv: string[]): Promise<void> {
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code !== "EPIPE") throw e;
     process.exit(0);
+  });
+  // an error outside main()'s own (a stream's unhandled 'error' event): one line, as the relay gives for its worker
+  process.on("uncaughtException", (e: Error) => {
+    if (argv.includes("--debug")) process.stderr.write(`${e.stack ?? e.message}\n`);
+    else process.stderr.write(`detection-eval ${commandName(argv)}: internal error: ${e.message.split("\n")[0]} (run with --debug for the stack)\n`);
+    process.exit(1);
   });
   removeTempsOnSignal();
   const code = await main(argv, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), isTTY: Boolean(process.stderr.isTTY) });

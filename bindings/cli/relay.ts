@@ -85,10 +85,14 @@ export interface RelayRequest {
 /** Messages from the worker. */
 export type RelayMessage = { t: "out"; s: string } | { t: "err"; s: string } | { t: "exit"; code: number };
 
+/** main.ts's command name in `argv`, for messages that main() does not make. */
+export function commandName(argv: readonly string[]): string {
+  return argv.filter((a) => a !== "--debug" && a !== "--help" && a !== "-h")[0] ?? "";
+}
+
 /** Runs `argv` in a worker thread on `script` (an entry that calls serveWorker off the main thread). */
 export function relay(script: URL, argv: string[]): void {
-  // main.ts's command name, for the messages below
-  const name = argv.filter((a) => a !== "--debug" && a !== "--help" && a !== "-h")[0] ?? "";
+  const name = commandName(argv);
   const temps = new MessageChannel();
   const req: RelayRequest = { tag: WORKER_TAG, argv, isTTY: Boolean(process.stderr.isTTY), temps: temps.port2 };
   const worker = new Worker(script, { workerData: req, transferList: [temps.port2] });
