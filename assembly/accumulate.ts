@@ -30,7 +30,7 @@ export function cocoAccumulateInputs(ctx: usize, i0: u32, i1: u32): void {
 /**
  * pycocotools' accumulate() for the categories at positions q0..q1-1 of the list C_K_LIST:
  * precision, recall and scores, written into cells (t, r, q - q0, a, m) of arrays (of this call's
- * categories alone) the host filled with -1. Only the true positives shape the curve: recall rises at
+ * categories alone) the host filled with -1; no scores when C_SCORES is 0. Only the true positives shape the curve: recall rises at
  * each, precision is non-increasing between them, and searchsorted over recall lands on the first
  * index of each recall value (index 0 for recall thresholds <= rc[0]).
  */
@@ -168,13 +168,13 @@ export function cocoAccumulate(ctx: usize, q0: u32, q1: u32): void {
               for (let r2 = r; r2 < R; r2++) {
                 const o = (pbase + <usize>(r2 * stride)) << 3;
                 store<f64>(precision + o, 0);
-                store<f64>(scores + o, 0);
+                if (scores != 0) store<f64>(scores + o, 0);
               }
               break;
             }
             const o = (pbase + <usize>(r * stride)) << 3;
             store<f64>(precision + o, pr);
-            store<f64>(scores + o, sc);
+            if (scores != 0) store<f64>(scores + o, sc);
           }
         }
       }

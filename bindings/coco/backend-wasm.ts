@@ -12,7 +12,7 @@ import {
   matchPlanOf,
   releaseBits,
   type ResidentBits,
-  runCocoAccumulate,
+  accumulateScoresOnRead,
   runCocoMatchResident,
   runCocoPlan,
 } from "./kernel-host.js";
@@ -64,11 +64,12 @@ function residentMatched(prep: PreparedCoco, k: Kernels, resident: ResidentBits)
     zeroIdMatches: resident.zeroIdMatches,
     accumulate: () => {
       const npig = countLabels(prep.plan, prep.gt.annotations.area, prep.gtBaseIgnore);
-      if (!held) return runCocoAccumulate(k, prep.plan, bits(), prep.dt.score, npig);
+      if (!held) return accumulateScoresOnRead(k, prep.plan, bits(), prep.dt.score, npig, bits);
       const r = held;
       held = null;
       try {
-        return runCocoAccumulate(k, prep.plan, r, prep.dt.score, npig);
+        // (scores, if read, from the bits copied out of a second match)
+        return accumulateScoresOnRead(k, prep.plan, r, prep.dt.score, npig, bits);
       } finally {
         releaseBits(k);
       }
@@ -114,7 +115,7 @@ export function matchedFromBits(prep: PreparedCoco, bits: MatchBits): CocoMatche
   if (!k) throw new Error("the wasm backend needs the wasm engine's kernels");
   return {
     zeroIdMatches: bits.zeroIdMatches,
-    accumulate: () => runCocoAccumulate(k, plan, bits, dt.score, countLabels(plan, gt.annotations.area, prep.gtBaseIgnore)),
+    accumulate: () => accumulateScoresOnRead(k, plan, bits, dt.score, countLabels(plan, gt.annotations.area, prep.gtBaseIgnore), () => bits),
     matches: matchesOnce(prep),
     outcomes: () => outcomesOfBits(prep, bits),
   };

@@ -488,6 +488,7 @@ export function runCocoAccumulate(
   bits: MatchBits | ResidentBits,
   score: Float64Array,
   npig: Int32Array,
+  withScores = true,
 ): Accumulated {
   const { p, T, A, K } = plan;
   const R = p.recThrs.length;
@@ -531,7 +532,7 @@ export function runCocoAccumulate(
   const resScore = mem.take(8 * score.length);
   const precision = mem.take(8 * chunk * perCategory);
   const recall = mem.take(8 * T * chunk * A * M);
-  const scores = mem.take(8 * chunk * perCategory);
+  const scores = withScores ? mem.take(8 * chunk * perCategory) : 0; // (0: the kernel writes none)
   const sCount = mem.take(8 * T);
   const sEvFp = mem.take(8 * T * (maxN + 1));
   const sEvScore = mem.take(8 * T * (maxN + 1));
@@ -596,7 +597,7 @@ export function runCocoAccumulate(
   // the stored categories' arrays, [T, R, Kc, A, M] and [T, Kc, A, M]: every cell is copied from a call's output
   const outPrecision = new Float64Array(T * R * Kc * A * M);
   const outRecall = new Float64Array(T * Kc * A * M);
-  const outScores = new Float64Array(T * R * Kc * A * M);
+  const outScores = new Float64Array(withScores ? T * R * Kc * A * M : 0);
   {
     const am = A * M;
     let c0 = 0;
@@ -609,11 +610,12 @@ export function runCocoAccumulate(
       const f = new Float64Array(k.memory.buffer); // (the kernel does not grow the memory; a fresh view is cheap)
       f.fill(-1, precision >>> 3, (precision >>> 3) + n * perCategory);
       f.fill(-1, recall >>> 3, (recall >>> 3) + T * n * am);
-      f.fill(-1, scores >>> 3, (scores >>> 3) + n * perCategory);
+      if (withScores) f.fill(-1, scores >>> 3, (scores >>> 3) + n * perCategory);
       k.cocoAccumulate(cctx, c0, c + 1);
       for (let tr = 0; tr < T * R; tr++) {
         const from = (tr * n * am) + (precision >>> 3);
         outPrecision.set(f.subarray(from, from + n * am), (tr * Kc + c0) * am);
+        if (!withScores) continue;
         const sFrom = (tr * n * am) + (scores >>> 3);
         outScores.set(f.subarray(sFrom, sFrom + n * am), (tr * Kc + c0) * am);
       }
@@ -627,6 +629,27 @@ export function runCocoAccumulate(
   }
   k.reset();
   return { precisionShape: [T, R, K, A, M], recallShape: [T, K, A, M], kIndex, precision: outPrecision, recall: outRecall, scores: outScores };
+}
+
+/**
+ * runCocoAccumulate without the scores array, which a first read of `scores` computes (accumulate
+ * again, over the bits `again()` gives): only CocoSummary.scores reads it, and it is as large as
+ * precision (T x R x A x M float64 a category, written and copied for nothing otherwise).
+ */
+export function accumulateScoresOnRead(
+  k: Kernels,
+  plan: Parameters<typeof runCocoAccumulate>[1],
+  bits: MatchBits | ResidentBits,
+  score: Float64Array,
+  npig: Int32Array,
+  again: () => MatchBits | ResidentBits,
+): Accumulated {
+  const acc = runCocoAccumulate(k, plan, bits, score, npig, false);
+  let scores: Float64Array | undefined;
+  return Object.defineProperty(acc, "scores", {
+    get: () => (scores ??= runCocoAccumulate(k, plan, again(), score, npig).scores),
+    enumerable: true,
+  });
 }
 
 /** A mean of summarize() (bindings/coco/summarize.ts Gather: the cells of one slice of precision or recall). */

@@ -9,7 +9,7 @@ import type { PreparedCoco } from "./backend.js";
 import type { Accumulated, MatchOutcomes } from "./types.js";
 import type { GeometryEngine } from "../geometry/types.js";
 import { engineKernels, type Kernels } from "../engine/host.js";
-import { runCocoAccumulate } from "./kernel-host.js";
+import { accumulateScoresOnRead } from "./kernel-host.js";
 import type { CocoParams } from "./params.js";
 import { type CocoId, sortIds } from "./ids.js";
 import { accumulate, type AccumulateInput, blockRanks, categoryBlocks, scoreOrder } from "./accumulate.js";
@@ -250,7 +250,8 @@ function accumulateInKernel(k: Kernels, m: MergedBlocks, p: CocoParams, score: F
   }
   const dtList = Int32Array.from({ length: nDt }, (_, j) => j);
   const plan = { p, T, A, K, dtList, dtRank: blockRanks({ ...m, dt: dtList }), accOrder, kStart, kEval };
-  return runCocoAccumulate(k, plan, { W, tp, ign, zeroIdMatches: 0 }, score, npig);
+  const bits = { W, tp, ign, zeroIdMatches: 0 };
+  return accumulateScoresOnRead(k, plan, bits, score, npig, () => bits);
 }
 
 /** Shard states: one count, every index 1..count once. */
