@@ -8,7 +8,7 @@
 // (a parent sees the signal; a shell prints 130 / 143 and stops a script's loop): at once, with no
 // output written and no partial file. Unfinished temporary files of atomic writes
 // (bindings/ingest/output-file.ts writeFileAtomic) are removed first (endBySignal).
-import { closeSync, openSync, readSync, statSync, unlinkSync } from "node:fs";
+import { closeSync, openSync, readSync, type Stats, statSync, unlinkSync } from "node:fs";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 
 /**
@@ -30,13 +30,22 @@ export function chooseThread(argv: readonly string[], env: NodeJS.ProcessEnv = p
     const a = arg.startsWith("--") ? arg.slice(arg.indexOf("=") + 1 || arg.length) : arg;
     if (a === "-") return "worker";
     if (a === "") continue;
-    const st = statSync(a, { throwIfNoEntry: false });
+    const st = statOrNull(a);
     if (!st || st.isDirectory()) continue;
     if (!st.isFile()) return "worker";
     bytes += gzipped(a) ? 4 * st.size : st.size;
     if (bytes > IN_PROCESS_INPUT_BYTES) return "worker";
   }
   return "main";
+}
+
+/** Any argument may be a path: one that is not (too long, under a file, unreadable) is not an input here; the command reports it. */
+function statOrNull(a: string): Stats | null {
+  try {
+    return statSync(a, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
+  }
 }
 
 function gzipped(path: string): boolean {

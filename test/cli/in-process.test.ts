@@ -23,6 +23,9 @@ describe("chooseThread", () => {
     expect(chooseThread(["coco", `--gt=${small}`, "--no-such-file", join(dir, "missing.json")], env)).toBe("main");
     expect(chooseThread(["--help"], env)).toBe("main");
     expect(chooseThread(["report", "--out", dir], env)).toBe("main"); // a directory is not an input
+    // arguments that cannot be paths: a long id list, a path under a file
+    expect(chooseThread(["coco", "--img-ids", Array.from({ length: 400 }, (_, i) => 100000 + i).join(",")], env)).toBe("main");
+    expect(chooseThread(["coco", "--gt", join(small, "sub")], env)).toBe("main");
   });
 
   it("large inputs, or inputs of unknown size, run in a worker thread", () => {
