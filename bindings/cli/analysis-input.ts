@@ -6,7 +6,7 @@
 // label rows are built element by element (ingest/stream-document.ts; plain files up to
 // IN_MEMORY_BYTES by JSON.parse, faster and the same), then parsed as in memory.
 import { FormatSniffer, type FormatGuess } from "../ingest/input-format.js";
-import { closeSync, openSync, readSync } from "node:fs";
+import { isGzipFile } from "../ingest/gzip-file.js";
 import { fileChunks, inputKind, readJsonFile } from "../ingest/node-files.js";
 import { streamCocoDataset } from "../ingest/stream-load.js";
 import { streamJsonFile } from "../ingest/stream-document.js";
@@ -112,14 +112,7 @@ async function readDocument(path: string, chunks?: AsyncIterable<Buffer>): Promi
 function smallPlainFile(path: string): boolean {
   try {
     const kind = inputKind(path);
-    if (!kind.regular || kind.size > IN_MEMORY_BYTES) return false;
-    const fd = openSync(path, "r");
-    try {
-      const head = Buffer.alloc(2);
-      return !(readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b);
-    } finally {
-      closeSync(fd);
-    }
+    return kind.regular && kind.size <= IN_MEMORY_BYTES && !isGzipFile(path);
   } catch {
     return false; // the streaming reader reports it
   }

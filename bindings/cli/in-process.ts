@@ -6,7 +6,7 @@
 // signal (relay.ts endBySignal); a write that is synchronous completes first.
 import { pendingTempFiles, setTempFileListener } from "../ingest/output-file.js";
 import { main } from "./main.js";
-import { commandName, endBySignal } from "./relay.js";
+import { commandName, endBySignal, internalErrorLine } from "./relay.js";
 
 /** Runs `argv` on this thread and exits with its code. */
 export async function runInProcess(argv: string[]): Promise<void> {
@@ -18,7 +18,7 @@ export async function runInProcess(argv: string[]): Promise<void> {
   // an error outside main()'s own (a stream's unhandled 'error' event): one line, as the relay gives for its worker
   process.on("uncaughtException", (e: Error) => {
     if (argv.includes("--debug")) process.stderr.write(`${e.stack ?? e.message}\n`);
-    else process.stderr.write(`detection-eval ${commandName(argv)}: internal error: ${e.message.split("\n")[0]} (run with --debug for the stack)\n`);
+    else process.stderr.write(internalErrorLine(commandName(argv), e.message));
     process.exit(1);
   });
   removeTempsOnSignal();

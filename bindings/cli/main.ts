@@ -11,7 +11,7 @@
 import { type Command, commandUsage, isInputError, parseCommandLine, UsageError } from "./command.js";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { setTempFileListener } from "../ingest/output-file.js";
-import { type RelayMessage, type RelayRequest, WORKER_TAG } from "./relay.js";
+import { internalErrorLine, type RelayMessage, type RelayRequest, WORKER_TAG } from "./relay.js";
 import { PACKAGE_VERSION } from "../generated/version.js";
 
 /** The commands, loaded on demand: a run loads only its own command's modules. */
@@ -107,7 +107,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     const err = e instanceof Error ? e : new Error(String(e));
     if (debug) io.stderr(`${err.stack ?? err.message}\n`);
     else if (isInputError(err)) io.stderr(`detection-eval ${name}: ${oneLine(err.message)}\n`);
-    else io.stderr(`detection-eval ${name}: internal error: ${oneLine(err.message)} (run with --debug for the stack)\n`);
+    else io.stderr(internalErrorLine(name, err.message));
     return 1;
   }
 }

@@ -8,7 +8,8 @@
 // (a parent sees the signal; a shell prints 130 / 143 and stops a script's loop): at once, with no
 // output written and no partial file. Unfinished temporary files of atomic writes
 // (bindings/ingest/output-file.ts writeFileAtomic) are removed first (endBySignal).
-import { closeSync, openSync, readSync, type Stats, statSync, unlinkSync } from "node:fs";
+import { type Stats, statSync, unlinkSync } from "node:fs";
+import { isGzipFile } from "../ingest/gzip-file.js";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 
 /**
@@ -33,7 +34,7 @@ export function chooseThread(argv: readonly string[], env: NodeJS.ProcessEnv = p
     const st = statOrNull(a);
     if (!st || st.isDirectory()) continue;
     if (!st.isFile()) return "worker";
-    bytes += gzipped(a) ? 4 * st.size : st.size;
+    bytes += isGzipFile(a) ? 4 * st.size : st.size;
     if (bytes > IN_PROCESS_INPUT_BYTES) return "worker";
   }
   return "main";
@@ -45,20 +46,6 @@ function statOrNull(a: string): Stats | null {
     return statSync(a, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
-  }
-}
-
-function gzipped(path: string): boolean {
-  try {
-    const fd = openSync(path, "r");
-    try {
-      const head = Buffer.alloc(2);
-      return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false; // unreadable: the command reports it
   }
 }
 
@@ -97,6 +84,11 @@ export type RelayMessage = { t: "out"; s: string } | { t: "err"; s: string } | {
 /** main.ts's command name in `argv`, for messages that main() does not make. */
 export function commandName(argv: readonly string[]): string {
   return argv.filter((a) => a !== "--debug" && a !== "--help" && a !== "-h")[0] ?? "";
+}
+
+/** The line of an unexpected error (main.ts's, the relay's, the main thread's outside main()). */
+export function internalErrorLine(name: string, message: string): string {
+  return `detection-eval ${name}: internal error: ${message.split("\n")[0]} (run with --debug for the stack)\n`;
 }
 
 /** Runs `argv` in a worker thread on `script` (an entry that calls serveWorker off the main thread). */
@@ -161,7 +153,7 @@ export function relay(script: URL, argv: string[]): void {
       1,
       e.code === "ERR_WORKER_OUT_OF_MEMORY"
         ? `detection-eval ${name}: out of memory: the input is too large for the JavaScript heap (raise it with NODE_OPTIONS=--max-old-space-size=MB)\n`
-        : `detection-eval ${name}: internal error: ${e.message.split("\n")[0]} (run with --debug for the stack)\n`,
+        : internalErrorLine(name, e.message),
     );
   });
   worker.on("exit", (code) => {

@@ -9,7 +9,7 @@
 // (line and column: counted while reading a pipe or device; for a regular file, counted afterwards in
 // one more pass over its bytes up to the problem, in constant memory), then the structure and the
 // checks of the elements. Nothing is read twice into memory.
-import { closeSync, openSync, readSync } from "node:fs";
+import { isGzipFile } from "./gzip-file.js";
 import type { CocoDataset } from "../coco/inputs.js";
 import type { CocoResults } from "../coco/inputs.js";
 import { fileChunks, inputKind, type InputKind, loadCocoDataset, loadCocoResults, readFailure } from "./node-files.js";
@@ -76,18 +76,7 @@ export async function scanFile<T>(path: string, kind: InputKind, handler: JsonEl
 function presizeFor(kind: InputKind, path: string): void {
   let bytes = 0;
   if (kind.regular) {
-    bytes = kind.size;
-    try {
-      const fd = openSync(path, "r");
-      try {
-        const head = Buffer.alloc(2);
-        if (readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b) bytes *= 4;
-      } finally {
-        closeSync(fd);
-      }
-    } catch {
-      /* reported by the scan */
-    }
+    bytes = isGzipFile(path) ? 4 * kind.size : kind.size;
   }
   presizeColumns(bytes / 64, bytes);
 }
