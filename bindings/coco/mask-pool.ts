@@ -150,6 +150,86 @@ function jobsData(J: Jobs): MaskJobs {
   return { count: J.count, jobs: J.jobs.view(), bytes: J.bytes.view(), coords: J.coords.view(), parts: J.parts.view(), counts: J.counts.view(), boxes: J.boxes.view() };
 }
 
+/** Ranges of `src` copied one after the other into `dst`, adjacent ranges in one copy. */
+class Runs<A extends Uint8Array | Uint32Array | Float64Array> {
+  private at = 0; // next place in dst
+  private from = 0; // the pending run: src[from, from + len) -> dst[at - len, at)
+  private len = 0;
+  constructor(
+    private readonly src: A,
+    private readonly dst: A,
+  ) {}
+
+  /** Takes src[a, a + n): its place in dst. */
+  take(a: number, n: number): number {
+    if (a !== this.from + this.len) this.flush(a);
+    const place = this.at;
+    this.len += n;
+    this.at += n;
+    return place;
+  }
+
+  private flush(next: number): void {
+    if (this.len > 0) this.dst.set(this.src.subarray(this.from, this.from + this.len) as never, this.at - this.len);
+    this.from = next;
+    this.len = 0;
+  }
+
+  done(): A {
+    this.flush(0);
+    return this.dst;
+  }
+}
+
+/**
+ * The jobs with pools of their own holding only what they use, in job order (the jobs of a worker's
+ * share point into the whole evaluation's pools: half of them, or less, would be sent and copied).
+ */
+export function compactJobs(J: MaskJobs): MaskJobs {
+  const n = J.count;
+  const jobs = J.jobs.slice(0, 8 * n);
+  let nBytes = 0;
+  let nCounts = 0;
+  let nParts = 0;
+  let nCoords = 0;
+  let nBoxes = 0;
+  for (let j = 0; j < n; j++) {
+    const kind = jobs[8 * j]!;
+    const a = jobs[8 * j + 1]!;
+    const b = jobs[8 * j + 2]!;
+    if (kind === JOB_STRING) nBytes += b;
+    else if (kind === JOB_COUNTS) nCounts += b;
+    else if (kind === JOB_BOX) nBoxes++;
+    else if (kind === JOB_POLYGONS) {
+      nParts += b;
+      for (let q = a; q < a + b; q++) nCoords += J.parts[2 * q + 1]!;
+    }
+  }
+  const bytes = new Runs(J.bytes, new Uint8Array(nBytes));
+  const counts = new Runs(J.counts, new Uint32Array(nCounts));
+  const coords = new Runs(J.coords, new Float64Array(nCoords));
+  const boxes = new Runs(J.boxes, new Float64Array(4 * nBoxes));
+  const parts = new Int32Array(2 * nParts);
+  let op = 0;
+  for (let j = 0; j < n; j++) {
+    const kind = jobs[8 * j]!;
+    const a = jobs[8 * j + 1]!;
+    const b = jobs[8 * j + 2]!;
+    if (kind === JOB_STRING) jobs[8 * j + 1] = bytes.take(a, b);
+    else if (kind === JOB_COUNTS) jobs[8 * j + 1] = counts.take(a, b);
+    else if (kind === JOB_BOX) jobs[8 * j + 1] = boxes.take(4 * a, 4) >>> 2;
+    else if (kind === JOB_POLYGONS) {
+      jobs[8 * j + 1] = op;
+      for (let q = a; q < a + b; q++, op++) {
+        const len = J.parts[2 * q + 1]!;
+        parts[2 * op] = coords.take(J.parts[2 * q]!, len);
+        parts[2 * op + 1] = len;
+      }
+    }
+  }
+  return { count: n, jobs, bytes: bytes.done(), coords: coords.done(), parts, counts: counts.done(), boxes: boxes.done() };
+}
+
 /** Builds masks from jobs (in a worker, or here): the pool, table and boxes; `index` maps objects to jobs. */
 export function buildMaskJobs(k: Kernels, J: MaskJobs, index: Int32Array, onBadString?: (job: number) => never): MaskPool {
   return build(k, J, index, onBadString ?? ((job) => {

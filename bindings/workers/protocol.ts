@@ -9,8 +9,9 @@ import type { CocoDataset } from "../coco/inputs.js";
 import { type CocoEvaluation, finishCoco, type PreparedCoco } from "../coco/evaluate.js";
 import { matchedFromBits } from "../coco/backend-wasm.js";
 import { labelsWithDetections } from "../coco/overlaps.js";
-import { type MatchBits, type MatchColumns, type MatchPlan, runCocoMatch } from "../coco/kernel-host.js";
-import { buildMaskJobs, datasetMaskJobs, type MaskJobs, resultsMaskJobs } from "../coco/mask-pool.js";
+import { imageMajorOrder, type MatchBits, type MatchColumns, type MatchPlan, runCocoMatch } from "../coco/kernel-host.js";
+import { crowdRegionsOf } from "../coco/match-ts.js";
+import { buildMaskJobs, compactJobs, datasetMaskJobs, type MaskJobs, resultsMaskJobs } from "../coco/mask-pool.js";
 import { engineKernels } from "../engine/host.js";
 import type { GeometryEngine } from "../geometry/types.js";
 
@@ -45,6 +46,8 @@ export interface MatchTaskResult {
 
 /** Something that runs tasks on a thread of its own (see bindings/workers/node-threads.ts and web-workers.ts). */
 export interface TaskRunner {
+  /** On this thread: its task's columns need not be shared. */
+  readonly local?: boolean;
   /** Runs one task; `transfer`: buffers that may be moved instead of copied. */
   run(task: MatchTask, transfer: ArrayBuffer[]): Promise<MatchTaskResult>;
 }
@@ -126,40 +129,82 @@ export class TaskDispatcher {
   }
 }
 
-/** The task of blocks `blocks` (global indices, ascending) of a prepared evaluation. */
-function taskOf(prep: PreparedCoco, id: number, blocks: Int32Array, share: (a: ArrayBufferView) => ArrayBufferView): { task: MatchTask; dtGlobal: Int32Array } {
+/**
+ * The task of blocks `blocks` (global indices, ascending) of a prepared evaluation. Its lists hold
+ * the global annotation and result indices, and its columns are the evaluation's own, every
+ * annotation's and result's (`share`d once for all tasks: no per-entry gather); the task's
+ * detection entries are its blocks' in order, `runs` maps them back to the plan's entries.
+ */
+function taskOf(prep: PreparedCoco, id: number, blocks: Int32Array, cols: MatchTask["cols"]): { task: MatchTask; runs: Int32Array } {
   const { plan, gt, dt, mode, engine } = prep;
   const nB = blocks.length;
   const blockGtStart = new Int32Array(nB + 1);
   const blockDtStart = new Int32Array(nB + 1);
+  const blockImage = new Int32Array(nB);
   let nG = 0;
   let nD = 0;
   let maxG = 0;
   let maxD = 0;
+  let nRuns = 0;
+  let gRuns = 0;
+  let dEnd = -1;
+  let gEnd = -1;
   for (let q = 0; q < nB; q++) {
     const b = blocks[q]!;
-    const G = plan.blockGtStart[b + 1]! - plan.blockGtStart[b]!;
-    const D = plan.blockDtStart[b + 1]! - plan.blockDtStart[b]!;
+    const g0 = plan.blockGtStart[b]!;
+    const d0 = plan.blockDtStart[b]!;
+    const G = plan.blockGtStart[b + 1]! - g0;
+    const D = plan.blockDtStart[b + 1]! - d0;
     blockGtStart[q] = nG;
     blockDtStart[q] = nD;
+    blockImage[q] = plan.blockImagePos[b]!;
     nG += G;
     nD += D;
     if (G > maxG) maxG = G;
     if (D > maxD) maxD = D;
+    if (D > 0 && d0 !== dEnd) nRuns++;
+    if (D > 0) dEnd = d0 + D;
+    if (G > 0 && g0 !== gEnd) gRuns++;
+    if (G > 0) gEnd = g0 + G;
   }
   blockGtStart[nB] = nG;
   blockDtStart[nB] = nD;
-  const gtList = new Int32Array(nG);
-  const dtList = new Int32Array(nD);
-  const dtGlobal = new Int32Array(nD); // local detection entry -> global entry
+  // (local start, plan start, length) of each stretch of entries that is one in the plan too: the
+  // blocks of a range of images are a run per category (the plan lists them by category, then image)
+  const runs = new Int32Array(3 * nRuns);
+  const gtRuns = new Int32Array(3 * gRuns);
+  let r = -1;
+  let rg = -1;
+  dEnd = gEnd = -1;
   for (let q = 0; q < nB; q++) {
     const b = blocks[q]!;
-    gtList.set(plan.gtList.subarray(plan.blockGtStart[b]!, plan.blockGtStart[b + 1]!), blockGtStart[q]!);
+    const g0 = plan.blockGtStart[b]!;
     const d0 = plan.blockDtStart[b]!;
+    const G = plan.blockGtStart[b + 1]! - g0;
     const D = plan.blockDtStart[b + 1]! - d0;
-    dtList.set(plan.dtList.subarray(d0, d0 + D), blockDtStart[q]!);
-    for (let j = 0; j < D; j++) dtGlobal[blockDtStart[q]! + j] = d0 + j;
+    if (D > 0) {
+      if (d0 !== dEnd) {
+        r++;
+        runs[3 * r] = blockDtStart[q]!;
+        runs[3 * r + 1] = d0;
+      }
+      runs[3 * r + 2]! += D;
+      dEnd = d0 + D;
+    }
+    if (G > 0) {
+      if (g0 !== gEnd) {
+        rg++;
+        gtRuns[3 * rg] = blockGtStart[q]!;
+        gtRuns[3 * rg + 1] = g0;
+      }
+      gtRuns[3 * rg + 2]! += G;
+      gEnd = g0 + G;
+    }
   }
+  const gtList = new Int32Array(nG);
+  const dtList = new Int32Array(nD);
+  for (let q = 0; q < gtRuns.length; q += 3) gtList.set(plan.gtList.subarray(gtRuns[q + 1]!, gtRuns[q + 1]! + gtRuns[q + 2]!), gtRuns[q]!);
+  for (let q = 0; q < runs.length; q += 3) dtList.set(plan.dtList.subarray(runs[q + 1]!, runs[q + 1]! + runs[q + 2]!), runs[q]!);
   const p = prep.p;
   let masks: MatchTask["masks"];
   if (mode === 3) {
@@ -170,51 +215,65 @@ function taskOf(prep: PreparedCoco, id: number, blocks: Int32Array, share: (a: A
     for (let j = 0; j < nG; j++) gtJob[j] = Math.max(0, g.index[gtList[j]!]!);
     const dtJob = new Int32Array(nD);
     for (let j = 0; j < nD; j++) dtJob[j] = d.index[dtList[j]!]!;
-    masks = { gt: shareJobs(g.jobs, share), dt: shareJobs(d.jobs, share), gtJob, dtJob, dtAreaFromMasks: dt.source === "segm" && dt.geometryPending };
+    masks = { gt: g.jobs, dt: d.jobs, gtJob, dtJob, dtAreaFromMasks: dt.source === "segm" && dt.geometryPending };
   }
-  // the task's own columns, gathered in entry order (its lists then index them 0..n-1)
-  const A = gt.annotations;
-  const gtBox = new Float64Array(mode === 0 ? 4 * nG : 0);
-  const gtArea = new Float64Array(nG);
-  const gtCrowd = new Uint8Array(nG);
-  const gtBaseIgnore = new Uint8Array(nG);
-  const gtIdZero = new Uint8Array(nG);
-  for (let j = 0; j < nG; j++) {
-    const a = gtList[j]!;
-    if (mode === 0) {
-      gtBox[4 * j] = A.box[4 * a]!;
-      gtBox[4 * j + 1] = A.box[4 * a + 1]!;
-      gtBox[4 * j + 2] = A.box[4 * a + 2]!;
-      gtBox[4 * j + 3] = A.box[4 * a + 3]!;
-    }
-    gtArea[j] = A.area[a]!;
-    gtCrowd[j] = A.crowd[a] === 1 ? 1 : 0; // crowd IoU: int(iscrowd) != 0
-    gtBaseIgnore[j] = prep.gtBaseIgnore[a]!;
-    gtIdZero[j] = A.idIsZero[a]!;
-  }
-  const dtBox = new Float64Array(mode === 0 ? 4 * nD : 0);
-  const dtArea = new Float64Array(nD);
-  for (let j = 0; j < nD; j++) {
-    const r = dtList[j]!;
-    if (mode === 0) {
-      dtBox[4 * j] = dt.box[4 * r]!;
-      dtBox[4 * j + 1] = dt.box[4 * r + 1]!;
-      dtBox[4 * j + 2] = dt.box[4 * r + 2]!;
-      dtBox[4 * j + 3] = dt.box[4 * r + 3]!;
-    }
-    dtArea[j] = dt.area[r]!;
-  }
-  const cols = { mode, gtBox, gtArea, gtCrowd, gtBaseIgnore, gtIdZero, dtBox, dtArea };
   return {
     task: {
       tag: TASK_TAG,
       id,
-      plan: { T: plan.T, A: plan.A, iouThrs: [...p.iouThrs], areaRng: p.areaRng.map((r) => [r[0], r[1]] as const), nBlocks: nB, blockGtStart, blockDtStart, gtList: identity(nG), dtList: identity(nD), nOut: nD, maxG, maxD },
+      plan: {
+        T: plan.T,
+        A: plan.A,
+        iouThrs: [...p.iouThrs],
+        areaRng: p.areaRng.map((r) => [r[0], r[1]] as const),
+        nBlocks: nB,
+        blockGtStart,
+        blockDtStart,
+        gtList,
+        dtList,
+        nOut: nD,
+        maxG,
+        maxD,
+        blockOrder: imageMajorOrder(blockImage, nB),
+      },
       cols,
       masks,
     },
-    dtGlobal,
+    runs,
   };
+}
+
+/** The columns every task reads (the evaluation's own: per annotation, per result). */
+function taskColumns(prep: PreparedCoco): MatchTask["cols"] {
+  const A = prep.gt.annotations;
+  const box = prep.mode === 0;
+  return {
+    mode: prep.mode,
+    gtBox: box ? A.box : new Float64Array(0),
+    gtArea: A.area,
+    gtCrowd: crowdRegionsOf(prep.gt),
+    gtBaseIgnore: prep.gtBaseIgnore,
+    gtIdZero: A.idIsZero,
+    dtBox: box ? prep.dt.box : new Float64Array(0),
+    dtArea: prep.dt.area,
+  };
+}
+
+/** A task for a worker: the columns shared (copied where nothing can be shared), the mask jobs with pools of their own. */
+function sharedTask(task: MatchTask, share: (a: ArrayBufferView) => ArrayBufferView): MatchTask {
+  const c = task.cols;
+  const cols = {
+    mode: c.mode,
+    gtBox: share(c.gtBox) as Float64Array,
+    gtArea: share(c.gtArea) as Float64Array,
+    gtCrowd: share(c.gtCrowd) as Uint8Array,
+    gtBaseIgnore: share(c.gtBaseIgnore) as Uint8Array,
+    gtIdZero: share(c.gtIdZero) as Uint8Array,
+    dtBox: share(c.dtBox) as Float64Array,
+    dtArea: share(c.dtArea) as Float64Array,
+  };
+  const m = task.masks;
+  return { ...task, cols, masks: m && { ...m, gt: compactJobs(m.gt), dt: compactJobs(m.dt) } };
 }
 
 /** Splits the blocks by image into at most n tasks of similar work (contiguous image ranges). */
@@ -272,42 +331,39 @@ export function sharer(): (a: ArrayBufferView) => ArrayBufferView {
   };
 }
 
-function shareJobs(j: MaskJobs, share: (a: ArrayBufferView) => ArrayBufferView): MaskJobs {
-  return {
-    count: j.count,
-    jobs: j.jobs,
-    bytes: share(j.bytes) as Uint8Array,
-    coords: share(j.coords) as Float64Array,
-    parts: share(j.parts) as Int32Array,
-    counts: share(j.counts) as Uint32Array,
-    boxes: share(j.boxes) as Float64Array,
-  };
-}
-
 /** Evaluates on the runners: plan here, match there, accumulate here. */
 export async function evaluateWithRunners(prep: PreparedCoco, runners: readonly TaskRunner[]): Promise<CocoEvaluation> {
   const { plan, timings, dt } = prep;
   const tIou = performance.now();
   const groups = splitByImage(prep, runners.length);
   const share = sharer();
-  const parts = groups.map((blocks, id) => taskOf(prep, id, blocks, share));
-  const matchStart = performance.now();
-  timings.iou = matchStart - tIou;
-  // tasks are handed out in order: a runner on this thread (localRunner) comes last, and runs its
-  // task synchronously once the others are posted
-  const pending: Promise<MatchTaskResult>[] = new Array(parts.length);
-  for (let id = 0; id < parts.length; id++) {
-    pending[id] = (({ task }) => {
-      const transfer: ArrayBuffer[] = [];
-      const c = task.cols;
-      for (const a of [task.plan.blockGtStart, task.plan.blockDtStart, task.plan.gtList, task.plan.dtList, c.gtBox, c.gtArea, c.gtCrowd, c.gtBaseIgnore, c.gtIdZero, c.dtBox, c.dtArea]) {
-        if (a.byteLength > 0 && !transfer.includes(a.buffer as ArrayBuffer)) transfer.push(a.buffer as ArrayBuffer);
-      }
-      return runners[id]!.run(task, transfer);
-    })(parts[id]!);
+  const cols = taskColumns(prep);
+  // each task is posted as soon as it is made (a worker starts while the next is made); a runner on
+  // this thread (localRunner) comes last, reads the columns as they are and runs its task at once
+  const parts: { task: MatchTask; runs: Int32Array }[] = [];
+  const pending: Promise<MatchTaskResult>[] = [];
+  let matchStart = 0;
+  for (let id = 0; id < groups.length; id++) {
+    const part = taskOf(prep, id, groups[id]!, cols);
+    parts.push(part);
+    const local = runners[id]!.local === true;
+    const task = local ? part.task : sharedTask(part.task, share);
+    // only the task's own arrays move (the columns are shared, or the evaluation's)
+    const transfer: ArrayBuffer[] = [];
+    const m = task.masks;
+    const own = m && !local ? [m.gt, m.dt].flatMap((j) => [j.jobs, j.bytes, j.coords, j.parts, j.counts, j.boxes]) : [];
+    for (const a of [task.plan.blockGtStart, task.plan.blockDtStart, task.plan.gtList, task.plan.dtList, task.plan.blockOrder, m?.gtJob, m?.dtJob, ...own]) {
+      if (a && a.byteLength > 0 && !transfer.includes(a.buffer as ArrayBuffer)) transfer.push(a.buffer as ArrayBuffer);
+    }
+    if (id === 0) {
+      // (the first task made: what came before it is the split)
+      matchStart = performance.now();
+      timings.iou = matchStart - tIou;
+    }
+    pending.push(runners[id]!.run(task, transfer));
   }
   const results = await Promise.all(pending);
-  // merge: local detection entries -> the plan's entries
+  // merge: the tasks' detection entries -> the plan's, a stretch at a time
   const W = Math.ceil(plan.T / 32);
   const A = plan.A;
   const nDt = plan.dtList.length;
@@ -323,25 +379,28 @@ export async function evaluateWithRunners(prep: PreparedCoco, runners: readonly 
     }
     const bits = r.bits!;
     zero += bits.zeroIdMatches;
-    const dtGlobal = parts[id]!.dtGlobal;
-    const nLocal = dtGlobal.length;
+    const runs = parts[id]!.runs;
+    const nLocal = parts[id]!.task.plan.nOut;
     for (let a = 0; a < A; a++) {
-      for (let j = 0; j < nLocal; j++) {
-        const pos = dtGlobal[j]!;
-        for (let w = 0; w < W; w++) {
-          tp[(a * nDt + pos) * W + w] = bits.tp[(a * nLocal + j) * W + w]!;
-          ign[(a * nDt + pos) * W + w] = bits.ign[(a * nLocal + j) * W + w]!;
-        }
+      for (let q = 0; q < runs.length; q += 3) {
+        const from = (a * nLocal + runs[q]!) * W;
+        const to = (a * nDt + runs[q + 1]!) * W;
+        const n = runs[q + 2]! * W;
+        tp.set(bits.tp.subarray(from, from + n), to);
+        ign.set(bits.ign.subarray(from, from + n), to);
       }
     }
-    if (r.dtArea) for (let j = 0; j < nLocal; j++) dt.area[plan.dtList[dtGlobal[j]!]!] = r.dtArea[j]!;
+    if (r.dtArea) {
+      const list = parts[id]!.task.plan.dtList;
+      for (let j = 0; j < nLocal; j++) dt.area[list[j]!] = r.dtArea[j]!;
+    }
   }
   return finishCoco(prep, matchedFromBits(prep, { W, tp, ign, zeroIdMatches: zero }), matchStart);
 }
 
 /** A runner on this thread's engine (for N threads: N - 1 workers and this one). */
 export function localRunner(engine: GeometryEngine): TaskRunner {
-  return { run: (task) => Promise.resolve(runMatchTask(engine, task)) };
+  return { local: true, run: (task) => Promise.resolve(runMatchTask(engine, task)) };
 }
 
 /** The worker side: one task on this thread's engine. */
@@ -360,11 +419,12 @@ export function runMatchTask(engine: GeometryEngine, task: MatchTask): MatchTask
       const d = buildMaskJobs(mk, m.dt, identity(m.dt.count));
       cols.masks = { gt: g, dt: d, gtMask: m.gtJob, dtMask: m.dtJob };
       if (m.dtAreaFromMasks) {
-        // loadRes' segm branch: area = the mask's (the column is this task's own)
+        // loadRes' segm branch: area = the mask's (in the column the kernel reads: this thread's copy, or the evaluation's own)
         dtArea = new Float64Array(nD);
+        const list = task.plan.dtList;
         for (let j = 0; j < nD; j++) {
           const v = d.table[8 * m.dtJob[j]! + 4]!;
-          cols.dtArea[j] = v;
+          cols.dtArea[list[j]!] = v;
           dtArea[j] = v;
         }
       }

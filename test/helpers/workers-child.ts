@@ -14,6 +14,8 @@ const cases: [string, string, "bbox" | "segm" | "keypoints"][] = [
   ["synth_small", "dt_bbox.json", "bbox"],
   ["synth_small", "dt_segm.json", "segm"],
   ["synth_ties", "dt_segm.json", "segm"],
+  ["synth_ties", "dt_bbox.json", "bbox"],
+  ["synth_val", "dt_segm.json", "segm"],
   ["hotcoco_zero_ids2", "dt_bbox.json", "bbox"],
   ["fce_keypoints1", "dt_keypoints.json", "keypoints"],
   ["coco_val2017_detectron2_2img", "dt_segm.json", "segm"],
@@ -31,11 +33,12 @@ const engine = await createEngine();
 for (const [name, dtFile, iouType] of cases) {
   const dir = join(fixtures, name);
   const gtFile = existsSync(join(dir, "gt.json")) ? "gt.json" : "gt.json.gz";
-  if (!existsSync(join(dir, dtFile))) continue;
+  const dtPath = [dtFile, `${dtFile}.gz`].map((f) => join(dir, f)).find((f) => existsSync(f));
+  if (!dtPath || !existsSync(join(dir, gtFile))) continue;
   const out: string[] = [];
   for (const workers of [1, 2, 3]) {
     // fresh inputs each time: the worker path defers segm-branch geometry
-    const { gt, dt } = await loadCocoInputs(join(dir, gtFile), join(dir, dtFile));
+    const { gt, dt } = await loadCocoInputs(join(dir, gtFile), dtPath);
     // a pool of its own: the thread count is not capped at the machine's cores (evaluateCocoParallel caps its own pools)
     const pool = workers > 1 ? new NodeWorkerPool(engine.module, workers - 1) : undefined;
     try {
