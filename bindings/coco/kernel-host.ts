@@ -430,28 +430,56 @@ export function runCocoMatchResident(k: Kernels, mp: MatchPlan, input: MatchColu
     const x0 = dtBox >>> 3;
     let ob0 = 0;
     for (const ob1 of pieceEnd) {
-      let q = 0;
-      for (let ob = ob0; ob < ob1; ob++) {
-        const b = order[ob]!;
-        for (let j = blockDtStart[b]!; j < blockDtStart[b + 1]!; j++, q++) {
-          const r = list[j]!;
-          i32[l0 + j] = q;
-          f64[a0 + q] = ar[r]!;
-          if (mode === MATCH_BOX_IOU) {
-            const x = x0 + 4 * q;
-            f64[x] = box[4 * r]!;
-            f64[x + 1] = box[4 * r + 1]!;
-            f64[x + 2] = box[4 * r + 2]!;
-            f64[x + 3] = box[4 * r + 3]!;
-          }
-        }
-      }
+      gatherPiece(order, ob0, ob1, blockDtStart, list, ar, mode === MATCH_BOX_IOU ? box : null, i32, f64, l0, a0, x0);
       zeroIdMatches += k.cocoMatch(mctx, ob0, ob1);
       ob0 = ob1;
     }
   }
   k.reset();
   return { W, words, tp: outTp, ign: outIgn, zeroIdMatches };
+}
+
+/**
+ * One kernel call's detections (blocks order[ob0..ob1)): their areas (and boxes) gathered into the
+ * engine's scratch in entry order, and each entry's place in them written to its dtList slot.
+ */
+function gatherPiece(
+  order: Int32Array,
+  ob0: number,
+  ob1: number,
+  blockDtStart: Int32Array,
+  list: Int32Array,
+  ar: Float64Array,
+  box: Float64Array | null,
+  i32: Int32Array,
+  f64: Float64Array,
+  l0: number,
+  a0: number,
+  x0: number,
+): void {
+  let q = 0;
+  for (let ob = ob0; ob < ob1; ob++) {
+    const b = order[ob]!;
+    const j1 = blockDtStart[b + 1]!;
+    for (let j = blockDtStart[b]!; j < j1; j++, q++) {
+      i32[l0 + j] = q;
+      f64[a0 + q] = ar[list[j]!]!;
+    }
+  }
+  if (!box) return;
+  q = 0;
+  for (let ob = ob0; ob < ob1; ob++) {
+    const b = order[ob]!;
+    const j1 = blockDtStart[b + 1]!;
+    for (let j = blockDtStart[b]!; j < j1; j++, q++) {
+      const r = 4 * list[j]!;
+      const x = x0 + 4 * q;
+      f64[x] = box[r]!;
+      f64[x + 1] = box[r + 1]!;
+      f64[x + 2] = box[r + 2]!;
+      f64[x + 3] = box[r + 3]!;
+    }
+  }
 }
 
 /**
