@@ -976,6 +976,42 @@ const RES_IMAGE = 0, RES_CAT = 1, RES_SCORE = 2, RES_BBOX = 3, RES_SEG = 4, RES_
 const RES_KEYS = ["image_id", "category_id", "score", "bbox", "segmentation", "keypoints", "rbox"].map(ascii);
 
 /** Streams COCO results (a top-level array) against a parsed dataset. */
+/**
+ * CocoResultsStream.finish when every element was read fast as a bbox result (record i is result i,
+ * the builder's columns are the stream's): what its per-element loop leaves to do, in one tight loop
+ * (the unknown ids, the count of segmentations and loadRes' area w * h).
+ */
+function ownColumns(b: ResultsBuilder, n: number, hasSeg: Uint8Array, ids: Map<number, CocoId>): void {
+  const image = b.image;
+  const category = b.category;
+  const box = b.box;
+  const area = b.area;
+  let withSeg = 0;
+  for (let i = 0; i < n; i++) {
+    if (image[i]! < 0 || category[i]! < 0) noteUnknownIds(b, i, i, ids);
+    if (hasSeg[i]) withSeg++;
+    area[i] = box[4 * i + 2]! * box[4 * i + 3]!;
+  }
+  b.withSegmentation += withSeg;
+}
+
+/** Result i (fast record `rec`) names an image or a category the dataset lacks: noted for finishResults' message and warning. */
+function noteUnknownIds(b: ResultsBuilder, i: number, rec: number, ids: Map<number, CocoId>): void {
+  if (b.image[i]! < 0) {
+    const imgId = ids.get(rec * 2)!;
+    if (b.firstUnknownImage < 0) b.firstUnknownImage = i;
+    if (!b.unknownSeen.has(imgId)) {
+      b.unknownSeen.add(imgId);
+      b.unknownImages.push(imgId);
+    }
+  }
+  if (b.category[i]! < 0) {
+    const catId = ids.get(rec * 2 + 1)!;
+    if (b.unknownCatCount++ === 0) b.firstUnknownCat = i;
+    if (b.unknownCatIds.length < 6 && !b.unknownCatIds.includes(catId)) b.unknownCatIds.push(catId);
+  }
+}
+
 export class CocoResultsStream implements JsonElementHandler {
   /** What a top-level string's message names: the file (stream-load.ts sets it) or "results". */
   input: { name: string; kind: JsonSourceKind } = { name: "results", kind: "text" };
@@ -1210,7 +1246,8 @@ export class CocoResultsStream implements JsonElementHandler {
     const fastOf = this.fastOf.a;
     const ids = this.ids;
     const emptyBox = new Uint8Array(source === "segm" ? n : 0); // segm branch: "bbox": [] given
-    for (let i = 0; i < n; i++) {
+    if (own) ownColumns(b, n, segc, ids);
+    else for (let i = 0; i < n; i++) {
       const rec = fastOf[i]!;
       if (rec < 0) {
         checkResult(slow.get(i), i, b);
@@ -1218,22 +1255,10 @@ export class CocoResultsStream implements JsonElementHandler {
       }
       // checkResult on a well-formed element (see readResult)
       const ii = imgc[rec]!;
-      b.image[i] = ii;
-      if (ii < 0) {
-        const imgId = ids.get(rec * 2)!;
-        if (b.firstUnknownImage < 0) b.firstUnknownImage = i;
-        if (!b.unknownSeen.has(imgId)) {
-          b.unknownSeen.add(imgId);
-          b.unknownImages.push(imgId);
-        }
-      }
       const ci = catc[rec]!;
+      b.image[i] = ii;
       b.category[i] = ci;
-      if (ci < 0) {
-        const catId = ids.get(rec * 2 + 1)!;
-        if (b.unknownCatCount++ === 0) b.firstUnknownCat = i;
-        if (b.unknownCatIds.length < 6 && !b.unknownCatIds.includes(catId)) b.unknownCatIds.push(catId);
-      }
+      if (ii < 0 || ci < 0) noteUnknownIds(b, i, rec, ids);
       b.score[i] = scorec[rec]!;
       if (segc[rec]) b.withSegmentation++;
       const st = statec[rec]!;
