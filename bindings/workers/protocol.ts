@@ -145,16 +145,10 @@ function taskOf(prep: PreparedCoco, id: number, blocks: Int32Array, cols: MatchT
   let nD = 0;
   let maxG = 0;
   let maxD = 0;
-  let nRuns = 0;
-  let gRuns = 0;
-  let dEnd = -1;
-  let gEnd = -1;
   for (let q = 0; q < nB; q++) {
     const b = blocks[q]!;
-    const g0 = plan.blockGtStart[b]!;
-    const d0 = plan.blockDtStart[b]!;
-    const G = plan.blockGtStart[b + 1]! - g0;
-    const D = plan.blockDtStart[b + 1]! - d0;
+    const G = plan.blockGtStart[b + 1]! - plan.blockGtStart[b]!;
+    const D = plan.blockDtStart[b + 1]! - plan.blockDtStart[b]!;
     blockGtStart[q] = nG;
     blockDtStart[q] = nD;
     blockImage[q] = plan.blockImagePos[b]!;
@@ -162,49 +156,12 @@ function taskOf(prep: PreparedCoco, id: number, blocks: Int32Array, cols: MatchT
     nD += D;
     if (G > maxG) maxG = G;
     if (D > maxD) maxD = D;
-    if (D > 0 && d0 !== dEnd) nRuns++;
-    if (D > 0) dEnd = d0 + D;
-    if (G > 0 && g0 !== gEnd) gRuns++;
-    if (G > 0) gEnd = g0 + G;
   }
   blockGtStart[nB] = nG;
   blockDtStart[nB] = nD;
-  // (local start, plan start, length) of each stretch of entries that is one in the plan too: the
-  // blocks of a range of images are a run per category (the plan lists them by category, then image)
-  const runs = new Int32Array(3 * nRuns);
-  const gtRuns = new Int32Array(3 * gRuns);
-  let r = -1;
-  let rg = -1;
-  dEnd = gEnd = -1;
-  for (let q = 0; q < nB; q++) {
-    const b = blocks[q]!;
-    const g0 = plan.blockGtStart[b]!;
-    const d0 = plan.blockDtStart[b]!;
-    const G = plan.blockGtStart[b + 1]! - g0;
-    const D = plan.blockDtStart[b + 1]! - d0;
-    if (D > 0) {
-      if (d0 !== dEnd) {
-        r++;
-        runs[3 * r] = blockDtStart[q]!;
-        runs[3 * r + 1] = d0;
-      }
-      runs[3 * r + 2]! += D;
-      dEnd = d0 + D;
-    }
-    if (G > 0) {
-      if (g0 !== gEnd) {
-        rg++;
-        gtRuns[3 * rg] = blockGtStart[q]!;
-        gtRuns[3 * rg + 1] = g0;
-      }
-      gtRuns[3 * rg + 2]! += G;
-      gEnd = g0 + G;
-    }
-  }
-  const gtList = new Int32Array(nG);
-  const dtList = new Int32Array(nD);
-  for (let q = 0; q < gtRuns.length; q += 3) gtList.set(plan.gtList.subarray(gtRuns[q + 1]!, gtRuns[q + 1]! + gtRuns[q + 2]!), gtRuns[q]!);
-  for (let q = 0; q < runs.length; q += 3) dtList.set(plan.dtList.subarray(runs[q + 1]!, runs[q + 1]! + runs[q + 2]!), runs[q]!);
+  const runs = stretches(plan.blockDtStart, blocks);
+  const gtList = entriesOf(plan.gtList, stretches(plan.blockGtStart, blocks), nG);
+  const dtList = entriesOf(plan.dtList, runs, nD);
   const p = prep.p;
   let masks: MatchTask["masks"];
   if (mode === 3) {
@@ -241,6 +198,34 @@ function taskOf(prep: PreparedCoco, id: number, blocks: Int32Array, cols: MatchT
     },
     runs,
   };
+}
+
+/**
+ * The stretches (local start, plan start, length) of the blocks' entries in a plan list whose block
+ * b holds entries start[b] .. start[b + 1]: adjacent blocks' entries make one (the blocks of a range
+ * of images are a stretch per category, as the plan lists them by category, then image).
+ */
+function stretches(start: Int32Array, blocks: Int32Array): Int32Array {
+  const out: number[] = [];
+  let local = 0;
+  let end = -1;
+  for (let q = 0; q < blocks.length; q++) {
+    const s0 = start[blocks[q]!]!;
+    const n = start[blocks[q]! + 1]! - s0;
+    if (n === 0) continue;
+    if (s0 === end) out[out.length - 1]! += n;
+    else out.push(local, s0, n);
+    local += n;
+    end = s0 + n;
+  }
+  return Int32Array.from(out);
+}
+
+/** The n entries of `list` the stretches name, in their local order. */
+function entriesOf(list: Int32Array, runs: Int32Array, n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let q = 0; q < runs.length; q += 3) out.set(list.subarray(runs[q + 1]!, runs[q + 1]! + runs[q + 2]!), runs[q]!);
+  return out;
 }
 
 /** The columns every task reads (the evaluation's own: per annotation, per result). */
