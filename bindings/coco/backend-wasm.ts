@@ -13,13 +13,14 @@ import {
   releaseBits,
   type ResidentBits,
   accumulateScoresOnRead,
+  runCocoAccumulate,
   runCocoMatchResident,
   runCocoPlan,
 } from "./kernel-host.js";
 import { crowdRegionsOf, matchReference } from "./match-ts.js";
 import { computeIou, iouOffsets, maskInputs } from "./overlaps.js";
 import { resolveResultGeometry } from "./object-rle.js";
-import { type CocoMatches, MATCH_GIVEN_IOU, MATCH_MASK_IOU, type MatchOutcomes } from "./types.js";
+import { type Accumulated, type CocoMatches, MATCH_GIVEN_IOU, MATCH_MASK_IOU, type MatchOutcomes } from "./types.js";
 
 export function wasmBackend(k: Kernels): CocoBackend {
   return {
@@ -118,6 +119,31 @@ export function matchedFromBits(prep: PreparedCoco, bits: MatchBits): CocoMatche
     accumulate: () => accumulateScoresOnRead(k, plan, bits, dt.score, countLabels(plan, gt.annotations.area, prep.gtBaseIgnore), () => bits),
     matches: matchesOnce(prep),
     outcomes: () => outcomesOfBits(prep, bits),
+  };
+}
+
+/**
+ * A CocoMatched whose precision and recall were accumulated elsewhere (workers that accumulated their
+ * own categories): `scores`, which no stat reads, is accumulated here on its first read, from the
+ * bits `bits()` gives (called at most once, as is outcomes' need of them).
+ */
+export function matchedFromAccumulated(prep: PreparedCoco, zeroIdMatches: number, acc: Omit<Accumulated, "scores">, bits: () => MatchBits): CocoMatched {
+  const { engine, gt, dt, plan } = prep;
+  const k = engineKernels(engine);
+  if (!k) throw new Error("the wasm backend needs the wasm engine's kernels");
+  let merged: MatchBits | undefined;
+  const allBits = (): MatchBits => (merged ??= bits());
+  return {
+    zeroIdMatches,
+    accumulate: () => {
+      let scores: Float64Array | undefined;
+      return Object.defineProperty({ ...acc }, "scores", {
+        get: () => (scores ??= runCocoAccumulate(k, plan, allBits(), dt.score, countLabels(plan, gt.annotations.area, prep.gtBaseIgnore)).scores),
+        enumerable: true,
+      }) as Accumulated;
+    },
+    matches: matchesOnce(prep),
+    outcomes: () => outcomesOfBits(prep, allBits()),
   };
 }
 

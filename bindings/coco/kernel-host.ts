@@ -5,6 +5,7 @@
 import { Arena, type Kernels } from "../engine/host.js";
 import { TILES } from "../engine/tiles.js";
 import { writeAccumulateContext, writeMatchContext, writePlanContext, readPlanOutputs, MATCH_FIELDS, ACCUMULATE_FIELDS, PLAN_FIELDS } from "../generated/contexts.js";
+import type { CocoParams } from "./params.js";
 import { type Accumulated, type CocoPlan, MATCH_BOX_IOU, MATCH_GIVEN_IOU, MATCH_MASK_IOU, type MatchMode, type PlanInput, type PlanOutput } from "./types.js";
 
 /** planEvaluation's blocks and orders (bindings/coco/evaluate.ts, the reference) in the engine. */
@@ -490,7 +491,11 @@ function gatherPiece(
 const ACCUMULATE_CHUNK = 1 << 20;
 
 /** Labels not ignored per (K index, area range): pycocotools' npig (base ignore, or area outside the range). */
-export function countLabels(plan: CocoPlan, gtArea: Float64Array, gtBaseIgnore: Uint8Array): Int32Array {
+export function countLabels(
+  plan: Pick<CocoPlan, "A" | "K" | "nBlocks" | "gtList" | "blockGtStart" | "blockK"> & { readonly p: Pick<CocoParams, "areaRng"> },
+  gtArea: Float64Array,
+  gtBaseIgnore: Uint8Array,
+): Int32Array {
   const { p, A, K, nBlocks, gtList, blockGtStart, blockK } = plan;
   const npig = new Int32Array(K * A);
   // (runs once per evaluation, mostly before V8 optimises it: the ranges as flat locals)
@@ -516,7 +521,7 @@ export function countLabels(plan: CocoPlan, gtArea: Float64Array, gtBaseIgnore: 
  */
 export function runCocoAccumulate(
   k: Kernels,
-  plan: Pick<CocoPlan, "p" | "T" | "A" | "K" | "dtList" | "dtRank" | "accOrder" | "kStart" | "kEval">,
+  plan: Pick<CocoPlan, "T" | "A" | "K" | "dtList" | "dtRank" | "accOrder" | "kStart" | "kEval"> & { readonly p: Pick<CocoParams, "recThrs" | "maxDets"> },
   bits: MatchBits | ResidentBits,
   score: Float64Array,
   npig: Int32Array,

@@ -13,7 +13,7 @@ import { MATCH_BOX_IOU, MATCH_MASK_IOU } from "../coco/types.js";
 import type { CocoResults } from "../coco/inputs.js";
 import { createEngine, type Engine } from "../engine/engine.js";
 import type { GeometryEngine } from "../geometry/types.js";
-import { evaluateWithRunners, localRunner, type MatchTask, type MatchTaskResult, runMatchTask, TASK_TAG, TaskDispatcher, type TaskRunner } from "./protocol.js";
+import { evaluateWithRunners, localRunner, type MatchTask, type MatchTaskResult, resultTransfer, runMatchTask, TASK_TAG, TaskDispatcher, type TaskRunner, type TaskSplit } from "./protocol.js";
 
 const WORKER_TAG = "detection-eval-eval-worker";
 
@@ -34,10 +34,7 @@ if (!isMainThread && (workerData as WorkerInit | undefined)?.tag === WORKER_TAG)
       const err = e instanceof Error ? e : new Error(String(e));
       r = { tag: TASK_TAG, id: task.id, error: { name: err.name, message: err.message } };
     }
-    const transfer: ArrayBuffer[] = [];
-    if (r.bits) transfer.push(r.bits.tp.buffer as ArrayBuffer, r.bits.ign.buffer as ArrayBuffer);
-    if (r.dtArea) transfer.push(r.dtArea.buffer as ArrayBuffer);
-    parentPort!.postMessage(r, transfer);
+    parentPort!.postMessage(r, resultTransfer(r));
   });
 }
 
@@ -89,6 +86,8 @@ export function effectiveWorkers(requested: number, cores: number = availablePar
 export interface ParallelOptions extends EvaluateOptions {
   /** Threads (1: this thread, as evaluateCoco); at most the machine's cores (os.availableParallelism()) unless `pool` is given: above it, the cores with a warning in the result. */
   workers: number;
+  /** "image": split the work by image even where a split by category balances (tests compare the two). Default "auto". */
+  split?: TaskSplit;
   /** A pool of workers - 1 threads started earlier (e.g. while the files were read, so that its start-up overlaps); not closed here. */
   pool?: NodeWorkerPool;
 }
@@ -117,7 +116,7 @@ export async function evaluateCocoParallel(
   if (prep.backend.name !== "wasm" || (prep.mode !== MATCH_BOX_IOU && prep.mode !== MATCH_MASK_IOU)) return warned(evaluateCoco(engine, gt, dt, params, options));
   const pool = options.pool ?? new NodeWorkerPool(module, workers - 1);
   try {
-    return warned(await evaluateWithRunners(prep, [...pool.runners, localRunner(engine)]));
+    return warned(await evaluateWithRunners(prep, [...pool.runners, localRunner(engine)], options.split));
   } finally {
     if (!options.pool) await pool.close();
   }

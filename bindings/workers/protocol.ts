@@ -1,15 +1,18 @@
 // Evaluation on several threads, the part both Node (worker_threads) and browsers (Web Workers)
-// share: the main thread plans (bindings/coco/evaluate.ts prepareCoco), splits the blocks by image
-// into one task per worker, each worker builds its masks and matches its blocks with the wasm
-// kernels, and the main thread merges the per-detection bits and accumulates. Each block is matched
-// the same way whichever worker takes it, and accumulate sees the same bits in the same order, so
-// the numbers are identical for any number of workers. Browser-safe: no node: imports.
+// share: the main thread plans (bindings/coco/evaluate.ts prepareCoco) and splits the blocks into
+// one task per thread. By category where runs of whole categories balance: each task builds its
+// masks, matches its blocks and accumulates its categories, and the main thread joins their
+// precision and recall. Else by image: the tasks build masks and match, and the main thread merges
+// the per-detection bits and accumulates. Each block is matched and each category accumulated the
+// same way whichever thread takes it, so the numbers are identical for any number of workers.
+// Browser-safe: no node: imports.
 import type { CocoResults } from "../coco/inputs.js";
 import type { CocoDataset } from "../coco/inputs.js";
 import { type CocoEvaluation, finishCoco, type PreparedCoco } from "../coco/evaluate.js";
-import { matchedFromBits } from "../coco/backend-wasm.js";
+import { matchedFromAccumulated, matchedFromBits } from "../coco/backend-wasm.js";
 import { labelsWithDetections } from "../coco/overlaps.js";
-import { imageMajorOrder, type MatchBits, type MatchColumns, type MatchPlan, runCocoMatch } from "../coco/kernel-host.js";
+import { bitsOutOf, countLabels, imageMajorOrder, type MatchBits, type MatchColumns, type MatchPlan, runCocoAccumulate, runCocoMatch, runCocoMatchResident } from "../coco/kernel-host.js";
+import type { Accumulated } from "../coco/types.js";
 import { crowdRegionsOf } from "../coco/match-ts.js";
 import { buildMaskJobs, compactJobs, datasetMaskJobs, type MaskJobs, resultsMaskJobs } from "../coco/mask-pool.js";
 import { engineKernels } from "../engine/host.js";
@@ -18,12 +21,38 @@ import type { GeometryEngine } from "../geometry/types.js";
 /** Marks messages of this protocol. */
 export const TASK_TAG = "detection-eval-match-task";
 
+/**
+ * What a task of whole categories needs to accumulate them too (split by category): its positions
+ * of accumulate's order, which name the plan's entries (the task's own are entryBase on), and each
+ * of its blocks' K index (the task counts its categories' labels itself).
+ */
+export interface TaskAccumulate {
+  readonly K: number;
+  readonly recThrs: readonly number[];
+  readonly maxDets: readonly number[];
+  /** Positions of K index k among the task's: kStart[k] .. kStart[k + 1] (empty outside its categories). */
+  readonly kStart: Int32Array;
+  readonly kEval: Uint8Array;
+  /** K index of each of the task's blocks. */
+  readonly blockK: Int32Array;
+  /** The task's positions in accumulate order: the plan's entry of each (this task's copy, made its own entries in place). */
+  readonly accOrder: Int32Array;
+  /** The plan's entry of the task's first entry. */
+  readonly entryBase: number;
+  /** Rank of each of the task's entries within its block. */
+  readonly dtRank: Int32Array;
+  /** Every result's score (the evaluation's column). */
+  readonly score: Float64Array;
+}
+
 /** One worker's share: its blocks, as a self-contained plan, and the columns it reads. */
 export interface MatchTask {
   readonly tag: typeof TASK_TAG;
   readonly id: number;
   readonly plan: MatchPlan;
   readonly cols: Omit<MatchColumns, "masks" | "iou" | "blockIouStart">;
+  /** A task of whole categories accumulates them as well. */
+  readonly accumulate?: TaskAccumulate;
   /** mode 3: mask jobs of the task's labels and detections, and the mask of each entry. */
   readonly masks?: {
     gt: MaskJobs;
@@ -41,6 +70,8 @@ export interface MatchTaskResult {
   readonly bits?: MatchBits;
   /** segm branch: the area of each detection entry (from its mask). */
   readonly dtArea?: Float64Array;
+  /** A task with `accumulate`: its categories' precision and recall (Accumulated's stored slices, no scores). */
+  readonly accumulated?: { kIndex: Int32Array; precision: Float64Array; recall: Float64Array };
   readonly error?: { name: string; message: string };
 }
 
@@ -135,7 +166,7 @@ export class TaskDispatcher {
  * annotation's and result's (`share`d once for all tasks: no per-entry gather); the task's
  * detection entries are its blocks' in order, `runs` maps them back to the plan's entries.
  */
-function taskOf(prep: PreparedCoco, id: number, blocks: Int32Array, cols: MatchTask["cols"]): { task: MatchTask; runs: Int32Array } {
+function taskOf(prep: PreparedCoco, id: number, blocks: Int32Array, cols: MatchTask["cols"], accumulate?: TaskAccumulate): { task: MatchTask; runs: Int32Array } {
   const { plan, gt, dt, mode, engine } = prep;
   const nB = blocks.length;
   const blockGtStart = new Int32Array(nB + 1);
@@ -195,6 +226,7 @@ function taskOf(prep: PreparedCoco, id: number, blocks: Int32Array, cols: MatchT
       },
       cols,
       masks,
+      accumulate,
     },
     runs,
   };
@@ -258,7 +290,8 @@ function sharedTask(task: MatchTask, share: (a: ArrayBufferView) => ArrayBufferV
     dtArea: share(c.dtArea) as Float64Array,
   };
   const m = task.masks;
-  return { ...task, cols, masks: m && { ...m, gt: compactJobs(m.gt), dt: compactJobs(m.dt) } };
+  const a = task.accumulate;
+  return { ...task, cols, masks: m && { ...m, gt: compactJobs(m.gt), dt: compactJobs(m.dt) }, accumulate: a && { ...a, score: share(a.score) as Float64Array } };
 }
 
 /** Splits the blocks by image into at most n tasks of similar work (contiguous image ranges). */
@@ -290,6 +323,115 @@ export function splitByImage(prep: PreparedCoco, n: number): Int32Array[] {
   return out.filter((a) => a.length > 0);
 }
 
+/** A task of whole categories: its blocks and what it needs to accumulate them. */
+interface CategoryPart {
+  blocks: Int32Array;
+  accumulate: TaskAccumulate;
+}
+
+/**
+ * Splits the categories into at most n contiguous runs of similar work (matching and accumulating),
+ * each task then accumulating its own categories: the plan lists the blocks by category, so a run's
+ * blocks, detection entries and accumulate positions are each one stretch. null where no such split
+ * exists (fewer categories than tasks, one category outweighing a share, useCats false): split by
+ * image then.
+ */
+export function splitByCategory(prep: PreparedCoco, n: number): CategoryPart[] | null {
+  const { plan, p } = prep;
+  const { K, A, nBlocks, blockK, blockGtStart, blockDtStart, kStart, accOrder } = plan;
+  if (n < 2 || K < n) return null;
+  const M = p.maxDets.length;
+  const work = new Float64Array(K);
+  for (let b = 0; b < nBlocks; b++) {
+    if (b > 0 && blockK[b]! < blockK[b - 1]!) return null; // (not category-major: no stretches)
+    const G = blockGtStart[b + 1]! - blockGtStart[b]!;
+    const D = blockDtStart[b + 1]! - blockDtStart[b]!;
+    work[blockK[b]!]! += D * G + 4 * (D + G) + 1;
+  }
+  let total = 0;
+  for (let q = 0; q < K; q++) total += work[q]! += (kStart[q + 1]! - kStart[q]!) * A * M;
+  if (!(total > 0)) return null;
+  // K index q goes to the share its middle falls in (non-decreasing: contiguous shares)
+  const groupOf = new Int32Array(K);
+  let acc = 0;
+  for (let q = 0; q < K; q++) {
+    groupOf[q] = Math.min(n - 1, Math.floor(((acc + work[q]! / 2) / total) * n));
+    acc += work[q]!;
+  }
+  // first[g]: the first K index of share g or a later one (K: none)
+  const first = new Int32Array(n + 1).fill(K);
+  for (let q = K - 1; q >= 0; q--) for (let g = 0; g <= groupOf[q]!; g++) first[g] = q;
+  const parts: CategoryPart[] = [];
+  let b0 = 0;
+  for (let g = 0; g < n; g++) {
+    const qa = first[g]!;
+    const qb = first[g + 1]!;
+    let share = 0;
+    for (let q = qa; q < qb; q++) share += work[q]!;
+    if (share > (1.25 * total) / n) return null; // (one share would hold the others up)
+    let b1 = b0;
+    while (b1 < nBlocks && blockK[b1]! < qb) b1++;
+    if (b1 === b0) continue;
+    const e0 = blockDtStart[b0]!;
+    const e1 = blockDtStart[b1]!;
+    const p0 = kStart[qa]!;
+    const p1 = kStart[qb]!;
+    if (p1 - p0 !== e1 - e0) return null; // (every entry of a category has a position of it)
+    const ks = new Int32Array(K + 1);
+    for (let q = 0; q <= K; q++) ks[q] = Math.min(Math.max(kStart[q]! - p0, 0), p1 - p0);
+    const blocks = new Int32Array(b1 - b0);
+    for (let i = 0; i < blocks.length; i++) blocks[i] = b0 + i;
+    parts.push({
+      blocks,
+      accumulate: {
+        K,
+        recThrs: [...p.recThrs],
+        maxDets: [...p.maxDets],
+        kStart: ks,
+        kEval: plan.kEval,
+        blockK: blockK.slice(b0, b1),
+        accOrder: accOrder.slice(p0, p1),
+        entryBase: e0,
+        dtRank: plan.dtRank.slice(e0, e1),
+        score: prep.dt.score,
+      },
+    });
+    b0 = b1;
+  }
+  return parts.length > 1 ? parts : null;
+}
+
+/** Precision and recall of the tasks' categories (in K order) as one Accumulated's stored slices. */
+function mergeAccumulated(prep: PreparedCoco, parts: readonly NonNullable<MatchTaskResult["accumulated"]>[]): Omit<Accumulated, "scores"> {
+  const { T, A, K } = prep.plan;
+  const R = prep.p.recThrs.length;
+  const M = prep.p.maxDets.length;
+  const am = A * M;
+  let Kc = 0;
+  for (const a of parts) Kc += a.kIndex.length;
+  const kIndex = new Int32Array(Kc);
+  const precision = new Float64Array(T * R * Kc * am);
+  const recall = new Float64Array(T * Kc * am);
+  let c0 = 0;
+  for (const a of parts) {
+    const n = a.kIndex.length;
+    kIndex.set(a.kIndex, c0);
+    for (let tr = 0; tr < T * R; tr++) precision.set(a.precision.subarray(tr * n * am, (tr + 1) * n * am), (tr * Kc + c0) * am);
+    for (let t = 0; t < T; t++) recall.set(a.recall.subarray(t * n * am, (t + 1) * n * am), (t * Kc + c0) * am);
+    c0 += n;
+  }
+  return { precisionShape: [T, R, K, A, M], recallShape: [T, K, A, M], kIndex, precision, recall };
+}
+
+/** The buffers of a task's result that move back to the calling thread instead of being copied. */
+export function resultTransfer(r: MatchTaskResult): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  if (r.bits) out.push(r.bits.tp.buffer as ArrayBuffer, r.bits.ign.buffer as ArrayBuffer);
+  if (r.dtArea) out.push(r.dtArea.buffer as ArrayBuffer);
+  if (r.accumulated) out.push(r.accumulated.kIndex.buffer as ArrayBuffer, r.accumulated.precision.buffer as ArrayBuffer, r.accumulated.recall.buffer as ArrayBuffer);
+  return out;
+}
+
 /** A typed array copied into a SharedArrayBuffer when there is one (workers then share it), else as is. */
 export function sharer(): (a: ArrayBufferView) => ArrayBufferView {
   const canShare = typeof SharedArrayBuffer !== "undefined" && (typeof globalThis.crossOriginIsolated === "undefined" || globalThis.crossOriginIsolated);
@@ -316,11 +458,18 @@ export function sharer(): (a: ArrayBufferView) => ArrayBufferView {
   };
 }
 
-/** Evaluates on the runners: plan here, match there, accumulate here. */
-export async function evaluateWithRunners(prep: PreparedCoco, runners: readonly TaskRunner[]): Promise<CocoEvaluation> {
+/** How evaluateWithRunners splits the work: "auto" by category where that balances, else by image. */
+export type TaskSplit = "auto" | "image";
+
+/**
+ * Evaluates on the runners: plan here; masks, matching and (split by category) accumulate there;
+ * the rest here.
+ */
+export async function evaluateWithRunners(prep: PreparedCoco, runners: readonly TaskRunner[], split: TaskSplit = "auto"): Promise<CocoEvaluation> {
   const { plan, timings, dt } = prep;
   const tIou = performance.now();
-  const groups = splitByImage(prep, runners.length);
+  const byCategory = split === "auto" ? splitByCategory(prep, runners.length) : null;
+  const groups = byCategory ? byCategory.map((c) => c.blocks) : splitByImage(prep, runners.length);
   const share = sharer();
   const cols = taskColumns(prep);
   // each task is posted as soon as it is made (a worker starts while the next is made); a runner on
@@ -329,15 +478,16 @@ export async function evaluateWithRunners(prep: PreparedCoco, runners: readonly 
   const pending: Promise<MatchTaskResult>[] = [];
   let matchStart = 0;
   for (let id = 0; id < groups.length; id++) {
-    const part = taskOf(prep, id, groups[id]!, cols);
+    const part = taskOf(prep, id, groups[id]!, cols, byCategory?.[id]?.accumulate);
     parts.push(part);
     const local = runners[id]!.local === true;
     const task = local ? part.task : sharedTask(part.task, share);
     // only the task's own arrays move (the columns are shared, or the evaluation's)
     const transfer: ArrayBuffer[] = [];
     const m = task.masks;
+    const c = task.accumulate;
     const own = m && !local ? [m.gt, m.dt].flatMap((j) => [j.jobs, j.bytes, j.coords, j.parts, j.counts, j.boxes]) : [];
-    for (const a of [task.plan.blockGtStart, task.plan.blockDtStart, task.plan.gtList, task.plan.dtList, task.plan.blockOrder, m?.gtJob, m?.dtJob, ...own]) {
+    for (const a of [task.plan.blockGtStart, task.plan.blockDtStart, task.plan.gtList, task.plan.dtList, task.plan.blockOrder, m?.gtJob, m?.dtJob, ...own, c?.kStart, c?.blockK, c?.accOrder, c?.dtRank]) {
       if (a && a.byteLength > 0 && !transfer.includes(a.buffer as ArrayBuffer)) transfer.push(a.buffer as ArrayBuffer);
     }
     if (id === 0) {
@@ -348,12 +498,6 @@ export async function evaluateWithRunners(prep: PreparedCoco, runners: readonly 
     pending.push(runners[id]!.run(task, transfer));
   }
   const results = await Promise.all(pending);
-  // merge: the tasks' detection entries -> the plan's, a stretch at a time
-  const W = Math.ceil(plan.T / 32);
-  const A = plan.A;
-  const nDt = plan.dtList.length;
-  const tp = new Uint32Array(A * nDt * W);
-  const ign = new Uint32Array(A * nDt * W);
   let zero = 0;
   for (let id = 0; id < results.length; id++) {
     const r = results[id]!;
@@ -362,25 +506,40 @@ export async function evaluateWithRunners(prep: PreparedCoco, runners: readonly 
       e.name = r.error.name;
       throw e;
     }
-    const bits = r.bits!;
-    zero += bits.zeroIdMatches;
-    const runs = parts[id]!.runs;
-    const nLocal = parts[id]!.task.plan.nOut;
-    for (let a = 0; a < A; a++) {
-      for (let q = 0; q < runs.length; q += 3) {
-        const from = (a * nLocal + runs[q]!) * W;
-        const to = (a * nDt + runs[q + 1]!) * W;
-        const n = runs[q + 2]! * W;
-        tp.set(bits.tp.subarray(from, from + n), to);
-        ign.set(bits.ign.subarray(from, from + n), to);
-      }
-    }
+    zero += r.bits!.zeroIdMatches;
     if (r.dtArea) {
       const list = parts[id]!.task.plan.dtList;
-      for (let j = 0; j < nLocal; j++) dt.area[list[j]!] = r.dtArea[j]!;
+      for (let j = 0; j < list.length; j++) dt.area[list[j]!] = r.dtArea[j]!;
     }
   }
-  return finishCoco(prep, matchedFromBits(prep, { W, tp, ign, zeroIdMatches: zero }), matchStart);
+  // the tasks' detection entries -> the plan's, a stretch at a time (split by category: only for
+  // what reads the bits later, scores and outcomes)
+  const merge = (): MatchBits => {
+    const W = Math.ceil(plan.T / 32);
+    const A = plan.A;
+    const nDt = plan.dtList.length;
+    const tp = new Uint32Array(A * nDt * W);
+    const ign = new Uint32Array(A * nDt * W);
+    for (let id = 0; id < results.length; id++) {
+      const bits = results[id]!.bits!;
+      const runs = parts[id]!.runs;
+      const nLocal = parts[id]!.task.plan.nOut;
+      for (let a = 0; a < A; a++) {
+        for (let q = 0; q < runs.length; q += 3) {
+          const from = (a * nLocal + runs[q]!) * W;
+          const to = (a * nDt + runs[q + 1]!) * W;
+          const n = runs[q + 2]! * W;
+          tp.set(bits.tp.subarray(from, from + n), to);
+          ign.set(bits.ign.subarray(from, from + n), to);
+        }
+      }
+    }
+    return { W, tp, ign, zeroIdMatches: zero };
+  };
+  const matched = byCategory
+    ? matchedFromAccumulated(prep, zero, mergeAccumulated(prep, results.map((r) => r.accumulated!)), merge)
+    : matchedFromBits(prep, merge());
+  return finishCoco(prep, matched, matchStart);
 }
 
 /** A runner on this thread's engine (for N threads: N - 1 workers and this one). */
@@ -414,9 +573,22 @@ export function runMatchTask(engine: GeometryEngine, task: MatchTask): MatchTask
         }
       }
     }
-    const bits = runCocoMatch(k, task.plan, cols);
-
-    return { tag: TASK_TAG, id: task.id, bits, dtArea };
+    const a = task.accumulate;
+    if (!a) return { tag: TASK_TAG, id: task.id, bits: runCocoMatch(k, task.plan, cols), dtArea };
+    // whole categories: accumulated here, from the bits where the match kernel left them
+    const resident = runCocoMatchResident(k, task.plan, cols);
+    const { T, A, dtList } = task.plan;
+    const order = a.accOrder;
+    for (let i = 0; i < order.length; i++) {
+      const e = order[i]! - a.entryBase;
+      if (!(e >= 0 && e < dtList.length)) throw new Error(`internal error: accumulate position ${i} names entry ${order[i]}, not one of this task's`);
+      order[i] = e;
+    }
+    const { nBlocks, gtList, blockGtStart, areaRng } = task.plan;
+    const npig = countLabels({ p: { areaRng }, A, K: a.K, nBlocks, gtList, blockGtStart, blockK: a.blockK }, cols.gtArea, cols.gtBaseIgnore);
+    const acc = runCocoAccumulate(k, { p: a, T, A, K: a.K, dtList, dtRank: a.dtRank, accOrder: order, kStart: a.kStart, kEval: a.kEval }, resident, a.score, npig, false);
+    const bits = bitsOutOf(k, resident);
+    return { tag: TASK_TAG, id: task.id, bits, dtArea, accumulated: { kIndex: acc.kIndex, precision: acc.precision, recall: acc.recall } };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     return { tag: TASK_TAG, id: task.id, error: { name: err.name, message: err.message } };

@@ -19,7 +19,7 @@ import { MATCH_BOX_IOU, MATCH_MASK_IOU } from "../coco/types.js";
 import type { CocoResults } from "../coco/inputs.js";
 import { createEngine, type Engine } from "../engine/engine.js";
 import type { GeometryEngine } from "../geometry/types.js";
-import { evaluateWithRunners, localRunner, type MatchTask, type MatchTaskResult, runMatchTask, TASK_TAG, TaskDispatcher, type TaskRunner } from "./protocol.js";
+import { evaluateWithRunners, localRunner, type MatchTask, type MatchTaskResult, resultTransfer, runMatchTask, TASK_TAG, TaskDispatcher, type TaskRunner } from "./protocol.js";
 
 const INIT_TAG = "detection-eval-worker-init";
 
@@ -48,10 +48,7 @@ export function serveMatchTasks(scope: PortLike = globalThis as unknown as PortL
       const x = err instanceof Error ? err : new Error(String(err));
       r = { tag: TASK_TAG, id: task.id, error: { name: x.name, message: x.message } };
     }
-    const transfer: Transferable[] = [];
-    if (r.bits) transfer.push(r.bits.tp.buffer as ArrayBuffer, r.bits.ign.buffer as ArrayBuffer);
-    if (r.dtArea) transfer.push(r.dtArea.buffer as ArrayBuffer);
-    scope.postMessage(r, transfer);
+    scope.postMessage(r, resultTransfer(r));
   });
 }
 

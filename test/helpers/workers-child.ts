@@ -1,6 +1,7 @@
 // Child process of test/workers/workers.test.ts (run with `node --import tsx`, so that the worker threads can
 // load bindings/workers/node-threads.ts too): evaluates each case with 1, 2 and 3 workers and prints, per case
-// and worker count, a digest of stats, precision, recall and scores (bit patterns).
+// and worker count (split by category where that balances, and by image), a digest of stats, precision,
+// recall and scores (bit patterns).
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -36,13 +37,13 @@ for (const [name, dtFile, iouType] of cases) {
   const dtPath = [dtFile, `${dtFile}.gz`].map((f) => join(dir, f)).find((f) => existsSync(f));
   if (!dtPath || !existsSync(join(dir, gtFile))) continue;
   const out: string[] = [];
-  for (const workers of [1, 2, 3]) {
+  for (const [workers, split] of [[1, "auto"], [2, "auto"], [3, "auto"], [2, "image"], [3, "image"]] as const) {
     // fresh inputs each time: the worker path defers segm-branch geometry
     const { gt, dt } = await loadCocoInputs(join(dir, gtFile), dtPath);
     // a pool of its own: the thread count is not capped at the machine's cores (evaluateCocoParallel caps its own pools)
     const pool = workers > 1 ? new NodeWorkerPool(engine.module, workers - 1) : undefined;
     try {
-      const ev = workers === 1 ? evaluateCoco(engine, gt, dt, { iouType }) : await evaluateCocoParallel(engine, gt, dt, { iouType }, { workers, pool });
+      const ev = workers === 1 ? evaluateCoco(engine, gt, dt, { iouType }) : await evaluateCocoParallel(engine, gt, dt, { iouType }, { workers, pool, split });
       out.push(digest(ev));
     } finally {
       await pool?.close();
