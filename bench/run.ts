@@ -440,7 +440,7 @@ function markdown(results: WorkloadResult[], args: Args, note: string): string {
     "",
     `Speedup = reference time / our median time (> 1: we are faster). ${note}.`,
     "",
-    "Per-stage milliseconds (medians; the CLI's --timings; with workers, iou is splitting the work and match the workers' masks, IoU and matching):",
+    "Per-stage milliseconds (medians; the CLI's --timings; with workers, iou is splitting the work and match the workers' masks, IoU and matching, and split by category their accumulate too):",
     "",
     line(stageHead),
     line(stageHead.map(() => "---")),

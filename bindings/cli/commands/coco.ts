@@ -90,7 +90,7 @@ export const COCO_COMMAND: Command = {
     bootstrap: { kind: "value", default: "0", help: "bootstrap intervals of the stats and per-category AP over N resamples of the images (0: none; re-accumulates N times, ~20 ms each on a 5,000-image set)" },
     seed: { kind: "value", default: "0", help: "seed of the bootstrap resampling" },
     format: { kind: "value", values: ["text", "json"], default: "text" },
-    workers: { kind: "value", default: "1", help: "threads for masks, IoU and matching (this one and N-1 workers, at most one per core; results are identical for any N)" },
+    workers: { kind: "value", default: "1", help: "threads for masks, IoU, matching and accumulate (this one and N-1 workers, at most one per core; results are identical for any N)" },
     timings: { kind: "flag", help: "print milliseconds per stage on stderr (with --format json also a \"timings\" key)" },
     protocol: { kind: "value", values: ["coco", "lvis"], default: "coco", help: "lvis: lvis-api's federated protocol (bbox or segm; its results dict and print-out; see docs/lvis.md)" },
   },
