@@ -20,6 +20,7 @@ import {
 import { crowdRegionsOf, matchReference } from "./match-ts.js";
 import { computeIou, iouOffsets, maskInputs } from "./overlaps.js";
 import { resolveResultGeometry } from "./object-rle.js";
+import { resolveResultGeometryBulk } from "./mask-pool.js";
 import { type Accumulated, type CocoMatches, MATCH_GIVEN_IOU, MATCH_MASK_IOU, type MatchOutcomes } from "./types.js";
 
 export function wasmBackend(k: Kernels): CocoBackend {
@@ -124,26 +125,30 @@ export function matchedFromBits(prep: PreparedCoco, bits: MatchBits): CocoMatche
 
 /**
  * A CocoMatched whose precision and recall were accumulated elsewhere (workers that accumulated their
- * own categories): `scores`, which no stat reads, is accumulated here on its first read, from the
- * bits `bits()` gives (called at most once, as is outcomes' need of them).
+ * own categories and kept no bits): `scores`, which no stat reads, and the outcomes match again here
+ * on first need (as after evaluateCoco once its resident bits are released).
  */
-export function matchedFromAccumulated(prep: PreparedCoco, zeroIdMatches: number, acc: Omit<Accumulated, "scores">, bits: () => MatchBits): CocoMatched {
+export function matchedFromAccumulated(prep: PreparedCoco, zeroIdMatches: number, acc: Omit<Accumulated, "scores">): CocoMatched {
   const { engine, gt, dt, plan } = prep;
   const k = engineKernels(engine);
   if (!k) throw new Error("the wasm backend needs the wasm engine's kernels");
-  let merged: MatchBits | undefined;
-  const allBits = (): MatchBits => (merged ??= bits());
+  let bits: MatchBits | undefined;
+  const matchedAgain = (): MatchBits => {
+    // (a split's tasks made the segm-branch geometry of the evaluated results only: all of it first, as evaluateCoco has it)
+    if (!bits && dt.geometryPending) resolveResultGeometryBulk(engine, dt);
+    return (bits ??= bitsOutOf(k, matchResident(prep, k)));
+  };
   return {
     zeroIdMatches,
     accumulate: () => {
       let scores: Float64Array | undefined;
       return Object.defineProperty({ ...acc }, "scores", {
-        get: () => (scores ??= runCocoAccumulate(k, plan, allBits(), dt.score, countLabels(plan, gt.annotations.area, prep.gtBaseIgnore)).scores),
+        get: () => (scores ??= runCocoAccumulate(k, plan, matchedAgain(), dt.score, countLabels(plan, gt.annotations.area, prep.gtBaseIgnore)).scores),
         enumerable: true,
       }) as Accumulated;
     },
     matches: matchesOnce(prep),
-    outcomes: () => outcomesOfBits(prep, allBits()),
+    outcomes: () => outcomesOfBits(prep, matchedAgain()),
   };
 }
 

@@ -30,7 +30,9 @@ export class Column<A extends ColumnArray> {
   grow(need: number): void {
     let cap = Math.max(1024, this.a.length * 2, this.firstCapacity);
     while (cap < need) cap *= 2;
-    const b = new (this.a.constructor as new (length: number) => A)(cap);
+    // (a column on a SharedArrayBuffer stays on one)
+    const C = this.a.constructor as { new (length: number): A; new (buffer: ArrayBufferLike): A; BYTES_PER_ELEMENT: number };
+    const b = typeof SharedArrayBuffer !== "undefined" && this.a.buffer instanceof SharedArrayBuffer ? new C(new SharedArrayBuffer(cap * C.BYTES_PER_ELEMENT)) : new C(cap);
     b.set(this.a.subarray(0, this.n) as never);
     this.a = b;
   }

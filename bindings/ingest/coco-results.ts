@@ -58,13 +58,13 @@ export class ResultsBuilder {
     readonly dataset: CocoDataset,
     readonly source: ResultSource,
     n: number,
-    given?: { image: Int32Array; category: Int32Array; score: Float64Array; box: Float64Array },
+    given?: { image: Int32Array; category: Int32Array; score: Float64Array; box: Float64Array; area?: Float64Array },
   ) {
     this.raw = new Array(n);
     this.image = given?.image ?? new Int32Array(n);
     this.category = given?.category ?? new Int32Array(n);
     this.score = given?.score ?? new Float64Array(n);
-    this.area = new Float64Array(n);
+    this.area = given?.area ?? new Float64Array(n);
     this.box = given?.box ?? new Float64Array(4 * n).fill(NaN);
     this.boxState = new Uint8Array(n);
   }

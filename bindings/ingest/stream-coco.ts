@@ -46,16 +46,24 @@ let poolCapacity = 1024;
  * Sets the initial capacity of the columns made next: `elements` expected, in a document of `bytes`
  * bytes (large typed arrays are reserved, not touched: unused room costs address space, not memory).
  */
-export function presizeColumns(elements: number, bytes = 0): void {
+export function presizeColumns(elements: number, bytes = 0, shared = false): void {
   initialCapacity = Math.max(1024, Math.min(1 << 26, Math.ceil(elements)));
   poolCapacity = Math.max(1024, Math.min(1 << 28, Math.ceil(bytes)));
+  sharedColumns = shared && typeof SharedArrayBuffer !== "undefined";
+}
+
+/** The next results stream's float columns (boxes, areas, scores) on SharedArrayBuffers: worker threads then read them without a copy. */
+let sharedColumns = false;
+
+function f64Array(n: number): Float64Array {
+  return sharedColumns ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n);
 }
 
 // the parser's columns start at the presized capacity
 class F64Col extends Column<Float64Array> {
   /** `pool`: start empty, `capacity` on first use. */
   constructor(capacity = initialCapacity, pool = false) {
-    super(new Float64Array(pool ? 0 : capacity), 0, capacity);
+    super(pool ? new Float64Array(0) : f64Array(capacity), 0, capacity);
   }
 }
 class I32Col extends Column<Int32Array> {
@@ -1013,6 +1021,8 @@ function noteUnknownIds(b: ResultsBuilder, i: number, rec: number, ids: Map<numb
 }
 
 export class CocoResultsStream implements JsonElementHandler {
+  /** Its float columns on SharedArrayBuffers (presizeColumns' `shared`: for this stream only). */
+  private readonly shared = sharedColumns;
   /** What a top-level string's message names: the file (stream-load.ts sets it) or "results". */
   input: { name: string; kind: JsonSourceKind } = { name: "results", kind: "text" };
   private rootKind = "";
@@ -1049,6 +1059,7 @@ export class CocoResultsStream implements JsonElementHandler {
   ) {
     this.imageIndex = indexLookup(dataset.images.ids, dataset.images.indexOf);
     this.catIndex = indexLookup(dataset.categories.ids, dataset.categories.indexOf);
+    sharedColumns = false; // (its columns are made)
   }
 
   /** Runs of results through the wasm scanner: how many were read (0: element() takes the next one). */
@@ -1241,7 +1252,7 @@ export class CocoResultsStream implements JsonElementHandler {
     // every element read fast (record i is result i) as bbox results: the stream's columns are the
     // results' (the loop below then copies each value onto itself): no second copy of 57 bytes a result
     const own = slow.size === 0 && source === "bbox";
-    const given = own ? { image: imgc.subarray(0, n), category: catc.subarray(0, n), score: scorec.subarray(0, n), box: boxc.subarray(0, 4 * n) } : undefined;
+    const given = own ? { image: imgc.subarray(0, n), category: catc.subarray(0, n), score: scorec.subarray(0, n), box: boxc.subarray(0, 4 * n), area: this.shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n) } : undefined;
     const b = new ResultsBuilder(this.dataset, source, n, given);
     const fastOf = this.fastOf.a;
     const ids = this.ids;

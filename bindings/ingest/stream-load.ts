@@ -29,6 +29,11 @@ export interface StreamLoadOptions {
    * boxes), whose polygons are most of a dataset's memory. Default true. Streamed reading only.
    */
   segmentations?: boolean;
+  /**
+   * true: the results' boxes, scores and areas are made on SharedArrayBuffers, so that worker threads
+   * (evaluateCocoParallel) read them without a copy. Default false. Streamed reading only.
+   */
+  shared?: boolean;
 }
 
 let inlined: Promise<WebAssembly.Module> | undefined;
@@ -73,12 +78,12 @@ export async function scanFile<T>(path: string, kind: InputKind, handler: JsonEl
 }
 
 /** Column capacity from the size of a regular file (about 64 bytes of JSON per element; gzip about 4:1). */
-function presizeFor(kind: InputKind, path: string): void {
+function presizeFor(kind: InputKind, path: string, shared = false): void {
   let bytes = 0;
   if (kind.regular) {
     bytes = isGzipFile(path) ? 4 * kind.size : kind.size;
   }
-  presizeColumns(bytes / 64, bytes);
+  presizeColumns(bytes / 64, bytes, shared);
 }
 
 /**
@@ -93,10 +98,10 @@ export async function streamCocoDataset(path: string, scanner?: WasmRecordScanne
   return scanFile(path, kind, h, () => h.finish(), chunks);
 }
 
-/** A COCO results file, streamed against its dataset (parseCocoResults semantics). */
-export async function streamCocoResults(path: string, dataset: CocoDataset, scanner?: WasmRecordScanner | null): Promise<CocoResults> {
+/** A COCO results file, streamed against its dataset (parseCocoResults semantics); `shared` as StreamLoadOptions'. */
+export async function streamCocoResults(path: string, dataset: CocoDataset, scanner?: WasmRecordScanner | null, shared = false): Promise<CocoResults> {
   const kind = inputKind(path);
-  presizeFor(kind, path);
+  presizeFor(kind, path, shared);
   const h = new CocoResultsStream(dataset, scanner === undefined ? await recordScanner() : scanner);
   h.input = { name: path, kind: "file" };
   return scanFile(path, kind, h, () => h.finish());
@@ -116,7 +121,7 @@ export async function loadCocoInputs(gtPath: string, dtPath: string, options: St
   const scanner = stream === "never" ? null : await recordScanner(options.module);
   const gt = stream === "never" ? loadCocoDataset(gtPath) : await streamCocoDataset(gtPath, scanner, undefined, options.segmentations ?? true);
   const t1 = performance.now();
-  const dt = stream === "never" ? loadCocoResults(dtPath, gt) : await streamCocoResults(dtPath, gt, scanner);
+  const dt = stream === "never" ? loadCocoResults(dtPath, gt) : await streamCocoResults(dtPath, gt, scanner, options.shared ?? false);
   const t2 = performance.now();
   return { gt, dt, timings: { loadGt: t1 - t0, loadDt: t2 - t1 } };
 }

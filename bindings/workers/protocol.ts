@@ -11,7 +11,7 @@ import type { CocoDataset } from "../coco/inputs.js";
 import { type CocoEvaluation, finishCoco, type PreparedCoco } from "../coco/evaluate.js";
 import { matchedFromAccumulated, matchedFromBits } from "../coco/backend-wasm.js";
 import { labelsWithDetections } from "../coco/overlaps.js";
-import { bitsOutOf, countLabels, imageMajorOrder, type MatchBits, type MatchColumns, type MatchPlan, runCocoAccumulate, runCocoMatch, runCocoMatchResident } from "../coco/kernel-host.js";
+import { countLabels, imageMajorOrder, type MatchBits, type MatchColumns, type MatchPlan, releaseBits, runCocoAccumulate, runCocoMatch, runCocoMatchResident } from "../coco/kernel-host.js";
 import type { Accumulated } from "../coco/types.js";
 import { crowdRegionsOf } from "../coco/match-ts.js";
 import { buildMaskJobs, compactJobs, datasetMaskJobs, type MaskJobs, resultsMaskJobs } from "../coco/mask-pool.js";
@@ -67,7 +67,10 @@ export interface MatchTask {
 export interface MatchTaskResult {
   readonly tag: typeof TASK_TAG;
   readonly id: number;
+  /** Split by image: the tp / ign bits of the task's entries. */
   readonly bits?: MatchBits;
+  /** Matches that went to a label with id 0 (pycocotools counts them as false positives). */
+  readonly zeroIdMatches?: number;
   /** segm branch: the area of each detection entry (from its mask). */
   readonly dtArea?: Float64Array;
   /** A task with `accumulate`: its categories' precision and recall (Accumulated's stored slices, no scores). */
@@ -438,7 +441,7 @@ export function sharer(): (a: ArrayBufferView) => ArrayBufferView {
   // by buffer and range: views of the same pool made twice are shared once
   const cache = new WeakMap<ArrayBufferLike, Map<string, ArrayBufferView>>();
   return (a) => {
-    if (a.byteLength === 0) return a;
+    if (a.byteLength === 0 || (canShare && a.buffer instanceof SharedArrayBuffer)) return a; // (shared already)
     if (!canShare) {
       // a compact copy (a view's whole buffer would be cloned otherwise)
       return a.byteLength === a.buffer.byteLength ? a : ((a as unknown as { slice(): ArrayBufferView }).slice());
@@ -506,39 +509,34 @@ export async function evaluateWithRunners(prep: PreparedCoco, runners: readonly 
       e.name = r.error.name;
       throw e;
     }
-    zero += r.bits!.zeroIdMatches;
+    zero += r.zeroIdMatches ?? 0;
     if (r.dtArea) {
       const list = parts[id]!.task.plan.dtList;
       for (let j = 0; j < list.length; j++) dt.area[list[j]!] = r.dtArea[j]!;
     }
   }
-  // the tasks' detection entries -> the plan's, a stretch at a time (split by category: only for
-  // what reads the bits later, scores and outcomes)
-  const merge = (): MatchBits => {
-    const W = Math.ceil(plan.T / 32);
-    const A = plan.A;
-    const nDt = plan.dtList.length;
-    const tp = new Uint32Array(A * nDt * W);
-    const ign = new Uint32Array(A * nDt * W);
-    for (let id = 0; id < results.length; id++) {
-      const bits = results[id]!.bits!;
-      const runs = parts[id]!.runs;
-      const nLocal = parts[id]!.task.plan.nOut;
-      for (let a = 0; a < A; a++) {
-        for (let q = 0; q < runs.length; q += 3) {
-          const from = (a * nLocal + runs[q]!) * W;
-          const to = (a * nDt + runs[q + 1]!) * W;
-          const n = runs[q + 2]! * W;
-          tp.set(bits.tp.subarray(from, from + n), to);
-          ign.set(bits.ign.subarray(from, from + n), to);
-        }
+  if (byCategory) return finishCoco(prep, matchedFromAccumulated(prep, zero, mergeAccumulated(prep, results.map((r) => r.accumulated!))), matchStart);
+  // the tasks' detection entries -> the plan's, a stretch at a time
+  const W = Math.ceil(plan.T / 32);
+  const A = plan.A;
+  const nDt = plan.dtList.length;
+  const tp = new Uint32Array(A * nDt * W);
+  const ign = new Uint32Array(A * nDt * W);
+  for (let id = 0; id < results.length; id++) {
+    const bits = results[id]!.bits!;
+    const runs = parts[id]!.runs;
+    const nLocal = parts[id]!.task.plan.nOut;
+    for (let a = 0; a < A; a++) {
+      for (let q = 0; q < runs.length; q += 3) {
+        const from = (a * nLocal + runs[q]!) * W;
+        const to = (a * nDt + runs[q + 1]!) * W;
+        const n = runs[q + 2]! * W;
+        tp.set(bits.tp.subarray(from, from + n), to);
+        ign.set(bits.ign.subarray(from, from + n), to);
       }
     }
-    return { W, tp, ign, zeroIdMatches: zero };
-  };
-  const matched = byCategory
-    ? matchedFromAccumulated(prep, zero, mergeAccumulated(prep, results.map((r) => r.accumulated!)), merge)
-    : matchedFromBits(prep, merge());
+  }
+  const matched = matchedFromBits(prep, { W, tp, ign, zeroIdMatches: zero });
   return finishCoco(prep, matched, matchStart);
 }
 
@@ -574,8 +572,12 @@ export function runMatchTask(engine: GeometryEngine, task: MatchTask): MatchTask
       }
     }
     const a = task.accumulate;
-    if (!a) return { tag: TASK_TAG, id: task.id, bits: runCocoMatch(k, task.plan, cols), dtArea };
-    // whole categories: accumulated here, from the bits where the match kernel left them
+    if (!a) {
+      const bits = runCocoMatch(k, task.plan, cols);
+      return { tag: TASK_TAG, id: task.id, bits, zeroIdMatches: bits.zeroIdMatches, dtArea };
+    }
+    // whole categories: accumulated here, from the bits where the match kernel left them (and no
+    // bits go back: what reads them later matches again on the calling thread)
     const resident = runCocoMatchResident(k, task.plan, cols);
     const { T, A, dtList } = task.plan;
     const order = a.accOrder;
@@ -587,8 +589,8 @@ export function runMatchTask(engine: GeometryEngine, task: MatchTask): MatchTask
     const { nBlocks, gtList, blockGtStart, areaRng } = task.plan;
     const npig = countLabels({ p: { areaRng }, A, K: a.K, nBlocks, gtList, blockGtStart, blockK: a.blockK }, cols.gtArea, cols.gtBaseIgnore);
     const acc = runCocoAccumulate(k, { p: a, T, A, K: a.K, dtList, dtRank: a.dtRank, accOrder: order, kStart: a.kStart, kEval: a.kEval }, resident, a.score, npig, false);
-    const bits = bitsOutOf(k, resident);
-    return { tag: TASK_TAG, id: task.id, bits, dtArea, accumulated: { kIndex: acc.kIndex, precision: acc.precision, recall: acc.recall } };
+    releaseBits(k);
+    return { tag: TASK_TAG, id: task.id, zeroIdMatches: resident.zeroIdMatches, dtArea, accumulated: { kIndex: acc.kIndex, precision: acc.precision, recall: acc.recall } };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     return { tag: TASK_TAG, id: task.id, error: { name: err.name, message: err.message } };

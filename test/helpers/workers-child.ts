@@ -1,7 +1,7 @@
 // Child process of test/workers/workers.test.ts (run with `node --import tsx`, so that the worker threads can
 // load bindings/workers/node-threads.ts too): evaluates each case with 1, 2 and 3 workers and prints, per case
 // and worker count (split by category where that balances, and by image), a digest of stats, precision,
-// recall and scores (bit patterns).
+// recall, scores and the state's outcomes (bit patterns).
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -23,9 +23,11 @@ const cases: [string, string, "bbox" | "segm" | "keypoints"][] = [
   ["torchmetrics_segm_2img", "dt_segm.json", "bbox"],
 ];
 
-function digest(ev: { stats: number[]; precision: Float64Array; recall: Float64Array; scores: Float64Array; warnings: string[] }): string {
+function digest(ev: { stats: number[]; precision: Float64Array; recall: Float64Array; scores: Float64Array; warnings: string[]; state(): { status: Uint8Array; gtIgnore: Uint8Array; score: Float64Array } }): string {
   const h = createHash("sha256");
-  for (const a of [Float64Array.from(ev.stats), ev.precision, ev.recall, ev.scores]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  // (the state's outcomes: after a split by category the calling thread matches again for them)
+  const s = ev.state();
+  for (const a of [Float64Array.from(ev.stats), ev.precision, ev.recall, ev.scores, s.status, s.gtIgnore, s.score]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   h.update(JSON.stringify(ev.warnings));
   return h.digest("hex").slice(0, 16);
 }
@@ -39,7 +41,8 @@ for (const [name, dtFile, iouType] of cases) {
   const out: string[] = [];
   for (const [workers, split] of [[1, "auto"], [2, "auto"], [3, "auto"], [2, "image"], [3, "image"]] as const) {
     // fresh inputs each time: the worker path defers segm-branch geometry
-    const { gt, dt } = await loadCocoInputs(join(dir, gtFile), dtPath);
+    // (as the CLI loads them for workers: the results' columns on SharedArrayBuffers)
+    const { gt, dt } = await loadCocoInputs(join(dir, gtFile), dtPath, { shared: workers > 1 });
     // a pool of its own: the thread count is not capped at the machine's cores (evaluateCocoParallel caps its own pools)
     const pool = workers > 1 ? new NodeWorkerPool(engine.module, workers - 1) : undefined;
     try {

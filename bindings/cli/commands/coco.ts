@@ -123,7 +123,8 @@ export const COCO_COMMAND: Command = {
     try {
       progress?.(`loading ${opts.gt} and ${opts.dt}`);
       // only mask IoU reads the labels' segmentations: not kept otherwise (the polygons are most of a dataset's memory)
-      loaded = await loadCocoInputs(opts.gt!, opts.dt!, { module: engine.module, segmentations: iouType === "segm" || iouType === "boundary" });
+      // (with workers, the results' columns on SharedArrayBuffers: the workers read them without a copy)
+      loaded = await loadCocoInputs(opts.gt!, opts.dt!, { module: engine.module, segmentations: iouType === "segm" || iouType === "boundary", shared: workers > 1 });
       let params = paramsOf(opts, iouType, loaded.gt);
       if (shard) {
         const all = resolveParams(params, loaded.gt.images.ids, loaded.gt.categories.ids).imgIds;
