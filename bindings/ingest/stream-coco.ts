@@ -55,8 +55,8 @@ export function presizeColumns(elements: number, bytes = 0, shared = false): voi
 /** The next results stream's float columns (boxes, areas, scores) on SharedArrayBuffers: worker threads then read them without a copy. */
 let sharedColumns = false;
 
-function f64Array(n: number): Float64Array {
-  return sharedColumns ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n);
+function f64Array(n: number, shared = sharedColumns): Float64Array {
+  return shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n);
 }
 
 // the parser's columns start at the presized capacity
@@ -1252,7 +1252,7 @@ export class CocoResultsStream implements JsonElementHandler {
     // every element read fast (record i is result i) as bbox results: the stream's columns are the
     // results' (the loop below then copies each value onto itself): no second copy of 57 bytes a result
     const own = slow.size === 0 && source === "bbox";
-    const given = own ? { image: imgc.subarray(0, n), category: catc.subarray(0, n), score: scorec.subarray(0, n), box: boxc.subarray(0, 4 * n), area: this.shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n) } : undefined;
+    const given = own ? { image: imgc.subarray(0, n), category: catc.subarray(0, n), score: scorec.subarray(0, n), box: boxc.subarray(0, 4 * n), area: f64Array(n, this.shared) } : undefined;
     const b = new ResultsBuilder(this.dataset, source, n, given);
     const fastOf = this.fastOf.a;
     const ids = this.ids;
